@@ -1,0 +1,13 @@
+"""The zero-set-up demo and local development: SQLite and in-process jobs unless DATABASE_URL / REDIS_URL say otherwise.
+
+The keys below are public on purpose: they protect nothing but demo data. Production refuses to start without real ones.
+"""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env.str("SECRET_KEY", default="demo-only-secret-key-not-for-production-0123456789abcdefghij")
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["ZGVtby1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI="])
+PII_HASH_KEY = env.str("PII_HASH_KEY", default="demo-only-pii-hash-key")
+SMS_BACKEND = env.str("SMS_BACKEND", default="file")

@@ -1,0 +1,83 @@
+"""The call-center admin for members, staff and stores. ID numbers are shown masked, never the ciphertext."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member, Qualification, Store, User
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "city", "phone", "opening_hours", "is_active"]
+    list_filter = ["city", "is_active"]
+    search_fields = ["code", "name", "city"]
+
+
+class QualificationInline(admin.StackedInline):
+    model = Qualification
+    can_delete = False
+    fields = ["employment", "years_at_job", "has_driving_licence", "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = [
+        "phone",
+        "name",
+        "city",
+        "channel",
+        "verification_status",
+        "preferred_store",
+        "invite_code",
+        "created_at",
+    ]
+    list_filter = ["channel", "verification_status", "preferred_store", "tier"]
+    search_fields = ["user__phone", "name", "real_name", "invite_code"]
+    list_select_related = ["user", "preferred_store"]
+    autocomplete_fields = ["preferred_store"]
+    readonly_fields = [
+        "phone",
+        "invite_code",
+        "referred_by",
+        "channel",
+        "channel_partner",
+        "verification_status",
+        "real_name",
+        "id_number_masked",
+        "verified_at",
+        "created_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["phone", "name", "gender", "birthday", "email", "city", "preferred_store", "tier"]}),
+        (_("Origin"), {"fields": ["channel", "channel_partner", "invite_code", "referred_by", "created_at"]}),
+        (_("Identity"), {"fields": ["verification_status", "real_name", "id_number_masked", "verified_at"]}),
+    ]
+    inlines = [QualificationInline]
+
+    @admin.display(description=_("phone"), ordering="user__phone")
+    def phone(self, member):
+        return member.user.phone
+
+    def has_delete_permission(self, request, obj=None):
+        # Members are never deleted from the admin: their history (orders, points) hangs on them.
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "phone", "role", "store", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_active", "role", "store"]
+    search_fields = ["username", "phone", "email"]
+    ordering = ["-date_joined"]
+    fieldsets = [
+        (None, {"fields": ["username", "password", "phone", "email"]}),
+        (_("Role"), {"fields": ["role", "store", "is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "password1", "password2", "role", "store"]})]
+    readonly_fields = ["last_login", "date_joined"]

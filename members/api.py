@@ -1,0 +1,292 @@
+"""The members API: sign-in, the member's own profile, verification, referrals, and the staff sign-in."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.middleware import client_ip
+from members import selectors, services
+from members.enums import Channel, Employment, Gender, IncomeBand, MaritalStatus
+from members.models import Member, Store
+from members.phones import mask_phone
+
+
+class IsMember(permissions.BasePermission):
+    message = _("This page is for members. Please sign in with your phone number.")
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and hasattr(request.user, "member"))
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class MemberOutputSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(source="user.phone")
+    profile_completed = serializers.BooleanField(source="is_profile_completed")
+    id_number = serializers.CharField(source="id_number_masked", help_text="Masked, e.g. 4401**********1234")
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "gender",
+            "birthday",
+            "email",
+            "city",
+            "preferred_store",
+            "phone",
+            "invite_code",
+            "tier",
+            "channel",
+            "verification_status",
+            "real_name",
+            "id_number",
+            "profile_completed",
+        ]
+        read_only_fields = fields
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
+    birthday = serializers.DateField(required=False, allow_null=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    preferred_store = serializers.PrimaryKeyRelatedField(
+        queryset=Store.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+
+class SignInCodeRequestApi(APIView):
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        phone = serializers.CharField(max_length=32)
+
+    @extend_schema(
+        operation_id="auth_request_code",
+        request=InputSerializer,
+        responses={
+            202: inline_serializer("CodeSent", {"detail": serializers.CharField()}),
+            400: ErrorSerializer,
+            429: ErrorSerializer,
+        },
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.request_sign_in_code(phone=serializer.validated_data["phone"], requested_ip=client_ip(request))
+        return Response(
+            {"detail": _("If this number can receive SMS, a code is on its way. It is valid for 5 minutes.")},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class SignInApi(APIView):
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        phone = serializers.CharField(max_length=32)
+        code = serializers.CharField(max_length=12)
+        invite_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+        channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+        channel_partner = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        member = MemberOutputSerializer()
+        created = serializers.BooleanField()
+
+    @extend_schema(
+        operation_id="auth_login", request=InputSerializer, responses={200: OutputSerializer, 400: ErrorSerializer}
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = services.sign_in_with_code(
+            phone=data["phone"],
+            code=data["code"],
+            invite_code=data.get("invite_code", ""),
+            channel=data.get("channel", Channel.ONLINE),
+            channel_partner=data.get("channel_partner", ""),
+        )
+        token = services.issue_access_token(user=result.user)
+        body = {"token": token, "member": result.member, "created": result.is_new_member}
+        return Response(self.OutputSerializer(body).data)
+
+
+class SignOutApi(APIView):
+    @extend_schema(operation_id="auth_logout", request=None, responses={204: None})
+    def post(self, request):
+        if request.auth is not None and hasattr(request.auth, "key_hash"):
+            services.revoke_access_token(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(operation_id="me_read", responses={200: MemberOutputSerializer})
+    def get(self, request):
+        return Response(MemberOutputSerializer(request.user.member).data)
+
+    @extend_schema(
+        operation_id="me_update",
+        request=MemberUpdateSerializer,
+        responses={200: MemberOutputSerializer, 400: ErrorSerializer},
+    )
+    def patch(self, request):
+        serializer = MemberUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        member = services.update_member_profile(member=request.user.member, **serializer.validated_data)
+        return Response(MemberOutputSerializer(member).data)
+
+
+class MeVerificationApi(APIView):
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        real_name = serializers.CharField(max_length=50)
+        id_number = serializers.CharField(max_length=32)
+
+    class OutputSerializer(serializers.Serializer):
+        verification_status = serializers.CharField()
+        real_name = serializers.CharField()
+        id_number = serializers.CharField(source="id_number_masked")
+
+    @extend_schema(
+        operation_id="me_verify",
+        request=InputSerializer,
+        responses={200: OutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = services.verify_member_identity(member=request.user.member, **serializer.validated_data)
+        return Response(self.OutputSerializer(member).data)
+
+
+class MeReferralsApi(APIView):
+    permission_classes = [IsMember]
+
+    class InviteeSerializer(serializers.Serializer):
+        name = serializers.SerializerMethodField()
+        phone = serializers.SerializerMethodField()
+        registered_at = serializers.DateTimeField(source="created_at")
+        status = serializers.SerializerMethodField()
+
+        def get_name(self, invitee) -> str:
+            return invitee.name[:1] + "*" * max(len(invitee.name) - 1, 0) if invitee.name else ""
+
+        def get_phone(self, invitee) -> str:
+            return mask_phone(str(invitee.user.phone))
+
+        def get_status(self, invitee) -> str:
+            return selectors.referral_status_of(invitee=invitee)
+
+    class OutputSerializer(serializers.Serializer):
+        invite_code = serializers.CharField()
+        invitees = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(
+        operation_id="me_referrals",
+        responses={
+            200: inline_serializer(
+                "Referrals",
+                {
+                    "invite_code": serializers.CharField(),
+                    "invitees": InviteeSerializer(many=True),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        member = request.user.member
+        invitees = selectors.list_member_invitees(member=member)
+        return Response(
+            {"invite_code": member.invite_code, "invitees": self.InviteeSerializer(invitees, many=True).data}
+        )
+
+
+class QualificationSerializer(serializers.Serializer):
+    employment = serializers.ChoiceField(choices=Employment.choices)
+    employer_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    monthly_income_band = serializers.ChoiceField(choices=IncomeBand.choices)
+    years_at_job = serializers.IntegerField(min_value=0, max_value=60)
+    has_driving_licence = serializers.BooleanField()
+    marital_status = serializers.ChoiceField(choices=MaritalStatus.choices)
+
+
+class MeQualificationApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(operation_id="me_qualification_read", responses={200: QualificationSerializer, 404: ErrorSerializer})
+    def get(self, request):
+        qualification = getattr(request.user.member, "qualification", None)
+        if qualification is None:
+            raise NotFound(_("You have not filled in your qualification yet."))
+        return Response(QualificationSerializer(qualification).data)
+
+    @extend_schema(
+        operation_id="me_qualification_save",
+        request=QualificationSerializer,
+        responses={200: QualificationSerializer, 400: ErrorSerializer},
+    )
+    def put(self, request):
+        serializer = QualificationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        qualification = services.save_member_qualification(member=request.user.member, **serializer.validated_data)
+        return Response(QualificationSerializer(qualification).data)
+
+
+class StoreListApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Store
+            fields = ["id", "code", "name", "city", "address", "phone", "opening_hours"]
+
+    @extend_schema(operation_id="stores_list", responses={200: OutputSerializer(many=True)})
+    def get(self, request):
+        return Response(self.OutputSerializer(selectors.list_active_stores(), many=True).data)
+
+
+class StaffSignInApi(APIView):
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+    class StaffSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        role = serializers.CharField()
+        store = serializers.CharField(source="store.code", allow_null=True, default=None)
+
+    @extend_schema(
+        operation_id="auth_staff_login",
+        request=InputSerializer,
+        responses={
+            200: inline_serializer("StaffSignIn", {"token": serializers.CharField(), "staff": StaffSerializer()}),
+            400: ErrorSerializer,
+            429: OpenApiResponse(ErrorSerializer, description="Locked out after repeated failures"),
+        },
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.sign_in_staff(request=request._request, **serializer.validated_data)
+        token = services.issue_access_token(user=user)
+        return Response({"token": token, "staff": self.StaffSerializer(user).data})

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from members import api
+
+urlpatterns = [
+    path("auth/otp/", api.SignInCodeRequestApi.as_view(), name="auth-request-code"),
+    path("auth/login/", api.SignInApi.as_view(), name="auth-login"),
+    path("auth/logout/", api.SignOutApi.as_view(), name="auth-logout"),
+    path("auth/staff-login/", api.StaffSignInApi.as_view(), name="auth-staff-login"),
+    path("me/", api.MeApi.as_view(), name="me"),
+    path("me/verification/", api.MeVerificationApi.as_view(), name="me-verification"),
+    path("me/referrals/", api.MeReferralsApi.as_view(), name="me-referrals"),
+    path("me/qualification/", api.MeQualificationApi.as_view(), name="me-qualification"),
+    path("stores/", api.StoreListApi.as_view(), name="store-list"),
+]

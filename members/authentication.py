@@ -1,0 +1,31 @@
+import hashlib
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from members.models import AccessToken
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <token>`` with a token from sign-in. Only the token's SHA-256 is stored."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("The Authorization header must be 'Bearer <token>'."))
+        try:
+            raw_token = header[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
+        key_hash = hashlib.sha256(raw_token.encode()).hexdigest()
+        token = AccessToken.objects.select_related("user").filter(key_hash=key_hash).first()
+        if token is None or token.is_expired or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Your session has ended. Please sign in again."))
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

@@ -1,0 +1,69 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+
+class Channel(models.TextChoices):
+    """Where a member came from."""
+
+    ONLINE = "online", _("Online self-registration")
+    PARTNER = "partner", _("Partner channel")
+    CALL_CENTER = "call_center", _("Call center")
+    QUICK_SUBMIT = "quick_submit", _("Quick submit")
+
+
+class VerificationStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Not verified")
+    VERIFIED = "verified", _("Verified")
+    FAILED = "failed", _("Verification failed")
+
+
+class StaffRole(models.TextChoices):
+    CALL_CENTER = "call_center", _("Call-center agent")
+    STORE_STAFF = "store_staff", _("Store staff")
+    STORE_MANAGER = "store_manager", _("Store manager")
+    REVIEWER = "reviewer", _("Credit reviewer")
+    FINANCE = "finance", _("Finance")
+    HEAD_OFFICE = "head_office", _("Head office")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that work inside one store and see only its orders.
+STORE_BOUND_ROLES = (StaffRole.STORE_STAFF, StaffRole.STORE_MANAGER)
+
+
+class Employment(models.TextChoices):
+    EMPLOYED = "employed", _("Employed")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    BUSINESS_OWNER = "business_owner", _("Business owner")
+    FREELANCE = "freelance", _("Freelance")
+    RETIRED = "retired", _("Retired")
+    STUDENT = "student", _("Student")
+    UNEMPLOYED = "unemployed", _("Not working")
+
+
+class IncomeBand(models.TextChoices):
+    BELOW_5K = "below_5k", _("Below ¥5,000 a month")
+    FROM_5K_TO_10K = "5k_10k", _("¥5,000–10,000 a month")
+    FROM_10K_TO_20K = "10k_20k", _("¥10,000–20,000 a month")
+    FROM_20K_TO_50K = "20k_50k", _("¥20,000–50,000 a month")
+    ABOVE_50K = "above_50k", _("Above ¥50,000 a month")
+
+
+class MaritalStatus(models.TextChoices):
+    SINGLE = "single", _("Single")
+    MARRIED = "married", _("Married")
+    DIVORCED = "divorced", _("Divorced")
+    WIDOWED = "widowed", _("Widowed")
+
+
+class OtpStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CONSUMED = "consumed", _("Used")
+    BURNED = "burned", _("Burned after too many wrong tries")
+    SUPERSEDED = "superseded", _("Replaced by a newer code")

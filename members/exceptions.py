@@ -1,0 +1,73 @@
+from django.utils.translation import gettext_lazy as _
+
+from common.exceptions import DomainError
+
+
+class InvalidPhoneNumber(DomainError):
+    code = "invalid_phone"
+    field = "phone"
+    default_message = _("Please enter a valid mobile phone number.")
+
+
+class PhoneRegionNotAllowed(DomainError):
+    code = "phone_region_not_allowed"
+    field = "phone"
+    default_message = _("Sign-in codes can only be sent to mobile numbers of the supported countries.")
+
+
+class TooManyRequests(DomainError):
+    code = "too_many_requests"
+    status_code = 429
+    default_message = _("Too many requests. Please try again later.")
+
+
+class InvalidSignInCode(DomainError):
+    code = "invalid_code"
+    field = "code"
+    default_message = _("The code is wrong or has expired. Please request a new one.")
+
+
+class InvalidInviteCode(DomainError):
+    code = "invalid_invite_code"
+    field = "invite_code"
+    default_message = _("This invite code does not exist. Please check it, or leave it empty.")
+
+
+class InvalidIdNumber(DomainError):
+    code = "invalid_id_number"
+    field = "id_number"
+    default_message = _("Please enter a valid 18-character mainland ID number.")
+
+
+class IdNumberTaken(DomainError):
+    code = "id_number_taken"
+    status_code = 409
+    field = "id_number"
+    default_message = _("This ID number is already verified on another account. Please call customer service.")
+
+
+class AlreadyVerified(DomainError):
+    code = "already_verified"
+    status_code = 409
+    default_message = _("Your identity is already verified.")
+
+
+class IdentityNotConfirmed(DomainError):
+    code = "identity_not_confirmed"
+    default_message = _("The name and ID number do not match. Please check both and try again.")
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    default_message = _("The username or password is wrong.")
+
+
+class LockedOut(DomainError):
+    code = "locked_out"
+    status_code = 429
+    default_message = _("Too many failed sign-in attempts. The account is locked for a while; try again later.")
+
+
+class InvalidStaffAccount(DomainError):
+    code = "invalid_staff_account"
+    default_message = _("This staff account cannot be saved as given.")

@@ -1,0 +1,73 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.enums import Employment, Gender, IncomeBand, MaritalStatus
+from members.models import Store
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "138 0013 8000"}),
+    )
+
+
+class CodeForm(forms.Form):
+    phone = forms.CharField(max_length=32, widget=forms.HiddenInput)
+    code = forms.CharField(
+        label=_("Sign-in code"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "placeholder": "000000",
+            }
+        ),
+    )
+    invite_code = forms.CharField(
+        label=_("Invite code (optional)"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
+    )
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
+    birthday = forms.DateField(label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    city = forms.CharField(label=_("City"), max_length=50, required=False)
+    preferred_store = forms.ModelChoiceField(
+        label=_("Preferred store"), queryset=Store.objects.filter(is_active=True), required=False, empty_label="—"
+    )
+
+
+class VerificationForm(forms.Form):
+    real_name = forms.CharField(
+        label=_("Real name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        help_text=_("18 characters as printed on your resident ID card. It is stored encrypted and shown masked."),
+    )
+
+
+class QualificationForm(forms.Form):
+    employment = forms.ChoiceField(label=_("Employment"), choices=Employment.choices)
+    employer_name = forms.CharField(label=_("Employer"), max_length=100, required=False)
+    monthly_income_band = forms.ChoiceField(label=_("Monthly income"), choices=IncomeBand.choices)
+    years_at_job = forms.IntegerField(label=_("Years at current job"), min_value=0, max_value=60)
+    has_driving_licence = forms.TypedChoiceField(
+        label=_("Do you have a driving licence?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    marital_status = forms.ChoiceField(label=_("Marital status"), choices=MaritalStatus.choices)

@@ -1,0 +1,218 @@
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from common.crypto import EncryptedTextField
+from members.enums import (
+    STORE_BOUND_ROLES,
+    Channel,
+    Employment,
+    Gender,
+    OtpStatus,
+    StaffRole,
+    VerificationStatus,
+)
+
+
+class Store(models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    city = models.CharField(_("city"), max_length=50, db_index=True)
+    address = models.CharField(_("address"), max_length=255)
+    phone = models.CharField(_("phone"), max_length=30)
+    opening_hours = models.CharField(_("opening hours"), max_length=100, default="09:00-18:00")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class UserManager(DjangoUserManager):
+    def create_user(self, username=None, email=None, password=None, **extra_fields):
+        user = self.model(username=username or None, email=self.normalize_email(email or ""), **extra_fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True, role=StaffRole.ADMIN)
+        return self.create_user(username, email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One account table. Members sign in with ``phone`` + SMS code; staff with ``username`` + password."""
+
+    username = models.CharField(
+        _("username"), max_length=150, unique=True, null=True, blank=True, validators=[UnicodeUsernameValidator()]
+    )
+    phone = PhoneNumberField(_("phone"), unique=True, null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    role = models.CharField(_("staff role"), max_length=20, choices=StaffRole.choices, blank=True)
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(username__isnull=False) | Q(phone__isnull=False), name="user_has_username_or_phone"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=[role.value for role in STORE_BOUND_ROLES]) | Q(store__isnull=False),
+                name="store_bound_staff_has_store",
+            ),
+        ]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.username or str(self.phone)
+
+    @property
+    def is_store_bound(self) -> bool:
+        return self.role in STORE_BOUND_ROLES
+
+
+class Member(models.Model):
+    """A customer: profile, origin, referral code and real-name verification."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="member")
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True, db_index=True)
+    preferred_store = models.ForeignKey(
+        Store, verbose_name=_("preferred store"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
+    channel_partner = models.CharField(_("partner"), max_length=100, blank=True)
+    invite_code = models.CharField(_("invite code"), max_length=12, unique=True)
+    referred_by = models.ForeignKey(
+        "self", verbose_name=_("referred by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="invitees"
+    )
+    tier = models.CharField(_("tier"), max_length=20, default="standard")
+    verification_status = models.CharField(
+        _("verification"), max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.UNVERIFIED
+    )
+    real_name = models.CharField(_("real name"), max_length=50, blank=True)
+    id_number_encrypted = EncryptedTextField(_("ID number"), blank=True)
+    # HMAC of the ID number: one ID number, one member, without decrypting anything.
+    id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(referred_by=models.F("pk")), name="member_not_own_referrer"),
+            models.CheckConstraint(
+                condition=~Q(verification_status="verified") | Q(id_number_hash__isnull=False),
+                name="verified_member_has_id_number",
+            ),
+        ]
+        ordering = ["-created_at"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self) -> str:
+        return self.name or str(self.user.phone)
+
+    # A profile is complete when the fields a store needs to serve the member are filled in.
+    PROFILE_FIELDS = ("name", "gender", "birthday", "city", "preferred_store_id")
+
+    @property
+    def is_profile_completed(self) -> bool:
+        return all(getattr(self, field) not in (None, "") for field in self.PROFILE_FIELDS)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED
+
+
+class Qualification(models.Model):
+    """What a car-finance application asks about the applicant (资质). Personal answers are encrypted at rest."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="qualification")
+    employment = models.CharField(_("employment"), max_length=20, choices=Employment.choices)
+    employer_name = EncryptedTextField(_("employer"), blank=True)
+    monthly_income_band = EncryptedTextField(_("monthly income"))
+    years_at_job = models.PositiveSmallIntegerField(_("years at current job"), validators=[MaxValueValidator(60)])
+    has_driving_licence = models.BooleanField(_("has a driving licence"))
+    marital_status = EncryptedTextField(_("marital status"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    ENCRYPTED_FIELDS = ["employer_name", "monthly_income_band", "marital_status"]
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(years_at_job__lte=60), name="qualification_years_at_job_max")]
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+
+    def __str__(self) -> str:
+        return f"{self.member}"
+
+
+class SignInCode(models.Model):
+    """A one-time sign-in code sent by SMS. Only its keyed hash is stored, bound to the phone it was sent to."""
+
+    phone = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    requested_ip = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=OtpStatus.choices, default=OtpStatus.ACTIVE)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="signincode_phone_created"),
+            models.Index(fields=["requested_ip", "created_at"], name="signincode_ip_created"),
+        ]
+        constraints = [
+            # At most one usable code per phone: a new code supersedes the old one.
+            models.UniqueConstraint(fields=["phone"], condition=Q(status="active"), name="one_active_code_per_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.status}"
+
+
+class AccessToken(models.Model):
+    """An API bearer token. Only its SHA-256 is stored; signing out deletes the row."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"token of {self.user}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

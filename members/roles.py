@@ -1,0 +1,31 @@
+"""Staff roles as auth groups. Each later app adds the permissions its screens and transitions need here."""
+
+from django.contrib.auth.models import Group, Permission
+
+from members.enums import StaffRole
+
+_READ_MEMBERS = ["members.view_member", "members.view_qualification", "members.view_store"]
+_EDIT_MEMBERS = ["members.change_member", "members.add_member"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS],
+    StaffRole.STORE_STAFF: [*_READ_MEMBERS],
+    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member"],
+    StaffRole.REVIEWER: [*_READ_MEMBERS],
+    StaffRole.FINANCE: [*_READ_MEMBERS],
+    StaffRole.HEAD_OFFICE: [*_READ_MEMBERS, *_EDIT_MEMBERS, "members.change_store", "members.add_store"],
+    StaffRole.ADMIN: [],  # administrators are superusers
+}
+
+
+def sync_role_groups() -> dict[str, Group]:
+    groups = {}
+    for role, permission_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=f"role:{role}")
+        permissions = []
+        for name in permission_names:
+            app_label, codename = name.split(".")
+            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(permissions)
+        groups[role] = group
+    return groups

@@ -1,0 +1,355 @@
+"""Every write of the members app: sign-in, sign-up, profile, verification, staff accounts."""
+
+import datetime
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+
+from common.crypto import keyed_hash
+from members import roles
+from members.enums import STORE_BOUND_ROLES, Channel, OtpStatus, StaffRole, VerificationStatus
+from members.exceptions import (
+    AlreadyVerified,
+    IdentityNotConfirmed,
+    IdNumberTaken,
+    InvalidCredentials,
+    InvalidIdNumber,
+    InvalidInviteCode,
+    InvalidSignInCode,
+    InvalidStaffAccount,
+    LockedOut,
+    TooManyRequests,
+)
+from members.id_numbers import birth_date_of, mask_id_number, validate_id_number
+from members.lock_objects import active_sign_in_code_qs_select_for_update, member_qs_select_for_update
+from members.models import AccessToken, Member, Qualification, SignInCode, Store, User
+from members.phones import normalize_mobile_number
+from members.verification import get_identity_provider
+from notifications.sms import send_sms
+
+logger = logging.getLogger("member_center.members")
+
+# Invite codes: no 0/O, 1/I/L, so they can be read aloud and typed from paper. 31^8 ≈ 8.5e11 codes.
+_INVITE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_INVITE_CODE_LENGTH = 8
+
+
+def _local_day_start(now: datetime.datetime) -> datetime.datetime:
+    local_now = timezone.localtime(now)
+    return local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _hash_sign_in_code(*, phone: str, code: str) -> str:
+    # Keyed by the phone, so a code is worth nothing for any other number.
+    return keyed_hash(f"{phone}:{code}", purpose="sign-in-code")
+
+
+def request_sign_in_code(*, phone: str, requested_ip: str | None) -> None:
+    """Send a 6-digit sign-in code to ``phone``. Says nothing about whether the phone is registered."""
+    phone_e164 = normalize_mobile_number(phone)
+    now = timezone.now()
+    day_start = _local_day_start(now)
+    if SignInCode.objects.filter(phone=phone_e164, created_at__gte=day_start).count() >= settings.OTP_PER_PHONE_DAILY:
+        raise TooManyRequests(_("Too many codes for this number today. Please try again tomorrow."))
+    if (
+        requested_ip
+        and SignInCode.objects.filter(requested_ip=requested_ip, created_at__gte=day_start).count()
+        >= settings.OTP_PER_IP_DAILY
+    ):
+        raise TooManyRequests(_("Too many codes requested from this network today. Please try again tomorrow."))
+    # cache.add is atomic in Redis: of two requests in the same minute, only one gets through.
+    if not cache.add(f"sign-in-code:resend:{phone_e164}", "1", timeout=settings.OTP_RESEND_SECONDS):
+        raise TooManyRequests(
+            _("A code was just sent. You can ask for a new one after %(seconds)s seconds.")
+            % {"seconds": settings.OTP_RESEND_SECONDS}
+        )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        SignInCode.objects.filter(phone=phone_e164, status=OtpStatus.ACTIVE).update(status=OtpStatus.SUPERSEDED)
+        SignInCode.objects.create(
+            phone=phone_e164,
+            code_hash=_hash_sign_in_code(phone=phone_e164, code=code),
+            requested_ip=requested_ip,
+            created_at=now,
+            expires_at=now + datetime.timedelta(seconds=settings.OTP_TTL_SECONDS),
+        )
+        from members.tasks import deliver_sign_in_code_task
+
+        transaction.on_commit(lambda: deliver_sign_in_code_task.delay(phone=phone_e164, code=code))
+
+
+def deliver_sign_in_code(*, phone: str, code: str) -> None:
+    minutes = settings.OTP_TTL_SECONDS // 60
+    body = _("[Member Center] Your sign-in code is %(code)s, valid for %(minutes)s minutes. Never share it.") % {
+        "code": code,
+        "minutes": minutes,
+    }
+    send_sms(to=phone, body=body)
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User
+    member: Member
+    is_new_member: bool
+
+
+def _new_invite_code() -> str:
+    return "".join(secrets.choice(_INVITE_ALPHABET) for _unused in range(_INVITE_CODE_LENGTH))
+
+
+def _consume_sign_in_code(*, phone: str, code: str) -> bool:
+    """Check ``code`` against the phone's active code under a row lock. Wrong tries are counted and committed."""
+    now = timezone.now()
+    with transaction.atomic():
+        sign_in_code = active_sign_in_code_qs_select_for_update(phone=phone).first()
+        if sign_in_code is None:
+            return False
+        if sign_in_code.expires_at <= now:
+            sign_in_code.status = OtpStatus.BURNED
+            sign_in_code.save(update_fields=["status"])
+            return False
+        if not constant_time_compare(sign_in_code.code_hash, _hash_sign_in_code(phone=phone, code=code)):
+            sign_in_code.failed_attempts += 1
+            if sign_in_code.failed_attempts >= settings.OTP_MAX_ATTEMPTS:
+                sign_in_code.status = OtpStatus.BURNED
+            sign_in_code.save(update_fields=["failed_attempts", "status"])
+            return False
+        sign_in_code.status = OtpStatus.CONSUMED
+        sign_in_code.consumed_at = now
+        sign_in_code.save(update_fields=["status", "consumed_at"])
+        return True
+
+
+def sign_in_with_code(
+    *,
+    phone: str,
+    code: str,
+    invite_code: str = "",
+    channel: str = Channel.ONLINE,
+    channel_partner: str = "",
+) -> SignInResult:
+    """Sign a member in with the code sent to their phone; the first successful sign-in creates the member."""
+    phone_e164 = normalize_mobile_number(phone)
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit():
+        raise InvalidSignInCode()
+    existing_user = User.objects.filter(phone=phone_e164).select_related("member").first()
+    if existing_user is not None and (existing_user.is_staff or not existing_user.is_active):
+        # Staff sign in with a password; a blocked account gets the same answer as a wrong code.
+        raise InvalidSignInCode()
+    referrer = None
+    invite_code = (invite_code or "").strip().upper()
+    if existing_user is None and invite_code:
+        # Checked before the code is used up, so a typo in the invite code does not cost the member their code.
+        referrer = Member.objects.filter(invite_code=invite_code).first()
+        if referrer is None:
+            raise InvalidInviteCode()
+    if not _consume_sign_in_code(phone=phone_e164, code=code):
+        raise InvalidSignInCode()
+    if existing_user is not None:
+        member = getattr(existing_user, "member", None)
+        if member is None:
+            member = _create_member(user=existing_user, referrer=None, channel=channel, channel_partner=channel_partner)
+        return SignInResult(user=existing_user, member=member, is_new_member=False)
+    member = register_member(phone=phone_e164, referrer=referrer, channel=channel, channel_partner=channel_partner)
+    logger.info("member signed up", extra={"member_id": member.pk, "channel": member.channel})
+    return SignInResult(user=member.user, member=member, is_new_member=True)
+
+
+@transaction.atomic
+def register_member(
+    *, phone: str, referrer: Member | None = None, channel: str = Channel.ONLINE, channel_partner: str = ""
+) -> Member:
+    """Create the account and member for a phone number (sign-up, or staff registering on a member's behalf)."""
+    user = User.objects.create_user(phone=normalize_mobile_number(phone))
+    return _create_member(user=user, referrer=referrer, channel=channel, channel_partner=channel_partner)
+
+
+def _create_member(*, user: User, referrer: Member | None, channel: str, channel_partner: str) -> Member:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Member.objects.create(
+                    user=user,
+                    invite_code=_new_invite_code(),
+                    referred_by=referrer,
+                    channel=channel if channel in Channel.values else Channel.ONLINE,
+                    channel_partner=channel_partner[:100] if channel == Channel.PARTNER else "",
+                )
+        except IntegrityError:
+            # An invite-code collision is astronomically rare; draw again.
+            continue
+    raise RuntimeError("Could not draw a unique invite code")
+
+
+def issue_access_token(*, user: User) -> str:
+    """Create an API token for ``user`` and return it. Only its hash is kept."""
+    raw_token = secrets.token_urlsafe(32)
+    AccessToken.objects.create(
+        user=user,
+        key_hash=hashlib.sha256(raw_token.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=settings.ACCESS_TOKEN_TTL_DAYS),
+    )
+    return raw_token
+
+
+def revoke_access_token(*, token: AccessToken) -> None:
+    token.delete()
+
+
+@transaction.atomic
+def update_member_profile(*, member: Member, **changes) -> Member:
+    """Change the profile fields in ``changes``. A verified member's birthday must agree with their ID number."""
+    allowed = {"name", "gender", "birthday", "email", "city", "preferred_store"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    member = member_qs_select_for_update().get(pk=member.pk)
+    if member.is_verified and "birthday" in changes and changes["birthday"] != member.birthday:
+        raise InvalidIdNumber(
+            _("Your birthday comes from your verified ID number and cannot be changed."), field="birthday"
+        )
+    for field, value in changes.items():
+        setattr(member, field, value)
+    member.save()
+    return member
+
+
+def verify_member_identity(*, member: Member, real_name: str, id_number: str) -> Member:
+    """Check and record the member's real name and ID number. The ID number is stored encrypted and masked."""
+    real_name = (real_name or "").strip()
+    today = timezone.localdate()
+    normalized = validate_id_number(id_number, birthday=member.birthday, today=today)
+    id_number_hash = keyed_hash(normalized, purpose="id-number")
+    with transaction.atomic():
+        member = member_qs_select_for_update().get(pk=member.pk)
+        if member.is_verified:
+            raise AlreadyVerified()
+        if Member.objects.filter(id_number_hash=id_number_hash).exclude(pk=member.pk).exists():
+            raise IdNumberTaken()
+    result = get_identity_provider().check(real_name=real_name, id_number=normalized)
+    with transaction.atomic():
+        member = member_qs_select_for_update().get(pk=member.pk)
+        if member.is_verified:
+            raise AlreadyVerified()
+        if not result.is_match:
+            member.verification_status = VerificationStatus.FAILED
+            member.save(update_fields=["verification_status", "updated_at"])
+        else:
+            member.real_name = real_name
+            member.id_number_encrypted = normalized
+            member.id_number_hash = id_number_hash
+            member.id_number_masked = mask_id_number(normalized)
+            member.verification_status = VerificationStatus.VERIFIED
+            member.verified_at = timezone.now()
+            if member.birthday is None:
+                member.birthday = birth_date_of(normalized)
+            try:
+                with transaction.atomic():
+                    member.save()
+            except IntegrityError:
+                # Another member verified the same ID number a moment ago.
+                raise IdNumberTaken() from None
+    if not result.is_match:
+        raise IdentityNotConfirmed()
+    return member
+
+
+@transaction.atomic
+def save_member_qualification(
+    *,
+    member: Member,
+    employment: str,
+    employer_name: str,
+    monthly_income_band: str,
+    years_at_job: int,
+    has_driving_licence: bool,
+    marital_status: str,
+) -> Qualification:
+    qualification, _created = Qualification.objects.select_for_update().get_or_create(
+        member=member,
+        defaults={
+            "employment": employment,
+            "employer_name": employer_name,
+            "monthly_income_band": monthly_income_band,
+            "years_at_job": years_at_job,
+            "has_driving_licence": has_driving_licence,
+            "marital_status": marital_status,
+        },
+    )
+    if not _created:
+        qualification.employment = employment
+        qualification.employer_name = employer_name
+        qualification.monthly_income_band = monthly_income_band
+        qualification.years_at_job = years_at_job
+        qualification.has_driving_licence = has_driving_licence
+        qualification.marital_status = marital_status
+        qualification.save()
+    return qualification
+
+
+def ensure_role_groups() -> dict[str, Group]:
+    """Create or refresh one auth group per staff role with the permissions the role needs."""
+    return roles.sync_role_groups()
+
+
+@transaction.atomic
+def save_staff_account(*, username: str, password: str, role: str, store_code: str | None = None) -> User:
+    """Create or update a staff account with its role group, and its store for store-bound roles."""
+    if role not in StaffRole.values:
+        raise InvalidStaffAccount(_("Unknown role %(role)s.") % {"role": role})
+    store = None
+    if store_code:
+        store = Store.objects.filter(code=store_code).first()
+        if store is None:
+            raise InvalidStaffAccount(_("There is no store with code %(code)s.") % {"code": store_code})
+    if role in STORE_BOUND_ROLES and store is None:
+        raise InvalidStaffAccount(_("Store staff and store managers must belong to a store."))
+    if role == StaffRole.HEAD_OFFICE:
+        store = None
+    groups = ensure_role_groups()
+    user = User.objects.select_for_update().filter(username=username).first() or User(username=username)
+    user.role = role
+    user.store = store
+    user.is_staff = True
+    user.is_superuser = role == StaffRole.ADMIN
+    user.set_password(password)
+    user.save()
+    user.groups.set([groups[role]])
+    return user
+
+
+def sign_in_staff(*, request, username: str, password: str) -> User:
+    """Check a staff member's password; failures count towards the same lockout as the admin login."""
+    user = authenticate(request=request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut()
+    if user is None or not user.is_staff:
+        raise InvalidCredentials()
+    return user
+
+
+def reencrypt_personal_data(*, batch_size: int = 500) -> dict[str, int]:
+    """Rewrite every encrypted column with the current key (the first of FIELD_ENCRYPTION_KEYS)."""
+    counts = {}
+    for model, fields in ((Member, ["id_number_encrypted"]), (Qualification, Qualification.ENCRYPTED_FIELDS)):
+        count = 0
+        for pk in model.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=batch_size):
+            with transaction.atomic():
+                row = model.objects.select_for_update().get(pk=pk)
+                # Reading decrypts with any key; saving encrypts with the first.
+                row.save(update_fields=fields)
+            count += 1
+        counts[model.__name__] = count
+    return counts

@@ -1,0 +1,187 @@
+"""Member-center pages: as thin as the API. Forms validate the shape, services decide, errors go next to the field."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.exceptions import DomainError
+from common.middleware import client_ip
+from members import selectors, services
+from members.exceptions import TooManyRequests
+from members.forms import CodeForm, PhoneForm, ProfileForm, QualificationForm, VerificationForm
+from members.phones import mask_phone
+
+_SESSION_PHONE = "sign_in_phone"
+_SESSION_SENT_AT = "sign_in_code_sent_at"
+_SESSION_INVITE = "sign_in_invite_code"
+
+
+def member_required(view):
+    """The page needs a signed-in member; others go to sign-in and come back."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        member = selectors.get_member_for_user(user=request.user)
+        if member is None:
+            return redirect(f"{reverse('members:sign-in')}?next={request.path}")
+        request.member = member
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _add_domain_error(form, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+def landing(request):
+    return render(request, "members/landing.html")
+
+
+def sign_in(request):
+    if request.GET.get("invite"):
+        request.session[_SESSION_INVITE] = request.GET["invite"][:12]
+    form = PhoneForm(request.POST or None, initial={"phone": request.session.get(_SESSION_PHONE, "")})
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        try:
+            services.request_sign_in_code(phone=phone, requested_ip=client_ip(request))
+        except TooManyRequests as error:
+            if request.session.get(_SESSION_PHONE) == phone and request.POST.get("resend"):
+                messages.warning(request, str(error.message))
+                return redirect("members:sign-in-code")
+            _add_domain_error(form, error)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            request.session[_SESSION_PHONE] = phone
+            request.session[_SESSION_SENT_AT] = timezone.now().timestamp()
+            return redirect("members:sign-in-code")
+    return render(request, "members/sign_in.html", {"form": form})
+
+
+def sign_in_code(request):
+    phone = request.session.get(_SESSION_PHONE)
+    if not phone:
+        return redirect("members:sign-in")
+    form = CodeForm(
+        request.POST or None, initial={"phone": phone, "invite_code": request.session.get(_SESSION_INVITE, "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.sign_in_with_code(
+                phone=phone, code=form.cleaned_data["code"], invite_code=form.cleaned_data["invite_code"]
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            for key in (_SESSION_PHONE, _SESSION_SENT_AT, _SESSION_INVITE):
+                request.session.pop(key, None)
+            if result.is_new_member:
+                messages.success(request, _("Welcome to Member Center! Complete your profile to get started."))
+                return redirect("members:profile")
+            next_url = request.GET.get("next", "")
+            return redirect(
+                next_url if next_url.startswith("/") and not next_url.startswith("//") else "members:dashboard"
+            )
+    sent_at = request.session.get(_SESSION_SENT_AT, 0)
+    resend_in = max(0, int(settings.OTP_RESEND_SECONDS - (timezone.now().timestamp() - sent_at)))
+    context = {
+        "form": form,
+        "masked_phone": mask_phone(phone) if phone.startswith("+") else phone,
+        "resend_in": resend_in,
+    }
+    context["phone"] = phone
+    return render(request, "members/sign_in_code.html", context)
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("members:landing")
+
+
+@member_required
+def dashboard(request):
+    summary = selectors.get_dashboard_summary(member=request.member)
+    return render(request, "members/dashboard.html", summary)
+
+
+@member_required
+def profile(request):
+    member = request.member
+    initial = {field: getattr(member, field) for field in ("name", "gender", "birthday", "email", "city")}
+    initial["preferred_store"] = member.preferred_store_id
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_member_profile(member=member, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("members:dashboard")
+    return render(request, "members/profile.html", {"form": form, "member": member})
+
+
+@member_required
+def verification(request):
+    member = request.member
+    form = VerificationForm(request.POST or None, initial={"real_name": member.real_name or member.name})
+    if request.method == "POST" and not member.is_verified and form.is_valid():
+        try:
+            services.verify_member_identity(member=member, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your identity is verified."))
+            return redirect("members:dashboard")
+    return render(request, "members/verification.html", {"form": form, "member": member})
+
+
+@member_required
+def qualification(request):
+    member = request.member
+    existing = getattr(member, "qualification", None)
+    initial = {}
+    if existing is not None:
+        initial = {
+            "employment": existing.employment,
+            "employer_name": existing.employer_name,
+            "monthly_income_band": existing.monthly_income_band,
+            "years_at_job": existing.years_at_job,
+            "has_driving_licence": "yes" if existing.has_driving_licence else "no",
+            "marital_status": existing.marital_status,
+        }
+    form = QualificationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_member_qualification(member=member, **form.cleaned_data)
+        messages.success(request, _("Your qualification information is saved."))
+        return redirect("members:dashboard")
+    return render(request, "members/qualification.html", {"form": form})
+
+
+@member_required
+def invite_friends(request):
+    member = request.member
+    invitees = selectors.list_member_invitees(member=member)
+    invite_link = request.build_absolute_uri(f"{reverse('members:sign-in')}?invite={member.invite_code}")
+    rows = [
+        {
+            "invitee": invitee,
+            "phone": mask_phone(str(invitee.user.phone)),
+            "status": selectors.REFERRAL_STATUS_LABELS[selectors.referral_status_of(invitee=invitee)],
+        }
+        for invitee in invitees
+    ]
+    return render(request, "members/invite.html", {"member": member, "invite_link": invite_link, "rows": rows})
