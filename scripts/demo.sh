@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The zero-set-up demo: SQLite under var/, jobs in-process, SMS written to var/sms.jsonl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE=config.settings.local
+export SMS_BACKEND="${SMS_BACKEND:-file}"
+HOST="${DEMO_HOST:-127.0.0.1}"
+PORT="${DEMO_PORT:-8000}"
+PY=.venv/bin/python
+
+$PY manage.py migrate --noinput
+$PY manage.py seed_demo
+cat <<BANNER
+
+  Member Center is running at http://$HOST:$PORT/
+    member center  http://$HOST:$PORT/sign-in/   (sign-in codes: tail -n1 var/sms.jsonl)
+    call center    http://$HOST:$PORT/admin/
+    API docs       http://$HOST:$PORT/api/docs/
+  Stop with Ctrl-C.
+
+BANNER
+exec $PY manage.py runserver "$HOST:$PORT"

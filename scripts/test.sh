@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, layer contract, migrations in sync, then pytest on PostgreSQL + Redis + Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE=config.settings.test
+BIN=.venv/bin
+
+./scripts/ensure-services.sh
+
+echo "== ruff"
+$BIN/ruff check .
+$BIN/ruff format --check .
+echo "== import-linter"
+$BIN/lint-imports
+echo "== migrations are in sync with the models"
+DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL= $BIN/python manage.py makemigrations --check --dry-run
+echo "== pytest"
+$BIN/pytest "$@"
