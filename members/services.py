@@ -54,8 +54,10 @@ def _hash_sign_in_code(*, phone: str, code: str) -> str:
     return keyed_hash(f"{phone}:{code}", purpose="sign-in-code")
 
 
-def request_sign_in_code(*, phone: str, requested_ip: str | None) -> None:
-    """Send a 6-digit sign-in code to ``phone``. Says nothing about whether the phone is registered."""
+def request_sign_in_code(*, phone: str, requested_ip: str | None) -> str:
+    """Send a 6-digit sign-in code to ``phone`` and return the number in E.164.
+
+    The answer is the same whether or not the phone is registered."""
     phone_e164 = normalize_mobile_number(phone)
     now = timezone.now()
     day_start = _local_day_start(now)
@@ -86,6 +88,7 @@ def request_sign_in_code(*, phone: str, requested_ip: str | None) -> None:
         from members.tasks import deliver_sign_in_code_task
 
         transaction.on_commit(lambda: deliver_sign_in_code_task.delay(phone=phone_e164, code=code))
+    return phone_e164
 
 
 def deliver_sign_in_code(*, phone: str, code: str) -> None:

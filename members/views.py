@@ -53,16 +53,16 @@ def sign_in(request):
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         try:
-            services.request_sign_in_code(phone=phone, requested_ip=client_ip(request))
+            phone_e164 = services.request_sign_in_code(phone=phone, requested_ip=client_ip(request))
         except TooManyRequests as error:
-            if request.session.get(_SESSION_PHONE) == phone and request.POST.get("resend"):
+            if request.POST.get("resend") and request.session.get(_SESSION_PHONE):
                 messages.warning(request, str(error.message))
                 return redirect("members:sign-in-code")
             _add_domain_error(form, error)
         except DomainError as error:
             _add_domain_error(form, error)
         else:
-            request.session[_SESSION_PHONE] = phone
+            request.session[_SESSION_PHONE] = phone_e164
             request.session[_SESSION_SENT_AT] = timezone.now().timestamp()
             return redirect("members:sign-in-code")
     return render(request, "members/sign_in.html", {"form": form})

@@ -8,6 +8,8 @@ FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI="]
 PII_HASH_KEY = "test-pii-hash-key"
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/member_center")}
+# Two checkouts on one machine can test side by side with their own TEST_DATABASE_NAME.
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_member_center")}
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES = {
     "default": {

@@ -41,4 +41,4 @@ class StaffFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"staff{n}")
     is_staff = True
     role = "call_center"
-    password = factory.PostGenerationMethodCall("set_password", STAFF_PASSWORD)
+    password = factory.django.Password(STAFF_PASSWORD)

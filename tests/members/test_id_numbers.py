@@ -1,11 +1,19 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from members.exceptions import InvalidIdNumber
 from members.id_numbers import check_character, mask_id_number, validate_id_number
 
 TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The reasons are asserted on their English source text; the zh-hans catalog has its own test.
+    with translation.override("en"):
+        yield
 
 
 def test_check_character_matches_the_published_gb11643_example():

@@ -1,0 +1,101 @@
+"""Two logins racing with the same code on real PostgreSQL connections: exactly one signs in."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from members.exceptions import InvalidSignInCode
+from members.models import Member, SignInCode
+from members.services import request_sign_in_code, sign_in_with_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = "+8613955556666"
+
+
+def _race(workers: int, target) -> list:
+    barrier = threading.Barrier(workers)
+    outcomes = []
+    lock = threading.Lock()
+
+    def run():
+        try:
+            barrier.wait()
+            result = target()
+            with lock:
+                outcomes.append(("ok", result))
+        except InvalidSignInCode as error:
+            with lock:
+                outcomes.append(("refused", error.code))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _unused in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_two_logins_with_the_same_code_exactly_one_succeeds(sms_outbox):
+    request_sign_in_code(phone=PHONE, requested_ip="127.0.0.1")
+    code = sms_outbox.last_code_for(PHONE)
+
+    outcomes = _race(2, lambda: sign_in_with_code(phone=PHONE, code=code))
+
+    assert sorted(kind for kind, _value in outcomes) == ["ok", "refused"]
+    assert Member.objects.filter(user__phone=PHONE).count() == 1
+    assert SignInCode.objects.get(phone=PHONE).status == "consumed"
+
+
+def test_ten_logins_with_the_same_code_exactly_one_succeeds(sms_outbox):
+    request_sign_in_code(phone=PHONE, requested_ip="127.0.0.1")
+    code = sms_outbox.last_code_for(PHONE)
+
+    outcomes = _race(10, lambda: sign_in_with_code(phone=PHONE, code=code))
+
+    assert [kind for kind, _value in outcomes].count("ok") == 1
+    assert [kind for kind, _value in outcomes].count("refused") == 9
+    assert Member.objects.count() == 1
+
+
+def test_concurrent_wrong_guesses_are_all_counted(sms_outbox, settings):
+    settings.OTP_MAX_ATTEMPTS = 100
+    request_sign_in_code(phone=PHONE, requested_ip="127.0.0.1")
+    right = sms_outbox.last_code_for(PHONE)
+    wrong = "111111" if right != "111111" else "222222"
+
+    outcomes = _race(8, lambda: sign_in_with_code(phone=PHONE, code=wrong))
+
+    assert [kind for kind, _value in outcomes] == ["refused"] * 8
+    # Under the row lock no wrong try is lost, so guessing in parallel does not buy extra tries.
+    assert SignInCode.objects.get(phone=PHONE).failed_attempts == 8
+
+
+def test_two_code_requests_in_the_same_second_send_one_sms(sms_outbox):
+    def ask():
+        try:
+            request_sign_in_code(phone=PHONE, requested_ip="127.0.0.1")
+        except Exception as error:  # noqa: BLE001
+            return type(error).__name__
+        return "sent"
+
+    results = []
+    barrier = threading.Barrier(2)
+
+    def run():
+        barrier.wait()
+        results.append(ask())
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _unused in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(results) == ["TooManyRequests", "sent"]
+    assert len(sms_outbox.messages) == 1
+    assert SignInCode.objects.filter(phone=PHONE).count() == 1
