@@ -68,12 +68,12 @@ class SignInCodeRequestApi(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class SignInCodeRequestInputSerializer(serializers.Serializer):
         phone = serializers.CharField(max_length=32)
 
     @extend_schema(
         operation_id="auth_request_code",
-        request=InputSerializer,
+        request=SignInCodeRequestInputSerializer,
         responses={
             202: inline_serializer("CodeSent", {"detail": serializers.CharField()}),
             400: ErrorSerializer,
@@ -81,7 +81,7 @@ class SignInCodeRequestApi(APIView):
         },
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SignInCodeRequestInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.request_sign_in_code(phone=serializer.validated_data["phone"], requested_ip=client_ip(request))
         return Response(
@@ -94,23 +94,25 @@ class SignInApi(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class SignInInputSerializer(serializers.Serializer):
         phone = serializers.CharField(max_length=32)
         code = serializers.CharField(max_length=12)
         invite_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)
         channel_partner = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
-    class OutputSerializer(serializers.Serializer):
+    class SignInOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
         member = MemberOutputSerializer()
         created = serializers.BooleanField()
 
     @extend_schema(
-        operation_id="auth_login", request=InputSerializer, responses={200: OutputSerializer, 400: ErrorSerializer}
+        operation_id="auth_login",
+        request=SignInInputSerializer,
+        responses={200: SignInOutputSerializer, 400: ErrorSerializer},
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SignInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         result = services.sign_in_with_code(
@@ -122,7 +124,7 @@ class SignInApi(APIView):
         )
         token = services.issue_access_token(user=result.user)
         body = {"token": token, "member": result.member, "created": result.is_new_member}
-        return Response(self.OutputSerializer(body).data)
+        return Response(self.SignInOutputSerializer(body).data)
 
 
 class SignOutApi(APIView):
@@ -155,31 +157,31 @@ class MeApi(APIView):
 class MeVerificationApi(APIView):
     permission_classes = [IsMember]
 
-    class InputSerializer(serializers.Serializer):
+    class MeVerificationInputSerializer(serializers.Serializer):
         real_name = serializers.CharField(max_length=50)
         id_number = serializers.CharField(max_length=32)
 
-    class OutputSerializer(serializers.Serializer):
+    class MeVerificationOutputSerializer(serializers.Serializer):
         verification_status = serializers.CharField()
         real_name = serializers.CharField()
         id_number = serializers.CharField(source="id_number_masked")
 
     @extend_schema(
         operation_id="me_verify",
-        request=InputSerializer,
-        responses={200: OutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        request=MeVerificationInputSerializer,
+        responses={200: MeVerificationOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.MeVerificationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = services.verify_member_identity(member=request.user.member, **serializer.validated_data)
-        return Response(self.OutputSerializer(member).data)
+        return Response(self.MeVerificationOutputSerializer(member).data)
 
 
 class MeReferralsApi(APIView):
     permission_classes = [IsMember]
 
-    class InviteeSerializer(serializers.Serializer):
+    class MeReferralsInviteeSerializer(serializers.Serializer):
         name = serializers.SerializerMethodField()
         phone = serializers.SerializerMethodField()
         registered_at = serializers.DateTimeField(source="created_at")
@@ -194,10 +196,6 @@ class MeReferralsApi(APIView):
         def get_status(self, invitee) -> str:
             return selectors.referral_status_of(invitee=invitee)
 
-    class OutputSerializer(serializers.Serializer):
-        invite_code = serializers.CharField()
-        invitees = serializers.ListField(child=serializers.DictField())
-
     @extend_schema(
         operation_id="me_referrals",
         responses={
@@ -205,7 +203,7 @@ class MeReferralsApi(APIView):
                 "Referrals",
                 {
                     "invite_code": serializers.CharField(),
-                    "invitees": InviteeSerializer(many=True),
+                    "invitees": MeReferralsInviteeSerializer(many=True),
                 },
             )
         },
@@ -214,7 +212,7 @@ class MeReferralsApi(APIView):
         member = request.user.member
         invitees = selectors.list_member_invitees(member=member)
         return Response(
-            {"invite_code": member.invite_code, "invitees": self.InviteeSerializer(invitees, many=True).data}
+            {"invite_code": member.invite_code, "invitees": self.MeReferralsInviteeSerializer(invitees, many=True).data}
         )
 
 
@@ -252,41 +250,43 @@ class MeQualificationApi(APIView):
 class StoreListApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    class OutputSerializer(serializers.ModelSerializer):
+    class StoreListOutputSerializer(serializers.ModelSerializer):
         class Meta:
             model = Store
             fields = ["id", "code", "name", "city", "address", "phone", "opening_hours"]
 
-    @extend_schema(operation_id="stores_list", responses={200: OutputSerializer(many=True)})
+    @extend_schema(operation_id="stores_list", responses={200: StoreListOutputSerializer(many=True)})
     def get(self, request):
-        return Response(self.OutputSerializer(selectors.list_active_stores(), many=True).data)
+        return Response(self.StoreListOutputSerializer(selectors.list_active_stores(), many=True).data)
 
 
 class StaffSignInApi(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class StaffSignInInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, style={"input_type": "password"})
 
-    class StaffSerializer(serializers.Serializer):
+    class StaffSignInStaffSerializer(serializers.Serializer):
         username = serializers.CharField()
         role = serializers.CharField()
         store = serializers.CharField(source="store.code", allow_null=True, default=None)
 
     @extend_schema(
         operation_id="auth_staff_login",
-        request=InputSerializer,
+        request=StaffSignInInputSerializer,
         responses={
-            200: inline_serializer("StaffSignIn", {"token": serializers.CharField(), "staff": StaffSerializer()}),
+            200: inline_serializer(
+                "StaffSignIn", {"token": serializers.CharField(), "staff": StaffSignInStaffSerializer()}
+            ),
             400: ErrorSerializer,
             429: OpenApiResponse(ErrorSerializer, description="Locked out after repeated failures"),
         },
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.StaffSignInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.sign_in_staff(request=request._request, **serializer.validated_data)
         token = services.issue_access_token(user=user)
-        return Response({"token": token, "staff": self.StaffSerializer(user).data})
+        return Response({"token": token, "staff": self.StaffSignInStaffSerializer(user).data})

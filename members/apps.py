@@ -7,4 +7,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from members import audit  # noqa: F401  (registers models with the audit log)
+        from members import (
+            audit,  # noqa: F401  (registers models with the audit log)
+            schema,  # noqa: F401  (registers the OpenAPI description of bearer tokens)
+        )
