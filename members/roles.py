@@ -6,14 +6,25 @@ from members.enums import StaffRole
 
 _READ_MEMBERS = ["members.view_member", "members.view_qualification", "members.view_store"]
 _EDIT_MEMBERS = ["members.change_member", "members.add_member"]
+# Order steps are governed by role in orders/state_machine.py; these permissions open the admin screens.
+_ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocument", "vehicles.view_vehicleunit"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS],
-    StaffRole.STORE_STAFF: [*_READ_MEMBERS],
-    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member"],
-    StaffRole.REVIEWER: [*_READ_MEMBERS],
-    StaffRole.FINANCE: [*_READ_MEMBERS],
-    StaffRole.HEAD_OFFICE: [*_READ_MEMBERS, *_EDIT_MEMBERS, "members.change_store", "members.add_store"],
+    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS],
+    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS],
+    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS],
+    StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS],
+    StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan"],
+    StaffRole.HEAD_OFFICE: [
+        *_READ_MEMBERS,
+        *_EDIT_MEMBERS,
+        *_ORDERS,
+        "members.change_store",
+        "members.add_store",
+        "orders.reassign_order_store",
+        "vehicles.change_vehicleunit",
+        "vehicles.add_vehicleunit",
+    ],
     StaffRole.ADMIN: [],  # administrators are superusers
 }
 

@@ -128,7 +128,7 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside any public static path and are served through permission checks.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -224,3 +224,9 @@ LOGGING = {
     },
 }
 AXES_LOCKOUT_CALLABLE = "members.lockout.lockout_response"
+
+# Credit checks when an application enters review: a dotted path to a orders.credit.CreditProvider.
+CREDIT_CHECK_PROVIDER = env.str("CREDIT_CHECK_PROVIDER", default="orders.credit.LocalCreditProvider")
+CREDIT_CHECK_MAX_ATTEMPTS = env.int("CREDIT_CHECK_MAX_ATTEMPTS", default=5)
+# Uploaded documents: at most this many bytes.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)

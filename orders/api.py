@@ -1,0 +1,322 @@
+"""The orders API: the member's applications (API.md "Catalog and applications") and the back office's
+("Staff (back office)"). Views parse, call one selector or service, serialize."""
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import parsers, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import Pagination
+from members.api import ErrorSerializer, IsMember
+from members.selectors import list_active_stores
+from orders import selectors, services
+from orders.enums import DocumentKind, OrderState
+from orders.exceptions import OrderNotFound
+from orders.models import Order, OrderDocument
+
+
+class IsStaff(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class TransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    target = serializers.CharField()
+    label = serializers.CharField()
+    needs_reason = serializers.BooleanField()
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    state = serializers.CharField()
+    label = serializers.CharField()
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+class DocumentOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderDocument
+        fields = ["id", "kind", "content_type", "size", "created_at", "url"]
+
+    def get_url(self, document) -> str:
+        return f"/api/v1/orders/{document.order_id}/documents/{document.pk}/file/"
+
+
+class OrderListOutputSerializer(serializers.ModelSerializer):
+    state_label = serializers.SerializerMethodField()
+    trim = serializers.CharField(source="trim.__str__")
+    store = serializers.CharField(source="store.code", default=None)
+
+    class Meta:
+        model = Order
+        fields = ["id", "number", "state", "state_label", "trim", "store", "price", "down_payment", "monthly_payment",
+                  "created_at"]  # fmt: skip
+
+    def get_state_label(self, order) -> str:
+        return selectors.member_state_label(order=order)
+
+
+class OrderDetailOutputSerializer(OrderListOutputSerializer):
+    plan = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+    missing_documents = serializers.SerializerMethodField()
+    next_step = serializers.SerializerMethodField()
+    documents = DocumentOutputSerializer(many=True)
+    replaces = serializers.CharField(source="replaces.number", default=None)
+    signing_at = serializers.DateTimeField()
+    plate = serializers.CharField()
+
+    class Meta(OrderListOutputSerializer.Meta):
+        fields = [*OrderListOutputSerializer.Meta.fields, "plan", "timeline", "available_transitions",
+                  "missing_documents", "next_step", "documents", "replaces", "signing_at", "plate"]  # fmt: skip
+
+    def get_plan(self, order) -> dict:
+        return {"id": order.plan_id, "name": order.plan.name, "term_months": order.plan.term_months}
+
+    def get_timeline(self, order) -> list[dict]:
+        return TimelineEntrySerializer(selectors.member_timeline(order=order), many=True).data
+
+    def get_available_transitions(self, order) -> list[dict]:
+        return TransitionSerializer(
+            selectors.available_transitions_for(order=order, user=self.context["request"].user), many=True
+        ).data
+
+    def get_missing_documents(self, order) -> list[str]:
+        return order.missing_documents()
+
+    def get_next_step(self, order) -> str:
+        return selectors.member_next_step(order=order)
+
+
+class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
+    member = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    credit_check = serializers.SerializerMethodField()
+
+    class Meta(OrderDetailOutputSerializer.Meta):
+        fields = [*OrderDetailOutputSerializer.Meta.fields, "member", "events", "credit_check"]
+
+    def get_member(self, order) -> dict:
+        member = order.member
+        return {
+            "name": member.name,
+            "real_name": member.real_name,
+            "phone": str(member.user.phone),
+            "email": member.email,
+            "city": member.city,
+            "id_number": member.id_number_masked,
+            "verification_status": member.verification_status,
+        }
+
+    def get_events(self, order) -> list[dict]:
+        return [
+            {"transition": event.transition, "from_state": event.from_state, "to_state": event.to_state,
+             "actor": str(event.actor) if event.actor_id else None, "reason": event.reason, "at": event.created_at}
+            for event in order.events.all()
+        ]  # fmt: skip
+
+    def get_credit_check(self, order) -> dict | None:
+        check = selectors.latest_credit_check(order=order)
+        if check is None:
+            return None
+        return {"status": check.status, "decision": check.decision, "score": check.score, "attempts": check.attempts,
+                "completed_at": check.completed_at}  # fmt: skip
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
+    signing_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    plate = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    trim = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    plan = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+def _take_step(request, order_id: int, name: str, *, serializer_class):
+    data = TransitionInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = data.validated_data
+    selectors.get_order_for(user=request.user, order_id=order_id)  # someone else's order is 404, not 403
+    order = services.apply_transition(
+        order_id=order_id, name=name, actor=request.user, reason=values["reason"], vin=values["vin"],
+        signing_at=values["signing_at"], plate=values["plate"], trim_id=values["trim"], plan_id=values["plan"],
+    )  # fmt: skip
+    order = selectors.get_order_for(user=request.user, order_id=order.pk)
+    return Response(serializer_class(order, context={"request": request}).data)
+
+
+class OrderListApi(APIView):
+    permission_classes = [IsMember]
+
+    class OrderCreateInputSerializer(serializers.Serializer):
+        trim = serializers.IntegerField(min_value=1)
+        plan = serializers.IntegerField(min_value=1)
+        store = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+
+    @extend_schema(operation_id="orders_list", responses={200: OrderListOutputSerializer(many=True)})
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.list_member_orders(user=request.user), request, view=self)
+        return paginator.get_paginated_response(OrderListOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="orders_create",
+        request=OrderCreateInputSerializer,
+        responses={201: OrderDetailOutputSerializer, 400: ErrorSerializer},
+    )
+    def post(self, request):
+        data = self.OrderCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        store_id = data.validated_data["store"]
+        if store_id is not None and not list_active_stores().filter(pk=store_id).exists():
+            raise serializers.ValidationError({"store": [_("This store does not exist.")]})
+        order = services.create_order(
+            member=request.user.member, trim_id=data.validated_data["trim"], plan_id=data.validated_data["plan"],
+            actor=request.user, store_id=store_id,
+        )  # fmt: skip
+        order = selectors.get_order_for(user=request.user, order_id=order.pk)
+        return Response(OrderDetailOutputSerializer(order, context={"request": request}).data, status=201)
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(operation_id="orders_read", responses={200: OrderDetailOutputSerializer, 404: ErrorSerializer})
+    def get(self, request, order_id: int):
+        order = selectors.get_order_for(user=request.user, order_id=order_id)
+        return Response(OrderDetailOutputSerializer(order, context={"request": request}).data)
+
+
+class OrderTransitionApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        operation_id="orders_transition",
+        request=TransitionInputSerializer,
+        responses={
+            200: OrderDetailOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },  # fmt: skip
+    )
+    def post(self, request, order_id: int, name: str):
+        return _take_step(request, order_id, name, serializer_class=OrderDetailOutputSerializer)
+
+
+class DocumentUploadInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField()
+
+
+class OrderDocumentListApi(APIView):
+    permission_classes = [IsMember]
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+
+    @extend_schema(operation_id="orders_documents_list", responses={200: DocumentOutputSerializer(many=True)})
+    def get(self, request, order_id: int):
+        order = selectors.get_order_for(user=request.user, order_id=order_id)
+        return Response(DocumentOutputSerializer(order.documents.all(), many=True).data)
+
+    @extend_schema(
+        operation_id="orders_documents_upload",
+        request={"multipart/form-data": DocumentUploadInputSerializer},
+        responses={201: DocumentOutputSerializer, 400: ErrorSerializer},
+    )
+    def post(self, request, order_id: int):
+        order = selectors.get_order_for(user=request.user, order_id=order_id)
+        data = DocumentUploadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.upload_document(
+            order=order, kind=data.validated_data["kind"], uploaded_file=data.validated_data["file"], actor=request.user
+        )
+        return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDocumentFileApi(APIView):
+    """Serves a document's bytes after the same visibility check as the order (member, or staff of its store)."""
+
+    @extend_schema(operation_id="orders_documents_file", responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, order_id: int, document_id: int):
+        order = selectors.get_order_for(user=request.user, order_id=order_id)
+        document = next((item for item in order.documents.all() if item.pk == document_id), None)
+        if document is None:
+            raise OrderNotFound()
+        response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+        response["Content-Disposition"] = f'inline; filename="{document.kind}-{document.pk}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class BackofficeOrderListApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        operation_id="backoffice_orders_list",
+        parameters=[
+            OpenApiParameter("state", str, enum=OrderState.values, required=False),
+            OpenApiParameter("q", str, required=False, description="order number, phone, plate or name"),
+        ],
+        responses={200: OrderListOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        state = request.query_params.get("state", "")
+        if state and state not in OrderState.values:
+            raise serializers.ValidationError({"state": [_("Unknown state.")]})
+        orders = selectors.list_store_orders(user=request.user, state=state, search=request.query_params.get("q", ""))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderListOutputSerializer(page, many=True).data)
+
+
+class BackofficeOrderDetailApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(operation_id="backoffice_orders_read", responses={200: StaffOrderDetailOutputSerializer})
+    def get(self, request, order_id: int):
+        order = selectors.get_order_for(user=request.user, order_id=order_id)
+        return Response(StaffOrderDetailOutputSerializer(order, context={"request": request}).data)
+
+
+class BackofficeOrderTransitionApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        operation_id="backoffice_orders_transition",
+        request=TransitionInputSerializer,
+        responses={
+            200: StaffOrderDetailOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },  # fmt: skip
+    )
+    def post(self, request, order_id: int, name: str):
+        return _take_step(request, order_id, name, serializer_class=StaffOrderDetailOutputSerializer)
+
+
+class BackofficeOrderDocumentListApi(OrderDocumentListApi):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        operation_id="backoffice_orders_documents_list", responses={200: DocumentOutputSerializer(many=True)}
+    )
+    def get(self, request, order_id: int):
+        return super().get(request, order_id)
+
+    @extend_schema(
+        operation_id="backoffice_orders_documents_upload",
+        request={"multipart/form-data": DocumentUploadInputSerializer},
+        responses={201: DocumentOutputSerializer, 400: ErrorSerializer},
+    )
+    def post(self, request, order_id: int):
+        return super().post(request, order_id)

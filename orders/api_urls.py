@@ -1,0 +1,27 @@
+from django.urls import path
+
+from orders import api
+
+urlpatterns = [
+    path("orders/", api.OrderListApi.as_view(), name="order-list"),
+    path("orders/<int:order_id>/", api.OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<int:order_id>/transitions/<str:name>/", api.OrderTransitionApi.as_view(), name="order-transition"),
+    path("orders/<int:order_id>/documents/", api.OrderDocumentListApi.as_view(), name="order-documents"),
+    path(
+        "orders/<int:order_id>/documents/<int:document_id>/file/",
+        api.OrderDocumentFileApi.as_view(),
+        name="order-document-file",
+    ),
+    path("backoffice/orders/", api.BackofficeOrderListApi.as_view(), name="backoffice-order-list"),
+    path("backoffice/orders/<int:order_id>/", api.BackofficeOrderDetailApi.as_view(), name="backoffice-order-detail"),
+    path(
+        "backoffice/orders/<int:order_id>/transitions/<str:name>/",
+        api.BackofficeOrderTransitionApi.as_view(),
+        name="backoffice-order-transition",
+    ),
+    path(
+        "backoffice/orders/<int:order_id>/documents/",
+        api.BackofficeOrderDocumentListApi.as_view(),
+        name="backoffice-order-documents",
+    ),
+]

@@ -1,0 +1,75 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    COLLECTING_MATERIALS = "collecting_materials", _("Collecting materials")
+    UNDER_REVIEW = "under_review", _("Under review")
+    NEEDS_MATERIALS = "needs_materials", _("Needs more materials")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    AWAITING_VEHICLE = "awaiting_vehicle", _("Waiting for the car")
+    VEHICLE_CONFIRMED = "vehicle_confirmed", _("Car confirmed")
+    CONTRACT_SCHEDULED = "contract_scheduled", _("Signing booked")
+    SIGNED = "signed", _("Contract signed")
+    DOWN_PAYMENT_PAID = "down_payment_paid", _("Down payment received")
+    FUNDED = "funded", _("Loan disbursed")
+    READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
+    DELIVERED = "delivered", _("Delivered")
+    TERMINATED = "terminated", _("Terminated")
+    REPLACED = "replaced", _("Replaced by a new application")
+
+
+TERMINAL_STATES = (OrderState.REJECTED, OrderState.DELIVERED, OrderState.TERMINATED, OrderState.REPLACED)
+NON_TERMINAL_STATES = tuple(state for state in OrderState if state not in TERMINAL_STATES)
+# A member may cancel on their own until the contract is signed.
+MEMBER_CANCELLABLE_STATES = (
+    OrderState.DRAFT,
+    OrderState.SUBMITTED,
+    OrderState.COLLECTING_MATERIALS,
+    OrderState.UNDER_REVIEW,
+    OrderState.NEEDS_MATERIALS,
+    OrderState.APPROVED,
+    OrderState.AWAITING_VEHICLE,
+    OrderState.VEHICLE_CONFIRMED,
+    OrderState.CONTRACT_SCHEDULED,
+)
+
+
+class DocumentKind(models.TextChoices):
+    ID_FRONT = "id_front", _("ID card (front)")
+    ID_BACK = "id_back", _("ID card (back)")
+    DRIVING_LICENCE = "driving_licence", _("Driving licence")
+    INCOME_PROOF = "income_proof", _("Proof of income")
+    BANK_STATEMENT = "bank_statement", _("Bank statement")
+    CONTRACT = "contract", _("Contract")
+    DELIVERY_PHOTO = "delivery_photo", _("Delivery photo")
+
+
+# What a reviewer needs before an application can go to review.
+REQUIRED_FOR_REVIEW = (
+    DocumentKind.ID_FRONT,
+    DocumentKind.ID_BACK,
+    DocumentKind.DRIVING_LICENCE,
+    DocumentKind.INCOME_PROOF,
+)
+
+
+class CreditCheckStatus(models.TextChoices):
+    PENDING = "pending", _("Running")
+    COMPLETED = "completed", _("Completed")
+    ERROR = "error", _("Provider error, will retry")
+
+
+class CreditDecision(models.TextChoices):
+    PASS = "pass", _("Pass")
+    REFER = "refer", _("Refer to a reviewer")
+    DECLINE = "decline", _("Decline")
+
+
+class InstallmentStatus(models.TextChoices):
+    DUE = "due", _("Due")
+    PAID = "paid", _("Paid")
+    OVERDUE = "overdue", _("Overdue")

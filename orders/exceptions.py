@@ -1,0 +1,61 @@
+from django.utils.translation import gettext_lazy as _
+
+from common.exceptions import DomainError
+
+
+class UnknownTransition(DomainError):
+    code = "unknown_transition"
+    status_code = 404
+    default_message = _("There is no such step.")
+
+
+class TransitionNotAllowed(DomainError):
+    code = "transition_not_allowed"
+    status_code = 409
+    default_message = _("This step is not possible in the application's current state. Please reload the page.")
+
+
+class TransitionForbidden(DomainError):
+    code = "permission_denied"
+    status_code = 403
+    default_message = _("You may not take this step on this application.")
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    field = "reason"
+    default_message = _("Please give a reason for this step.")
+
+
+class MissingDocuments(DomainError):
+    code = "missing_documents"
+    status_code = 409
+    default_message = _("Some required documents are missing.")
+
+
+class InvalidOrderChoice(DomainError):
+    code = "invalid_choice"
+    default_message = _("This car or finance plan is not available.")
+
+
+class NoStoreAvailable(DomainError):
+    code = "no_store_available"
+    status_code = 409
+    default_message = _("No store can take this application yet. Please choose a preferred store in your profile.")
+
+
+class InvalidDocument(DomainError):
+    code = "invalid_document"
+    field = "file"
+    default_message = _("Please upload a JPEG, PNG or PDF file of at most 10 MB.")
+
+
+class InvalidTransitionData(DomainError):
+    code = "invalid"
+    default_message = _("Some fields are not valid. Please check them and try again.")
+
+
+class OrderNotFound(DomainError):
+    code = "not_found"
+    status_code = 404
+    default_message = _("Not found.")

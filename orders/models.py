@@ -1,0 +1,199 @@
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+
+from orders.enums import (
+    REQUIRED_FOR_REVIEW,
+    CreditCheckStatus,
+    CreditDecision,
+    DocumentKind,
+    InstallmentStatus,
+    OrderState,
+)
+from orders.state_machine import OrderStateMachine
+
+
+class PrivateDocumentStorage(LazyObject):
+    """Uploaded documents live under MEDIA_ROOT/private with no public URL; a view checks permission and serves them."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
+
+
+private_storage = PrivateDocumentStorage()
+
+
+class Order(OrderStateMachine):
+    """One application, from the member's first pick of a car to the handover (or its end)."""
+
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="orders")
+    trim = models.ForeignKey("vehicles.Trim", on_delete=models.PROTECT, related_name="+", verbose_name=_("trim"))
+    plan = models.ForeignKey("vehicles.FinancePlan", on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(
+        "members.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="orders", verbose_name=_("store")
+    )
+    channel = models.CharField(_("channel"), max_length=20, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", verbose_name=_("replaces")
+    )
+    vehicle_unit = models.ForeignKey(
+        "vehicles.VehicleUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    signing_at = models.DateTimeField(_("signing time"), null=True, blank=True)
+    plate = models.CharField(_("plate"), max_length=12, blank=True)
+    # Price terms frozen when the member applies, so a later price change does not change their application.
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    down_payment = models.DecimalField(_("down payment"), max_digits=12, decimal_places=2)
+    monthly_payment = models.DecimalField(_("monthly payment"), max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(replaces=models.F("pk")), name="order_not_replacing_itself"),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(store__isnull=False), name="submitted_order_has_store"
+            ),
+        ]
+        ordering = ["-created_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        permissions = [("reassign_order_store", _("Can move an order to another store"))]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def uploaded_document_kinds(self) -> set[str]:
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("documents")
+        documents = cached if cached is not None else self.documents.all()
+        return {document.kind for document in documents}
+
+    def missing_documents(self) -> list[str]:
+        uploaded = self.uploaded_document_kinds()
+        return [kind.value for kind in REQUIRED_FOR_REVIEW if kind not in uploaded]
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in (OrderState.REJECTED, OrderState.DELIVERED, OrderState.TERMINATED, OrderState.REPLACED)
+
+
+class OrderEvent(models.Model):
+    """The audit trail: one row per transition, written in the transition's transaction."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    transition = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=24, choices=OrderState.choices)
+    to_state = models.CharField(max_length=24, choices=OrderState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_state} → {self.to_state}"
+
+
+def _document_path(document, filename: str) -> str:
+    # The stored name never reuses the uploaded file name: it may hold personal data or path tricks.
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(document.content_type, "bin")
+    return f"orders/{document.order_id}/{document.kind}-{uuid.uuid4().hex}.{extension}"
+
+
+class OrderDocument(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(storage=private_storage, upload_to=_document_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"
+
+
+class CreditCheck(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="credit_checks")
+    status = models.CharField(max_length=12, choices=CreditCheckStatus.choices, default=CreditCheckStatus.PENDING)
+    provider = models.CharField(max_length=40, blank=True)
+    decision = models.CharField(max_length=10, choices=CreditDecision.choices, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"credit check {self.order_id} {self.status}"
+
+
+class Loan(models.Model):
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="loan")
+    principal = models.DecimalField(max_digits=12, decimal_places=2)
+    annual_rate = models.DecimalField(max_digits=6, decimal_places=4)
+    term_months = models.PositiveSmallIntegerField()
+    monthly_payment = models.DecimalField(max_digits=12, decimal_places=2)
+    total_interest = models.DecimalField(max_digits=12, decimal_places=2)
+    disbursed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(principal__gte=0), name="loan_principal_not_negative")]
+
+    def __str__(self) -> str:
+        return f"loan {self.order_id}"
+
+
+class Installment(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
+    number = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    principal = models.DecimalField(max_digits=12, decimal_places=2)
+    interest = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=10, choices=InstallmentStatus.choices, default=InstallmentStatus.DUE)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "number"], name="installment_number_unique"),
+            models.CheckConstraint(
+                condition=Q(amount=models.F("principal") + models.F("interest")), name="installment_sum"
+            ),
+        ]
+        ordering = ["loan", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} #{self.number}"
+
+
+class ReferralActivation(models.Model):
+    """A referred member's car was delivered: the moment the points app rewards both sides."""
+
+    referrer = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    invitee = models.OneToOneField("members.Member", on_delete=models.PROTECT, related_name="referral_activation")
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="referral_activation")
+    activated_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.referrer_id} → {self.invitee_id}"

@@ -1,0 +1,159 @@
+"""Reads of the orders app, always scoped to the person asking: members see their own orders, store staff their
+store's, other staff all."""
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from members.enums import STORE_BOUND_ROLES
+from orders.enums import OrderState
+from orders.exceptions import OrderNotFound
+from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS
+from orders.models import CreditCheck, Order, OrderDocument, OrderEvent
+
+# The main road of an application, for the timeline and the funnel.
+MAIN_PATH = [
+    OrderState.DRAFT,
+    OrderState.SUBMITTED,
+    OrderState.COLLECTING_MATERIALS,
+    OrderState.UNDER_REVIEW,
+    OrderState.APPROVED,
+    OrderState.VEHICLE_CONFIRMED,
+    OrderState.CONTRACT_SCHEDULED,
+    OrderState.SIGNED,
+    OrderState.DOWN_PAYMENT_PAID,
+    OrderState.FUNDED,
+    OrderState.READY_FOR_PICKUP,
+    OrderState.DELIVERED,
+]
+
+
+def _with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.select_related("trim__car_model__brand", "plan", "store", "member__user").prefetch_related(
+        Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
+        Prefetch("documents", queryset=OrderDocument.objects.order_by("created_at", "pk")),
+    )
+
+
+def orders_visible_to(*, user) -> QuerySet[Order]:
+    if not user.is_authenticated:
+        return Order.objects.none()
+    if not user.is_staff:
+        return Order.objects.filter(member__user=user)
+    if user.role in STORE_BOUND_ROLES:
+        return Order.objects.filter(store_id=user.store_id)
+    return Order.objects.all()
+
+
+def list_member_orders(*, user) -> QuerySet[Order]:
+    return (
+        orders_visible_to(user=user).select_related("trim__car_model__brand", "plan", "store").order_by("-created_at")
+    )
+
+
+def get_order_for(*, user, order_id: int) -> Order:
+    """The order if ``user`` may see it; otherwise "not found", never "forbidden" (API.md)."""
+    order = _with_details(orders_visible_to(user=user)).filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def list_store_orders(*, user, state: str = "", search: str = "") -> QuerySet[Order]:
+    orders = orders_visible_to(user=user).select_related("trim__car_model__brand", "store", "member__user")
+    if state:
+        orders = orders.filter(state=state)
+    if search:
+        term = search.strip()
+        digits = "".join(character for character in term if character.isdigit())
+        condition = Q(number__icontains=term) | Q(plate__icontains=term) | Q(member__name__icontains=term)
+        if len(digits) >= 4:
+            condition |= Q(member__user__phone__contains=digits)
+        orders = orders.filter(condition)
+    return orders.order_by("-updated_at")
+
+
+def count_orders_by_state(*, user) -> dict[str, int]:
+    rows = orders_visible_to(user=user).values("state").annotate(total=Count("pk"))
+    counts = {state.value: 0 for state in OrderState}
+    counts.update({row["state"]: row["total"] for row in rows})
+    return counts
+
+
+def available_transitions_for(*, order: Order, user) -> list[dict]:
+    """The steps ``user`` may take on ``order`` now, conditions included, for buttons and the API."""
+    transitions = []
+    for transition in order.get_available_user_state_transitions(user):
+        transitions.append(
+            {
+                "name": transition.name,
+                "target": transition.target,
+                "label": str(transition.custom["label"]),
+                "needs_reason": bool(transition.custom.get("needs_reason")),
+            }
+        )
+    return transitions
+
+
+def member_timeline(*, order: Order) -> list[dict]:
+    """The order's steps in the member's words, with the note a reviewer left where there is one."""
+    return [
+        {
+            "state": event.to_state,
+            "label": str(MEMBER_STATE_LABELS.get(event.to_state, event.to_state)),
+            "at": event.created_at,
+            "note": event.reason if event.to_state in _MEMBER_VISIBLE_NOTES else "",
+        }
+        for event in order.events.all()
+        if event.to_state != event.from_state
+    ]
+
+
+_MEMBER_VISIBLE_NOTES = {OrderState.NEEDS_MATERIALS, OrderState.REJECTED, OrderState.TERMINATED}
+
+
+def member_state_label(*, order: Order) -> str:
+    return str(MEMBER_STATE_LABELS[order.state])
+
+
+def member_next_step(*, order: Order) -> str:
+    return str(MEMBER_NEXT_STEP.get(order.state, ""))
+
+
+def latest_credit_check(*, order: Order) -> CreditCheck | None:
+    return order.credit_checks.order_by("-created_at").first()
+
+
+def order_funnel(
+    *, date_from: datetime.date, date_to: datetime.date, channel: str = "", store_id: int | None = None
+) -> list[dict]:
+    """For orders created in [date_from, date_to]: how many reached each step of the main road, and the share of
+    those that went on to the next step. Two queries, whatever the number of orders."""
+    start = timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min))
+    orders = Order.objects.filter(created_at__gte=start, created_at__lt=end)
+    if channel:
+        orders = orders.filter(channel=channel)
+    if store_id:
+        orders = orders.filter(store_id=store_id)
+    reached = dict(
+        OrderEvent.objects.filter(order__in=orders, to_state__in=MAIN_PATH[1:])
+        .values("to_state")
+        .annotate(total=Count("order", distinct=True))
+        .values_list("to_state", "total")
+    )
+    reached[OrderState.DRAFT.value] = orders.count()
+    steps = []
+    for index, state in enumerate(MAIN_PATH):
+        count = reached.get(state.value, 0)
+        previous = reached.get(MAIN_PATH[index - 1].value, 0) if index else None
+        steps.append(
+            {
+                "state": state.value,
+                "label": str(state.label),
+                "count": count,
+                "conversion": round(count / previous, 4) if previous else None,
+            }
+        )
+    return steps

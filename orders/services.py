@@ -1,0 +1,351 @@
+"""Every write of the orders app. Transitions are taken only here, each in one transaction with its audit event,
+its side effects on stock, loans and owned cars, and the member's notification (sent after commit)."""
+
+import datetime
+import logging
+import secrets
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from members.models import Member
+from notifications.models import Channel
+from notifications.services import queue_notification
+from orders.credit import CreditProviderError, get_credit_provider
+from orders.enums import CreditCheckStatus, DocumentKind, OrderState
+from orders.exceptions import (
+    InvalidDocument,
+    InvalidOrderChoice,
+    InvalidTransitionData,
+    MissingDocuments,
+    NoStoreAvailable,
+    ReasonRequired,
+    TransitionForbidden,
+    TransitionNotAllowed,
+    UnknownTransition,
+)
+from orders.lock_objects import credit_check_qs_select_for_update, order_qs_select_for_update
+from orders.messages import SMS_STATES, STEP_MESSAGES
+from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, ReferralActivation
+from orders.state_machine import TRANSITION_ACTORS
+from vehicles import services as vehicle_services
+from vehicles.finance import repayment_schedule
+from vehicles.selectors import get_offered_plan
+
+logger = logging.getLogger("member_center.orders")
+
+ALLOWED_DOCUMENT_TYPES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF",),
+}
+
+
+def _new_order_number() -> str:
+    return f"MC{timezone.localdate():%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def _pick_store_id(*, member: Member) -> int:
+    """The member's preferred store, else an active store in the member's city."""
+    from members.selectors import list_active_stores
+
+    if member.preferred_store_id and member.preferred_store.is_active:
+        return member.preferred_store_id
+    stores = list_active_stores()
+    store = stores.filter(city=member.city).first() if member.city else None
+    if store is None:
+        raise NoStoreAvailable()
+    return store.pk
+
+
+@transaction.atomic
+def create_order(*, member: Member, trim_id: int, plan_id: int, actor, store_id: int | None = None) -> Order:
+    """A draft application for a trim and one of its offered plans, with the price terms frozen now."""
+    plan = get_offered_plan(trim_id=trim_id, plan_id=plan_id)
+    if plan is None:
+        raise InvalidOrderChoice()
+    quote = plan.quote()
+    for _attempt in range(5):
+        number = _new_order_number()
+        if not Order.objects.filter(number=number).exists():
+            break
+    return Order.objects.create(
+        number=number,
+        member=member,
+        trim=plan.trim,
+        plan=plan,
+        store_id=store_id,
+        channel=member.channel,
+        created_by=actor,
+        price=quote.price,
+        down_payment=quote.down_payment,
+        monthly_payment=quote.monthly_payment,
+    )
+
+
+def apply_transition(
+    *,
+    order_id: int,
+    name: str,
+    actor,
+    reason: str = "",
+    vin: str = "",
+    signing_at: datetime.datetime | None = None,
+    plate: str = "",
+    trim_id: int | None = None,
+    plan_id: int | None = None,
+) -> Order:
+    """Take the step ``name`` on the order for ``actor``: 404 unknown step, 409 not possible now, 403 not theirs."""
+    if name not in TRANSITION_ACTORS:
+        raise UnknownTransition()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        # Lock first: of two people moving the same order, the second waits and then sees the new state.
+        order = order_qs_select_for_update().select_related("member__user", "plan", "trim").get(pk=order_id)
+        method = getattr(order, name)
+        if not can_proceed(method, check_conditions=False):
+            raise TransitionNotAllowed()
+        transition_meta = method._django_fsm.get_transition(order.state)
+        # django-fsm's has_transition_perm also folds in conditions; asking the transition for the permission alone
+        # lets "not yours" (403) and "documents missing" (409) be told apart.
+        if not transition_meta.has_perm(order, actor):
+            raise TransitionForbidden()
+        if transition_meta.custom.get("needs_reason") and not reason:
+            raise ReasonRequired()
+        if not can_proceed(method):
+            missing = order.missing_documents() if name == "send_to_review" else []
+            if missing:
+                labels = ", ".join(str(DocumentKind(kind).label) for kind in missing)
+                raise MissingDocuments(_("Some required documents are missing: %(kinds)s.") % {"kinds": labels})
+            raise MissingDocuments(_("Upload at least one delivery photo before handing over the car."))
+        from_state = order.state
+        kwargs = _prepare_transition(
+            order=order, name=name, vin=vin, signing_at=signing_at, plate=plate, trim_id=trim_id, plan_id=plan_id
+        )
+        method(**kwargs)
+        order.save()
+        _after_transition(order=order, name=name, from_state=from_state, actor=actor, trim_id=trim_id, plan_id=plan_id)
+        OrderEvent.objects.create(
+            order=order, transition=name, from_state=from_state, to_state=order.state, actor=actor, reason=reason
+        )
+        _notify_member(order=order, reason=reason)
+    logger.info("order moved", extra={"order_id": order.pk, "transition": name, "to_state": order.state})
+    return order
+
+
+def _prepare_transition(*, order, name, vin, signing_at, plate, trim_id, plan_id) -> dict:
+    """Work that must happen before the state changes and that the transition records (a reserved car, a time)."""
+    if name == "submit":
+        return {"store_id": order.store_id or _pick_store_id(member=order.member)}
+    if name in {"confirm_vehicle", "vehicle_arrived"}:
+        unit = vehicle_services.reserve_vehicle_unit(store_id=order.store_id, trim=order.trim, vin=vin)
+        return {"vehicle_unit_id": unit.pk}
+    if name == "schedule_signing":
+        if signing_at is None or signing_at <= timezone.now():
+            raise InvalidTransitionData(_("Please choose a signing time in the future."), field="signing_at")
+        return {"signing_at": signing_at}
+    if name == "hand_over":
+        return {"plate": vehicle_services.normalize_plate(plate)}
+    if name == "change_model" and (
+        trim_id is None or plan_id is None or get_offered_plan(trim_id=trim_id, plan_id=plan_id) is None
+    ):
+        raise InvalidOrderChoice(field="plan")
+    return {}
+
+
+def _after_transition(*, order, name, from_state, actor, trim_id, plan_id) -> None:
+    if order.state == OrderState.UNDER_REVIEW:
+        check = CreditCheck.objects.create(order=order)
+        from orders.tasks import run_credit_check_task
+
+        transaction.on_commit(lambda: run_credit_check_task.delay(credit_check_id=check.pk))
+    elif order.state in (OrderState.TERMINATED, OrderState.REJECTED) and order.vehicle_unit_id:
+        vehicle_services.release_vehicle_unit(unit_id=order.vehicle_unit_id)
+    elif name == "change_model":
+        new_order = create_order(
+            member=order.member, trim_id=trim_id, plan_id=plan_id, actor=actor, store_id=order.store_id
+        )
+        new_order.replaces = order
+        # The new application starts where a model change lands: submitted, at the same store.
+        new_order.submit(store_id=order.store_id)
+        new_order.save()
+        OrderEvent.objects.create(
+            order=new_order, transition="submit", from_state=OrderState.DRAFT, to_state=OrderState.SUBMITTED,
+            actor=actor, reason=_("Model changed from application %(number)s") % {"number": order.number},
+        )  # fmt: skip
+        _notify_member(order=new_order, reason="")
+    elif order.state == OrderState.FUNDED:
+        _create_loan(order=order)
+    elif order.state == OrderState.DELIVERED:
+        _complete_handover(order=order)
+
+
+def _create_loan(*, order: Order) -> Loan:
+    plan = order.plan
+    principal = order.price - order.down_payment
+    schedule = repayment_schedule(principal=principal, annual_rate=plan.annual_rate, term_months=plan.term_months)
+    now = timezone.now()
+    first_due = timezone.localdate(now) + relativedelta(months=1)
+    loan = Loan.objects.create(
+        order=order,
+        principal=principal,
+        annual_rate=plan.annual_rate,
+        term_months=plan.term_months,
+        monthly_payment=order.monthly_payment,
+        total_interest=sum((item.interest for item in schedule), principal * 0),
+        disbursed_at=now,
+    )
+    Installment.objects.bulk_create(
+        Installment(
+            loan=loan,
+            number=item.number,
+            due_on=first_due + relativedelta(months=item.number - 1),
+            principal=item.principal,
+            interest=item.interest,
+            amount=item.amount,
+        )
+        for item in schedule
+    )
+    return loan
+
+
+def _complete_handover(*, order: Order) -> None:
+    vehicle_services.hand_over_vehicle_unit(
+        unit_id=order.vehicle_unit_id, member_id=order.member_id, plate=order.plate, delivered_on=timezone.localdate()
+    )
+    referrer_id = order.member.referred_by_id
+    if referrer_id and not ReferralActivation.objects.filter(invitee_id=order.member_id).exists():
+        ReferralActivation.objects.create(referrer_id=referrer_id, invitee_id=order.member_id, order=order)
+    from orders.tasks import email_delivery_documents_task
+
+    transaction.on_commit(lambda: email_delivery_documents_task.delay(order_id=order.pk))
+
+
+def _notify_member(*, order: Order, reason: str) -> None:
+    if order.state not in STEP_MESSAGES:
+        return
+    subject, body = STEP_MESSAGES[order.state]
+    with translation.override(settings.LANGUAGE_CODE):
+        signing_at = timezone.localtime(order.signing_at).strftime("%Y-%m-%d %H:%M") if order.signing_at else ""
+        context = {"number": order.number, "reason": reason, "signing_at": signing_at, "plate": order.plate}
+        channels = [Channel.INBOX, Channel.SMS] if order.state in SMS_STATES else [Channel.INBOX]
+        queue_notification(
+            recipient_id=order.member.user_id,
+            event=f"order.{order.state}",
+            subject=str(subject),
+            body=str(body) % context,
+            dedupe_key=f"order:{order.pk}:{order.state}:{OrderEvent.objects.filter(order=order).count()}",
+            channels=channels,
+            link=f"/me/orders/{order.pk}/",
+        )
+
+
+def upload_document(*, order: Order, kind: str, uploaded_file, actor) -> OrderDocument:
+    """Store an uploaded document after checking its kind, size and real content type (not just its name)."""
+    if kind not in DocumentKind.values:
+        raise InvalidDocument(_("Unknown document kind."), field="kind")
+    if order.is_terminal:
+        raise TransitionNotAllowed(_("This application is closed; documents can no longer be added."))
+    if uploaded_file.size > settings.DOCUMENT_MAX_BYTES or uploaded_file.size == 0:
+        raise InvalidDocument()
+    head = uploaded_file.read(8)
+    uploaded_file.seek(0)
+    content_type = next(
+        (kind_ for kind_, magics in ALLOWED_DOCUMENT_TYPES.items() if any(head.startswith(magic) for magic in magics)),
+        None,
+    )
+    if content_type is None:
+        raise InvalidDocument()
+    document = OrderDocument(
+        order=order,
+        kind=kind,
+        original_name=(uploaded_file.name or "")[-200:],
+        content_type=content_type,
+        size=uploaded_file.size,
+        uploaded_by=actor,
+    )
+    document.file.save("upload", uploaded_file, save=False)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def reassign_order_store(*, order_id: int, store_id: int, actor) -> Order:
+    order = order_qs_select_for_update().get(pk=order_id)
+    if not actor.has_perm("orders.reassign_order_store"):
+        raise TransitionForbidden()
+    if order.is_terminal or order.vehicle_unit_id:
+        raise TransitionNotAllowed(_("Only applications without a reserved car can move to another store."))
+    previous = order.store_id
+    order.store_id = store_id
+    order.save(update_fields=["store", "updated_at"])
+    OrderEvent.objects.create(
+        order=order, transition="reassign_store", from_state=order.state, to_state=order.state, actor=actor,
+        reason=_("Moved from store %(old)s to store %(new)s") % {"old": previous, "new": store_id},
+    )  # fmt: skip
+    return order
+
+
+def run_credit_check(*, credit_check_id: int) -> CreditCheck:
+    """Ask the provider; a provider error leaves the order in review and the check marked for retry."""
+    check = CreditCheck.objects.select_related("order__member").get(pk=credit_check_id)
+    if check.status == CreditCheckStatus.COMPLETED:
+        return check
+    qualification = getattr(check.order.member, "qualification", None)
+    try:
+        report = get_credit_provider().check(
+            order_number=check.order.number,
+            monthly_income_band=qualification.monthly_income_band if qualification else "",
+            principal=check.order.price - check.order.down_payment,
+        )
+    except CreditProviderError as error:
+        with transaction.atomic():
+            check = credit_check_qs_select_for_update().get(pk=credit_check_id)
+            check.status = CreditCheckStatus.ERROR
+            check.attempts += 1
+            check.last_error = str(error)[:2000]
+            check.save(update_fields=["status", "attempts", "last_error"])
+        raise
+    with transaction.atomic():
+        check = credit_check_qs_select_for_update().get(pk=credit_check_id)
+        if check.status != CreditCheckStatus.COMPLETED:
+            check.status = CreditCheckStatus.COMPLETED
+            check.attempts += 1
+            check.provider = report.provider
+            check.score = report.score
+            check.decision = report.decision
+            check.summary = report.summary
+            check.last_error = ""
+            check.completed_at = timezone.now()
+            check.save()
+    return check
+
+
+def email_delivery_documents(*, order_id: int) -> bool:
+    """E-mail the member the delivery photos and the contract of a handed-over car. False when there is no address."""
+    order = Order.objects.select_related("member__user").get(pk=order_id)
+    address = order.member.email
+    if not address:
+        return False
+    documents = order.documents.filter(kind__in=[DocumentKind.DELIVERY_PHOTO, DocumentKind.CONTRACT])
+    with translation.override(settings.LANGUAGE_CODE):
+        message = EmailMessage(
+            subject=_("Your car %(plate)s: delivery photos and documents") % {"plate": order.plate},
+            body=_(
+                "Congratulations on your new car! The photos and documents of the handover are attached.\n"
+                "You can also find them in the member center under application %(number)s."
+            )
+            % {"number": order.number},
+            to=[address],
+        )  # fmt: skip
+    for document in documents:
+        with document.file.open("rb") as handle:
+            message.attach(f"{document.kind}-{document.pk}.{document.file.name.rsplit('.', 1)[-1]}", handle.read(),
+                           document.content_type)  # fmt: skip
+    message.send()
+    return True

@@ -1,0 +1,20 @@
+from celery import shared_task
+from django.conf import settings
+
+from orders import services
+from orders.credit import CreditProviderError
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def run_credit_check_task(self, *, credit_check_id: int) -> None:
+    try:
+        services.run_credit_check(credit_check_id=credit_check_id)
+    except CreditProviderError as error:
+        if self.request.retries + 1 >= settings.CREDIT_CHECK_MAX_ATTEMPTS:
+            return  # left in "error": the reviewer sees it and can run the check again
+        raise self.retry(exc=error, countdown=min(120, 15 * 2**self.request.retries)) from error
+
+
+@shared_task(acks_late=True)
+def email_delivery_documents_task(*, order_id: int) -> None:
+    services.email_delivery_documents(order_id=order_id)

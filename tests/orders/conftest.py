@@ -1,0 +1,97 @@
+"""Actors and a helper that walks an application along the main road, the way the people involved would."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from members.services import ensure_role_groups
+from orders import services
+from orders.enums import REQUIRED_FOR_REVIEW, DocumentKind, OrderState
+from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
+from tests.vehicles.factories import FinancePlanFactory, VehicleUnitFactory
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%test\n"
+
+
+def png_upload(name="photo.png", content=PNG):
+    return SimpleUploadedFile(name, content, content_type="image/png")
+
+
+class Cast:
+    """Everyone who touches an application at store A, plus store B's staff who must not."""
+
+    def __init__(self):
+        ensure_role_groups()
+        self.store = StoreFactory(code="SZ01", city="深圳")
+        self.other_store = StoreFactory(code="GZ01", city="广州")
+        self.plan = FinancePlanFactory()
+        self.trim = self.plan.trim
+        self.unit = VehicleUnitFactory(trim=self.trim, store=self.store)
+        self.member = MemberFactory(city="深圳", preferred_store=self.store, email="buyer@example.com")
+        self.member_user = self.member.user
+        self.store_staff = StaffFactory(username="store.a", role="store_staff", store=self.store)
+        self.store_manager = StaffFactory(username="manager.a", role="store_manager", store=self.store)
+        self.other_store_staff = StaffFactory(username="store.b", role="store_staff", store=self.other_store)
+        self.reviewer = StaffFactory(username="reviewer", role="reviewer")
+        self.finance = StaffFactory(username="finance", role="finance")
+        self.call_center = StaffFactory(username="agent", role="call_center")
+        self.head_office = StaffFactory(username="hq", role="head_office")
+
+    def new_order(self):
+        return services.create_order(
+            member=self.member, trim_id=self.trim.pk, plan_id=self.plan.pk, actor=self.member_user
+        )
+
+    def upload(self, order, kind, actor=None):
+        return services.upload_document(
+            order=order, kind=kind, uploaded_file=png_upload(), actor=actor or self.member_user
+        )
+
+    def step(self, order, name, actor, **data):
+        return services.apply_transition(order_id=order.pk, name=name, actor=actor, **data)
+
+    def advance(self, order, target: str):
+        """Walk ``order`` along the main road until it is in ``target``."""
+        road = [
+            (OrderState.SUBMITTED, lambda o: self.step(o, "submit", self.member_user)),
+            (OrderState.COLLECTING_MATERIALS, lambda o: self.step(o, "start_collecting", self.store_staff)),
+            (OrderState.UNDER_REVIEW, self._send_to_review),
+            (OrderState.APPROVED, lambda o: self.step(o, "approve", self.reviewer)),
+            (OrderState.VEHICLE_CONFIRMED, lambda o: self.step(o, "confirm_vehicle", self.store_staff)),
+            (
+                OrderState.CONTRACT_SCHEDULED,
+                lambda o: self.step(
+                    o, "schedule_signing", self.store_staff, signing_at=timezone.now() + datetime.timedelta(days=2)
+                ),
+            ),
+            (OrderState.SIGNED, lambda o: self.step(o, "sign_contract", self.store_staff)),
+            (OrderState.DOWN_PAYMENT_PAID, lambda o: self.step(o, "record_down_payment", self.store_staff)),
+            (OrderState.FUNDED, lambda o: self.step(o, "fund", self.finance)),
+            (OrderState.READY_FOR_PICKUP, lambda o: self.step(o, "notify_pickup", self.store_staff)),
+            (OrderState.DELIVERED, self._hand_over),
+        ]
+        for state, take in road:
+            if order.state == target:
+                break
+            order = take(order)
+            assert order.state == state
+        assert order.state == target
+        return order
+
+    def _send_to_review(self, order):
+        for kind in REQUIRED_FOR_REVIEW:
+            self.upload(order, kind)
+        return self.step(order, "send_to_review", self.store_staff)
+
+    def _hand_over(self, order):
+        self.upload(order, DocumentKind.DELIVERY_PHOTO, actor=self.store_staff)
+        return self.step(order, "hand_over", self.store_staff, plate="粤B16888")
+
+
+@pytest.fixture
+def cast(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Cast()

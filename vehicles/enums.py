@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BodyType(models.TextChoices):
+    SEDAN = "sedan", _("Sedan")
+    SUV = "suv", _("SUV")
+    MPV = "mpv", _("MPV")
+    HATCHBACK = "hatchback", _("Hatchback")
+
+
+class Energy(models.TextChoices):
+    PETROL = "petrol", _("Petrol")
+    HYBRID = "hybrid", _("Hybrid")
+    ELECTRIC = "electric", _("Electric")
+
+
+class UnitStatus(models.TextChoices):
+    IN_STOCK = "in_stock", _("In stock")
+    RESERVED = "reserved", _("Reserved for an order")
+    DELIVERED = "delivered", _("Delivered")

@@ -1,0 +1,22 @@
+from django.utils.translation import gettext_lazy as _
+
+from common.exceptions import DomainError
+
+
+class NoVehicleInStock(DomainError):
+    code = "no_vehicle_in_stock"
+    status_code = 409
+    default_message = _("There is no car of this trim in stock at this store. The member can wait for one.")
+
+
+class VehicleUnitUnavailable(DomainError):
+    code = "vehicle_unit_unavailable"
+    status_code = 409
+    field = "vin"
+    default_message = _("This car is not available: it is reserved, delivered, of another trim or in another store.")
+
+
+class InvalidPlate(DomainError):
+    code = "invalid_plate"
+    field = "plate"
+    default_message = _("Please enter a valid licence plate, for example 粤B·16888.")

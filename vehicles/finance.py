@@ -1,0 +1,84 @@
+"""Finance arithmetic in Decimal: down payment, principal, monthly payment by the standard amortization formula.
+
+Every amount is rounded to the fen (0.01 yuan) with ROUND_HALF_UP, the rounding Chinese lenders print on contracts.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+FEN = Decimal("0.01")
+
+
+def to_fen(amount: Decimal) -> Decimal:
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def down_payment_for(*, price: Decimal, down_payment_ratio: Decimal) -> Decimal:
+    return to_fen(price * down_payment_ratio)
+
+
+def monthly_payment_for(*, principal: Decimal, annual_rate: Decimal, term_months: int) -> Decimal:
+    """Equal monthly installments (等额本息): P·r·(1+r)^n / ((1+r)^n − 1), r = annual rate / 12."""
+    if term_months <= 0:
+        raise ValueError("term_months must be positive")
+    if principal <= 0:
+        return Decimal("0.00")
+    monthly_rate = annual_rate / Decimal(12)
+    if monthly_rate == 0:
+        return to_fen(principal / term_months)
+    growth = (1 + monthly_rate) ** term_months
+    return to_fen(principal * monthly_rate * growth / (growth - 1))
+
+
+@dataclass(frozen=True)
+class ScheduledInstallment:
+    number: int
+    principal: Decimal
+    interest: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return self.principal + self.interest
+
+
+def repayment_schedule(*, principal: Decimal, annual_rate: Decimal, term_months: int) -> list[ScheduledInstallment]:
+    """The installments of an equal-payment loan. Interest each month is on the balance, rounded to the fen; the last
+    installment takes the rounding remainder, so principals add up exactly to the loan and amounts to principal
+    plus interest."""
+    payment = monthly_payment_for(principal=principal, annual_rate=annual_rate, term_months=term_months)
+    monthly_rate = annual_rate / Decimal(12)
+    balance = principal
+    installments = []
+    for number in range(1, term_months + 1):
+        interest = to_fen(balance * monthly_rate)
+        # The last installment takes what is left; a tiny loan never goes below zero.
+        principal_part = balance if number == term_months else min(payment - interest, balance)
+        installments.append(ScheduledInstallment(number=number, principal=principal_part, interest=interest))
+        balance -= principal_part
+    return installments
+
+
+@dataclass(frozen=True)
+class PlanQuote:
+    price: Decimal
+    down_payment: Decimal
+    principal: Decimal
+    monthly_payment: Decimal
+    term_months: int
+    total_interest: Decimal
+    fees: Decimal
+
+
+def quote_plan(*, price: Decimal, down_payment_ratio: Decimal, annual_rate: Decimal, term_months: int, fees: Decimal):
+    down_payment = down_payment_for(price=price, down_payment_ratio=down_payment_ratio)
+    principal = price - down_payment
+    schedule = repayment_schedule(principal=principal, annual_rate=annual_rate, term_months=term_months)
+    return PlanQuote(
+        price=price,
+        down_payment=down_payment,
+        principal=principal,
+        monthly_payment=monthly_payment_for(principal=principal, annual_rate=annual_rate, term_months=term_months),
+        term_months=term_months,
+        total_interest=sum((item.interest for item in schedule), Decimal("0.00")),
+        fees=fees,
+    )

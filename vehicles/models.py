@@ -1,0 +1,154 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from vehicles import finance
+from vehicles.enums import BodyType, Energy, UnitStatus
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CarModel(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="car_models", verbose_name=_("brand"))
+    name = models.CharField(_("name"), max_length=80)
+    body_type = models.CharField(_("body type"), max_length=12, choices=BodyType.choices)
+    energy = models.CharField(_("energy"), max_length=12, choices=Energy.choices)
+    description = models.TextField(_("description"), blank=True)
+    picture = models.FileField(_("picture"), upload_to="catalog/", blank=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "name"], name="car_model_unique_per_brand")]
+        ordering = ["brand__sort_order", "name"]
+        verbose_name = _("car model")
+        verbose_name_plural = _("car models")
+
+    def __str__(self) -> str:
+        return f"{self.brand} {self.name}"
+
+
+class Trim(models.Model):
+    car_model = models.ForeignKey(CarModel, on_delete=models.PROTECT, related_name="trims", verbose_name=_("model"))
+    name = models.CharField(_("name"), max_length=80)
+    guide_price = models.DecimalField(_("guide price"), max_digits=12, decimal_places=2)
+    is_active = models.BooleanField(_("on sale"), default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(guide_price__gt=0), name="trim_price_positive"),
+            models.UniqueConstraint(fields=["car_model", "name"], name="trim_unique_per_model"),
+        ]
+        ordering = ["car_model", "guide_price"]
+        verbose_name = _("trim")
+        verbose_name_plural = _("trims")
+
+    def __str__(self) -> str:
+        return f"{self.car_model} {self.name}"
+
+
+class FinancePlan(models.Model):
+    trim = models.ForeignKey(Trim, on_delete=models.PROTECT, related_name="plans", verbose_name=_("trim"))
+    name = models.CharField(_("name"), max_length=80)
+    down_payment_ratio = models.DecimalField(
+        _("down payment ratio"),
+        max_digits=4,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.9"))],
+    )
+    term_months = models.PositiveSmallIntegerField(
+        _("term (months)"), validators=[MinValueValidator(1), MaxValueValidator(84)]
+    )
+    annual_rate = models.DecimalField(
+        _("annual rate"),
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.36"))],
+    )
+    fees = models.DecimalField(_("fees"), max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(down_payment_ratio__gte=0) & Q(down_payment_ratio__lte=Decimal("0.9")),
+                name="plan_down_payment_ratio_range",
+            ),
+            models.CheckConstraint(condition=Q(term_months__gte=1) & Q(term_months__lte=84), name="plan_term_range"),
+            models.CheckConstraint(
+                condition=Q(annual_rate__gte=0) & Q(annual_rate__lte=Decimal("0.36")), name="plan_rate_range"
+            ),
+            models.CheckConstraint(condition=Q(fees__gte=0), name="plan_fees_not_negative"),
+        ]
+        ordering = ["trim", "term_months", "down_payment_ratio"]
+        verbose_name = _("finance plan")
+        verbose_name_plural = _("finance plans")
+
+    def __str__(self) -> str:
+        return f"{self.trim} · {self.name}"
+
+    def quote(self) -> finance.PlanQuote:
+        return finance.quote_plan(
+            price=self.trim.guide_price,
+            down_payment_ratio=self.down_payment_ratio,
+            annual_rate=self.annual_rate,
+            term_months=self.term_months,
+            fees=self.fees,
+        )
+
+
+class VehicleUnit(models.Model):
+    """One physical car in a store's stock, by VIN."""
+
+    vin = models.CharField(_("VIN"), max_length=17, unique=True)
+    trim = models.ForeignKey(Trim, on_delete=models.PROTECT, related_name="units", verbose_name=_("trim"))
+    store = models.ForeignKey("members.Store", on_delete=models.PROTECT, related_name="vehicle_units")
+    color = models.CharField(_("colour"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=UnitStatus.choices, default=UnitStatus.IN_STOCK)
+    arrived_at = models.DateTimeField(_("arrived at"), auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "trim", "status"], name="unit_store_trim_status")]
+        ordering = ["arrived_at", "pk"]
+        verbose_name = _("vehicle in stock")
+        verbose_name_plural = _("vehicles in stock")
+
+    def __str__(self) -> str:
+        return self.vin
+
+
+class OwnedVehicle(models.Model):
+    """A car a member owns (created at handover)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="vehicles")
+    trim = models.ForeignKey(Trim, on_delete=models.PROTECT, related_name="+", verbose_name=_("trim"))
+    vin = models.CharField(_("VIN"), max_length=17, unique=True)
+    plate = models.CharField(_("plate"), max_length=12)
+    delivered_on = models.DateField(_("delivered on"))
+    mileage_km = models.PositiveIntegerField(_("mileage (km)"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-delivered_on"]
+        verbose_name = _("owned vehicle")
+        verbose_name_plural = _("owned vehicles")
+
+    def __str__(self) -> str:
+        return f"{self.plate} ({self.vin})"
+
+    @property
+    def masked_vin(self) -> str:
+        return f"{self.vin[:3]}{'*' * 10}{self.vin[-4:]}"

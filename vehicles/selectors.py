@@ -1,0 +1,32 @@
+from django.db.models import Prefetch, QuerySet
+
+from vehicles.models import CarModel, FinancePlan, OwnedVehicle, Trim
+
+
+def list_catalog_models() -> QuerySet[CarModel]:
+    """Models on sale with their trims on sale, and each trim's offered plans: three queries whatever the size."""
+    active_plans = FinancePlan.objects.filter(is_active=True).order_by("term_months", "down_payment_ratio")
+    active_trims = Trim.objects.filter(is_active=True).prefetch_related(Prefetch("plans", queryset=active_plans))
+    return (
+        CarModel.objects.filter(is_active=True, trims__is_active=True)
+        .distinct()
+        .select_related("brand")
+        .prefetch_related(Prefetch("trims", queryset=active_trims))
+        .order_by("brand__sort_order", "name")
+    )
+
+
+def list_active_plans(*, trim_id: int) -> QuerySet[FinancePlan]:
+    return (
+        FinancePlan.objects.filter(trim_id=trim_id, is_active=True, trim__is_active=True)
+        .select_related("trim__car_model__brand")
+        .order_by("term_months", "down_payment_ratio")
+    )
+
+
+def get_offered_plan(*, trim_id: int, plan_id: int) -> FinancePlan | None:
+    return list_active_plans(trim_id=trim_id).filter(pk=plan_id).first()
+
+
+def list_member_vehicles(*, member_id: int) -> QuerySet[OwnedVehicle]:
+    return OwnedVehicle.objects.filter(member_id=member_id).select_related("trim__car_model__brand")
