@@ -11,6 +11,7 @@ from orders.enums import OrderState
 from orders.exceptions import OrderNotFound
 from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS
 from orders.models import CreditCheck, Order, OrderDocument, OrderEvent
+from orders.state_machine import TRANSITION_ACTORS
 
 # The main road of an application, for the timeline and the funnel.
 MAIN_PATH = [
@@ -93,7 +94,11 @@ def available_transitions_for(*, order: Order, user) -> list[dict]:
                 "needs_reason": bool(transition.custom.get("needs_reason")),
             }
         )
-    return transitions
+    # Forward steps first, in the order of the road; cancel and terminate last.
+    return sorted(transitions, key=lambda item: _STEP_ORDER.index(item["name"]))
+
+
+_STEP_ORDER = list(TRANSITION_ACTORS)
 
 
 def member_timeline(*, order: Order) -> list[dict]:

@@ -73,7 +73,8 @@ class Cast:
             (OrderState.READY_FOR_PICKUP, lambda o: self.step(o, "notify_pickup", self.store_staff)),
             (OrderState.DELIVERED, self._hand_over),
         ]
-        for state, take in road:
+        states = [OrderState.DRAFT, *(state for state, _take in road)]
+        for state, take in road[states.index(order.state) :]:
             if order.state == target:
                 break
             order = take(order)

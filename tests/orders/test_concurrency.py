@@ -1,0 +1,123 @@
+"""Two staff moving the same order at once, on PostgreSQL with real connections: one wins, the other gets a 409."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from common.exceptions import DomainError
+from orders.models import Order, OrderEvent
+from orders.services import apply_transition
+from tests.vehicles.factories import VehicleUnitFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(*calls):
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = ("ok", call().state)
+        except DomainError as error:
+            outcomes[index] = ("refused", error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_two_staff_taking_the_same_step_one_succeeds(cast):
+    order = cast.advance(cast.new_order(), "submitted")
+    outcomes = race(
+        lambda: apply_transition(order_id=order.pk, name="start_collecting", actor=cast.store_staff),
+        lambda: apply_transition(order_id=order.pk, name="start_collecting", actor=cast.store_manager),
+    )
+    assert sorted(outcomes) == [("ok", "collecting_materials"), ("refused", "transition_not_allowed")]
+    assert OrderEvent.objects.filter(order=order, transition="start_collecting").count() == 1
+
+
+def test_approve_and_reject_at_once_leave_one_decision(cast):
+    order = cast.advance(cast.new_order(), "under_review")
+    outcomes = race(
+        lambda: apply_transition(order_id=order.pk, name="approve", actor=cast.reviewer),
+        lambda: apply_transition(order_id=order.pk, name="reject", actor=cast.reviewer, reason="资料不符"),
+    )
+    kinds = sorted(kind for kind, _value in outcomes)
+    assert kinds == ["ok", "refused"]
+    order.refresh_from_db()
+    decisions = OrderEvent.objects.filter(order=order, from_state="under_review")
+    assert decisions.count() == 1
+    assert decisions.get().to_state == order.state
+
+
+def test_one_car_is_never_reserved_for_two_orders(cast):
+    first = cast.advance(cast.new_order(), "approved")
+    second = cast.advance(cast.new_order(), "approved")
+    outcomes = race(
+        lambda: apply_transition(order_id=first.pk, name="confirm_vehicle", actor=cast.store_staff),
+        lambda: apply_transition(order_id=second.pk, name="confirm_vehicle", actor=cast.store_manager),
+    )
+    assert sorted(kind for kind, _value in outcomes) == ["ok", "refused"]
+    assert ("refused", "no_vehicle_in_stock") in outcomes
+    assert Order.objects.filter(vehicle_unit=cast.unit).count() == 1
+
+
+def test_two_cars_two_orders_both_get_one(cast):
+    VehicleUnitFactory(trim=cast.trim, store=cast.store)
+    first = cast.advance(cast.new_order(), "approved")
+    second = cast.advance(cast.new_order(), "approved")
+    outcomes = race(
+        lambda: apply_transition(order_id=first.pk, name="confirm_vehicle", actor=cast.store_staff),
+        lambda: apply_transition(order_id=second.pk, name="confirm_vehicle", actor=cast.store_manager),
+    )
+    assert outcomes == [("ok", "vehicle_confirmed"), ("ok", "vehicle_confirmed")]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.vehicle_unit_id != second.vehicle_unit_id
+
+
+def test_the_order_row_is_locked_before_the_state_is_written(cast):
+    """A second connection cannot take the row while a step holds it (FOR UPDATE NOWAIT fails)."""
+    from django.db import transaction
+    from django.db.utils import OperationalError
+
+    order = cast.advance(cast.new_order(), "submitted")
+    holding = threading.Event()
+    release = threading.Event()
+    result = {}
+
+    def take_step_slowly():
+        from orders.lock_objects import order_qs_select_for_update
+
+        with transaction.atomic():
+            order_qs_select_for_update().get(pk=order.pk)
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    def probe():
+        holding.wait(10)
+        try:
+            with transaction.atomic():
+                Order.objects.select_for_update(nowait=True).get(pk=order.pk)
+            result["locked"] = False
+        except OperationalError:
+            result["locked"] = True
+        finally:
+            release.set()
+            connection.close()
+
+    threads = [threading.Thread(target=take_step_slowly), threading.Thread(target=probe)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert result == {"locked": True}
