@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from common.exceptions import DomainError
 from common.middleware import client_ip
 from members import selectors, services
+from members.dashboard import build_panels
 from members.exceptions import TooManyRequests
 from members.forms import CodeForm, PhoneForm, ProfileForm, QualificationForm, VerificationForm
 from members.phones import mask_phone
@@ -114,6 +115,7 @@ def sign_out(request):
 @member_required
 def dashboard(request):
     summary = selectors.get_dashboard_summary(member=request.member)
+    summary["panels"] = build_panels(request=request, member=request.member)
     return render(request, "members/dashboard.html", summary)
 
 

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        from members.dashboard import register_panel
+        from orders import panels
+
+        register_panel(name="application", position=10, build=panels.application_panel)
+        register_panel(name="cars", position=40, build=panels.cars_panel)

@@ -122,7 +122,7 @@ class OrderStateMachine(ConcurrentTransitionMixin, models.Model):
     def reject(self):
         pass
 
-    @transition(field=state, source=[S.APPROVED, S.AWAITING_VEHICLE], target=S.VEHICLE_CONFIRMED,
+    @transition(field=state, source=S.APPROVED, target=S.VEHICLE_CONFIRMED,
                 permission=_permission("confirm_vehicle"), custom=_meta(_("Confirm car in stock")))  # fmt: skip
     def confirm_vehicle(self, *, vehicle_unit_id):
         self.vehicle_unit_id = vehicle_unit_id

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "auditlog",
+    "django_fsm",
     "axes",
     "members",
     "notifications",

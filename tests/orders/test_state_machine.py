@@ -24,7 +24,7 @@ SOURCES = {
     "request_materials": {"under_review"},
     "resubmit": {"needs_materials"},
     "reject": {"under_review"},
-    "confirm_vehicle": {"approved", "awaiting_vehicle"},
+    "confirm_vehicle": {"approved"},
     "wait_for_vehicle": {"approved"},
     "vehicle_arrived": {"awaiting_vehicle"},
     "change_model": {"approved", "awaiting_vehicle"},

@@ -1,0 +1,34 @@
+"""Demo data for the whole product, idempotent: stores, staff of every role, members at several stages, the catalog
+with finance plans and stock, and applications in every state. Prints the logins."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from members.demo import DEMO_STAFF_PASSWORD, STAFF, seed_members_demo
+from orders.demo import seed_orders_demo
+from vehicles.demo import seed_catalog_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options):
+        stores = seed_members_demo()
+        trims = seed_catalog_demo(stores=stores)
+        seed_orders_demo(stores=stores, trims=trims)
+        self._print_logins()
+
+    def _print_logins(self):
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
+        self.stdout.write("")
+        self.stdout.write("Members sign in with phone + SMS code at /sign-in/:")
+        self.stdout.write("  13800000001 … 13800000005  members at several stages (13800000003 is verified)")
+        self.stdout.write("  13800000010 … 13800000026  one application in each state of the machine")
+        if settings.SMS_BACKEND == "file":
+            self.stdout.write(f"  The demo sends no real SMS: read the code in {settings.SMS_FILE_PATH} (last line).")
+        self.stdout.write(
+            f"Staff sign in at /admin/ (call center) and /backoffice/ (stores) with password {DEMO_STAFF_PASSWORD}:"
+        )
+        for username, role, store_code in STAFF:
+            where = f" ({store_code})" if store_code else ""
+            self.stdout.write(f"  {username:<12} {role.label}{where}")

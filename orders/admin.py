@@ -1,0 +1,136 @@
+"""Call-center admin for applications. The transition buttons come from django-fsm-2's admin mixin, but every step
+runs through orders.services.apply_transition, so the permission check, the audit event, the stock and loan side
+effects and the member's notification happen exactly as in the API and the back office."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+
+from common.exceptions import DomainError
+from orders import services
+from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VehicleForm(forms.Form):
+    vin = forms.CharField(label=_("VIN (optional)"), max_length=17, required=False)
+
+
+class SigningForm(forms.Form):
+    signing_at = forms.DateTimeField(
+        label=_("Signing time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class HandOverForm(forms.Form):
+    plate = forms.CharField(label=_("Licence plate"), max_length=12)
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "transition", "from_state", "to_state", "actor", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderDocumentInline(admin.TabularInline):
+    model = OrderDocument
+    extra = 0
+    can_delete = False
+    fields = ["kind", "content_type", "size", "uploaded_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    fsm_forms = {
+        "request_materials": ReasonForm,
+        "reject": ReasonForm,
+        "terminate": ReasonForm,
+        "confirm_vehicle": VehicleForm,
+        "vehicle_arrived": VehicleForm,
+        "schedule_signing": SigningForm,
+        "hand_over": HandOverForm,
+    }
+    list_display = ["number", "member_phone", "member", "trim", "state", "store", "channel", "created_at"]
+    list_filter = ["state", "store", "channel"]
+    search_fields = ["number", "member__user__phone", "member__name", "plate"]
+    list_select_related = ["member__user", "trim__car_model__brand", "store"]
+    readonly_fields = [
+        "number", "member", "trim", "plan", "store", "channel", "created_by", "replaces", "vehicle_unit", "signing_at",
+        "plate", "price", "down_payment", "monthly_payment", "created_at",
+    ]  # fmt: skip
+    fields = readonly_fields
+    inlines = [OrderEventInline, OrderDocumentInline]
+
+    @admin.display(description=_("phone"), ordering="member__user__phone")
+    def member_phone(self, order):
+        return order.member.user.phone
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def is_fsm_transition_visible(self, transition) -> bool:
+        # Cancel is the member's own step; a model change needs the member's choice of car (member center).
+        return transition.name not in {"cancel", "change_model"}
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        data = dict(kwargs or {})
+        try:
+            services.apply_transition(order_id=obj.pk, name=transition_name, actor=request.user, **data)
+        except DomainError as error:
+            self.message_user(request, str(error.message), level=messages.ERROR)
+            return False
+        self.message_user(request, _("Done."), level=messages.SUCCESS)
+        return True
+
+
+@admin.register(CreditCheck)
+class CreditCheckAdmin(admin.ModelAdmin):
+    list_display = ["order", "status", "decision", "score", "attempts", "created_at", "completed_at"]
+    list_filter = ["status", "decision"]
+    search_fields = ["order__number"]
+    readonly_fields = [field.name for field in CreditCheck._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class InstallmentInline(admin.TabularInline):
+    model = Installment
+    extra = 0
+    can_delete = False
+    readonly_fields = ["number", "due_on", "principal", "interest", "amount", "status", "paid_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Loan)
+class LoanAdmin(admin.ModelAdmin):
+    list_display = ["order", "principal", "annual_rate", "term_months", "monthly_payment", "disbursed_at"]
+    search_fields = ["order__number", "order__member__user__phone"]
+    readonly_fields = [field.name for field in Loan._meta.fields]
+    inlines = [InstallmentInline]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,104 @@
+"""Back-office screens for store staff, reviewers and finance: a queue per state, the order page, the steps this
+person may take now. Scoped in selectors: store staff see only their store's orders."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.exceptions import DomainError
+from orders import selectors, services
+from orders.enums import OrderState
+from orders.forms import DocumentUploadForm, TransitionForm
+from orders.views import serve_document
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_staff):
+            return redirect_to_login(request.get_full_path(), login_url="admin:login")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+def order_queue(request):
+    state = request.GET.get("state", "")
+    if state not in OrderState.values:
+        state = ""
+    search = request.GET.get("q", "").strip()[:50]
+    orders = selectors.list_store_orders(user=request.user, state=state, search=search)
+    page = Paginator(orders, 25).get_page(request.GET.get("page"))
+    counts = selectors.count_orders_by_state(user=request.user)
+    tabs = [(value, label, counts[value]) for value, label in OrderState.choices]
+    context = {"page": page, "tabs": tabs, "state": state, "search": search, "total": sum(counts.values())}
+    return render(request, "orders/backoffice/queue.html", context)
+
+
+@staff_required
+def order_page(request, order_id: int):
+    order = _get_order_or_404(request, order_id)
+    upload_form = DocumentUploadForm()
+    if request.method == "POST":
+        upload_form = DocumentUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            try:
+                services.upload_document(
+                    order=order, kind=upload_form.cleaned_data["kind"], uploaded_file=upload_form.cleaned_data["file"],
+                    actor=request.user,
+                )  # fmt: skip
+            except DomainError as error:
+                upload_form.add_error("file" if error.field in (None, "file") else error.field, str(error.message))
+            else:
+                messages.success(request, _("Document uploaded."))
+                return redirect("backoffice:order", order_id=order.pk)
+    context = {
+        "order": order,
+        "member": order.member,
+        "transitions": selectors.available_transitions_for(order=order, user=request.user),
+        "credit_check": selectors.latest_credit_check(order=order),
+        "missing_documents": order.missing_documents(),
+        "upload_form": upload_form,
+    }
+    return render(request, "orders/backoffice/order.html", context)
+
+
+@require_POST
+@staff_required
+def take_step(request, order_id: int, name: str):
+    order = _get_order_or_404(request, order_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("backoffice:order", order_id=order.pk)
+    data = form.cleaned_data
+    try:
+        services.apply_transition(
+            order_id=order.pk, name=name, actor=request.user, reason=data["reason"], vin=data["vin"],
+            signing_at=data["signing_at"], plate=data["plate"],
+        )  # fmt: skip
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@staff_required
+def document_file(request, order_id: int, document_id: int):
+    return serve_document(order=_get_order_or_404(request, order_id), document_id=document_id)
+
+
+def _get_order_or_404(request, order_id: int):
+    try:
+        return selectors.get_order_for(user=request.user, order_id=order_id)
+    except DomainError:
+        raise Http404 from None

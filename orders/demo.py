@@ -1,0 +1,114 @@
+"""Demo applications in every state, walked there through the same services the people use."""
+
+import base64
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from members.models import User
+from members.services import register_member, update_member_profile
+from orders import services
+from orders.enums import REQUIRED_FOR_REVIEW, DocumentKind, OrderState
+from orders.models import Order
+from vehicles.models import Trim
+
+# A 1×1 PNG, so demo documents are real images.
+_PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+# (member phone, name, target state): one applicant per state of the machine.
+APPLICANTS = [
+    ("13800000010", "李娜", OrderState.DRAFT),
+    ("13800000011", "赵强", OrderState.SUBMITTED),
+    ("13800000012", "孙丽", OrderState.COLLECTING_MATERIALS),
+    ("13800000013", "周杰", OrderState.UNDER_REVIEW),
+    ("13800000014", "吴敏", OrderState.NEEDS_MATERIALS),
+    ("13800000015", "郑涛", OrderState.APPROVED),
+    ("13800000016", "冯磊", OrderState.REJECTED),
+    ("13800000017", "陈静", OrderState.AWAITING_VEHICLE),
+    ("13800000018", "褚亮", OrderState.VEHICLE_CONFIRMED),
+    ("13800000019", "卫红", OrderState.CONTRACT_SCHEDULED),
+    ("13800000020", "蒋伟", OrderState.SIGNED),
+    ("13800000021", "沈洁", OrderState.DOWN_PAYMENT_PAID),
+    ("13800000022", "韩梅", OrderState.FUNDED),
+    ("13800000023", "杨帆", OrderState.READY_FOR_PICKUP),
+    ("13800000024", "朱琳", OrderState.DELIVERED),
+    ("13800000025", "秦朗", OrderState.TERMINATED),
+    ("13800000026", "许诺", OrderState.REPLACED),
+]
+
+
+def _upload(order, kind, actor):
+    services.upload_document(
+        order=order, kind=kind, uploaded_file=SimpleUploadedFile(f"{kind}.png", _PIXEL, "image/png"), actor=actor
+    )
+
+
+@transaction.atomic
+def seed_orders_demo(*, stores, trims: list[Trim]) -> None:
+    if Order.objects.filter(member__user__phone="+8613800000010").exists():
+        return
+    staff = {user.username: user for user in User.objects.filter(is_staff=True)}
+    store = stores["SZ01"]
+    for index, (phone, name, target) in enumerate(APPLICANTS):
+        member = register_member(phone=phone)
+        birthday = datetime.date(1985 + index % 10, 1 + index % 12, 8)
+        member = update_member_profile(
+            member=member, name=name, gender="undisclosed", birthday=birthday, city=store.city, preferred_store=store,
+            email=f"demo{index}@example.com",
+        )  # fmt: skip
+        trim = trims[index % len(trims)]
+        plan = trim.plans.order_by("term_months").first()
+        order = services.create_order(member=member, trim_id=trim.pk, plan_id=plan.pk, actor=member.user)
+        _walk(order=order, target=target, member=member, staff=staff, trims=trims)
+
+
+def _walk(*, order, target, member, staff, trims):
+    def step(name, actor, **data):
+        return services.apply_transition(order_id=order.pk, name=name, actor=actor, **data)
+
+    store_staff, reviewer, finance = staff["store.sz"], staff["reviewer"], staff["finance"]
+    road = [
+        (OrderState.SUBMITTED, lambda: step("submit", member.user)),
+        (OrderState.COLLECTING_MATERIALS, lambda: step("start_collecting", store_staff)),
+        (OrderState.UNDER_REVIEW, lambda: _review(order, member, store_staff, step)),
+        (OrderState.APPROVED, lambda: step("approve", reviewer)),
+        (OrderState.VEHICLE_CONFIRMED, lambda: step("confirm_vehicle", store_staff)),
+        (OrderState.CONTRACT_SCHEDULED,
+         lambda: step("schedule_signing", store_staff, signing_at=timezone.now() + datetime.timedelta(days=3))),
+        (OrderState.SIGNED, lambda: step("sign_contract", store_staff)),
+        (OrderState.DOWN_PAYMENT_PAID, lambda: step("record_down_payment", store_staff)),
+        (OrderState.FUNDED, lambda: step("fund", finance)),
+        (OrderState.READY_FOR_PICKUP, lambda: step("notify_pickup", store_staff)),
+        (OrderState.DELIVERED, lambda: (_upload(order, DocumentKind.DELIVERY_PHOTO, store_staff),
+                                        step("hand_over", store_staff, plate="粤B·16888"))[1]),
+    ]  # fmt: skip
+    side_roads = {
+        OrderState.NEEDS_MATERIALS: (OrderState.UNDER_REVIEW, lambda: step(
+            "request_materials", reviewer, reason="请补充近 6 个月的银行流水。")),
+        OrderState.REJECTED: (OrderState.UNDER_REVIEW, lambda: step("reject", reviewer, reason="综合评分未达到要求。")),
+        OrderState.AWAITING_VEHICLE: (OrderState.APPROVED, lambda: step("wait_for_vehicle", member.user)),
+        OrderState.TERMINATED: (OrderState.SUBMITTED, lambda: step("cancel", member.user, reason="暂时不考虑购车。")),
+        OrderState.REPLACED: (OrderState.APPROVED, lambda: step(
+            "change_model", member.user, trim_id=trims[-1].pk, plan_id=trims[-1].plans.first().pk)),
+    }  # fmt: skip
+    final = side_roads.get(target)
+    stop_at = final[0] if final else target
+    for state, take in road:
+        if order.state == stop_at:
+            break
+        order = take()
+        if order.state != state:
+            raise RuntimeError(f"demo order {order.number} is in {order.state}, expected {state}")
+    if final:
+        order = final[1]()
+    return order
+
+
+def _review(order, member, store_staff, step):
+    for kind in REQUIRED_FOR_REVIEW:
+        _upload(order, kind, member.user)
+    return step("send_to_review", store_staff)

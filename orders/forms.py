@@ -1,0 +1,28 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orders.enums import DocumentKind
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("JPEG, PNG or PDF, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+
+
+class TransitionForm(forms.Form):
+    """What a step may take: a reason, a VIN, a signing time, a plate, a new trim and plan."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    vin = forms.CharField(label=_("VIN (optional)"), max_length=17, required=False)
+    signing_at = forms.DateTimeField(
+        label=_("Signing time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    plate = forms.CharField(label=_("Licence plate"), max_length=12, required=False)
+    trim = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    plan = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -1,0 +1,146 @@
+"""Member-center pages for choosing a car and following an application. As thin as the API."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.exceptions import DomainError
+from members.views import member_required
+from orders import selectors, services
+from orders.forms import DocumentUploadForm, TransitionForm
+from orders.models import Order
+from vehicles import selectors as vehicle_selectors
+
+
+def catalog(request):
+    context = {"car_models": vehicle_selectors.list_catalog_models(), "replacing": _replacing(request)}
+    return render(request, "orders/catalog.html", context)
+
+
+def _replacing(request) -> str:
+    """The id of the application whose car the member is changing, when they came here to change it."""
+    value = request.GET.get("replace", "")
+    return value if value.isdigit() else ""
+
+
+def choose_plan(request, trim_id: int):
+    plans = list(vehicle_selectors.list_active_plans(trim_id=trim_id))
+    if not plans:
+        raise Http404
+    context = {
+        "trim": plans[0].trim,
+        "plans": [(plan, plan.quote()) for plan in plans],
+        "replacing": _replacing(request),
+    }
+    return render(request, "orders/choose_plan.html", context)
+
+
+@require_POST
+@member_required
+def apply(request, trim_id: int):
+    plan_id = request.POST.get("plan", "")
+    if not plan_id.isdigit():
+        messages.error(request, _("Please choose a finance plan."))
+        return redirect("orders:choose-plan", trim_id=trim_id)
+    try:
+        order = services.create_order(member=request.member, trim_id=trim_id, plan_id=int(plan_id), actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("orders:choose-plan", trim_id=trim_id)
+    try:
+        services.apply_transition(order_id=order.pk, name="submit", actor=request.user)
+    except DomainError as error:
+        # The draft is kept: the member can fix the problem (e.g. pick a store) and submit from the order page.
+        messages.warning(request, str(error.message))
+    else:
+        messages.success(request, _("Your application is submitted. Upload your documents to speed things up."))
+    return redirect("orders:detail", order_id=order.pk)
+
+
+@member_required
+def order_list(request):
+    rows = [
+        (order, selectors.member_state_label(order=order)) for order in selectors.list_member_orders(user=request.user)
+    ]
+    return render(request, "orders/order_list.html", {"rows": rows})
+
+
+@member_required
+def order_detail(request, order_id: int):
+    order = _get_order_or_404(request, order_id)
+    upload_form = DocumentUploadForm()
+    if request.method == "POST":
+        upload_form = DocumentUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            try:
+                services.upload_document(
+                    order=order, kind=upload_form.cleaned_data["kind"], uploaded_file=upload_form.cleaned_data["file"],
+                    actor=request.user,
+                )  # fmt: skip
+            except DomainError as error:
+                upload_form.add_error("file" if error.field in (None, "file") else error.field, str(error.message))
+            else:
+                messages.success(request, _("Document uploaded."))
+                return redirect("orders:detail", order_id=order.pk)
+    loan = getattr(order, "loan", None) if order.state in ("funded", "ready_for_pickup", "delivered") else None
+    context = {
+        "order": order,
+        "state_label": selectors.member_state_label(order=order),
+        "next_step": selectors.member_next_step(order=order),
+        "timeline": selectors.member_timeline(order=order),
+        "transitions": selectors.available_transitions_for(order=order, user=request.user),
+        "missing_documents": order.missing_documents(),
+        "upload_form": upload_form,
+        "loan": loan,
+        "installments": list(loan.installments.all()) if loan else [],
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+@require_POST
+@member_required
+def take_step(request, order_id: int, name: str):
+    order = _get_order_or_404(request, order_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Some fields are not valid. Please check them and try again."))
+        return redirect("orders:detail", order_id=order.pk)
+    data = form.cleaned_data
+    try:
+        order = services.apply_transition(
+            order_id=order.pk, name=name, actor=request.user, reason=data["reason"], trim_id=data["trim"],
+            plan_id=data["plan"],
+        )  # fmt: skip
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("orders:detail", order_id=order.pk)
+    messages.success(request, _("Done."))
+    if name == "change_model" and hasattr(order, "replaced_by"):
+        return redirect("orders:detail", order_id=order.replaced_by.pk)
+    return redirect("orders:detail", order_id=order.pk)
+
+
+@member_required
+def document_file(request, order_id: int, document_id: int):
+    order = _get_order_or_404(request, order_id)
+    return serve_document(order=order, document_id=document_id)
+
+
+def serve_document(*, order: Order, document_id: int) -> FileResponse:
+    document = next((item for item in order.documents.all() if item.pk == document_id), None)
+    if document is None:
+        raise Http404
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = f'inline; filename="{document.kind}-{document.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _get_order_or_404(request, order_id: int) -> Order:
+    try:
+        return selectors.get_order_for(user=request.user, order_id=order_id)
+    except DomainError:
+        raise Http404 from None

@@ -1,0 +1,67 @@
+from django.contrib import admin
+
+from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, Trim, VehicleUnit
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ["name", "sort_order"]
+
+
+class TrimInline(admin.TabularInline):
+    model = Trim
+    extra = 0
+
+
+@admin.register(CarModel)
+class CarModelAdmin(admin.ModelAdmin):
+    list_display = ["name", "brand", "body_type", "energy", "is_active"]
+    list_filter = ["brand", "body_type", "energy", "is_active"]
+    inlines = [TrimInline]
+
+
+class FinancePlanInline(admin.TabularInline):
+    model = FinancePlan
+    extra = 0
+
+
+@admin.register(Trim)
+class TrimAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "guide_price", "is_active"]
+    list_filter = ["is_active", "car_model__brand"]
+    inlines = [FinancePlanInline]
+
+
+@admin.register(FinancePlan)
+class FinancePlanAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "down_payment_ratio",
+        "term_months",
+        "annual_rate",
+        "fees",
+        "monthly_payment",
+        "is_active",
+    ]
+    list_filter = ["is_active", "term_months"]
+    list_editable = ["is_active"]
+    list_select_related = ["trim__car_model__brand"]
+
+    @admin.display(description="monthly payment")
+    def monthly_payment(self, plan):
+        return plan.quote().monthly_payment
+
+
+@admin.register(VehicleUnit)
+class VehicleUnitAdmin(admin.ModelAdmin):
+    list_display = ["vin", "trim", "store", "color", "status", "arrived_at"]
+    list_filter = ["status", "store"]
+    search_fields = ["vin"]
+    list_select_related = ["trim__car_model__brand", "store"]
+
+
+@admin.register(OwnedVehicle)
+class OwnedVehicleAdmin(admin.ModelAdmin):
+    list_display = ["plate", "member", "trim", "delivered_on", "mileage_km"]
+    search_fields = ["plate", "vin", "member__user__phone"]
+    list_select_related = ["member__user", "trim__car_model__brand"]
