@@ -24,7 +24,7 @@ class Cast:
     """Everyone who touches an application at store A, plus store B's staff who must not."""
 
     def __init__(self):
-        ensure_role_groups()
+        groups = ensure_role_groups()
         self.store = StoreFactory(code="SZ01", city="深圳")
         self.other_store = StoreFactory(code="GZ01", city="广州")
         self.plan = FinancePlanFactory()
@@ -39,6 +39,9 @@ class Cast:
         self.finance = StaffFactory(username="finance", role="finance")
         self.call_center = StaffFactory(username="agent", role="call_center")
         self.head_office = StaffFactory(username="hq", role="head_office")
+        for staff in (self.store_staff, self.store_manager, self.other_store_staff, self.reviewer, self.finance,
+                      self.call_center, self.head_office):  # fmt: skip
+            staff.groups.set([groups[staff.role]])
 
     def new_order(self):
         return services.create_order(

@@ -1,0 +1,204 @@
+"""Member-center and back-office pages for applications, through Django's test client."""
+
+import pytest
+
+from orders.models import Order
+from tests.orders.conftest import png_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalog_and_plan_pages_show_prices_and_monthly_payments(client, cast, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        catalog = client.get("/cars/").content.decode()
+    assert cast.trim.name in catalog
+    page = client.get(f"/cars/trims/{cast.trim.pk}/").content.decode()
+    assert "2764.14" in page  # zh-hans prints no thousands separator
+    assert 'id="monthly-payment"' in page
+    assert client.get("/cars/trims/999999/").status_code == 404
+
+
+def test_member_applies_from_the_plan_page(client, cast):
+    client.force_login(cast.member_user)
+    response = client.post(f"/cars/trims/{cast.trim.pk}/apply/", {"plan": cast.plan.pk})
+    order = Order.objects.get()
+    assert response["Location"] == f"/me/orders/{order.pk}/"
+    assert order.state == "submitted"
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Application received" in page
+    assert 'id="missing-documents"' in page
+
+
+def test_applying_needs_a_member(client, cast):
+    response = client.post(f"/cars/trims/{cast.trim.pk}/apply/", {"plan": cast.plan.pk})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
+    assert not Order.objects.exists()
+
+
+def test_member_uploads_a_document_and_bad_files_are_refused_next_to_the_field(client, cast):
+    client.force_login(cast.member_user)
+    order = cast.advance(cast.new_order(), "submitted")
+    bad = client.post(
+        f"/me/orders/{order.pk}/", {"kind": "id_front", "file": png_upload("x.png", b"GIF89a...")},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert bad.status_code == 200
+    assert "Please upload a JPEG, PNG or PDF file" in bad.content.decode()
+    good = client.post(f"/me/orders/{order.pk}/", {"kind": "id_front", "file": png_upload()})
+    assert good.status_code == 302
+    assert order.documents.count() == 1
+    document = order.documents.get()
+    assert client.get(f"/me/orders/{order.pk}/documents/{document.pk}/").status_code == 200
+
+
+def test_member_takes_own_steps_and_sees_errors_as_messages(client, cast):
+    client.force_login(cast.member_user)
+    order = cast.advance(cast.new_order(), "approved")
+    page = client.get(f"/me/orders/{order.pk}/").content.decode()
+    assert 'data-step="wait_for_vehicle"' in page
+    assert 'data-step="approve"' not in page
+    client.post(f"/me/orders/{order.pk}/steps/wait_for_vehicle/")
+    order.refresh_from_db()
+    assert order.state == "awaiting_vehicle"
+    response = client.post(f"/me/orders/{order.pk}/steps/vehicle_arrived/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "You may not take this step" in response.content.decode()
+    order.refresh_from_db()
+    assert order.state == "awaiting_vehicle"
+
+
+def test_member_cancel_needs_a_reason(client, cast):
+    client.force_login(cast.member_user)
+    order = cast.advance(cast.new_order(), "submitted")
+    response = client.post(
+        f"/me/orders/{order.pk}/steps/cancel/", {"reason": ""}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Please give a reason" in response.content.decode()
+    client.post(f"/me/orders/{order.pk}/steps/cancel/", {"reason": "买了别的车"})
+    order.refresh_from_db()
+    assert order.state == "terminated"
+
+
+def test_member_changes_model_through_the_catalog(client, cast):
+    from tests.vehicles.factories import FinancePlanFactory
+
+    new_plan = FinancePlanFactory(term_months=24)
+    client.force_login(cast.member_user)
+    order = cast.advance(cast.new_order(), "approved")
+    assert f"?replace={order.pk}" in client.get(f"/cars/?replace={order.pk}").content.decode()
+    plan_page = client.get(f"/cars/trims/{new_plan.trim_id}/?replace={order.pk}").content.decode()
+    assert f"/me/orders/{order.pk}/steps/change_model/" in plan_page
+    response = client.post(
+        f"/me/orders/{order.pk}/steps/change_model/", {"trim": new_plan.trim_id, "plan": new_plan.pk}
+    )
+    order.refresh_from_db()
+    assert order.state == "replaced"
+    assert response["Location"] == f"/me/orders/{order.replaced_by.pk}/"
+
+
+def test_other_members_order_page_is_404(client, cast):
+    from tests.members.factories import MemberFactory
+
+    order = cast.new_order()
+    client.force_login(MemberFactory().user)
+    assert client.get(f"/me/orders/{order.pk}/").status_code == 404
+    assert client.post(f"/me/orders/{order.pk}/steps/cancel/", {"reason": "x"}).status_code == 404
+
+
+def test_delivered_order_shows_the_schedule_and_the_car_on_the_dashboard(client, cast):
+    order = cast.advance(cast.new_order(), "delivered")
+    client.force_login(cast.member_user)
+    page = client.get(f"/me/orders/{order.pk}/").content.decode()
+    assert 'id="repayment-schedule"' in page
+    assert page.count("<tr><td>") == 36
+    dashboard = client.get("/me/").content.decode()
+    assert "粤B·16888" in dashboard
+    assert 'id="panel-application"' in dashboard
+
+
+def test_dashboard_with_orders_and_messages_stays_within_ten_queries(client, cast, django_assert_max_num_queries):
+    cast.advance(cast.new_order(), "delivered")
+    client.force_login(cast.member_user)
+    with django_assert_max_num_queries(10):
+        assert client.get("/me/").status_code == 200
+
+
+def test_backoffice_needs_staff(client, cast):
+    assert client.get("/backoffice/")["Location"].startswith("/admin/login/")
+    client.force_login(cast.member_user)
+    assert client.get("/backoffice/")["Location"].startswith("/admin/login/")
+
+
+def test_backoffice_queue_is_scoped_and_counts_per_state(client, cast, django_assert_max_num_queries):
+    first = cast.advance(cast.new_order(), "submitted")
+    cast.advance(cast.new_order(), "under_review")
+    client.force_login(cast.store_staff)
+    with django_assert_max_num_queries(10):
+        page = client.get("/backoffice/").content.decode()
+    assert first.number in page
+    assert 'data-state="submitted"' in page
+    assert first.number in client.get("/backoffice/", {"state": "submitted"}).content.decode()
+    assert first.number not in client.get("/backoffice/", {"state": "under_review"}).content.decode()
+    client.force_login(cast.other_store_staff)
+    assert first.number not in client.get("/backoffice/").content.decode()
+    assert client.get(f"/backoffice/orders/{first.pk}/").status_code == 404
+
+
+def test_backoffice_order_page_shows_only_this_persons_steps(client, cast):
+    order = cast.advance(cast.new_order(), "under_review")
+    client.force_login(cast.store_staff)
+    assert 'data-step="approve"' not in client.get(f"/backoffice/orders/{order.pk}/").content.decode()
+    client.force_login(cast.reviewer)
+    page = client.get(f"/backoffice/orders/{order.pk}/").content.decode()
+    assert 'data-step="approve"' in page
+    assert 'data-step="reject"' in page
+    assert 'id="credit-check"' in page
+
+
+def test_backoffice_steps_with_data_and_refusals(client, cast):
+    order = cast.advance(cast.new_order(), "vehicle_confirmed")
+    client.force_login(cast.store_staff)
+    response = client.post(
+        f"/backoffice/orders/{order.pk}/steps/schedule_signing/", {"signing_at": "2001-01-01T10:00"}, follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert "Please choose a signing time in the future." in response.content.decode()
+    client.post(f"/backoffice/orders/{order.pk}/steps/schedule_signing/", {"signing_at": "2099-06-01T10:00"})
+    order.refresh_from_db()
+    assert order.state == "contract_scheduled"
+    response = client.post(f"/backoffice/orders/{order.pk}/steps/fund/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "not possible" in response.content.decode()
+
+
+def test_admin_transition_buttons_go_through_the_services(client, cast):
+    from orders.models import OrderEvent
+
+    order = cast.advance(cast.new_order(), "under_review")
+    client.force_login(cast.reviewer)
+    page = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    assert "approve" in page
+    response = client.post(f"/admin/orders/order/{order.pk}/transition/reject/", {"reason": "收入不足"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.state == "rejected"
+    event = OrderEvent.objects.get(order=order, transition="reject")
+    assert (event.actor, event.reason) == (cast.reviewer, "收入不足")
+
+
+def test_admin_refuses_a_step_the_role_may_not_take(client, cast):
+    order = cast.advance(cast.new_order(), "under_review")
+    client.force_login(cast.call_center)
+    client.post(f"/admin/orders/order/{order.pk}/change/", {"_fsm_transition_to": "approve"})
+    order.refresh_from_db()
+    assert order.state == "under_review"
+
+
+def test_admin_order_search_by_number_phone_and_plate(client, cast):
+    delivered = cast.advance(cast.new_order(), "delivered")
+    other = cast.new_order()
+    client.force_login(cast.call_center)
+    for query in (delivered.number, "16888"):
+        page = client.get("/admin/orders/order/", {"q": query}).content.decode()
+        assert delivered.number in page
+        assert other.number not in page
+    assert client.get("/admin/orders/order/", {"state__exact": "delivered"}).status_code == 200
