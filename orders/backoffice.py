@@ -64,7 +64,7 @@ def order_page(request, order_id: int):
         "member": order.member,
         "transitions": selectors.available_transitions_for(order=order, user=request.user),
         "credit_check": selectors.latest_credit_check(order=order),
-        "missing_documents": order.missing_documents(),
+        "missing_documents": selectors.missing_document_labels(order=order),
         "upload_form": upload_form,
     }
     return render(request, "orders/backoffice/order.html", context)

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from members.enums import STORE_BOUND_ROLES
-from orders.enums import OrderState
+from orders.enums import DocumentKind, OrderState
 from orders.exceptions import OrderNotFound
 from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS
 from orders.models import CreditCheck, Order, OrderDocument, OrderEvent
@@ -124,6 +124,10 @@ def member_state_label(*, order: Order) -> str:
 
 def member_next_step(*, order: Order) -> str:
     return str(MEMBER_NEXT_STEP.get(order.state, ""))
+
+
+def missing_document_labels(*, order: Order) -> list[str]:
+    return [str(DocumentKind(kind).label) for kind in order.missing_documents()]
 
 
 def latest_credit_check(*, order: Order) -> CreditCheck | None:

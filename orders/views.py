@@ -91,7 +91,7 @@ def order_detail(request, order_id: int):
         "next_step": selectors.member_next_step(order=order),
         "timeline": selectors.member_timeline(order=order),
         "transitions": selectors.available_transitions_for(order=order, user=request.user),
-        "missing_documents": order.missing_documents(),
+        "missing_documents": selectors.missing_document_labels(order=order),
         "upload_form": upload_form,
         "loan": loan,
         "installments": list(loan.installments.all()) if loan else [],
