@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from members.selectors import list_active_stores
 from orders import selectors, services
 from orders.enums import OrderState
 from orders.forms import DocumentUploadForm, TransitionForm
@@ -66,6 +67,7 @@ def order_page(request, order_id: int):
         "credit_check": selectors.latest_credit_check(order=order),
         "missing_documents": selectors.missing_document_labels(order=order),
         "upload_form": upload_form,
+        "stores": list_active_stores() if request.user.has_perm("orders.reassign_order_store") else None,
     }
     return render(request, "orders/backoffice/order.html", context)
 
@@ -89,6 +91,23 @@ def take_step(request, order_id: int, name: str):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Done."))
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@require_POST
+@staff_required
+def reassign_store(request, order_id: int):
+    order = _get_order_or_404(request, order_id)
+    store_id = request.POST.get("store", "")
+    if not store_id.isdigit() or not list_active_stores().filter(pk=int(store_id)).exists():
+        messages.error(request, _("Please choose a store."))
+        return redirect("backoffice:order", order_id=order.pk)
+    try:
+        services.reassign_order_store(order_id=order.pk, store_id=int(store_id), actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The application was moved to the other store."))
     return redirect("backoffice:order", order_id=order.pk)
 
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", backoffice.order_queue, name="queue"),
     path("orders/<int:order_id>/", backoffice.order_page, name="order"),
     path("orders/<int:order_id>/steps/<str:name>/", backoffice.take_step, name="step"),
+    path("orders/<int:order_id>/store/", backoffice.reassign_store, name="reassign-store"),
     path("orders/<int:order_id>/documents/<int:document_id>/", backoffice.document_file, name="document"),
 ]

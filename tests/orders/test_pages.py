@@ -202,3 +202,23 @@ def test_admin_order_search_by_number_phone_and_plate(client, cast):
         assert delivered.number in page
         assert other.number not in page
     assert client.get("/admin/orders/order/", {"state__exact": "delivered"}).status_code == 200
+
+
+def test_head_office_moves_an_order_to_another_store(client, cast):
+    from orders.models import OrderEvent
+
+    order = cast.advance(cast.new_order(), "submitted")
+    client.force_login(cast.store_staff)
+    assert 'id="reassign-store"' not in client.get(f"/backoffice/orders/{order.pk}/").content.decode()
+    client.post(f"/backoffice/orders/{order.pk}/store/", {"store": cast.other_store.pk})
+    order.refresh_from_db()
+    assert order.store == cast.store
+
+    client.force_login(cast.head_office)
+    assert 'id="reassign-store"' in client.get(f"/backoffice/orders/{order.pk}/").content.decode()
+    client.post(f"/backoffice/orders/{order.pk}/store/", {"store": cast.other_store.pk})
+    order.refresh_from_db()
+    assert order.store == cast.other_store
+    assert OrderEvent.objects.filter(order=order, transition="reassign_store", actor=cast.head_office).exists()
+    client.force_login(cast.store_staff)
+    assert client.get(f"/backoffice/orders/{order.pk}/").status_code == 404
