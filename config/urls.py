@@ -7,6 +7,7 @@ from config.views import healthz
 
 api_v1 = [
     path("", include("members.api_urls")),
+    path("", include("points.api_urls")),
     path("", include("vehicles.api_urls")),
     path("", include("orders.api_urls")),
 ]
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("orders.urls")),
+    path("", include("points.urls")),
     path("", include("members.urls")),
 ]
 

@@ -194,7 +194,7 @@ class MeReferralsApi(APIView):
             return mask_phone(str(invitee.user.phone))
 
         def get_status(self, invitee) -> str:
-            return selectors.referral_status_of(invitee=invitee)
+            return selectors.referral_status_of(invitee=invitee, statuses=self.context.get("statuses"))
 
     @extend_schema(
         operation_id="me_referrals",
@@ -210,10 +210,10 @@ class MeReferralsApi(APIView):
     )
     def get(self, request):
         member = request.user.member
-        invitees = selectors.list_member_invitees(member=member)
-        return Response(
-            {"invite_code": member.invite_code, "invitees": self.MeReferralsInviteeSerializer(invitees, many=True).data}
-        )
+        invitees = list(selectors.list_member_invitees(member=member))
+        context = {"statuses": selectors.referral_statuses_for(invitees=invitees)}
+        data = self.MeReferralsInviteeSerializer(invitees, many=True, context=context).data
+        return Response({"invite_code": member.invite_code, "invitees": data})
 
 
 class QualificationSerializer(serializers.Serializer):

@@ -6,11 +6,13 @@ from members.enums import StaffRole
 
 _READ_MEMBERS = ["members.view_member", "members.view_qualification", "members.view_store"]
 _EDIT_MEMBERS = ["members.change_member", "members.add_member"]
+_POINTS = ["points.view_pointsaccount", "points.view_pointsentry", "points.view_coupon", "points.view_reward",
+           "points.view_earnrule", "points.view_campaign"]  # fmt: skip
 # Order steps are governed by role in orders/state_machine.py; these permissions open the admin screens.
 _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocument", "vehicles.view_vehicleunit"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS],
+    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS, *_POINTS],
     StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS],
     StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS],
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS],
@@ -24,6 +26,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orders.reassign_order_store",
         "vehicles.change_vehicleunit",
         "vehicles.add_vehicleunit",
+        *_POINTS,
+        "points.adjust_points",
+        "points.change_earnrule",
+        "points.change_reward",
+        "points.add_reward",
+        "points.add_campaign",
+        "points.change_campaign",
     ],
     StaffRole.ADMIN: [],  # administrators are superusers
 }

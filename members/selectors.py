@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from members import events
 from members.models import Member, Store
 
 
@@ -17,8 +18,16 @@ def list_member_invitees(*, member: Member) -> QuerySet[Member]:
     return member.invitees.select_related("user").order_by("-created_at")
 
 
-def referral_status_of(*, invitee: Member) -> str:
+def referral_status_of(*, invitee: Member, statuses: dict[int, str] | None = None) -> str:
+    """How far an invited friend has come: registered, verified, then what the apps above report (applied,
+    approved, delivered, rewarded)."""
+    if statuses and invitee.pk in statuses:
+        return statuses[invitee.pk]
     return "verified" if invitee.is_verified else "registered"
+
+
+def referral_statuses_for(*, invitees) -> dict[int, str]:
+    return events.referral_statuses(invitee_ids=[invitee.pk for invitee in invitees])
 
 
 def list_active_stores() -> QuerySet[Store]:
@@ -39,4 +48,8 @@ def get_dashboard_summary(*, member: Member) -> dict:
 REFERRAL_STATUS_LABELS = {
     "registered": _("Registered"),
     "verified": _("Identity verified"),
+    "applied": _("Applied for a car"),
+    "approved": _("Application approved"),
+    "delivered": _("Got the car"),
+    "rewarded": _("Reward granted"),
 }

@@ -16,7 +16,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from common.crypto import keyed_hash
-from members import roles
+from members import events, roles
 from members.enums import STORE_BOUND_ROLES, Channel, OtpStatus, StaffRole, VerificationStatus
 from members.exceptions import (
     AlreadyVerified,
@@ -176,7 +176,9 @@ def register_member(
 ) -> Member:
     """Create the account and member for a phone number (sign-up, or staff registering on a member's behalf)."""
     user = User.objects.create_user(phone=normalize_mobile_number(phone))
-    return _create_member(user=user, referrer=referrer, channel=channel, channel_partner=channel_partner)
+    member = _create_member(user=user, referrer=referrer, channel=channel, channel_partner=channel_partner)
+    events.publish(events.REGISTERED, member_id=member.pk)
+    return member
 
 
 def _create_member(*, user: User, referrer: Member | None, channel: str, channel_partner: str) -> Member:
@@ -223,9 +225,12 @@ def update_member_profile(*, member: Member, **changes) -> Member:
         raise InvalidIdNumber(
             _("Your birthday comes from your verified ID number and cannot be changed."), field="birthday"
         )
+    was_completed = member.is_profile_completed
     for field, value in changes.items():
         setattr(member, field, value)
     member.save()
+    if member.is_profile_completed and not was_completed:
+        events.publish(events.PROFILE_COMPLETED, member_id=member.pk)
     return member
 
 
@@ -264,6 +269,7 @@ def verify_member_identity(*, member: Member, real_name: str, id_number: str) ->
             except IntegrityError:
                 # Another member verified the same ID number a moment ago.
                 raise IdNumberTaken() from None
+            events.publish(events.IDENTITY_VERIFIED, member_id=member.pk)
     if not result.is_match:
         raise IdentityNotConfirmed()
     return member

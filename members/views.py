@@ -176,13 +176,16 @@ def qualification(request):
 @member_required
 def invite_friends(request):
     member = request.member
-    invitees = selectors.list_member_invitees(member=member)
+    invitees = list(selectors.list_member_invitees(member=member))
+    statuses = selectors.referral_statuses_for(invitees=invitees)
     invite_link = request.build_absolute_uri(f"{reverse('members:sign-in')}?invite={member.invite_code}")
     rows = [
         {
             "invitee": invitee,
             "phone": mask_phone(str(invitee.user.phone)),
-            "status": selectors.REFERRAL_STATUS_LABELS[selectors.referral_status_of(invitee=invitee)],
+            "status": selectors.REFERRAL_STATUS_LABELS[
+                selectors.referral_status_of(invitee=invitee, statuses=statuses)
+            ],
         }
         for invitee in invitees
     ]

@@ -28,7 +28,8 @@ def queue_notification(
 ) -> list[Notification]:
     """Write one outbox row per channel in the caller's transaction; SMS and e-mail go out after commit.
 
-    The same ``dedupe_key`` twice creates nothing new, so an event delivered twice notifies once.
+    The same ``dedupe_key`` twice creates nothing new, so an event delivered twice notifies once. Returns the rows
+    this call created (none when they all existed already).
     """
     rows = []
     now = timezone.now()
@@ -48,7 +49,9 @@ def queue_notification(
                 "sent_at": now if channel == Channel.INBOX else None,
             },
         )
-        if created and channel != Channel.INBOX:
+        if not created:
+            continue
+        if channel != Channel.INBOX:
             from notifications.tasks import deliver_notification_task
 
             transaction.on_commit(lambda pk=row.pk: deliver_notification_task.delay(notification_id=pk))

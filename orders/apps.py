@@ -8,7 +8,9 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from members.dashboard import register_panel
-        from orders import panels
+        from members.events import provide_referral_statuses
+        from orders import panels, referrals
 
         register_panel(name="application", position=10, build=panels.application_panel)
         register_panel(name="cars", position=40, build=panels.cars_panel)
+        provide_referral_statuses(referrals.referral_statuses)

@@ -33,6 +33,7 @@ from orders.lock_objects import credit_check_qs_select_for_update, order_qs_sele
 from orders.messages import SMS_STATES, STEP_MESSAGES
 from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, ReferralActivation
 from orders.state_machine import TRANSITION_ACTORS
+from points import services as points_services
 from vehicles import services as vehicle_services
 from vehicles.finance import repayment_schedule
 from vehicles.selectors import get_offered_plan
@@ -159,6 +160,7 @@ def _prepare_transition(*, order, name, vin, signing_at, plate, trim_id, plan_id
 
 
 def _after_transition(*, order, name, from_state, actor, trim_id, plan_id) -> None:
+    _points_for_step(order=order, name=name)
     if order.state == OrderState.UNDER_REVIEW:
         check = CreditCheck.objects.create(order=order)
         from orders.tasks import run_credit_check_task
@@ -183,6 +185,27 @@ def _after_transition(*, order, name, from_state, actor, trim_id, plan_id) -> No
         _create_loan(order=order)
     elif order.state == OrderState.DELIVERED:
         _complete_handover(order=order)
+
+
+def _points_for_step(*, order: Order, name: str) -> None:
+    """The points rules this step triggers, after commit and idempotent (points' keys are per member and event)."""
+    member_id, source = order.member_id, f"order:{order.pk}"
+    if name == "submit":
+        registered_at = order.member.created_at
+        transaction.on_commit(
+            lambda: points_services.award_first_application(
+                member_id=member_id, registered_at=registered_at, source=source
+            )
+        )
+    elif order.state == OrderState.TERMINATED:
+        transaction.on_commit(lambda: points_services.reverse_first_application(member_id=member_id, source=source))
+    elif order.state == OrderState.DELIVERED and order.member.referred_by_id:
+        referrer_id = order.member.referred_by_id
+        transaction.on_commit(
+            lambda: points_services.record_referral_delivery(
+                invitee_id=member_id, referrer_id=referrer_id, source=source
+            )
+        )
 
 
 def _create_loan(*, order: Order) -> Loan:

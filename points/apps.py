@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class PointsConfig(AppConfig):
     name = "points"
     verbose_name = _("Points")
+
+    def ready(self) -> None:
+        from members import events
+        from members.dashboard import register_panel
+        from points import handlers, panels
+
+        events.subscribe(events.REGISTERED, handlers.award_registration)
+        events.subscribe(events.PROFILE_COMPLETED, handlers.award_profile_completed)
+        events.subscribe(events.IDENTITY_VERIFIED, handlers.award_identity_verified)
+        register_panel(name="points", position=20, build=panels.points_panel)

@@ -231,3 +231,18 @@ CREDIT_CHECK_PROVIDER = env.str("CREDIT_CHECK_PROVIDER", default="orders.credit.
 CREDIT_CHECK_MAX_ATTEMPTS = env.int("CREDIT_CHECK_MAX_ATTEMPTS", default=5)
 # Uploaded documents: at most this many bytes.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Exactly one beat process runs these (README "Production"). Times are Asia/Shanghai.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "expire-points": {"task": "points.tasks.expire_points_task", "schedule": crontab(hour=1, minute=10)},
+    "release-referral-rewards": {
+        "task": "points.tasks.release_referral_rewards_task",
+        "schedule": crontab(hour=1, minute=20),
+    },
+    "notify-expiring-points": {
+        "task": "points.tasks.notify_expiring_points_task",
+        "schedule": crontab(hour=9, minute=30),
+    },
+}

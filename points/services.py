@@ -1,0 +1,456 @@
+"""Every write of the points ledger. Each function is one transaction that locks the member's account row first,
+writes its entry, moves lots and the balance together, and is idempotent by its key."""
+
+import datetime
+import logging
+import secrets
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from notifications.services import queue_notification
+from points.enums import CouponStatus, EarnEvent, EntryKind
+from points.exceptions import (
+    AdjustmentNotPermitted,
+    CampaignNotAvailable,
+    CouponNotUsable,
+    IdempotencyKeyReused,
+    InsufficientPoints,
+    InvalidAdjustment,
+    RedemptionLimitReached,
+    RewardNotFound,
+    RewardUnavailable,
+)
+from points.lock_objects import (
+    coupon_qs_select_for_update,
+    points_account_qs_select_for_update,
+    points_lot_qs_select_for_update,
+    reward_qs_select_for_update,
+)
+from points.models import (
+    Campaign,
+    Coupon,
+    EarnRule,
+    LotConsumption,
+    PendingReferralReward,
+    PointsAccount,
+    PointsEntry,
+    PointsLot,
+    PointsPolicy,
+    Reward,
+)
+
+logger = logging.getLogger("member_center.points")
+
+_COUPON_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _locked_account(*, member_id: int) -> PointsAccount:
+    """The member's account row, created on first use, locked for the rest of the transaction."""
+    account = points_account_qs_select_for_update().filter(member_id=member_id).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            PointsAccount.objects.create(member_id=member_id)
+    except IntegrityError:
+        pass  # created by a concurrent transaction a moment ago
+    return points_account_qs_select_for_update().get(member_id=member_id)
+
+
+def _existing_entry(key: str) -> PointsEntry | None:
+    return PointsEntry.objects.select_related("account").filter(idempotency_key=key).first()
+
+
+def _write_entry(*, account: PointsAccount, kind: str, points: int, reason: str, key: str, **fields) -> PointsEntry:
+    account.balance += points
+    account.save(update_fields=["balance", "updated_at"])
+    return PointsEntry.objects.create(
+        account=account, kind=kind, points=points, balance_after=account.balance, reason=reason[:200],
+        idempotency_key=key, **fields,
+    )  # fmt: skip
+
+
+def _add_lot(*, account: PointsAccount, entry: PointsEntry, points: int) -> PointsLot:
+    expires_on = timezone.localdate() + relativedelta(months=PointsPolicy.current().expiry_months)
+    return PointsLot.objects.create(
+        account=account, entry=entry, points=points, remaining=points, expires_on=expires_on
+    )
+
+
+def _consume(*, account: PointsAccount, entry: PointsEntry, points: int, first_lot_id: int | None = None) -> None:
+    """Take ``points`` from the account's lots, oldest expiry first (a given lot first when reversing it)."""
+    lots = list(points_lot_qs_select_for_update().filter(account=account, remaining__gt=0))
+    if first_lot_id is not None:
+        lots.sort(key=lambda lot: lot.pk != first_lot_id)
+    left = points
+    for lot in lots:
+        if left == 0:
+            break
+        taken = min(lot.remaining, left)
+        lot.remaining -= taken
+        lot.save(update_fields=["remaining"])
+        LotConsumption.objects.create(entry=entry, lot=lot, points=taken)
+        left -= taken
+    if left:
+        # The balance said there were enough points; lots disagreeing means a broken invariant: stop everything.
+        raise RuntimeError(f"Lots of account {account.pk} hold fewer points than its balance")
+
+
+def _notify(*, account: PointsAccount, entry: PointsEntry, subject: str, body: str) -> None:
+    queue_notification(
+        recipient_id=account.member.user_id, event=f"points.{entry.kind}", subject=subject, body=body,
+        dedupe_key=f"points-entry:{entry.pk}", link="/me/points/",
+    )  # fmt: skip
+
+
+def _active_rule(event: str) -> EarnRule | None:
+    today = timezone.localdate()
+    rule = EarnRule.objects.filter(event=event, is_active=True).first()
+    if (
+        rule is None
+        or (rule.active_from and today < rule.active_from)
+        or (rule.active_until and today > rule.active_until)
+    ):
+        return None
+    return rule
+
+
+def _capped(*, account: PointsAccount, rule: EarnRule, points: int) -> int:
+    now = timezone.localtime()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    for cap, since in ((rule.daily_cap, day_start), (rule.monthly_cap, day_start.replace(day=1))):
+        if cap is not None:
+            earned = (
+                PointsEntry.objects.filter(
+                    account=account, rule=rule, kind=EntryKind.EARN, created_at__gte=since
+                ).aggregate(total=Sum("points"))["total"]
+                or 0
+            )
+            points = min(points, max(cap - earned, 0))
+    return points
+
+
+def points_for_spend(*, rule: EarnRule, spend_by_type: dict[str, Decimal]) -> int:
+    """Points for one bill that may mix consumption types: each part at its rate, rounded down at the end."""
+    total = sum((Decimal(amount) * rule.rate_for(kind) for kind, amount in spend_by_type.items()), Decimal("0"))
+    return int(total.to_integral_value(rounding=ROUND_DOWN))
+
+
+def earn_points(
+    *,
+    member_id: int,
+    event: str,
+    idempotency_key: str,
+    source: str = "",
+    spend_by_type: dict[str, Decimal] | None = None,
+    points: int | None = None,
+    reason: str = "",
+    actor=None,
+) -> PointsEntry | None:
+    """Award the points of ``event``'s rule once per ``idempotency_key``. None when the rule is off or gives 0."""
+    existing = _existing_entry(idempotency_key)
+    if existing is not None:
+        return existing
+    rule = _active_rule(event)
+    if rule is None:
+        return None
+    amount = points if points is not None else rule.points
+    if spend_by_type is not None:
+        amount = points_for_spend(rule=rule, spend_by_type=spend_by_type)
+    if amount <= 0:
+        return None
+    try:
+        with transaction.atomic():
+            account = _locked_account(member_id=member_id)
+            existing = _existing_entry(idempotency_key)
+            if existing is not None:
+                return existing
+            amount = _capped(account=account, rule=rule, points=amount)
+            if amount <= 0:
+                return None
+            entry = _write_entry(
+                account=account, kind=EntryKind.EARN, points=amount, reason=reason or str(rule.name),
+                key=idempotency_key, rule=rule, source=source, created_by=actor,
+            )  # fmt: skip
+            _add_lot(account=account, entry=entry, points=amount)
+            with translation.override(settings.LANGUAGE_CODE):
+                _notify(
+                    account=account, entry=entry, subject=_("You earned %(points)s points") % {"points": amount},
+                    body=_("%(reason)s: +%(points)s points. Your balance is %(balance)s.")
+                    % {"reason": entry.reason, "points": amount, "balance": account.balance},
+                )  # fmt: skip
+            return entry
+    except IntegrityError:
+        # The same event delivered twice at the same moment: the other transaction wrote it.
+        return _existing_entry(idempotency_key)
+
+
+@dataclass(frozen=True)
+class Redemption:
+    coupon: Coupon
+    balance: int
+    is_new: bool
+
+
+def _new_coupon_code() -> str:
+    return "".join(secrets.choice(_COUPON_ALPHABET) for _unused in range(12))
+
+
+def redeem_reward(*, member_id: int, reward_id: int, idempotency_key: str, actor=None) -> Redemption:
+    """Spend points on a reward: entry, lots, balance and the coupon in one transaction; the same key again returns
+    the same coupon and charges nothing."""
+    with transaction.atomic():
+        account = _locked_account(member_id=member_id)
+        existing = _existing_entry(idempotency_key)
+        if existing is not None:
+            coupon = getattr(existing, "coupon", None)
+            if existing.account_id != account.pk or coupon is None or coupon.reward_id != reward_id:
+                raise IdempotencyKeyReused()
+            return Redemption(coupon=coupon, balance=account.balance, is_new=False)
+        reward = Reward.objects.filter(pk=reward_id).first()
+        if reward is None:
+            raise RewardNotFound()
+        if reward.stock is not None:
+            # Only limited rewards are locked, so unlimited ones do not serialize every redemption.
+            reward = reward_qs_select_for_update().get(pk=reward_id)
+        if not reward.is_active or reward.stock == 0:
+            raise RewardUnavailable()
+        if reward.per_member_limit is not None:
+            taken = Coupon.objects.filter(member_id=member_id, reward=reward).count()
+            if taken >= reward.per_member_limit:
+                raise RedemptionLimitReached()
+        if account.balance < reward.cost_points:
+            raise InsufficientPoints()
+        entry = _write_entry(
+            account=account, kind=EntryKind.REDEEM, points=-reward.cost_points, reason=str(reward.name),
+            key=idempotency_key, reward=reward, created_by=actor,
+        )  # fmt: skip
+        _consume(account=account, entry=entry, points=reward.cost_points)
+        if reward.stock is not None:
+            reward.stock -= 1
+            reward.save(update_fields=["stock"])
+        coupon = Coupon.objects.create(
+            code=_new_coupon_code(), member_id=member_id, reward=reward, redemption=entry, face_value=reward.face_value,
+            valid_until=timezone.localdate() + datetime.timedelta(days=reward.valid_days),
+        )  # fmt: skip
+        with translation.override(settings.LANGUAGE_CODE):
+            _notify(
+                account=account, entry=entry, subject=_("Reward redeemed: %(name)s") % {"name": reward.name},
+                body=_("You used %(points)s points. Your coupon %(code)s is valid until %(date)s.")
+                % {"points": reward.cost_points, "code": coupon.code, "date": coupon.valid_until.isoformat()},
+            )  # fmt: skip
+        return Redemption(coupon=coupon, balance=account.balance, is_new=True)
+
+
+def adjust_points(*, member_id: int, points: int, reason: str, actor, idempotency_key: str = "") -> PointsEntry:
+    """A staff correction, plus or minus, with a reason; it shows in the member's history as such."""
+    if actor is None or not actor.has_perm("points.adjust_points"):
+        raise AdjustmentNotPermitted()
+    reason = (reason or "").strip()
+    limit = PointsPolicy.current().max_adjustment
+    if not isinstance(points, int) or points == 0 or abs(points) > limit or not reason:
+        raise InvalidAdjustment()
+    key = idempotency_key or f"adjust:{secrets.token_hex(12)}"
+    with transaction.atomic():
+        account = _locked_account(member_id=member_id)
+        existing = _existing_entry(key)
+        if existing is not None:
+            return existing
+        if points < 0 and account.balance < -points:
+            raise InsufficientPoints()
+        entry = _write_entry(
+            account=account, kind=EntryKind.ADJUST, points=points, reason=reason, key=key, created_by=actor
+        )
+        if points > 0:
+            _add_lot(account=account, entry=entry, points=points)
+        else:
+            _consume(account=account, entry=entry, points=-points)
+    logger.info("points adjusted", extra={"member_id": member_id, "points": points, "actor_id": actor.pk})
+    return entry
+
+
+def reverse_earned_points(*, idempotency_key: str, reason: str, actor=None) -> PointsEntry | None:
+    """Take back the points of an earn entry (found by its key), as far as the member still has them.
+    None when there is nothing to reverse; reversing twice reverses once."""
+    with transaction.atomic():
+        original = _existing_entry(idempotency_key)
+        if original is None or original.kind != EntryKind.EARN:
+            return None
+        account = points_account_qs_select_for_update().get(pk=original.account_id)
+        reversal_key = f"reverse:{idempotency_key}"
+        existing = _existing_entry(reversal_key)
+        if existing is not None:
+            return existing
+        amount = min(original.points, account.balance)
+        if amount == 0:
+            return None
+        entry = _write_entry(
+            account=account, kind=EntryKind.REVERSE, points=-amount, reason=reason, key=reversal_key,
+            reverses=original, created_by=actor,
+        )  # fmt: skip
+        _consume(account=account, entry=entry, points=amount, first_lot_id=original.lot.pk)
+        return entry
+
+
+def expire_points(*, today: datetime.date | None = None) -> int:
+    """Expire every lot past its date, one account at a time; run daily. Returns the number of expired lots."""
+    today = today or timezone.localdate()
+    expired = 0
+    account_ids = (
+        PointsLot.objects.filter(expires_on__lt=today, remaining__gt=0).values_list("account_id", flat=True).distinct()
+    )
+    for account_id in list(account_ids):
+        with transaction.atomic():
+            account = points_account_qs_select_for_update().get(pk=account_id)
+            for lot in points_lot_qs_select_for_update().filter(account=account, expires_on__lt=today, remaining__gt=0):
+                entry = _write_entry(
+                    account=account, kind=EntryKind.EXPIRE, points=-lot.remaining,
+                    reason=_("Points from %(date)s expired") % {"date": lot.created_at.date().isoformat()},
+                    key=f"expire:lot:{lot.pk}",
+                )  # fmt: skip
+                LotConsumption.objects.create(entry=entry, lot=lot, points=lot.remaining)
+                lot.remaining = 0
+                lot.save(update_fields=["remaining"])
+                expired += 1
+    Coupon.objects.filter(status=CouponStatus.ACTIVE, valid_until__lt=today).update(status=CouponStatus.EXPIRED)
+    return expired
+
+
+def notify_expiring_points(*, today: datetime.date | None = None) -> int:
+    """Tell members, once per expiry date, how many points expire in ``expiry_notice_days``."""
+    today = today or timezone.localdate()
+    expires_on = today + datetime.timedelta(days=PointsPolicy.current().expiry_notice_days)
+    rows = (
+        PointsLot.objects.filter(expires_on=expires_on, remaining__gt=0)
+        .values("account_id", "account__member__user_id")
+        .annotate(total=Sum("remaining"))
+    )
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        for row in rows:
+            created = queue_notification(
+                recipient_id=row["account__member__user_id"], event="points.expiring",
+                subject=_("Points expiring soon"),
+                body=_("%(points)s of your points expire on %(date)s. Redeem them for coupons before then.")
+                % {"points": row["total"], "date": expires_on.isoformat()},
+                dedupe_key=f"points-expiring:{row['account_id']}:{expires_on.isoformat()}", link="/me/rewards/",
+            )  # fmt: skip
+            sent += len(created)
+    return sent
+
+
+def use_coupon(*, code: str, used_for: str, actor) -> Coupon:
+    """Mark a coupon used (by staff), e.g. ``installment:17`` for a repayment deduction."""
+    with transaction.atomic():
+        coupon = coupon_qs_select_for_update().filter(code=(code or "").strip().upper()).first()
+        if coupon is None or coupon.status != CouponStatus.ACTIVE or coupon.valid_until < timezone.localdate():
+            raise CouponNotUsable()
+        coupon.status = CouponStatus.USED
+        coupon.used_at = timezone.now()
+        coupon.used_for = used_for[:100]
+        coupon.used_by = actor
+        coupon.save(update_fields=["status", "used_at", "used_for", "used_by"])
+        return coupon
+
+
+def record_referral_delivery(*, invitee_id: int, referrer_id: int, source: str) -> PendingReferralReward | None:
+    """The invitee's car was delivered: both sides' reward waits out the cooling-off period."""
+    rule = _active_rule(EarnEvent.REFERRAL_REFERRER)
+    cooling_off_days = int((rule.params if rule else {}).get("cooling_off_days", 7))
+    pending, _created = PendingReferralReward.objects.get_or_create(
+        invitee_id=invitee_id,
+        defaults={
+            "referrer_id": referrer_id,
+            "source": source,
+            "release_on": timezone.localdate() + datetime.timedelta(days=cooling_off_days),
+        },
+    )
+    return pending
+
+
+def cancel_referral_reward(*, invitee_id: int) -> bool:
+    """Within the cooling-off period (e.g. the deal was unwound) the referral reward is cancelled."""
+    return bool(
+        PendingReferralReward.objects.filter(
+            invitee_id=invitee_id, granted_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=timezone.now())
+    )
+
+
+def release_referral_rewards(*, today: datetime.date | None = None) -> int:
+    """Grant the referral rewards whose cooling-off period has passed; run daily, safe to run twice."""
+    today = today or timezone.localdate()
+    released = 0
+    for pending in PendingReferralReward.objects.filter(
+        release_on__lte=today, granted_at__isnull=True, cancelled_at__isnull=True
+    ):
+        with transaction.atomic():
+            earn_points(
+                member_id=pending.referrer_id, event=EarnEvent.REFERRAL_REFERRER,
+                idempotency_key=f"referral:referrer:{pending.invitee_id}", source=pending.source,
+            )  # fmt: skip
+            earn_points(
+                member_id=pending.invitee_id, event=EarnEvent.REFERRAL_INVITEE,
+                idempotency_key=f"referral:invitee:{pending.invitee_id}", source=pending.source,
+            )  # fmt: skip
+            PendingReferralReward.objects.filter(pk=pending.pk, granted_at__isnull=True).update(
+                granted_at=timezone.now()
+            )
+            released += 1
+    return released
+
+
+def award_first_application(*, member_id: int, registered_at: datetime.datetime, source: str) -> PointsEntry | None:
+    """Points for a first application submitted within the rule's ``within_days`` (7 by default) of registering."""
+    rule = _active_rule(EarnEvent.FIRST_APPLICATION)
+    if rule is None:
+        return None
+    within_days = int(rule.params.get("within_days", 7))
+    if timezone.now() - registered_at > datetime.timedelta(days=within_days):
+        return None
+    return earn_points(
+        member_id=member_id, event=EarnEvent.FIRST_APPLICATION, idempotency_key=f"first_application:{member_id}",
+        source=source,
+    )  # fmt: skip
+
+
+def reverse_first_application(*, member_id: int, source: str) -> PointsEntry | None:
+    """An application that earned first-application points was terminated: take the points back."""
+    key = f"first_application:{member_id}"
+    original = _existing_entry(key)
+    if original is None or original.source != source:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Application %(source)s was closed") % {"source": source.removeprefix("order:")}
+    return reverse_earned_points(idempotency_key=key, reason=reason)
+
+
+def award_campaign(*, member_id: int, campaign_code: str, actor) -> PointsEntry | None:
+    """Staff enter a campaign or task code for a member; each member earns a campaign's points once."""
+    today = timezone.localdate()
+    campaign = Campaign.objects.filter(
+        code=(campaign_code or "").strip().lower(), is_active=True, starts_on__lte=today, ends_on__gte=today
+    ).first()
+    if campaign is None:
+        raise CampaignNotAvailable()
+    return earn_points(
+        member_id=member_id, event=EarnEvent.CAMPAIGN, idempotency_key=f"campaign:{campaign.code}:{member_id}",
+        points=campaign.points, reason=campaign.name, source=f"campaign:{campaign.code}", actor=actor,
+    )  # fmt: skip
+
+
+def award_service_spend(
+    *, member_id: int, record_reference: str, spend_by_type: dict[str, Decimal]
+) -> PointsEntry | None:
+    """Points for one repair or maintenance bill; ``record_reference`` identifies the bill so it earns once."""
+    return earn_points(
+        member_id=member_id, event=EarnEvent.SERVICE_SPEND, idempotency_key=f"service_spend:{record_reference}",
+        spend_by_type=spend_by_type, source=record_reference,
+    )  # fmt: skip
