@@ -10,7 +10,7 @@ from members.models import Member, Store
 def get_member_for_user(*, user) -> Member | None:
     if not user.is_authenticated:
         return None
-    return Member.objects.select_related("user", "preferred_store").filter(user=user).first()
+    return Member.objects.select_related("user", "preferred_store", "qualification").filter(user=user).first()
 
 
 def list_member_invitees(*, member: Member) -> QuerySet[Member]:

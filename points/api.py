@@ -111,7 +111,7 @@ class RedemptionCreateApi(APIView):
         data.is_valid(raise_exception=True)
         redemption = services.redeem_reward(
             member_id=request.user.member.pk, reward_id=data.validated_data["reward"],
-            idempotency_key=f"redeem:{request.user.member.pk}:{data.validated_data['idempotency_key']}",
+            idempotency_key=data.validated_data["idempotency_key"],
             actor=request.user,
         )  # fmt: skip
         body = {"coupon": CouponOutputSerializer(redemption.coupon).data, "balance": redemption.balance}

@@ -206,6 +206,8 @@ def _new_coupon_code() -> str:
 def redeem_reward(*, member_id: int, reward_id: int, idempotency_key: str, actor=None) -> Redemption:
     """Spend points on a reward: entry, lots, balance and the coupon in one transaction; the same key again returns
     the same coupon and charges nothing."""
+    # Keys are the member's own: two members may pick the same key without meeting.
+    idempotency_key = f"redeem:{member_id}:{idempotency_key}"
     with transaction.atomic():
         account = _locked_account(member_id=member_id)
         existing = _existing_entry(idempotency_key)

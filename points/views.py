@@ -47,7 +47,7 @@ def redeem(request, reward_id: int):
         return redirect("points:rewards")
     try:
         redemption = services.redeem_reward(
-            member_id=request.member.pk, reward_id=reward_id, idempotency_key=f"redeem:{request.member.pk}:{key}",
+            member_id=request.member.pk, reward_id=reward_id, idempotency_key=key,
             actor=request.user,
         )  # fmt: skip
     except DomainError as error:

@@ -9,7 +9,11 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from members.services import issue_access_token
+from points.defaults import ensure_default_earn_rules
 from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
+
+# The cast of an application (member, store staff, reviewer, finance…) is shared by the orders and points tests.
+pytest_plugins = ["tests.orders.cast"]
 
 
 class SmsOutbox:
@@ -43,6 +47,16 @@ def sms_outbox(settings, tmp_path) -> SmsOutbox:
     settings.SMS_BACKEND = "file"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     return SmsOutbox(tmp_path / "sms.jsonl")
+
+
+@pytest.fixture(autouse=True)
+def _default_earn_rules(request):
+    """The earn rules come from a data migration, and transactional tests flush every table: put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if marker is not None and marker.kwargs.get("transaction") else "db")
+    ensure_default_earn_rules()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from members.services import issue_access_token
 from orders.models import Order, OrderDocument
 from tests.members.factories import MemberFactory
-from tests.orders.conftest import PDF, PNG, png_upload
+from tests.orders.cast import PDF, PNG, png_upload
 
 pytestmark = pytest.mark.django_db
 

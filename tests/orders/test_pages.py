@@ -3,7 +3,7 @@
 import pytest
 
 from orders.models import Order
-from tests.orders.conftest import png_upload
+from tests.orders.cast import png_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,14 @@
 """Demo data for the whole product, idempotent: stores, staff of every role, members at several stages, the catalog
 with finance plans and stock, and applications in every state. Prints the logins."""
 
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from members.demo import DEMO_STAFF_PASSWORD, STAFF, seed_members_demo
 from orders.demo import seed_orders_demo
+from points.demo import seed_points_demo
 from vehicles.demo import seed_catalog_demo
 
 
@@ -13,6 +16,9 @@ class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the demo logins."
 
     def handle(self, *args, **options):
+        # Dozens of demo steps would each log a line; the logins printed at the end are what matter here.
+        logging.getLogger("member_center").setLevel(logging.WARNING)
+        seed_points_demo()  # rules first: the members below earn their registration points
         stores = seed_members_demo()
         trims = seed_catalog_demo(stores=stores)
         seed_orders_demo(stores=stores, trims=trims)

@@ -1,4 +1,4 @@
-"""Actors and a helper that walks an application along the main road, the way the people involved would."""
+"""The `cast` fixture: the people who touch an application, and a helper that walks it along the main road."""
 
 import datetime
 
