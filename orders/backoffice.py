@@ -68,6 +68,8 @@ def order_page(request, order_id: int):
         "missing_documents": selectors.missing_document_labels(order=order),
         "upload_form": upload_form,
         "stores": list_active_stores() if request.user.has_perm("orders.reassign_order_store") else None,
+        "installments": list(order.loan.installments.all()) if hasattr(order, "loan") else [],
+        "can_apply_coupons": request.user.role in ("finance", "admin") or request.user.is_superuser,
     }
     return render(request, "orders/backoffice/order.html", context)
 
@@ -108,6 +110,27 @@ def reassign_store(request, order_id: int):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("The application was moved to the other store."))
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@require_POST
+@staff_required
+def apply_coupon(request, order_id: int, installment_id: int):
+    order = _get_order_or_404(request, order_id)
+    loan = getattr(order, "loan", None)
+    if loan is None or not loan.installments.filter(pk=installment_id).exists():
+        raise Http404
+    try:
+        installment = services.apply_repayment_coupon(
+            installment_id=installment_id, coupon_code=request.POST.get("coupon", "")[:16], actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("Coupon applied: ¥%(amount)s off installment %(number)s.")
+            % {"amount": installment.deduction, "number": installment.number},
+        )  # fmt: skip
     return redirect("backoffice:order", order_id=order.pk)
 
 

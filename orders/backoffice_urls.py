@@ -8,6 +8,11 @@ urlpatterns = [
     path("", backoffice.order_queue, name="queue"),
     path("orders/<int:order_id>/", backoffice.order_page, name="order"),
     path("orders/<int:order_id>/steps/<str:name>/", backoffice.take_step, name="step"),
+    path(
+        "orders/<int:order_id>/installments/<int:installment_id>/coupon/",
+        backoffice.apply_coupon,
+        name="apply-coupon",
+    ),
     path("orders/<int:order_id>/store/", backoffice.reassign_store, name="reassign-store"),
     path("orders/<int:order_id>/documents/<int:document_id>/", backoffice.document_file, name="document"),
 ]

@@ -174,10 +174,16 @@ class Installment(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     status = models.CharField(max_length=10, choices=InstallmentStatus.choices, default=InstallmentStatus.DUE)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # A monthly-repayment deduction coupon applied to this installment (the member pays amount − deduction).
+    coupon_code = models.CharField(max_length=16, blank=True)
+    deduction = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["loan", "number"], name="installment_number_unique"),
+            models.CheckConstraint(
+                condition=Q(deduction__gte=0) & Q(deduction__lte=models.F("amount")), name="installment_deduction_range"
+            ),
             # Exact on PostgreSQL; the half-fen band only keeps the SQLite demo (floating point) from tripping.
             models.CheckConstraint(
                 condition=Q(amount__gte=models.F("principal") + models.F("interest") - Decimal("0.005"))

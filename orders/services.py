@@ -17,13 +17,14 @@ from members.models import Member
 from notifications.models import Channel
 from notifications.services import queue_notification
 from orders.credit import CreditProviderError, get_credit_provider
-from orders.enums import CreditCheckStatus, DocumentKind, OrderState
+from orders.enums import CreditCheckStatus, DocumentKind, InstallmentStatus, OrderState
 from orders.exceptions import (
     InvalidDocument,
     InvalidOrderChoice,
     InvalidTransitionData,
     MissingDocuments,
     NoStoreAvailable,
+    OrderNotFound,
     ReasonRequired,
     TransitionForbidden,
     TransitionNotAllowed,
@@ -34,6 +35,7 @@ from orders.messages import SMS_STATES, STEP_MESSAGES
 from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, ReferralActivation
 from orders.state_machine import TRANSITION_ACTORS
 from points import services as points_services
+from points.enums import RewardKind
 from vehicles import services as vehicle_services
 from vehicles.finance import repayment_schedule
 from vehicles.selectors import get_offered_plan
@@ -312,6 +314,31 @@ def reassign_order_store(*, order_id: int, store_id: int, actor) -> Order:
         reason=_("Moved from store %(old)s to store %(new)s") % {"old": previous, "new": store_id},
     )  # fmt: skip
     return order
+
+
+@transaction.atomic
+def apply_repayment_coupon(*, installment_id: int, coupon_code: str, actor) -> Installment:
+    """Finance applies a member's monthly-repayment deduction coupon to one of their unpaid installments."""
+    if actor.role not in ("finance", "admin") and not actor.is_superuser:
+        raise TransitionForbidden()
+    installment = (
+        Installment.objects.select_for_update(of=("self",))
+        .select_related("loan__order")
+        .filter(pk=installment_id)
+        .first()
+    )
+    if installment is None:
+        raise OrderNotFound()
+    if installment.status == InstallmentStatus.PAID or installment.coupon_code:
+        raise TransitionNotAllowed(_("This installment is paid or already has a coupon."))
+    coupon = points_services.use_coupon(
+        code=coupon_code, used_for=f"installment:{installment.pk}", actor=actor,
+        member_id=installment.loan.order.member_id, kind=RewardKind.REPAYMENT_COUPON,
+    )  # fmt: skip
+    installment.coupon_code = coupon.code
+    installment.deduction = min(coupon.face_value, installment.amount)
+    installment.save(update_fields=["coupon_code", "deduction"])
+    return installment
 
 
 def run_credit_check(*, credit_check_id: int) -> CreditCheck:

@@ -348,11 +348,20 @@ def notify_expiring_points(*, today: datetime.date | None = None) -> int:
     return sent
 
 
-def use_coupon(*, code: str, used_for: str, actor) -> Coupon:
-    """Mark a coupon used (by staff), e.g. ``installment:17`` for a repayment deduction."""
+def use_coupon(*, code: str, used_for: str, actor, member_id: int | None = None, kind: str | None = None) -> Coupon:
+    """Mark a coupon used (by staff), e.g. ``installment:17`` for a repayment deduction. With ``member_id`` and
+    ``kind``, a coupon of someone else or of another kind is refused like an unknown one."""
     with transaction.atomic():
-        coupon = coupon_qs_select_for_update().filter(code=(code or "").strip().upper()).first()
-        if coupon is None or coupon.status != CouponStatus.ACTIVE or coupon.valid_until < timezone.localdate():
+        coupon = (
+            coupon_qs_select_for_update().filter(code=(code or "").strip().upper()).select_related("reward").first()
+        )
+        if (
+            coupon is None
+            or coupon.status != CouponStatus.ACTIVE
+            or coupon.valid_until < timezone.localdate()
+            or (member_id is not None and coupon.member_id != member_id)
+            or (kind is not None and coupon.reward.kind != kind)
+        ):
             raise CouponNotUsable()
         coupon.status = CouponStatus.USED
         coupon.used_at = timezone.now()

@@ -89,3 +89,55 @@ def test_a_member_cannot_refer_themself(member):
     member.referred_by = member
     with pytest.raises(IntegrityError), transaction.atomic():
         member.save()
+
+
+def test_finance_applies_a_repayment_coupon_to_an_installment(cast, client, give_points):
+    from decimal import Decimal
+
+    from tests.points.factories import RewardFactory
+
+    order = cast.advance(cast.new_order(), "funded")
+    give_points(cast.member, 1000)
+    coupon = services.redeem_reward(
+        member_id=cast.member.pk, reward_id=RewardFactory(cost_points=1000, face_value=Decimal("100.00")).pk,
+        idempotency_key="c1",
+    ).coupon  # fmt: skip
+    first = order.loan.installments.get(number=1)
+    client.force_login(cast.store_staff)
+    client.post(f"/backoffice/orders/{order.pk}/installments/{first.pk}/coupon/", {"coupon": coupon.code})
+    first.refresh_from_db()
+    assert first.coupon_code == ""  # only finance applies coupons
+    client.force_login(cast.finance)
+    page = client.get(f"/backoffice/orders/{order.pk}/").content.decode()
+    assert 'id="installments"' in page
+    client.post(f"/backoffice/orders/{order.pk}/installments/{first.pk}/coupon/", {"coupon": coupon.code})
+    first.refresh_from_db()
+    coupon.refresh_from_db()
+    assert (first.coupon_code, first.deduction) == (coupon.code, Decimal("100.00"))
+    assert (coupon.status, coupon.used_for) == ("used", f"installment:{first.pk}")
+    second = order.loan.installments.get(number=2)
+    response = client.post(
+        f"/backoffice/orders/{order.pk}/installments/{second.pk}/coupon/", {"coupon": coupon.code}, follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert "This coupon is used, expired or not valid here." in response.content.decode()
+    second.refresh_from_db()
+    assert second.coupon_code == ""
+
+
+def test_someone_elses_coupon_cannot_be_applied(cast, give_points):
+    from points.exceptions import CouponNotUsable
+    from tests.points.factories import RewardFactory
+
+    order = cast.advance(cast.new_order(), "funded")
+    stranger = MemberFactory()
+    give_points(stranger, 1000)
+    coupon = services.redeem_reward(
+        member_id=stranger.pk, reward_id=RewardFactory(cost_points=1000).pk, idempotency_key="c"
+    ).coupon
+    from orders.services import apply_repayment_coupon
+
+    with pytest.raises(CouponNotUsable):
+        apply_repayment_coupon(
+            installment_id=order.loan.installments.get(number=1).pk, coupon_code=coupon.code, actor=cast.finance
+        )
