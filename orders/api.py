@@ -1,7 +1,6 @@
 """The orders API: the member's applications (API.md "Catalog and applications") and the back office's
 ("Staff (back office)"). Views parse, call one selector or service, serialize."""
 
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, permissions, serializers, status
@@ -12,8 +11,8 @@ from common.api import Pagination
 from members.api import ErrorSerializer, IsMember
 from members.selectors import list_active_stores
 from orders import selectors, services
+from orders.downloads import document_response
 from orders.enums import DocumentKind, OrderState
-from orders.exceptions import OrderNotFound
 from orders.models import Order, OrderDocument
 
 
@@ -246,14 +245,7 @@ class OrderDocumentFileApi(APIView):
     @extend_schema(operation_id="orders_documents_file", responses={(200, "application/octet-stream"): bytes})
     def get(self, request, order_id: int, document_id: int):
         order = selectors.get_order_for(user=request.user, order_id=order_id)
-        document = next((item for item in order.documents.all() if item.pk == document_id), None)
-        if document is None:
-            raise OrderNotFound()
-        response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-        response["Content-Disposition"] = f'inline; filename="{document.kind}-{document.pk}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return document_response(order=order, document_id=document_id)
 
 
 class BackofficeOrderListApi(APIView):

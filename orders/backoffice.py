@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from common.exceptions import DomainError
 from members.selectors import list_active_stores
 from orders import selectors, services
+from orders.downloads import document_response, handle_upload
 from orders.enums import OrderState
 from orders.forms import DocumentUploadForm, TransitionForm
-from orders.views import serve_document
 
 
 def staff_required(view):
@@ -48,18 +48,10 @@ def order_page(request, order_id: int):
     order = _get_order_or_404(request, order_id)
     upload_form = DocumentUploadForm()
     if request.method == "POST":
-        upload_form = DocumentUploadForm(request.POST, request.FILES)
-        if upload_form.is_valid():
-            try:
-                services.upload_document(
-                    order=order, kind=upload_form.cleaned_data["kind"], uploaded_file=upload_form.cleaned_data["file"],
-                    actor=request.user,
-                )  # fmt: skip
-            except DomainError as error:
-                upload_form.add_error("file" if error.field in (None, "file") else error.field, str(error.message))
-            else:
-                messages.success(request, _("Document uploaded."))
-                return redirect("backoffice:order", order_id=order.pk)
+        upload_form, done = handle_upload(request, order=order)
+        if done:
+            messages.success(request, done)
+            return redirect("backoffice:order", order_id=order.pk)
     context = {
         "order": order,
         "member": order.member,
@@ -136,7 +128,7 @@ def apply_coupon(request, order_id: int, installment_id: int):
 
 @staff_required
 def document_file(request, order_id: int, document_id: int):
-    return serve_document(order=_get_order_or_404(request, order_id), document_id=document_id)
+    return document_response(order=_get_order_or_404(request, order_id), document_id=document_id)
 
 
 def _get_order_or_404(request, order_id: int):

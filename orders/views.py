@@ -1,7 +1,7 @@
 """Member-center pages for choosing a car and following an application. As thin as the API."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from common.exceptions import DomainError
 from members.views import member_required
 from orders import selectors, services
+from orders.downloads import document_response, handle_upload
 from orders.forms import DocumentUploadForm, TransitionForm
 from orders.models import Order
 from vehicles import selectors as vehicle_selectors
@@ -72,18 +73,10 @@ def order_detail(request, order_id: int):
     order = _get_order_or_404(request, order_id)
     upload_form = DocumentUploadForm()
     if request.method == "POST":
-        upload_form = DocumentUploadForm(request.POST, request.FILES)
-        if upload_form.is_valid():
-            try:
-                services.upload_document(
-                    order=order, kind=upload_form.cleaned_data["kind"], uploaded_file=upload_form.cleaned_data["file"],
-                    actor=request.user,
-                )  # fmt: skip
-            except DomainError as error:
-                upload_form.add_error("file" if error.field in (None, "file") else error.field, str(error.message))
-            else:
-                messages.success(request, _("Document uploaded."))
-                return redirect("orders:detail", order_id=order.pk)
+        upload_form, done = handle_upload(request, order=order)
+        if done:
+            messages.success(request, done)
+            return redirect("orders:detail", order_id=order.pk)
     loan = getattr(order, "loan", None) if order.state in ("funded", "ready_for_pickup", "delivered") else None
     context = {
         "order": order,
@@ -125,18 +118,7 @@ def take_step(request, order_id: int, name: str):
 @member_required
 def document_file(request, order_id: int, document_id: int):
     order = _get_order_or_404(request, order_id)
-    return serve_document(order=order, document_id=document_id)
-
-
-def serve_document(*, order: Order, document_id: int) -> FileResponse:
-    document = next((item for item in order.documents.all() if item.pk == document_id), None)
-    if document is None:
-        raise Http404
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="{document.kind}-{document.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(order=order, document_id=document_id)
 
 
 def _get_order_or_404(request, order_id: int) -> Order:

@@ -1,0 +1,37 @@
+"""Shared HTTP handling of an order's documents for the member pages, the back office and the API."""
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+
+from common.exceptions import DomainError
+from orders import services
+from orders.forms import DocumentUploadForm
+from orders.models import Order
+
+
+def document_response(*, order: Order, document_id: int) -> FileResponse:
+    """The document's bytes, private and never sniffed; ``order`` must already be one the requester may see."""
+    document = next((item for item in order.documents.all() if item.pk == document_id), None)
+    if document is None:
+        raise Http404
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = f'inline; filename="{document.kind}-{document.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def handle_upload(request, *, order: Order) -> tuple[DocumentUploadForm, str | None]:
+    """Validate and store an upload posted to an order page. Returns the form and a success message (None when
+    nothing was stored; the form then carries the error next to its field)."""
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, None
+    try:
+        services.upload_document(
+            order=order, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"], actor=request.user
+        )
+    except DomainError as error:
+        form.add_error("file" if error.field in (None, "file") else error.field, str(error.message))
+        return form, None
+    return form, _("Document uploaded.")
