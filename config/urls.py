@@ -7,6 +7,7 @@ from config.views import healthz
 
 api_v1 = [
     path("", include("members.api_urls")),
+    path("", include("notifications.api_urls")),
     path("", include("points.api_urls")),
     path("", include("vehicles.api_urls")),
     path("", include("orders.api_urls")),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,10 @@ class Channel(models.TextChoices):
     INBOX = "inbox", _("In-app message")
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
+
+
+# Channels a member may switch off per category; the in-app inbox always receives everything.
+SWITCHABLE_CHANNELS = ("sms", "email")
 
 
 class Category(models.TextChoices):
@@ -57,3 +62,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.event} → {self.recipient_id}"
+
+
+class Preference(models.Model):
+    """A member's choice for one category on one channel. No row means "on". Transactional messages cannot be
+    switched off; the in-app inbox always receives everything."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    category = models.CharField(max_length=16, choices=Category.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    is_enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category", "channel"], name="one_preference_per_category_channel"),
+            models.CheckConstraint(
+                condition=~Q(category="transactional", is_enabled=False), name="transactional_always_on"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.category}/{self.channel}: {self.is_enabled}"

@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from notifications.models import Channel, Notification
+from notifications.models import SWITCHABLE_CHANNELS, Category, Channel, Notification, Preference
 
 
 def list_inbox(*, user) -> QuerySet[Notification]:
@@ -9,3 +9,16 @@ def list_inbox(*, user) -> QuerySet[Notification]:
 
 def count_unread(*, user) -> int:
     return list_inbox(user=user).filter(read_at__isnull=True).count()
+
+
+def get_preferences(*, user) -> dict[str, dict[str, bool]]:
+    """Every category with its switchable channels, on unless the member switched it off."""
+    stored = {(row.category, row.channel): row.is_enabled for row in Preference.objects.filter(user=user)}
+    return {
+        category: {channel: stored.get((category, channel), True) for channel in SWITCHABLE_CHANNELS}
+        for category in Category.values
+    }
+
+
+def get_inbox_message(*, user, message_id: int):
+    return list_inbox(user=user).filter(pk=message_id).first()

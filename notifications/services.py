@@ -8,8 +8,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from notifications.models import Category, Channel, Notification, Status
+from notifications.exceptions import InvalidPreference
+from notifications.models import SWITCHABLE_CHANNELS, Category, Channel, Notification, Preference, Status
 from notifications.sms import SmsDeliveryError, send_sms
 
 logger = logging.getLogger("member_center.notifications")
@@ -33,7 +35,10 @@ def queue_notification(
     """
     rows = []
     now = timezone.now()
+    off = disabled_channels(user_id=recipient_id, category=category)
     for channel in channels:
+        if channel in off:
+            continue
         row, created = Notification.objects.get_or_create(
             dedupe_key=f"{dedupe_key}:{channel}",
             defaults={
@@ -103,3 +108,29 @@ def mark_inbox_message_read(*, notification: Notification) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+@transaction.atomic
+def save_preferences(*, user, choices: dict[str, dict[str, bool]]) -> None:
+    """``choices`` is {category: {channel: on}}. Transactional messages and the in-app inbox cannot be switched off."""
+    for category, channels in choices.items():
+        if category not in Category.values:
+            raise InvalidPreference(_("Unknown category %(category)s.") % {"category": category})
+        for channel, is_enabled in channels.items():
+            if channel not in SWITCHABLE_CHANNELS:
+                raise InvalidPreference(_("Unknown channel %(channel)s.") % {"channel": channel})
+            if category == Category.TRANSACTIONAL and not is_enabled:
+                raise InvalidPreference(_("Messages about your applications and payments cannot be switched off."))
+            Preference.objects.update_or_create(
+                user=user, category=category, channel=channel, defaults={"is_enabled": bool(is_enabled)}
+            )
+
+
+def disabled_channels(*, user_id: int, category: str) -> set[str]:
+    if category == Category.TRANSACTIONAL:
+        return set()
+    return set(
+        Preference.objects.filter(user_id=user_id, category=category, is_enabled=False).values_list(
+            "channel", flat=True
+        )
+    )

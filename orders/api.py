@@ -312,3 +312,35 @@ class BackofficeOrderDocumentListApi(OrderDocumentListApi):
     )
     def post(self, request, order_id: int):
         return super().post(request, order_id)
+
+
+class InstallmentOutputSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    due_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    principal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    interest = serializers.DecimalField(max_digits=12, decimal_places=2)
+    deduction = serializers.DecimalField(max_digits=10, decimal_places=2)
+    status = serializers.CharField()
+
+
+class LoanOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order = serializers.CharField(source="order.number")
+    car = serializers.CharField(source="order.trim.__str__")
+    principal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    annual_rate = serializers.DecimalField(max_digits=6, decimal_places=4)
+    term_months = serializers.IntegerField()
+    monthly_payment = serializers.DecimalField(max_digits=12, decimal_places=2)
+    disbursed_at = serializers.DateTimeField()
+    installments = InstallmentOutputSerializer(many=True)
+
+
+class LoanListApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(operation_id="loans_list", responses={200: LoanOutputSerializer(many=True)})
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.list_member_loans(user=request.user), request, view=self)
+        return paginator.get_paginated_response(LoanOutputSerializer(page, many=True).data)

@@ -12,6 +12,7 @@ urlpatterns = [
         api.OrderDocumentFileApi.as_view(),
         name="order-document-file",
     ),
+    path("loans/", api.LoanListApi.as_view(), name="loan-list"),
     path("backoffice/orders/", api.BackofficeOrderListApi.as_view(), name="backoffice-order-list"),
     path("backoffice/orders/<int:order_id>/", api.BackofficeOrderDetailApi.as_view(), name="backoffice-order-detail"),
     path(

@@ -10,7 +10,7 @@ from members.enums import STORE_BOUND_ROLES
 from orders.enums import DocumentKind, OrderState
 from orders.exceptions import OrderNotFound
 from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS
-from orders.models import CreditCheck, Order, OrderDocument, OrderEvent
+from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent
 from orders.state_machine import TRANSITION_ACTORS
 
 # The main road of an application, for the timeline and the funnel.
@@ -166,3 +166,12 @@ def order_funnel(
             }
         )
     return steps
+
+
+def list_member_loans(*, user) -> QuerySet[Loan]:
+    return (
+        Loan.objects.filter(order__member__user=user)
+        .select_related("order__trim__car_model__brand")
+        .prefetch_related(Prefetch("installments", queryset=Installment.objects.order_by("number")))
+        .order_by("-disbursed_at")
+    )

@@ -2,11 +2,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import Pagination
-from vehicles import selectors
-from vehicles.models import CarModel, FinancePlan, Trim
+from members.api import ErrorSerializer, IsMember
+from vehicles import selectors, services
+from vehicles.models import CarModel, FinancePlan, OwnedVehicle, Trim
 
 
 class FinancePlanOutputSerializer(serializers.ModelSerializer):
@@ -70,3 +72,62 @@ class CatalogPlanListApi(APIView):
         paginator = Pagination()
         page = paginator.paginate_queryset(plans, request, view=self)
         return paginator.get_paginated_response(FinancePlanOutputSerializer(page, many=True).data)
+
+
+class ServiceRecordOutputSerializer(serializers.Serializer):
+    serviced_on = serializers.DateField()
+    mileage_km = serializers.IntegerField()
+    description = serializers.CharField()
+
+
+class OwnedVehicleOutputSerializer(serializers.ModelSerializer):
+    vin = serializers.CharField(source="masked_vin")
+    model = serializers.CharField(source="trim.__str__")
+    mileage = serializers.IntegerField(source="mileage_km")
+    next_service_on = serializers.SerializerMethodField()
+    next_service_km = serializers.SerializerMethodField()
+    service_records = ServiceRecordOutputSerializer(many=True)
+
+    class Meta:
+        model = OwnedVehicle
+        fields = ["id", "plate", "vin", "model", "mileage", "delivered_on", "next_service_on", "next_service_km",
+                  "inspection_due_on", "insurance_due_on", "service_records"]  # fmt: skip
+
+    def get_next_service_on(self, vehicle) -> str:
+        return selectors.next_service_for(vehicle=vehicle).on.isoformat()
+
+    def get_next_service_km(self, vehicle) -> int:
+        return selectors.next_service_for(vehicle=vehicle).at_km
+
+
+class VehicleListApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(operation_id="vehicles_list", responses={200: OwnedVehicleOutputSerializer(many=True)})
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            selectors.list_member_vehicles(member_id=request.user.member.pk), request, view=self
+        )
+        return paginator.get_paginated_response(OwnedVehicleOutputSerializer(page, many=True).data)
+
+
+class VehicleDetailApi(APIView):
+    permission_classes = [IsMember]
+
+    class MileageInputSerializer(serializers.Serializer):
+        mileage = serializers.IntegerField(min_value=0, max_value=2_000_000)
+
+    @extend_schema(
+        operation_id="vehicles_update_mileage",
+        request=MileageInputSerializer,
+        responses={200: OwnedVehicleOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def patch(self, request, vehicle_id: int):
+        data = self.MileageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.update_mileage(
+            vehicle_id=vehicle_id, member_id=request.user.member.pk, mileage_km=data.validated_data["mileage"]
+        )
+        vehicle = selectors.list_member_vehicles(member_id=request.user.member.pk).get(pk=vehicle_id)
+        return Response(OwnedVehicleOutputSerializer(vehicle).data)

@@ -5,4 +5,6 @@ from vehicles import api
 urlpatterns = [
     path("catalog/models/", api.CatalogModelListApi.as_view(), name="catalog-models"),
     path("catalog/plans/", api.CatalogPlanListApi.as_view(), name="catalog-plans"),
+    path("vehicles/", api.VehicleListApi.as_view(), name="vehicle-list"),
+    path("vehicles/<int:vehicle_id>/", api.VehicleDetailApi.as_view(), name="vehicle-detail"),
 ]

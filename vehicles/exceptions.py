@@ -20,3 +20,15 @@ class InvalidPlate(DomainError):
     code = "invalid_plate"
     field = "plate"
     default_message = _("Please enter a valid licence plate, for example 粤B·16888.")
+
+
+class MileageCannotDecrease(DomainError):
+    code = "mileage_cannot_decrease"
+    field = "mileage"
+    default_message = _("The mileage cannot go down. Please check the number on your dashboard.")
+
+
+class VehicleNotFound(DomainError):
+    code = "not_found"
+    status_code = 404
+    default_message = _("Not found.")

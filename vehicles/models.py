@@ -30,6 +30,11 @@ class CarModel(models.Model):
     description = models.TextField(_("description"), blank=True)
     picture = models.FileField(_("picture"), upload_to="catalog/", blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
+    # Maintenance: the first service at N months or N km, then every M months or M km, whichever comes first.
+    first_service_months = models.PositiveSmallIntegerField(_("first service after (months)"), default=6)
+    first_service_km = models.PositiveIntegerField(_("first service after (km)"), default=5000)
+    service_interval_months = models.PositiveSmallIntegerField(_("then every (months)"), default=12)
+    service_interval_km = models.PositiveIntegerField(_("then every (km)"), default=10000)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["brand", "name"], name="car_model_unique_per_brand")]
@@ -139,6 +144,8 @@ class OwnedVehicle(models.Model):
     plate = models.CharField(_("plate"), max_length=12)
     delivered_on = models.DateField(_("delivered on"))
     mileage_km = models.PositiveIntegerField(_("mileage (km)"), default=0)
+    inspection_due_on = models.DateField(_("annual inspection due"), null=True, blank=True)
+    insurance_due_on = models.DateField(_("insurance renewal due"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -152,3 +159,38 @@ class OwnedVehicle(models.Model):
     @property
     def masked_vin(self) -> str:
         return f"{self.vin[:3]}{'*' * 10}{self.vin[-4:]}"
+
+
+class ServiceRecord(models.Model):
+    """A repair or maintenance visit, e.g. imported from a dealer system. Spend by who paid feeds the points rule."""
+
+    vehicle = models.ForeignKey(OwnedVehicle, on_delete=models.CASCADE, related_name="service_records")
+    dealer_reference = models.CharField(_("dealer reference"), max_length=50, unique=True)
+    serviced_on = models.DateField(_("date"))
+    mileage_km = models.PositiveIntegerField(_("mileage (km)"))
+    description = models.CharField(_("work done"), max_length=200)
+    is_maintenance = models.BooleanField(_("scheduled maintenance"), default=True)
+    customer_amount = models.DecimalField(_("paid by customer"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    insurance_amount = models.DecimalField(
+        _("paid by insurance"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    manufacturer_amount = models.DecimalField(_("warranty"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    internal_amount = models.DecimalField(_("internal"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer_amount__gte=0)
+                & Q(insurance_amount__gte=0)
+                & Q(manufacturer_amount__gte=0)
+                & Q(internal_amount__gte=0),
+                name="service_amounts_not_negative",
+            )
+        ]
+        ordering = ["-serviced_on", "-pk"]
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} {self.serviced_on}"

@@ -1,6 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 
-from vehicles.models import CarModel, FinancePlan, OwnedVehicle, Trim
+from vehicles.maintenance import ServiceDue, next_service_due
+from vehicles.models import CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim
 
 
 def list_catalog_models() -> QuerySet[CarModel]:
@@ -29,4 +30,20 @@ def get_offered_plan(*, trim_id: int, plan_id: int) -> FinancePlan | None:
 
 
 def list_member_vehicles(*, member_id: int) -> QuerySet[OwnedVehicle]:
-    return OwnedVehicle.objects.filter(member_id=member_id).select_related("trim__car_model__brand")
+    return (
+        OwnedVehicle.objects.filter(member_id=member_id)
+        .select_related("trim__car_model__brand")
+        .prefetch_related(Prefetch("service_records", queryset=ServiceRecord.objects.order_by("-serviced_on", "-pk")))
+    )
+
+
+def next_service_for(*, vehicle: OwnedVehicle) -> ServiceDue:
+    """Uses the prefetched service records (no query when listed through list_member_vehicles)."""
+    maintenance = [record for record in vehicle.service_records.all() if record.is_maintenance]
+    last = maintenance[0] if maintenance else None
+    return next_service_due(
+        delivered_on=vehicle.delivered_on,
+        last_service_on=last.serviced_on if last else None,
+        last_service_km=last.mileage_km if last else None,
+        car_model=vehicle.trim.car_model,
+    )

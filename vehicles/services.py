@@ -3,10 +3,17 @@
 import datetime
 import re
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 
 from vehicles.enums import UnitStatus
-from vehicles.exceptions import InvalidPlate, NoVehicleInStock, VehicleUnitUnavailable
+from vehicles.exceptions import (
+    InvalidPlate,
+    MileageCannotDecrease,
+    NoVehicleInStock,
+    VehicleNotFound,
+    VehicleUnitUnavailable,
+)
 from vehicles.lock_objects import vehicle_unit_qs_select_for_update
 from vehicles.models import OwnedVehicle, Trim, VehicleUnit
 
@@ -63,5 +70,20 @@ def hand_over_vehicle_unit(*, unit_id: int, member_id: int, plate: str, delivere
     unit.status = UnitStatus.DELIVERED
     unit.save(update_fields=["status"])
     return OwnedVehicle.objects.create(
-        member_id=member_id, trim=unit.trim, vin=unit.vin, plate=normalize_plate(plate), delivered_on=delivered_on
-    )
+        member_id=member_id, trim=unit.trim, vin=unit.vin, plate=normalize_plate(plate), delivered_on=delivered_on,
+        # A new car's first inspection is due after six years in mainland China; its insurance after one.
+        inspection_due_on=delivered_on + relativedelta(years=6), insurance_due_on=delivered_on + relativedelta(years=1),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def update_mileage(*, vehicle_id: int, member_id: int, mileage_km: int) -> OwnedVehicle:
+    """The member reports their mileage; it may stay the same or go up, never down."""
+    vehicle = OwnedVehicle.objects.select_for_update().filter(pk=vehicle_id, member_id=member_id).first()
+    if vehicle is None:
+        raise VehicleNotFound()
+    if mileage_km < vehicle.mileage_km:
+        raise MileageCannotDecrease()
+    vehicle.mileage_km = mileage_km
+    vehicle.save(update_fields=["mileage_km"])
+    return vehicle

@@ -1,0 +1,109 @@
+"""The member's messages and notification preferences (API.md "Cars, bills, messages")."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import Pagination
+from members.api import ErrorSerializer, IsMember
+from notifications import selectors, services
+from notifications.exceptions import MessageNotFound
+from notifications.models import Notification
+
+
+class InboxMessageOutputSerializer(serializers.ModelSerializer):
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "event", "category", "subject", "body", "link", "created_at", "read_at", "unread"]
+
+    def get_unread(self, message) -> bool:
+        return message.read_at is None
+
+
+class InboxListApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        operation_id="inbox_list",
+        responses={
+            200: inline_serializer(
+                "InboxPage",
+                {
+                    "count": serializers.IntegerField(),
+                    "unread": serializers.IntegerField(),
+                    "next": serializers.CharField(allow_null=True),
+                    "previous": serializers.CharField(allow_null=True),
+                    "results": InboxMessageOutputSerializer(many=True),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.list_inbox(user=request.user), request, view=self)
+        response = paginator.get_paginated_response(InboxMessageOutputSerializer(page, many=True).data)
+        response.data["unread"] = selectors.count_unread(user=request.user)
+        return response
+
+
+class InboxReadApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(operation_id="inbox_read", request=None, responses={204: None, 404: ErrorSerializer})
+    def post(self, request, message_id: int):
+        message = selectors.get_inbox_message(user=request.user, message_id=message_id)
+        if message is None:
+            raise MessageNotFound()
+        services.mark_inbox_message_read(notification=message)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PreferencesSerializer(serializers.Serializer):
+    """{category: {"sms": bool, "email": bool}} for transactional, service and marketing."""
+
+    def to_representation(self, instance):
+        return instance
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or not all(
+            isinstance(channels, dict) and all(isinstance(value, bool) for value in channels.values())
+            for channels in data.values()
+        ):
+            raise serializers.ValidationError({"non_field_errors": ['Expected {"marketing": {"sms": false}, ...}']})
+        return data
+
+
+class PreferencesApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        operation_id="preferences_read",
+        responses={
+            200: inline_serializer(
+                "Preferences", {"marketing": serializers.DictField(child=serializers.BooleanField())}
+            )
+        },
+    )
+    def get(self, request):
+        return Response(selectors.get_preferences(user=request.user))
+
+    @extend_schema(
+        operation_id="preferences_save",
+        request=inline_serializer(
+            "PreferencesInput", {"marketing": serializers.DictField(child=serializers.BooleanField())}
+        ),
+        responses={
+            200: inline_serializer(
+                "PreferencesSaved", {"marketing": serializers.DictField(child=serializers.BooleanField())}
+            ),
+            400: ErrorSerializer,
+        },
+    )
+    def put(self, request):
+        choices = PreferencesSerializer(data=request.data)
+        choices.is_valid(raise_exception=True)
+        services.save_preferences(user=request.user, choices=choices.validated_data)
+        return Response(selectors.get_preferences(user=request.user))

@@ -1,0 +1,78 @@
+"""The member's cars and loans through the API."""
+
+import datetime
+
+import pytest
+
+from tests.members.factories import MemberFactory
+from vehicles.models import ServiceRecord
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def delivered(cast):
+    return cast.advance(cast.new_order(), "delivered")
+
+
+def client_for(user):
+    from rest_framework.test import APIClient
+
+    from members.services import issue_access_token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=user)}")
+    return client
+
+
+def test_vehicles_list_masks_the_vin_and_gives_the_next_dates(cast, delivered):
+    body = client_for(cast.member_user).get("/api/v1/vehicles/").json()
+    [car] = body["results"]
+    today = datetime.date.today()
+    assert car["plate"] == "粤B·16888"
+    assert car["vin"] == cast.unit.vin[:3] + "*" * 10 + cast.unit.vin[-4:]
+    assert car["mileage"] == 0
+    assert car["next_service_km"] == 5000
+    assert car["next_service_on"][:4] in {str(today.year), str(today.year + 1)}
+    assert car["insurance_due_on"] == today.replace(year=today.year + 1).isoformat()
+
+
+def test_mileage_may_go_up_but_not_down(cast, delivered):
+    client = client_for(cast.member_user)
+    car_id = client.get("/api/v1/vehicles/").json()["results"][0]["id"]
+    assert client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 1200}, format="json").json()["mileage"] == 1200
+    response = client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 1100}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "mileage_cannot_decrease"
+    assert client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": -5}, format="json").status_code == 400
+    assert client.get("/api/v1/vehicles/").json()["results"][0]["mileage"] == 1200
+
+
+def test_someone_elses_car_is_404(cast, delivered):
+    car_id = client_for(cast.member_user).get("/api/v1/vehicles/").json()["results"][0]["id"]
+    response = client_for(MemberFactory().user).patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 9}, format="json")
+    assert response.status_code == 404
+
+
+def test_next_service_follows_the_last_maintenance(cast, delivered):
+    from vehicles.models import OwnedVehicle
+
+    car = OwnedVehicle.objects.get()
+    ServiceRecord.objects.create(
+        vehicle=car, dealer_reference="WO-1", serviced_on=datetime.date(2027, 1, 10), mileage_km=4800,
+        description="首保",
+    )  # fmt: skip
+    [row] = client_for(cast.member_user).get("/api/v1/vehicles/").json()["results"]
+    assert (row["next_service_on"], row["next_service_km"]) == ("2028-01-10", 14800)
+    assert row["service_records"][0]["description"] == "首保"
+
+
+def test_loans_with_their_schedule(cast, delivered, django_assert_max_num_queries):
+    client = client_for(cast.member_user)
+    with django_assert_max_num_queries(6):
+        body = client.get("/api/v1/loans/").json()
+    [loan] = body["results"]
+    assert loan["order"] == delivered.number
+    assert len(loan["installments"]) == 36
+    assert loan["installments"][0]["status"] == "due"
+    assert client_for(MemberFactory().user).get("/api/v1/loans/").json()["count"] == 0
