@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from tests.members.factories import MemberFactory
 from vehicles.models import ServiceRecord
@@ -28,7 +29,7 @@ def client_for(user):
 def test_vehicles_list_masks_the_vin_and_gives_the_next_dates(cast, delivered):
     body = client_for(cast.member_user).get("/api/v1/vehicles/").json()
     [car] = body["results"]
-    today = datetime.date.today()
+    today = timezone.localdate()
     assert car["plate"] == "粤B·16888"
     assert car["vin"] == cast.unit.vin[:3] + "*" * 10 + cast.unit.vin[-4:]
     assert car["mileage"] == 0
