@@ -24,6 +24,8 @@ urlpatterns = [
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),
+    path("", include("notifications.urls")),
+    path("", include("vehicles.urls")),
     path("", include("members.urls")),
 ]
 

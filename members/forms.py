@@ -39,7 +39,10 @@ class CodeForm(forms.Form):
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50, required=False)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
-    birthday = forms.DateField(label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type="date"> only takes ISO dates, whatever the page's language.
+    birthday = forms.DateField(
+        label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     email = forms.EmailField(label=_("E-mail"), required=False)
     city = forms.CharField(label=_("City"), max_length=50, required=False)
     preferred_store = forms.ModelChoiceField(

@@ -41,6 +41,8 @@ def get_dashboard_summary(*, member: Member) -> dict:
         "profile_completed": member.is_profile_completed,
         "is_verified": member.is_verified,
         "has_qualification": hasattr(member, "qualification"),
+        # Until all three are done the checklist leads the page: it is the next thing to do.
+        "ready_to_apply": member.is_profile_completed and member.is_verified and hasattr(member, "qualification"),
         "invitee_count": member.invitees.count(),
     }
 

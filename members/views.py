@@ -1,5 +1,6 @@
 """Member-center pages: as thin as the API. Forms validate the shape, services decide, errors go next to the field."""
 
+import math
 from functools import wraps
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +24,7 @@ from members.phones import mask_phone
 _SESSION_PHONE = "sign_in_phone"
 _SESSION_SENT_AT = "sign_in_code_sent_at"
 _SESSION_INVITE = "sign_in_invite_code"
+_SESSION_NEXT = "sign_in_next"
 
 
 def member_required(view):
@@ -48,9 +51,19 @@ def landing(request):
     return render(request, "members/landing.html")
 
 
+def _safe_next(request, value: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return value if value and allowed else ""
+
+
 def sign_in(request):
     if request.GET.get("invite"):
         request.session[_SESSION_INVITE] = request.GET["invite"][:12]
+    if request.GET.get("next"):
+        # Kept in the session: the code page comes between asking and arriving.
+        request.session[_SESSION_NEXT] = _safe_next(request, request.GET["next"])
     form = PhoneForm(request.POST or None, initial={"phone": request.session.get(_SESSION_PHONE, "")})
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
@@ -86,23 +99,17 @@ def sign_in_code(request):
             _add_domain_error(form, error)
         else:
             login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            next_url = request.session.pop(_SESSION_NEXT, "")
             for key in (_SESSION_PHONE, _SESSION_SENT_AT, _SESSION_INVITE):
                 request.session.pop(key, None)
             if result.is_new_member:
                 messages.success(request, _("Welcome to Member Center! Complete your profile to get started."))
                 return redirect("members:profile")
-            next_url = request.GET.get("next", "")
-            return redirect(
-                next_url if next_url.startswith("/") and not next_url.startswith("//") else "members:dashboard"
-            )
+            return redirect(_safe_next(request, next_url) or "members:dashboard")
     sent_at = request.session.get(_SESSION_SENT_AT, 0)
-    resend_in = max(0, int(settings.OTP_RESEND_SECONDS - (timezone.now().timestamp() - sent_at)))
-    context = {
-        "form": form,
-        "masked_phone": mask_phone(phone) if phone.startswith("+") else phone,
-        "resend_in": resend_in,
-    }
-    context["phone"] = phone
+    # Rounded up: the button must not come back before the server takes a resend.
+    resend_in = max(0, math.ceil(settings.OTP_RESEND_SECONDS - (timezone.now().timestamp() - sent_at)))
+    context = {"form": form, "phone": phone, "masked_phone": mask_phone(phone), "resend_in": resend_in}
     return render(request, "members/sign_in_code.html", context)
 
 
@@ -149,6 +156,7 @@ def verification(request):
         else:
             messages.success(request, _("Your identity is verified."))
             return redirect("members:dashboard")
+        member.refresh_from_db()  # a failed check changed the status the page shows
     return render(request, "members/verification.html", {"form": form, "member": member})
 
 

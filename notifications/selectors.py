@@ -22,3 +22,10 @@ def get_preferences(*, user) -> dict[str, dict[str, bool]]:
 
 def get_inbox_message(*, user, message_id: int):
     return list_inbox(user=user).filter(pk=message_id).first()
+
+
+def unread_count_for_request(request) -> int:
+    """``count_unread`` for the signed-in user, computed once per request (header badge and dashboard share it)."""
+    if not hasattr(request, "_unread_messages"):
+        request._unread_messages = count_unread(user=request.user)
+    return request._unread_messages

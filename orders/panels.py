@@ -2,7 +2,7 @@
 
 from members.dashboard import Panel
 from orders import selectors
-from vehicles.selectors import list_member_vehicles
+from vehicles.selectors import list_member_vehicle_summaries
 
 
 def application_panel(*, request, member) -> Panel:
@@ -15,5 +15,5 @@ def application_panel(*, request, member) -> Panel:
 
 
 def cars_panel(*, request, member) -> Panel | None:
-    cars = list(list_member_vehicles(member_id=member.pk)[:3])
+    cars = list(list_member_vehicle_summaries(member_id=member.pk)[:3])
     return Panel(template="orders/_dashboard_cars.html", context={"cars": cars}) if cars else None

@@ -69,6 +69,11 @@ def order_list(request):
 
 
 @member_required
+def loans(request):
+    return render(request, "orders/loans.html", {"loans": selectors.list_member_loans(user=request.user)})
+
+
+@member_required
 def order_detail(request, order_id: int):
     order = _get_order_or_404(request, order_id)
     upload_form = DocumentUploadForm()

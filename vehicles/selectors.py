@@ -37,6 +37,11 @@ def list_member_vehicles(*, member_id: int) -> QuerySet[OwnedVehicle]:
     )
 
 
+def list_member_vehicle_summaries(*, member_id: int) -> QuerySet[OwnedVehicle]:
+    """Plates and models only (one query), for the dashboard."""
+    return OwnedVehicle.objects.filter(member_id=member_id).select_related("trim__car_model__brand")
+
+
 def next_service_for(*, vehicle: OwnedVehicle) -> ServiceDue:
     """Uses the prefetched service records (no query when listed through list_member_vehicles)."""
     maintenance = [record for record in vehicle.service_records.all() if record.is_maintenance]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from vehicles import views
+
+app_name = "vehicles"
+
+urlpatterns = [
+    path("me/cars/", views.my_cars, name="my-cars"),
+    path("me/cars/<int:vehicle_id>/mileage/", views.update_mileage, name="mileage"),
+]
