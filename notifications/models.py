@@ -9,6 +9,7 @@ class Channel(models.TextChoices):
     INBOX = "inbox", _("In-app message")
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
+    CALL = "call", _("Phone call by staff")
 
 
 # Channels a member may switch off per category; the in-app inbox always receives everything.
@@ -47,6 +48,11 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     provider_message_id = models.CharField(max_length=64, blank=True)
+    provider_status = models.CharField(max_length=20, blank=True)
+    # Set when a delivery task was queued for the row; cleared again when queuing failed (broker down), so the
+    # dispatcher picks the row up on its next run.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -86,3 +92,31 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.category}/{self.channel}: {self.is_enabled}"
+
+
+class StaffCallTask(models.Model):
+    """The "call" channel: instead of sending anything, staff get a task to phone the member."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="call_task")
+    member_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(_("subject"), max_length=200)
+    script = models.TextField(_("what to say"))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    outcome = models.TextField(_("outcome"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["state", "created_at"]
+        verbose_name = _("call task")
+        verbose_name_plural = _("call tasks")
+
+    def __str__(self) -> str:
+        return self.subject

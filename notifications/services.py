@@ -1,5 +1,12 @@
-"""The outbox. Domain apps say *when* and *what* (an event, a text, a dedupe key); this app decides *how*."""
+"""The outbox. Domain apps say *when* and *what* (an event, a text, a dedupe key); this app decides *how*.
 
+A row is written in the transaction of the event that causes it. In-app rows are delivered by being written; "call"
+rows open a task for staff; SMS and e-mail rows are sent by a Celery task queued after commit. Rows due later, and
+rows whose queuing failed (broker down), are picked up by the every-minute dispatcher; rows interrupted mid-send are
+marked failed for staff by the sweeper and never resent blindly, so nothing is lost and nothing is sent twice.
+"""
+
+import datetime
 import logging
 from collections.abc import Iterable
 
@@ -11,10 +18,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.exceptions import InvalidPreference
-from notifications.models import SWITCHABLE_CHANNELS, Category, Channel, Notification, Preference, Status
+from notifications.models import (
+    SWITCHABLE_CHANNELS,
+    Category,
+    Channel,
+    Notification,
+    Preference,
+    StaffCallTask,
+    Status,
+)
+from notifications.ratelimit import acquire_send_slot
 from notifications.sms import SmsDeliveryError, send_sms
 
 logger = logging.getLogger("member_center.notifications")
+
+SENT_BY_TASK = (Channel.SMS, Channel.EMAIL)
+
+
+def quiet_hours_shift(*, at: datetime.datetime, channel: str, category: str) -> datetime.datetime:
+    """No service or marketing SMS between QUIET_HOURS_START and QUIET_HOURS_END local time: such a message waits
+    for the end of the quiet hours, it is never dropped. Transactional SMS (a sign-in code, a payment) go at once."""
+    if channel != Channel.SMS or category == Category.TRANSACTIONAL:
+        return at
+    local = timezone.localtime(at)
+    start, end = settings.QUIET_HOURS_START, settings.QUIET_HOURS_END
+    if end <= local.hour < start:
+        return at
+    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if local.hour >= start:
+        morning += datetime.timedelta(days=1)
+    return morning
 
 
 def queue_notification(
@@ -27,8 +60,9 @@ def queue_notification(
     channels: Iterable[str] = (Channel.INBOX,),
     category: str = Category.TRANSACTIONAL,
     link: str = "",
+    send_after: datetime.datetime | None = None,
 ) -> list[Notification]:
-    """Write one outbox row per channel in the caller's transaction; SMS and e-mail go out after commit.
+    """Write one outbox row per channel in the caller's transaction; what is due now goes out after commit.
 
     The same ``dedupe_key`` twice creates nothing new, so an event delivered twice notifies once. Returns the rows
     this call created (none when they all existed already).
@@ -39,6 +73,7 @@ def queue_notification(
     for channel in channels:
         if channel in off:
             continue
+        due = quiet_hours_shift(at=send_after or now, channel=channel, category=category)
         row, created = Notification.objects.get_or_create(
             dedupe_key=f"{dedupe_key}:{channel}",
             defaults={
@@ -49,36 +84,102 @@ def queue_notification(
                 "subject": subject[:200],
                 "body": body,
                 "link": link,
-                # In-app messages are delivered by being written.
-                "status": Status.SENT if channel == Channel.INBOX else Status.PENDING,
-                "sent_at": now if channel == Channel.INBOX else None,
+                "send_after": due,
+                # In-app messages are delivered by being written; a call is "delivered" to staff as a task.
+                "status": Status.PENDING if channel in SENT_BY_TASK else Status.SENT,
+                "sent_at": None if channel in SENT_BY_TASK else now,
             },
         )
         if not created:
             continue
-        if channel != Channel.INBOX:
-            from notifications.tasks import deliver_notification_task
-
-            transaction.on_commit(lambda pk=row.pk: deliver_notification_task.delay(notification_id=pk))
+        if channel == Channel.CALL:
+            StaffCallTask.objects.create(
+                notification=row, member_user_id=recipient_id, subject=row.subject, script=body
+            )
+        elif channel in SENT_BY_TASK and due <= now:
+            _enqueue_after_commit(row)
         rows.append(row)
     return rows
 
 
-def deliver_notification(*, notification_id: int) -> Notification:
-    """Send one SMS or e-mail row. The status change to ``sending`` is atomic, so a redelivered task sends nothing."""
-    claimed = Notification.objects.filter(pk=notification_id, status=Status.PENDING).update(
-        status=Status.SENDING, attempts=F("attempts") + 1
+def _enqueue_after_commit(row: Notification) -> None:
+    row.enqueued_at = timezone.now()
+    row.save(update_fields=["enqueued_at"])
+    transaction.on_commit(lambda pk=row.pk: enqueue_delivery(notification_id=pk))
+
+
+def enqueue_delivery(*, notification_id: int) -> bool:
+    """Hand the row to a worker. When the broker is unreachable the row stays pending and the dispatcher retries."""
+    from notifications.tasks import deliver_notification_task
+
+    try:
+        deliver_notification_task.apply_async(kwargs={"notification_id": notification_id}, retry=False)
+    except Exception:  # noqa: BLE001  (any broker failure: the row is kept and picked up again)
+        logger.warning(
+            "broker unavailable, notification left for the dispatcher", extra={"notification": notification_id}
+        )
+        Notification.objects.filter(pk=notification_id, status=Status.PENDING).update(enqueued_at=None)
+        return False
+    return True
+
+
+def dispatch_due_notifications(*, limit: int = 1000) -> int:
+    """Queue delivery of pending rows that are due and not queued; run every minute by beat. Rows are claimed with
+    SKIP LOCKED, so two dispatchers at once split the work instead of queuing a row twice."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.filter(
+                status=Status.PENDING, channel__in=SENT_BY_TASK, send_after__lte=now, enqueued_at__isnull=True
+            )
+            .order_by("send_after", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(enqueued_at=now)
+    return sum(enqueue_delivery(notification_id=pk) for pk in ids)
+
+
+def sweep_stuck_notifications() -> dict[str, int]:
+    """Rows queued long ago but never taken (a lost broker message) go back to the dispatcher; rows left "sending"
+    (a worker killed mid-send) are marked failed with an explanation, for staff to check and resend by hand."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=settings.NOTIFICATION_STUCK_MINUTES)
+    requeued = Notification.objects.filter(status=Status.PENDING, enqueued_at__lt=cutoff).update(enqueued_at=None)
+    interrupted = Notification.objects.filter(status=Status.SENDING, sending_started_at__lt=cutoff).update(
+        status=Status.FAILED,
+        last_error="Interrupted while sending; the provider may or may not have sent it. Check before resending.",
     )
+    return {"requeued": requeued, "interrupted": interrupted}
+
+
+class Throttled(Exception):
+    """The provider's shared rate limit is used up for this second; try again in a moment."""
+
+
+def deliver_notification(*, notification_id: int) -> Notification:
+    """Send one SMS or e-mail row. The status change to ``sending`` is one atomic UPDATE, so a task delivered twice
+    (acks_late redelivery, a second dispatcher) sends nothing the second time."""
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if not claimed:
+    if notification.status != Status.PENDING:
         return notification
+    provider = settings.SMS_BACKEND if notification.channel == Channel.SMS else "email"
+    per_second = settings.SMS_RATE_PER_SECOND if notification.channel == Channel.SMS else settings.EMAIL_RATE_PER_SECOND
+    if not acquire_send_slot(provider=provider, per_second=per_second):
+        raise Throttled()
+    claimed = Notification.objects.filter(pk=notification_id, status=Status.PENDING).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, sending_started_at=timezone.now()
+    )
+    if not claimed:
+        return Notification.objects.get(pk=notification_id)
+    notification.refresh_from_db()
     try:
         notification.provider_message_id = _send_through_channel(notification=notification)
     except SmsDeliveryError as error:
-        notification.status = Status.PENDING if error.is_retryable else Status.FAILED
+        retry = error.is_retryable and notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS
+        notification.status = Status.PENDING if retry else Status.FAILED
         notification.last_error = str(error)[:2000]
         notification.save(update_fields=["status", "last_error"])
-        if error.is_retryable:
+        if retry:
             raise
         return notification
     notification.status = Status.SENT
@@ -98,8 +199,37 @@ def _send_through_channel(*, notification: Notification) -> str:
     address = (member.email if member is not None else "") or notification.recipient.email
     if not address:
         raise SmsDeliveryError("The recipient has no e-mail address.", is_retryable=False)
-    send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [address])
+    try:
+        send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [address])
+    except OSError as error:  # SMTP refused or unreachable
+        raise SmsDeliveryError(f"E-mail could not be sent: {error}", is_retryable=True) from error
     return ""
+
+
+@transaction.atomic
+def resend_failed_notification(*, notification_id: int) -> Notification:
+    """Staff resend a failed row (from the admin): it becomes pending again and is queued after commit."""
+    notification = Notification.objects.select_for_update().get(pk=notification_id)
+    if notification.status != Status.FAILED:
+        return notification
+    notification.status = Status.PENDING
+    notification.send_after = timezone.now()
+    notification.last_error = ""
+    notification.save(update_fields=["status", "send_after", "last_error"])
+    _enqueue_after_commit(notification)
+    return notification
+
+
+@transaction.atomic
+def close_call_task(*, task_id: int, outcome: str, actor) -> StaffCallTask:
+    task = StaffCallTask.objects.select_for_update().get(pk=task_id)
+    if task.state == StaffCallTask.State.OPEN:
+        task.state = StaffCallTask.State.DONE
+        task.outcome = outcome[:2000]
+        task.closed_by = actor
+        task.closed_at = timezone.now()
+        task.save(update_fields=["state", "outcome", "closed_by", "closed_at"])
+    return task
 
 
 @transaction.atomic

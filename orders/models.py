@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from orders.enums import (
@@ -19,14 +18,10 @@ from orders.enums import (
 from orders.state_machine import OrderStateMachine
 
 
-class PrivateDocumentStorage(LazyObject):
-    """Uploaded documents live under MEDIA_ROOT/private with no public URL; a view checks permission and serves them."""
-
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
-
-
-private_storage = PrivateDocumentStorage()
+def private_document_storage() -> FileSystemStorage:
+    """Uploaded documents live under MEDIA_ROOT/private with no public URL; a view checks permission and serves
+    them. A callable, so migrations record the function and not this machine's path."""
+    return FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
 
 
 class Order(OrderStateMachine):
@@ -114,7 +109,7 @@ def _document_path(document, filename: str) -> str:
 class OrderDocument(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
-    file = models.FileField(storage=private_storage, upload_to=_document_path, max_length=200)
+    file = models.FileField(storage=private_document_storage, upload_to=_document_path, max_length=200)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()

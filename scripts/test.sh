@@ -13,6 +13,6 @@ $BIN/ruff format --check .
 echo "== import-linter"
 $BIN/lint-imports
 echo "== migrations are in sync with the models"
-DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL= $BIN/python manage.py makemigrations --check --dry-run
+env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.local $BIN/python manage.py makemigrations --check --dry-run
 echo "== pytest"
 $BIN/pytest "$@"

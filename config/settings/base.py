@@ -247,3 +247,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=30),
     },
 }
+
+# Outbox delivery (notifications): a provider limit shared by all workers, and SMS quiet hours (local time).
+SMS_RATE_PER_SECOND = env.int("SMS_RATE_PER_SECOND", default=20)
+EMAIL_RATE_PER_SECOND = env.int("EMAIL_RATE_PER_SECOND", default=50)
+QUIET_HOURS_START = env.int("QUIET_HOURS_START", default=21)
+QUIET_HOURS_END = env.int("QUIET_HOURS_END", default=8)
+# A row left "sending" this long was interrupted (worker killed): it is marked failed for staff, never resent blindly.
+NOTIFICATION_STUCK_MINUTES = env.int("NOTIFICATION_STUCK_MINUTES", default=10)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+CELERY_BEAT_SCHEDULE["dispatch-notifications"] = {  # noqa: F405
+    "task": "notifications.tasks.dispatch_due_notifications_task",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["sweep-notifications"] = {  # noqa: F405
+    "task": "notifications.tasks.sweep_stuck_notifications_task",
+    "schedule": 300.0,
+}
