@@ -144,8 +144,10 @@ class OwnedVehicle(models.Model):
     plate = models.CharField(_("plate"), max_length=12)
     delivered_on = models.DateField(_("delivered on"))
     mileage_km = models.PositiveIntegerField(_("mileage (km)"), default=0)
-    inspection_due_on = models.DateField(_("annual inspection due"), null=True, blank=True)
-    insurance_due_on = models.DateField(_("insurance renewal due"), null=True, blank=True)
+    next_service_on = models.DateField(_("next service due"), null=True, blank=True, db_index=True)
+    next_service_km = models.PositiveIntegerField(_("next service at (km)"), null=True, blank=True)
+    inspection_due_on = models.DateField(_("annual inspection due"), null=True, blank=True, db_index=True)
+    insurance_due_on = models.DateField(_("insurance renewal due"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,7 +15,8 @@ from vehicles.exceptions import (
     VehicleUnitUnavailable,
 )
 from vehicles.lock_objects import vehicle_unit_qs_select_for_update
-from vehicles.models import OwnedVehicle, Trim, VehicleUnit
+from vehicles.maintenance import next_service_due
+from vehicles.models import OwnedVehicle, ServiceRecord, Trim, VehicleUnit
 
 # Mainland plates: province character, a letter, then 5 (petrol) or 6 (new energy) letters/digits.
 _PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][·.]?[A-Z0-9]{5,6}$")
@@ -69,8 +70,12 @@ def hand_over_vehicle_unit(*, unit_id: int, member_id: int, plate: str, delivere
         raise VehicleUnitUnavailable()
     unit.status = UnitStatus.DELIVERED
     unit.save(update_fields=["status"])
+    first_service = next_service_due(
+        delivered_on=delivered_on, last_service_on=None, last_service_km=None, car_model=unit.trim.car_model
+    )
     return OwnedVehicle.objects.create(
         member_id=member_id, trim=unit.trim, vin=unit.vin, plate=normalize_plate(plate), delivered_on=delivered_on,
+        next_service_on=first_service.on, next_service_km=first_service.at_km,
         # A new car's first inspection is due after six years in mainland China; its insurance after one.
         inspection_due_on=delivered_on + relativedelta(years=6), insurance_due_on=delivered_on + relativedelta(years=1),
     )  # fmt: skip
@@ -87,3 +92,35 @@ def update_mileage(*, vehicle_id: int, member_id: int, mileage_km: int) -> Owned
     vehicle.mileage_km = mileage_km
     vehicle.save(update_fields=["mileage_km"])
     return vehicle
+
+
+@transaction.atomic
+def record_service_visit(
+    *,
+    vehicle_id: int,
+    dealer_reference: str,
+    serviced_on,
+    mileage_km: int,
+    description: str,
+    is_maintenance: bool,
+    amounts: dict,
+) -> ServiceRecord:
+    """Record a repair or maintenance visit (e.g. from a dealer export); maintenance moves the next-service date and
+    the mileage never goes down. The same dealer reference twice records once."""
+    existing = ServiceRecord.objects.filter(dealer_reference=dealer_reference).first()
+    if existing is not None:
+        return existing
+    vehicle = OwnedVehicle.objects.select_for_update().select_related("trim__car_model").get(pk=vehicle_id)
+    record = ServiceRecord.objects.create(
+        vehicle=vehicle, dealer_reference=dealer_reference, serviced_on=serviced_on, mileage_km=mileage_km,
+        description=description, is_maintenance=is_maintenance, **amounts,
+    )  # fmt: skip
+    vehicle.mileage_km = max(vehicle.mileage_km, mileage_km)
+    if is_maintenance:
+        due = next_service_due(
+            delivered_on=vehicle.delivered_on, last_service_on=serviced_on, last_service_km=mileage_km,
+            car_model=vehicle.trim.car_model,
+        )  # fmt: skip
+        vehicle.next_service_on, vehicle.next_service_km = due.on, due.at_km
+    vehicle.save(update_fields=["mileage_km", "next_service_on", "next_service_km"])
+    return record

@@ -1,0 +1,23 @@
+"""Runs every reminder rule for one local date: what beat runs each morning, and `manage.py run_reminders`."""
+
+import datetime
+import logging
+
+from crm.reminders import run_member_care
+from orders.reminders import run_repayment_reminders
+from points.services import notify_expiring_points
+from vehicles.reminders import run_vehicle_reminders
+
+logger = logging.getLogger("member_center.reminders")
+
+
+def run_reminders(*, day: datetime.date) -> dict[str, int]:
+    """Every rule for ``day``. Running it again for the same day, or twice at once, creates nothing new: each row's
+    dedupe key is unique in the outbox."""
+    created = {}
+    created.update({f"vehicles.{key}": count for key, count in run_vehicle_reminders(day=day).items()})
+    created.update({f"orders.{key}": count for key, count in run_repayment_reminders(day=day).items()})
+    created.update({f"crm.{key}": count for key, count in run_member_care(day=day).items()})
+    created["points.expiring"] = notify_expiring_points(today=day)
+    logger.info("reminders created", extra={"day": day.isoformat(), "total": sum(created.values())})
+    return created

@@ -1,0 +1,143 @@
+"""Set-based outbox writes for reminders: one INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING per rule and
+channel, whatever the number of members, so a million cars is one statement and Python never holds the rows.
+
+The domain app writes the SELECT (who, and the values its text needs); this module turns a message template into a
+SQL expression, adds the outbox columns, leaves out members who switched the category off on that channel, and
+skips rows whose dedupe key exists (a second run, or two runs at once, create nothing new).
+"""
+
+import datetime
+import string
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from notifications.models import Category, Channel, Status
+
+
+def template_placeholders(template: str) -> set[str]:
+    return {name for _text, name, _spec, _conversion in string.Formatter().parse(template) if name}
+
+
+def sql_text(template: str, placeholders: dict[str, str]) -> tuple[str, list]:
+    """``"{name}，您好"`` with ``{"name": "m.name"}`` → (``%s || COALESCE(CAST(m.name AS TEXT), '') || %s``, params).
+    Literal text travels as parameters, never inside the SQL."""
+    unknown = template_placeholders(template) - set(placeholders)
+    if unknown:
+        raise ValueError(f"Unknown placeholders {sorted(unknown)}")
+    parts, params = [], []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        if literal:
+            parts.append("%s")
+            params.append(literal)
+        if name:
+            parts.append(f"COALESCE(CAST({placeholders[name]} AS TEXT), '')")
+    return (" || ".join(parts) or "''"), params
+
+
+def sql_month_day(column: str) -> str:
+    """A date column as 11月28日 (no leading zeros), in this database's dialect."""
+    if connection.vendor == "postgresql":
+        return f"""to_char({column}, 'FMMM"月"FMDD"日"')"""
+    # %% because the statement goes through the driver's %s parameter formatting.
+    return f"(CAST(strftime('%%m', {column}) AS INTEGER) || '月' || CAST(strftime('%%d', {column}) AS INTEGER) || '日')"
+
+
+def bulk_queue_notifications(
+    *,
+    source_sql: str,
+    source_params: list,
+    event: str,
+    dedupe_key_sql: str,
+    subject: str,
+    body: str,
+    channels: tuple[str, ...],
+    category: str,
+    send_after: datetime.datetime,
+    placeholders: tuple[str, ...] = (),
+    link: str = "",
+) -> int:
+    """Insert one outbox row per row of ``source_sql`` and channel; returns how many rows were created.
+
+    ``source_sql`` is a whole SELECT yielding ``recipient_id`` and one column per name in ``placeholders`` (the
+    template's ``{plate}`` reads the column ``plate``); ``dedupe_key_sql`` is an expression over those columns, unique
+    per reminder (the channel is appended). SMS and e-mail rows are left pending for the dispatcher; in-app rows are
+    delivered as written; call rows open a staff task.
+    """
+    columns = {name: f"source.{name}" for name in placeholders}
+    now = timezone.now()
+    created = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for channel in channels:
+            subject_sql, subject_params = sql_text(subject, columns)
+            body_sql, body_params = sql_text(body, columns)
+            delivered = channel not in (Channel.SMS, Channel.EMAIL)
+            switchable = category != Category.TRANSACTIONAL and channel in (Channel.SMS, Channel.EMAIL)
+            opted_out = (
+                " AND NOT EXISTS (SELECT 1 FROM notifications_preference pref WHERE pref.user_id = source.recipient_id"
+                " AND pref.category = %s AND pref.channel = %s AND NOT pref.is_enabled)"
+                if switchable
+                else ""
+            )
+            sql = f"""
+                INSERT INTO notifications_notification (
+                    recipient_id, category, event, channel, subject, body, link, dedupe_key, status, send_after,
+                    attempts, last_error, provider_message_id, provider_status, created_at, sent_at
+                )
+                SELECT source.recipient_id, %s, %s, %s, SUBSTR({subject_sql}, 1, 200), {body_sql}, %s,
+                       ({dedupe_key_sql}) || ':' || %s, %s, %s, 0, '', '', '', %s, %s
+                FROM ({source_sql}) AS source
+                WHERE 1 = 1{opted_out}
+                ON CONFLICT (dedupe_key) DO NOTHING
+            """  # noqa: S608  (identifiers are ours; every value is a parameter)
+            params = [
+                category, event, channel, *subject_params, *body_params, link, channel,
+                Status.SENT if delivered else Status.PENDING, send_after, now, now if delivered else None,
+                *source_params,
+            ]  # fmt: skip
+            if switchable:
+                params += [category, channel]
+            cursor.execute(sql, params)
+            created += max(cursor.rowcount, 0)
+            if channel == Channel.CALL:
+                _open_call_tasks(cursor=cursor, event=event, now=now)
+    return created
+
+
+def _open_call_tasks(*, cursor, event: str, now: datetime.datetime) -> None:
+    cursor.execute(
+        """
+        INSERT INTO notifications_staffcalltask (notification_id, member_user_id, subject, script, state, outcome,
+                                                  created_at)
+        SELECT n.id, n.recipient_id, n.subject, n.body, 'open', '', %s
+        FROM notifications_notification n
+        WHERE n.event = %s AND n.channel = 'call'
+          AND NOT EXISTS (SELECT 1 FROM notifications_staffcalltask t WHERE t.notification_id = n.id)
+        """,
+        [now, event],
+    )
+
+
+def sql_money(expression: str) -> str:
+    """A decimal as 1234.50 in this database's dialect."""
+    if connection.vendor == "postgresql":
+        return f"to_char({expression}, 'FM999999990.00')"
+    return f"printf('%%.2f', {expression})"
+
+
+def sql_month_and_day(column: str) -> str:
+    """'MM-DD' of a date column, for birthdays and anniversaries."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column}, 'MM-DD')"
+    return f"strftime('%%m-%%d', {column})"
+
+
+def local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start and end of a local calendar day as aware datetimes, to compare timestamp columns portably."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def reminder_time(day: datetime.date, *, hour: int = 9) -> datetime.datetime:
+    """When a day's reminders go out (09:00 local by default): inside the daytime window, after the morning run."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour=hour)))

@@ -1,0 +1,156 @@
+"""run_reminders: every rule for a date, set-based, idempotent — twice, or twice at once, creates each reminder once."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from crm.holidays import holidays_on
+from crm.services import run_reminders
+from notifications.models import Notification, Preference, StaffCallTask
+
+pytestmark = pytest.mark.django_db
+
+
+def events(**filters):
+    return sorted(Notification.objects.filter(**filters).values_list("event", "channel"))
+
+
+def test_repayment_reminders_before_on_and_after_the_due_date(cast):
+    order = cast.advance(cast.new_order(), "funded")
+    first = order.loan.installments.get(number=1)
+    amount = f"{first.amount:.2f}"
+    run_reminders(day=first.due_on - datetime.timedelta(days=3))
+    run_reminders(day=first.due_on)
+    run_reminders(day=first.due_on + datetime.timedelta(days=1))
+    run_reminders(day=first.due_on + datetime.timedelta(days=3))
+    run_reminders(day=first.due_on + datetime.timedelta(days=7))
+    repayment = Notification.objects.filter(event__startswith="repayment.")
+    assert sorted(repayment.values_list("event", "channel")) == [
+        ("repayment.due_in_3", "inbox"), ("repayment.due_in_3", "sms"),
+        ("repayment.due_today", "inbox"), ("repayment.due_today", "sms"),
+        ("repayment.overdue_1", "inbox"), ("repayment.overdue_1", "sms"),
+        ("repayment.overdue_3", "inbox"), ("repayment.overdue_3", "sms"),
+        ("repayment.overdue_7", "call"),
+    ]  # fmt: skip
+    body = repayment.get(event="repayment.due_in_3", channel="sms").body
+    assert amount in body
+    assert order.number in body
+    assert f"{first.due_on.month}月{first.due_on.day}日" in body
+    assert StaffCallTask.objects.get().member_user == cast.member_user
+
+
+def test_paid_installments_stop_the_collection(cast):
+    order = cast.advance(cast.new_order(), "funded")
+    first = order.loan.installments.get(number=1)
+    first.status = "paid"
+    first.save()
+    run_reminders(day=first.due_on + datetime.timedelta(days=1))
+    assert not Notification.objects.filter(event__startswith="repayment.").exists()
+
+
+def test_vehicle_reminders_seven_and_one_day_before(cast):
+    cast.advance(cast.new_order(), "delivered")
+    car = cast.member.vehicles.get()
+    run_reminders(day=car.next_service_on - datetime.timedelta(days=7))
+    run_reminders(day=car.next_service_on - datetime.timedelta(days=1))
+    run_reminders(day=car.next_service_on - datetime.timedelta(days=2))
+    maintenance = Notification.objects.filter(event="vehicle.maintenance_due", channel="sms")
+    assert maintenance.count() == 2
+    assert "粤B·16888" in maintenance.first().body
+    assert maintenance.first().send_after.astimezone(timezone.get_current_timezone()).hour == 9
+
+
+def test_three_day_call_after_handover(cast):
+    cast.advance(cast.new_order(), "delivered")
+    run_reminders(day=timezone.localdate() + datetime.timedelta(days=3))
+    task = StaffCallTask.objects.get(notification__event="vehicle.three_day_call")
+    assert "粤B·16888" in task.script
+
+
+def test_welcome_and_follow_ups_stop_once_the_member_applies(cast, member):
+    today = timezone.localdate()
+    run_reminders(day=today + datetime.timedelta(days=1))
+    assert ("member.welcome", "sms") in events(recipient=member.user)
+    run_reminders(day=today + datetime.timedelta(days=3))
+    assert ("member.follow_up_3", "sms") in events(recipient=member.user)
+    cast.advance(cast.new_order(), "submitted")
+    run_reminders(day=today + datetime.timedelta(days=7))
+    assert ("member.follow_up_7", "sms") in events(recipient=member.user)
+    assert ("member.follow_up_7", "sms") not in events(recipient=cast.member_user)
+
+
+def test_birthday_and_anniversary(member):
+    member.birthday = datetime.date(1990, 12, 5)
+    member.save()
+    run_reminders(day=datetime.date(2026, 12, 5))
+    assert ("member.birthday", "sms") in events(recipient=member.user)
+    type(member).objects.filter(pk=member.pk).update(created_at=timezone.now() - datetime.timedelta(days=366))
+    member.refresh_from_db()
+    run_reminders(day=timezone.localtime(member.created_at).date().replace(year=member.created_at.year + 1))
+    assert ("member.anniversary", "inbox") in events(recipient=member.user)
+
+
+def test_lunar_holidays_come_from_the_calendar_library():
+    assert holidays_on(datetime.date(2027, 2, 6))[0][0] == "spring_festival"
+    assert holidays_on(datetime.date(2026, 9, 25))[0][0] == "mid_autumn"
+    assert holidays_on(datetime.date(2026, 10, 1))[0][0] == "national_day"
+    assert holidays_on(datetime.date(2026, 10, 2)) == []
+
+
+def test_holiday_greeting_respects_marketing_sms_opt_out(member):
+    from tests.members.factories import MemberFactory
+
+    other = MemberFactory()
+    Preference.objects.create(user=other.user, category="marketing", channel="sms", is_enabled=False)
+    run_reminders(day=datetime.date(2026, 10, 1))
+    assert ("member.holiday.national_day", "sms") in events(recipient=member.user)
+    assert events(recipient=other.user) == [("member.holiday.national_day", "inbox")]
+
+
+def test_running_twice_creates_nothing_new(cast, capsys):
+    order = cast.advance(cast.new_order(), "funded")
+    day = order.loan.installments.get(number=1).due_on
+    call_command("run_reminders", date=day.isoformat())
+    count = Notification.objects.count()
+    call_command("run_reminders", date=day.isoformat())
+    assert Notification.objects.count() == count
+    assert "0 reminders created" in capsys.readouterr().out
+
+
+def test_bad_date_is_a_clear_error():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("run_reminders", date="next tuesday")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_create_each_reminder_once():
+    from tests.members.factories import MemberFactory
+
+    for _index in range(30):
+        MemberFactory()
+    day = datetime.date(2026, 10, 1)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            run_reminders(day=day)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _unused in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert Notification.objects.filter(event="member.holiday.national_day").count() == 60
