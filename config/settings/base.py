@@ -158,6 +158,10 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "members.enums.Channel",
         "VerificationStatusEnum": "members.enums.VerificationStatus",
         "StaffRoleEnum": "members.enums.StaffRole",
+        "DocumentKindEnum": "orders.enums.DocumentKind",
+        "RewardKindEnum": "points.enums.RewardKind",
+        "EntryKindEnum": "points.enums.EntryKind",
+        "OrderStateEnum": "orders.enums.OrderState",
     },
 }
 
