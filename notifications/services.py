@@ -264,3 +264,19 @@ def disabled_channels(*, user_id: int, category: str) -> set[str]:
             "channel", flat=True
         )
     )
+
+
+# Twilio's final failure states; "delivered" confirms a sent row.
+_PROVIDER_FAILURES = {"failed", "undelivered"}
+
+
+def record_provider_status(*, provider_message_id: str, status: str, error_code: str = "") -> int:
+    """A delivery report from the provider. Updates the row with that provider id; a failure shows it to staff."""
+    if not provider_message_id or not status:
+        return 0
+    rows = Notification.objects.filter(provider_message_id=provider_message_id)
+    if status in _PROVIDER_FAILURES:
+        return rows.update(
+            provider_status=status[:20], status=Status.FAILED, last_error=f"provider reported {status} {error_code}"
+        )
+    return rows.update(provider_status=status[:20])

@@ -100,6 +100,8 @@ class TwilioSmsBackend(SmsBackend):
             if settings.TWILIO_MESSAGING_SERVICE_SID
             else {"from_": settings.TWILIO_FROM_NUMBER}
         )
+        if settings.TWILIO_STATUS_CALLBACK_URL:
+            sender["status_callback"] = settings.TWILIO_STATUS_CALLBACK_URL
         try:
             message = self._client().messages.create(to=to, body=body, **sender)
         except TwilioRestException as error:

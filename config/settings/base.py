@@ -274,3 +274,7 @@ CELERY_BEAT_SCHEDULE["run-reminders"] = {  # noqa: F405
     "task": "crm.tasks.run_reminders_task",
     "schedule": crontab(hour=7, minute=30),
 }
+# The public base URL Twilio calls (behind a proxy the signed URL differs from what Django sees), and the status
+# callback URL passed with each message (empty: no callbacks).
+TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")
+TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
