@@ -8,15 +8,16 @@ marked failed for staff by the sweeper and never resent blindly, so nothing is l
 
 import datetime
 import logging
+import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.emails import build_email
 from notifications.exceptions import InvalidPreference
 from notifications.models import (
     SWITCHABLE_CHANNELS,
@@ -200,8 +201,8 @@ def _send_through_channel(*, notification: Notification) -> str:
     if not address:
         raise SmsDeliveryError("The recipient has no e-mail address.", is_retryable=False)
     try:
-        send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [address])
-    except OSError as error:  # SMTP refused or unreachable
+        build_email(notification=notification, address=address).send()
+    except (OSError, smtplib.SMTPException) as error:  # SMTP refused or unreachable
         raise SmsDeliveryError(f"E-mail could not be sent: {error}", is_retryable=True) from error
     return ""
 

@@ -1,6 +1,7 @@
 """Member-center pages: the inbox and notification preferences."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from common.exceptions import DomainError
 from members.views import member_required
 from notifications import selectors, services
+from notifications.emails import read_unsubscribe_token
 from notifications.models import SWITCHABLE_CHANNELS, Category
 
 
@@ -47,3 +49,17 @@ def preferences(request):
         for value, label in Category.choices
     ]
     return render(request, "notifications/preferences.html", {"rows": rows})
+
+
+def unsubscribe(request, token: str):
+    """The link in marketing e-mail: a confirmation page (GET), then the switch (POST) — no sign-in needed."""
+    data = read_unsubscribe_token(token)
+    if data is None:
+        raise Http404
+    done = False
+    if request.method == "POST":
+        user = get_user_model().objects.filter(pk=data["user"]).first()
+        if user is not None:
+            services.save_preferences(user=user, choices={data["category"]: {"email": False}})
+        done = True
+    return render(request, "notifications/unsubscribe.html", {"done": done})

@@ -278,3 +278,5 @@ CELERY_BEAT_SCHEDULE["run-reminders"] = {  # noqa: F405
 # callback URL passed with each message (empty: no callbacks).
 TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")
 TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
+# The public address of the site, for links in e-mails and SMS.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
