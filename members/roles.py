@@ -6,13 +6,14 @@ from members.enums import StaffRole
 
 _READ_MEMBERS = ["members.view_member", "members.view_qualification", "members.view_store"]
 _EDIT_MEMBERS = ["members.change_member", "members.add_member"]
+_CALLS = ["notifications.view_staffcalltask", "notifications.change_staffcalltask", "notifications.view_notification"]
 _POINTS = ["points.view_pointsaccount", "points.view_pointsentry", "points.view_coupon", "points.view_reward",
            "points.view_earnrule", "points.view_campaign"]  # fmt: skip
 # Order steps are governed by role in orders/state_machine.py; these permissions open the admin screens.
 _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocument", "vehicles.view_vehicleunit"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS, *_POINTS],
+    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS, *_POINTS, *_CALLS],
     StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS],
     StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS],
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS],
@@ -27,6 +28,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "vehicles.change_vehicleunit",
         "vehicles.add_vehicleunit",
         *_POINTS,
+        *_CALLS,
+        "notifications.change_notification",
         "points.adjust_points",
         "points.change_earnrule",
         "points.change_reward",

@@ -1,15 +1,65 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Notification
+from notifications import services
+from notifications.models import Notification, StaffCallTask, Status
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "channel", "event", "status", "attempts", "sent_at"]
-    list_filter = ["channel", "status", "category", "event"]
-    search_fields = ["recipient__phone", "dedupe_key", "subject"]
-    readonly_fields = [field.name for field in Notification._meta.fields]
+    """The outbox, read-only, with "resend" for failed rows."""
+
+    list_display = ["created_at", "recipient", "channel", "category", "event", "status", "send_after", "attempts",
+                    "provider_status"]  # fmt: skip
+    list_filter = ["status", "channel", "category", "event"]
+    search_fields = ["recipient__phone", "dedupe_key", "subject", "provider_message_id"]
     list_select_related = ["recipient"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Resend the selected failed messages"))
+    def resend(self, request, queryset):
+        failed = list(queryset.filter(status=Status.FAILED).values_list("pk", flat=True))
+        for notification_id in failed:
+            services.resend_failed_notification(notification_id=notification_id)
+        self.message_user(request, _("%(count)s messages queued again.") % {"count": len(failed)}, messages.SUCCESS)
+
+
+class CloseCallTaskForm(forms.ModelForm):
+    class Meta:
+        model = StaffCallTask
+        fields = ["outcome"]
+
+
+@admin.register(StaffCallTask)
+class StaffCallTaskAdmin(admin.ModelAdmin):
+    """Calls staff should make (overdue repayments, the 3-day call after handover). Write the outcome and save to
+    close the task."""
+
+    list_display = ["created_at", "subject", "member_user", "state", "closed_by", "closed_at"]
+    list_filter = ["state"]
+    search_fields = ["member_user__phone", "subject"]
+    list_select_related = ["member_user", "closed_by"]
+    form = CloseCallTaskForm
+    readonly_fields = ["subject", "member_user", "script", "state", "closed_by", "closed_at", "created_at"]
+    fields = ["subject", "member_user", "script", "outcome", "state", "closed_by", "closed_at", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if obj.outcome.strip():
+            services.close_call_task(task_id=obj.pk, outcome=obj.outcome, actor=request.user)
+        else:
+            messages.warning(request, _("Write what the member said to close the task."))
