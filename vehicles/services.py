@@ -4,8 +4,13 @@ import datetime
 import re
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from notifications.models import Category, Channel
+from notifications.services import queue_notification
 from vehicles.enums import UnitStatus
 from vehicles.exceptions import (
     InvalidPlate,
@@ -84,14 +89,39 @@ def hand_over_vehicle_unit(*, unit_id: int, member_id: int, plate: str, delivere
 @transaction.atomic
 def update_mileage(*, vehicle_id: int, member_id: int, mileage_km: int) -> OwnedVehicle:
     """The member reports their mileage; it may stay the same or go up, never down."""
-    vehicle = OwnedVehicle.objects.select_for_update().filter(pk=vehicle_id, member_id=member_id).first()
+    vehicle = (
+        OwnedVehicle.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .filter(pk=vehicle_id, member_id=member_id)
+        .first()
+    )
     if vehicle is None:
         raise VehicleNotFound()
     if mileage_km < vehicle.mileage_km:
         raise MileageCannotDecrease()
+    previous = vehicle.mileage_km
     vehicle.mileage_km = mileage_km
     vehicle.save(update_fields=["mileage_km"])
+    _congratulate_milestones(vehicle=vehicle, previous_km=previous)
     return vehicle
+
+
+MILEAGE_MILESTONES_KM = (10_000, 30_000, 50_000)
+
+
+def _congratulate_milestones(*, vehicle: OwnedVehicle, previous_km: int) -> None:
+    """A message when the car passes 10,000 / 30,000 / 50,000 km, once per milestone (its dedupe key)."""
+    for milestone in MILEAGE_MILESTONES_KM:
+        if previous_km < milestone <= vehicle.mileage_km:
+            with translation.override(settings.LANGUAGE_CODE):
+                queue_notification(
+                    recipient_id=vehicle.member.user_id, event="vehicle.mileage_milestone",
+                    subject=_("%(km)s km together!") % {"km": f"{milestone:,}"},
+                    body=_("Your car %(plate)s has passed %(km)s km. Check its service book: a milestone service may "
+                           "be due.") % {"plate": vehicle.plate, "km": f"{milestone:,}"},
+                    dedupe_key=f"vehicle.mileage:{vehicle.pk}:{milestone}", channels=(Channel.INBOX, Channel.SMS),
+                    category=Category.SERVICE, link="/me/cars/",
+                )  # fmt: skip
 
 
 @transaction.atomic

@@ -77,3 +77,19 @@ def test_loans_with_their_schedule(cast, delivered, django_assert_max_num_querie
     assert len(loan["installments"]) == 36
     assert loan["installments"][0]["status"] == "due"
     assert client_for(MemberFactory().user).get("/api/v1/loans/").json()["count"] == 0
+
+
+def test_passing_a_mileage_milestone_sends_one_message(cast, delivered):
+    from notifications.models import Notification
+
+    client = client_for(cast.member_user)
+    car_id = client.get("/api/v1/vehicles/").json()["results"][0]["id"]
+    client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 9_990}, format="json")
+    client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 10_020}, format="json")
+    client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 10_500}, format="json")
+    client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 51_000}, format="json")
+    milestones = Notification.objects.filter(event="vehicle.mileage_milestone", channel="inbox")
+    assert sorted(milestones.values_list("dedupe_key", flat=True)) == [
+        f"vehicle.mileage:{car_id}:10000:inbox", f"vehicle.mileage:{car_id}:30000:inbox",
+        f"vehicle.mileage:{car_id}:50000:inbox",
+    ]  # fmt: skip
