@@ -1,6 +1,9 @@
 from django.contrib import admin
+from import_export.admin import ImportMixin
 
-from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, Trim, VehicleUnit
+from vehicles.imports import ServiceRecordResource
+
+from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim, VehicleUnit
 
 
 @admin.register(Brand)
@@ -65,3 +68,14 @@ class OwnedVehicleAdmin(admin.ModelAdmin):
     list_display = ["plate", "member", "trim", "delivered_on", "mileage_km"]
     search_fields = ["plate", "vin", "member__user__phone"]
     list_select_related = ["member__user", "trim__car_model__brand"]
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ImportMixin, admin.ModelAdmin):
+    """Service visits; "Import" takes a dealer-system export (CSV or Excel), all rows or none."""
+
+    resource_classes = [ServiceRecordResource]
+    list_display = ["serviced_on", "vehicle", "mileage_km", "description", "is_maintenance", "customer_amount"]
+    list_filter = ["is_maintenance", "serviced_on"]
+    search_fields = ["dealer_reference", "vehicle__plate", "vehicle__vin"]
+    list_select_related = ["vehicle"]

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "auditlog",
     "django_fsm",
+    "import_export",
     "axes",
     "members",
     "notifications",
@@ -280,3 +281,4 @@ TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")
 TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
 # The public address of the site, for links in e-mails and SMS.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+IMPORT_EXPORT_USE_TRANSACTIONS = True
