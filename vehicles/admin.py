@@ -2,7 +2,6 @@ from django.contrib import admin
 from import_export.admin import ImportMixin
 
 from vehicles.imports import ServiceRecordResource
-
 from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim, VehicleUnit
 
 
