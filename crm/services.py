@@ -3,6 +3,9 @@
 import datetime
 import logging
 
+from django.conf import settings
+from django.utils import translation
+
 from crm.reminders import run_member_care
 from orders.reminders import run_repayment_reminders
 from points.services import notify_expiring_points
@@ -15,9 +18,14 @@ def run_reminders(*, day: datetime.date) -> dict[str, int]:
     """Every rule for ``day``. Running it again for the same day, or twice at once, creates nothing new: each row's
     dedupe key is unique in the outbox."""
     created = {}
+    with translation.override(settings.LANGUAGE_CODE):
+        _run_all(day=day, created=created)
+    logger.info("reminders created", extra={"day": day.isoformat(), "total": sum(created.values())})
+    return created
+
+
+def _run_all(*, day: datetime.date, created: dict) -> None:
     created.update({f"vehicles.{key}": count for key, count in run_vehicle_reminders(day=day).items()})
     created.update({f"orders.{key}": count for key, count in run_repayment_reminders(day=day).items()})
     created.update({f"crm.{key}": count for key, count in run_member_care(day=day).items()})
     created["points.expiring"] = notify_expiring_points(today=day)
-    logger.info("reminders created", extra={"day": day.isoformat(), "total": sum(created.values())})
-    return created

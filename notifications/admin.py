@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from notifications import services
-from notifications.models import Notification, StaffCallTask, Status
+from notifications.catalog import all_events, get_event, render
+from notifications.models import Notification, NotificationTemplate, StaffCallTask, Status
 
 
 @admin.register(Notification)
@@ -63,3 +65,41 @@ class StaffCallTaskAdmin(admin.ModelAdmin):
             services.close_call_task(task_id=obj.pk, outcome=obj.outcome, actor=request.user)
         else:
             messages.warning(request, _("Write what the member said to close the task."))
+
+
+class NotificationTemplateForm(forms.ModelForm):
+    event = forms.ChoiceField(label=_("event"))
+
+    class Meta:
+        model = NotificationTemplate
+        fields = ["event", "channel", "language", "subject", "body", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].choices = [(spec.code, spec.code) for spec in all_events()]
+
+
+@admin.register(NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):
+    """Texts per event, channel and language. Unknown placeholders are refused on save; the preview fills the text
+    with a sample member."""
+
+    form = NotificationTemplateForm
+    list_display = ["event", "channel", "language", "subject", "is_active", "updated_at"]
+    list_filter = ["channel", "language", "is_active"]
+    search_fields = ["event", "subject", "body"]
+    readonly_fields = ["allowed_placeholders", "preview"]
+
+    @admin.display(description=_("allowed placeholders"))
+    def allowed_placeholders(self, template):
+        spec = get_event(template.event) if template and template.event else None
+        return ", ".join(f"{{{name}}}" for name in spec.placeholders) if spec else "—"
+
+    @admin.display(description=_("preview"))
+    def preview(self, template):
+        spec = get_event(template.event) if template and template.event else None
+        if spec is None:
+            return "—"
+        return format_html(
+            "<strong>{}</strong><br>{}", render(template.subject, spec.sample), render(template.body, spec.sample)
+        )

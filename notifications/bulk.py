@@ -9,9 +9,11 @@ skips rows whose dedupe key exists (a second run, or two runs at once, create no
 import datetime
 import string
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from notifications.catalog import get_event, resolve_text
 from notifications.models import Category, Channel, Status
 
 
@@ -49,26 +51,26 @@ def bulk_queue_notifications(
     source_params: list,
     event: str,
     dedupe_key_sql: str,
-    subject: str,
-    body: str,
     channels: tuple[str, ...],
-    category: str,
     send_after: datetime.datetime,
-    placeholders: tuple[str, ...] = (),
     link: str = "",
 ) -> int:
     """Insert one outbox row per row of ``source_sql`` and channel; returns how many rows were created.
 
-    ``source_sql`` is a whole SELECT yielding ``recipient_id`` and one column per name in ``placeholders`` (the
-    template's ``{plate}`` reads the column ``plate``); ``dedupe_key_sql`` is an expression over those columns, unique
-    per reminder (the channel is appended). SMS and e-mail rows are left pending for the dispatcher; in-app rows are
-    delivered as written; call rows open a staff task.
+    ``source_sql`` is a whole SELECT yielding ``recipient_id`` and one column per placeholder of the event (the
+    text's ``{plate}`` reads the column ``plate``); the text is the event's, from the catalog or an operator's
+    template; ``dedupe_key_sql`` is an expression over those columns, unique per reminder (the channel is
+    appended). SMS and e-mail rows are left pending for the dispatcher; in-app rows are delivered as written; call
+    rows open a staff task.
     """
-    columns = {name: f"source.{name}" for name in placeholders}
+    spec = get_event(event)
+    category = spec.category
+    columns = {name: f"source.{name}" for name in spec.placeholders}
     now = timezone.now()
     created = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for channel in channels:
+            subject, body = resolve_text(event=event, channel=channel, language=settings.LANGUAGE_CODE)
             subject_sql, subject_params = sql_text(subject, columns)
             body_sql, body_params = sql_text(body, columns)
             delivered = channel not in (Channel.SMS, Channel.EMAIL)

@@ -120,3 +120,52 @@ class StaffCallTask(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class NotificationTemplate(models.Model):
+    """An operator's text for one event, channel and language, replacing the built-in default."""
+
+    event = models.CharField(_("event"), max_length=60)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("in use"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "channel", "language"], name="one_template_per_event_channel_language"
+            )
+        ]
+        ordering = ["event", "channel", "language"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.channel} · {self.language}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from notifications.catalog import get_event, placeholders_in
+
+        spec = get_event(self.event)
+        if spec is None:
+            raise ValidationError({"event": _("Unknown event.")})
+        allowed = set(spec.placeholders)
+        errors = {}
+        for field_name in ("subject", "body"):
+            try:
+                unknown = placeholders_in(getattr(self, field_name)) - allowed
+            except ValueError:
+                errors[field_name] = _("Unbalanced braces: write {name} for a placeholder.")
+                continue
+            if unknown:
+                errors[field_name] = _("Unknown placeholders: %(names)s. Allowed: %(allowed)s.") % {
+                    "names": ", ".join(sorted(unknown)),
+                    "allowed": ", ".join(spec.placeholders) or "—",
+                }
+        if errors:
+            raise ValidationError(errors)

@@ -281,3 +281,24 @@ def record_provider_status(*, provider_message_id: str, status: str, error_code:
             provider_status=status[:20], status=Status.FAILED, last_error=f"provider reported {status} {error_code}"
         )
     return rows.update(provider_status=status[:20])
+
+
+def seed_message_templates() -> int:
+    """Write the built-in text of every event, channel and language as editable templates (existing ones are kept)."""
+    from notifications.catalog import all_events, default_text
+    from notifications.models import NotificationTemplate
+
+    created = 0
+    for spec in all_events():
+        channels = set(spec.channel_bodies) | {Channel.INBOX, Channel.SMS, Channel.EMAIL}
+        for channel in sorted(channels):
+            for language, _label in settings.LANGUAGES:
+                subject, body = default_text(event=spec.code, channel=channel, language=language)
+                _template, was_created = NotificationTemplate.objects.get_or_create(
+                    event=spec.code,
+                    channel=channel,
+                    language=language,
+                    defaults={"subject": subject[:200], "body": body},
+                )
+                created += was_created
+    return created

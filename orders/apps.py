@@ -14,3 +14,8 @@ class OrdersConfig(AppConfig):
         register_panel(name="application", position=10, build=panels.application_panel)
         register_panel(name="cars", position=40, build=panels.cars_panel)
         provide_referral_statuses(referrals.referral_statuses)
+        from orders.messages import register_step_events
+        from orders.reminders import register_reminder_events
+
+        register_step_events()
+        register_reminder_events()

@@ -3,6 +3,8 @@ sent when a step is taken. Never internal jargon."""
 
 from django.utils.translation import gettext_lazy as _
 
+from notifications.catalog import EventSpec, register_event
+from notifications.models import Category
 from orders.enums import OrderState as S
 
 MEMBER_STATE_LABELS = {
@@ -43,40 +45,54 @@ MEMBER_NEXT_STEP = {
 }
 
 # (subject, body) of the message to the member when the order enters a state; SMS only for steps that need action.
+# Operators may override each text in the admin (notifications' message templates).
 STEP_MESSAGES = {
     S.SUBMITTED: (
         _("Application received"),
-        _("We have received your application %(number)s. The store will contact you soon."),
+        _("We have received your application {number}. The store will contact you soon."),
     ),
-    S.UNDER_REVIEW: (_("Application in review"), _("Your materials for application %(number)s are being reviewed.")),
+    S.UNDER_REVIEW: (_("Application in review"), _("Your materials for application {number} are being reviewed.")),
     S.NEEDS_MATERIALS: (
         _("More materials needed"),
-        _("Application %(number)s needs more materials: %(reason)s Please upload them in the member center."),
+        _("Application {number} needs more materials: {reason} Please upload them in the member center."),
     ),
     S.APPROVED: (
         _("Application approved"),
-        _("Good news: application %(number)s is approved. The store will confirm your car."),
+        _("Good news: application {number} is approved. The store will confirm your car."),
     ),
-    S.REJECTED: (_("Application result"), _("We are sorry: application %(number)s was not approved. %(reason)s")),
-    S.AWAITING_VEHICLE: (_("Waiting for your car"), _("We will tell you as soon as your car for %(number)s arrives.")),
-    S.VEHICLE_CONFIRMED: (_("Car confirmed"), _("Your car for application %(number)s is confirmed.")),
+    S.REJECTED: (_("Application result"), _("We are sorry: application {number} was not approved. {reason}")),
+    S.AWAITING_VEHICLE: (_("Waiting for your car"), _("We will tell you as soon as your car for {number} arrives.")),
+    S.VEHICLE_CONFIRMED: (_("Car confirmed"), _("Your car for application {number} is confirmed.")),
     S.CONTRACT_SCHEDULED: (
         _("Signing booked"),
-        _("Your contract signing for %(number)s is booked for %(signing_at)s. Please bring your ID card."),
+        _("Your contract signing for {number} is booked for {signing_at}. Please bring your ID card."),
     ),
-    S.SIGNED: (_("Contract signed"), _("The contract for %(number)s is signed. Thank you!")),
-    S.DOWN_PAYMENT_PAID: (_("Down payment received"), _("We have received the down payment for %(number)s.")),
+    S.SIGNED: (_("Contract signed"), _("The contract for {number} is signed. Thank you!")),
+    S.DOWN_PAYMENT_PAID: (_("Down payment received"), _("We have received the down payment for {number}.")),
     S.FUNDED: (
         _("Loan paid out"),
-        _("The loan for %(number)s is paid out. Your repayment schedule is in your account."),
+        _("The loan for {number} is paid out. Your repayment schedule is in your account."),
     ),
     S.READY_FOR_PICKUP: (
         _("Your car is ready"),
-        _("Your car for application %(number)s is ready. Please come to the store with your ID card to pick it up."),
+        _("Your car for application {number} is ready. Please come to the store with your ID card to pick it up."),
     ),
-    S.DELIVERED: (_("Enjoy your new car"), _("Your car %(plate)s is handed over. Drive safely!")),
-    S.TERMINATED: (_("Application closed"), _("Application %(number)s is closed. %(reason)s")),
-    S.REPLACED: (_("New application opened"), _("Application %(number)s was replaced by your new choice of car.")),
+    S.DELIVERED: (_("Enjoy your new car"), _("Your car {plate} is handed over. Drive safely!")),
+    S.TERMINATED: (_("Application closed"), _("Application {number} is closed. {reason}")),
+    S.REPLACED: (_("New application opened"), _("Application {number} was replaced by your new choice of car.")),
 }
 
 SMS_STATES = {S.NEEDS_MATERIALS, S.APPROVED, S.CONTRACT_SCHEDULED, S.READY_FOR_PICKUP}
+
+
+def register_step_events() -> None:
+    for state, (subject, body) in STEP_MESSAGES.items():
+        register_event(
+            EventSpec(
+                code=f"order.{state}", category=Category.TRANSACTIONAL,
+                placeholders=("number", "reason", "signing_at", "plate"),
+                sample={"number": "MC20261123000001", "reason": "请补充近 6 个月的银行流水。",
+                        "signing_at": "2026-11-28 10:00", "plate": "粤B·16888"},
+                subject=lambda subject=subject: subject, body=lambda body=body: body,
+            )
+        )  # fmt: skip

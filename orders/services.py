@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from members.models import Member
+from notifications.catalog import render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from orders.credit import CreditProviderError, get_credit_provider
@@ -254,20 +255,16 @@ def _complete_handover(*, order: Order) -> None:
 def _notify_member(*, order: Order, reason: str) -> None:
     if order.state not in STEP_MESSAGES:
         return
-    subject, body = STEP_MESSAGES[order.state]
-    with translation.override(settings.LANGUAGE_CODE):
-        signing_at = timezone.localtime(order.signing_at).strftime("%Y-%m-%d %H:%M") if order.signing_at else ""
-        context = {"number": order.number, "reason": reason, "signing_at": signing_at, "plate": order.plate}
-        channels = [Channel.INBOX, Channel.SMS] if order.state in SMS_STATES else [Channel.INBOX]
+    signing_at = timezone.localtime(order.signing_at).strftime("%Y-%m-%d %H:%M") if order.signing_at else ""
+    context = {"number": order.number, "reason": reason, "signing_at": signing_at, "plate": order.plate}
+    event = f"order.{order.state}"
+    step_key = f"order:{order.pk}:{order.state}:{OrderEvent.objects.filter(order=order).count()}"
+    for channel in [Channel.INBOX, Channel.SMS] if order.state in SMS_STATES else [Channel.INBOX]:
+        subject, body = resolve_text(event=event, channel=channel, language=settings.LANGUAGE_CODE)
         queue_notification(
-            recipient_id=order.member.user_id,
-            event=f"order.{order.state}",
-            subject=str(subject),
-            body=str(body) % context,
-            dedupe_key=f"order:{order.pk}:{order.state}:{OrderEvent.objects.filter(order=order).count()}",
-            channels=channels,
-            link=f"/me/orders/{order.pk}/",
-        )
+            recipient_id=order.member.user_id, event=event, subject=render(subject, context),
+            body=render(body, context), dedupe_key=step_key, channels=[channel], link=f"/me/orders/{order.pk}/",
+        )  # fmt: skip
 
 
 def upload_document(*, order: Order, kind: str, uploaded_file, actor) -> OrderDocument:

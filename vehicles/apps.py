@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class VehiclesConfig(AppConfig):
     name = "vehicles"
     verbose_name = _("Vehicles")
+
+    def ready(self) -> None:
+        from vehicles.reminders import register_reminder_events
+
+        register_reminder_events()

@@ -6,9 +6,8 @@ import re
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
-from django.utils.translation import gettext as _
 
+from notifications.catalog import render, resolve_text
 from notifications.models import Category, Channel
 from notifications.services import queue_notification
 from points.services import award_service_spend
@@ -114,13 +113,15 @@ def _congratulate_milestones(*, vehicle: OwnedVehicle, previous_km: int) -> None
     """A message when the car passes 10,000 / 30,000 / 50,000 km, once per milestone (its dedupe key)."""
     for milestone in MILEAGE_MILESTONES_KM:
         if previous_km < milestone <= vehicle.mileage_km:
-            with translation.override(settings.LANGUAGE_CODE):
+            context = {"plate": vehicle.plate, "km": f"{milestone:,}"}
+            for channel in (Channel.INBOX, Channel.SMS):
+                subject, body = resolve_text(
+                    event="vehicle.mileage_milestone", channel=channel, language=settings.LANGUAGE_CODE
+                )
                 queue_notification(
                     recipient_id=vehicle.member.user_id, event="vehicle.mileage_milestone",
-                    subject=_("%(km)s km together!") % {"km": f"{milestone:,}"},
-                    body=_("Your car %(plate)s has passed %(km)s km. Check its service book: a milestone service may "
-                           "be due.") % {"plate": vehicle.plate, "km": f"{milestone:,}"},
-                    dedupe_key=f"vehicle.mileage:{vehicle.pk}:{milestone}", channels=(Channel.INBOX, Channel.SMS),
+                    subject=render(subject, context), body=render(body, context),
+                    dedupe_key=f"vehicle.mileage:{vehicle.pk}:{milestone}", channels=(channel,),
                     category=Category.SERVICE, link="/me/cars/",
                 )  # fmt: skip
 

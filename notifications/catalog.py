@@ -1,0 +1,71 @@
+"""Every event the product sends a message for, with the placeholders its text may use, a sample for previews, and
+the default text per channel (translatable source strings, so zh-hans and English both exist from the start).
+
+Domain apps declare their events here from AppConfig.ready(); operators may override any text in the admin
+(NotificationTemplate), where unknown placeholders are refused on save."""
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import translation
+
+Text = Callable[[], str]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    code: str
+    category: str
+    placeholders: tuple[str, ...]
+    sample: dict[str, str]
+    subject: Text
+    body: Text
+    # A different text for some channels (e.g. a short SMS, or what staff should say on a call).
+    channel_bodies: dict[str, Text] = field(default_factory=dict)
+
+
+_events: dict[str, EventSpec] = {}
+
+
+def register_event(spec: EventSpec) -> EventSpec:
+    _events[spec.code] = spec
+    return spec
+
+
+def get_event(code: str) -> EventSpec | None:
+    return _events.get(code)
+
+
+def all_events() -> list[EventSpec]:
+    return sorted(_events.values(), key=lambda spec: spec.code)
+
+
+def placeholders_in(text: str) -> set[str]:
+    """The {names} a text uses. ``{a.b}`` or ``{a[0]}`` count as themselves, so they never match an allowed name."""
+    return {name for _literal, name, _spec, _conversion in string.Formatter().parse(text) if name is not None}
+
+
+def default_text(*, event: str, channel: str, language: str) -> tuple[str, str]:
+    spec = _events[event]
+    with translation.override(language):
+        body = spec.channel_bodies.get(channel, spec.body)
+        return str(spec.subject()), str(body())
+
+
+def resolve_text(*, event: str, channel: str, language: str) -> tuple[str, str]:
+    """The (subject, body) to use: an active operator template, else the default text."""
+    from notifications.models import NotificationTemplate
+
+    template = NotificationTemplate.objects.filter(
+        event=event, channel=channel, language=language, is_active=True
+    ).first()
+    if template is not None:
+        return template.subject, template.body
+    return default_text(event=event, channel=channel, language=language)
+
+
+def render(text: str, context: dict) -> str:
+    """Fill a text's {placeholders}; names missing from the context are left empty."""
+    values = {name: "" if context.get(name) is None else str(context[name]) for name in placeholders_in(text)}
+    return text.format_map(values)
