@@ -3,6 +3,9 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,11 +33,17 @@ def choose_plan(request, trim_id: int):
     plans = list(vehicle_selectors.list_active_plans(trim_id=trim_id))
     if not plans:
         raise Http404
-    context = {
-        "trim": plans[0].trim,
-        "plans": [(plan, plan.quote()) for plan in plans],
-        "replacing": _replacing(request),
-    }
+    quotes = [(plan, plan.quote()) for plan in plans]
+    first_plan, first_quote = quotes[0]
+    # The sentence stays one translatable string; its two numbers sit in spans the page's script updates.
+    quote_detail = mark_safe(  # noqa: S308  (the catalog text is escaped; the spans hold our own numbers)
+        conditional_escape(_("Down payment ¥%(down)s · %(term)s months"))
+        % {
+            "down": format_html('<span id="quote-down">{}</span>', floatformat(first_quote.down_payment, "2g")),
+            "term": format_html('<span id="quote-term">{}</span>', first_plan.term_months),
+        }
+    )
+    context = {"trim": plans[0].trim, "plans": quotes, "replacing": _replacing(request), "quote_detail": quote_detail}
     return render(request, "orders/choose_plan.html", context)
 
 

@@ -77,3 +77,21 @@ def sign_up(page: Page, sms_outbox, national_phone: str) -> None:
     """A new member signs up and lands on their profile page."""
     sign_in(page, sms_outbox, national_phone)
     expect(page).to_have_url(path_is("/me/profile/"))
+
+
+# Any PNG bytes pass the upload check (it reads the file's signature, not its name).
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def png_file(name: str = "photo.png") -> dict:
+    """A file for Playwright's ``set_input_files``."""
+    return {"name": name, "mimeType": "image/png", "buffer": PNG_BYTES}
+
+
+def staff_sign_in(page: Page, username: str, password: str) -> None:
+    """Staff sign in on the admin login page and land on the back-office queue."""
+    page.goto("/admin/login/?next=/backoffice/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("input[type=submit]").click()
+    expect(page).to_have_url(path_is("/backoffice/"))
