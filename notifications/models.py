@@ -27,6 +27,7 @@ class Status(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    HELD = "held", _("Held (campaign paused)")
 
 
 class Notification(models.Model):

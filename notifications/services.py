@@ -302,3 +302,13 @@ def seed_message_templates() -> int:
                 )
                 created += was_created
     return created
+
+
+def hold_pending(*, event: str) -> int:
+    """Pause: pending rows of an event (a campaign) are held back from the dispatcher."""
+    return Notification.objects.filter(event=event, status=Status.PENDING).update(status=Status.HELD, enqueued_at=None)
+
+
+def release_held(*, event: str) -> int:
+    """Resume: held rows go back to the dispatcher, which sends them at the provider's pace."""
+    return Notification.objects.filter(event=event, status=Status.HELD).update(status=Status.PENDING, enqueued_at=None)
