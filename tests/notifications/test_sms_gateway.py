@@ -1,6 +1,7 @@
 """The SMS gateway's backends. Twilio is exercised with the official client against a local stand-in server."""
 
 import json
+import time
 import re
 import threading
 import urllib.parse
@@ -20,10 +21,12 @@ class StandInTwilio:
         self.requests: list[dict] = []
         self.answer_status = 201
         self.answer_body: dict = {}
+        self.delay_seconds = 0.0
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
+                time.sleep(stand_in.delay_seconds)
                 length = int(self.headers.get("Content-Length", 0))
                 form = urllib.parse.parse_qs(self.rfile.read(length).decode())
                 stand_in.requests.append(
@@ -47,6 +50,8 @@ class StandInTwilio:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # A client that timed out closes the socket under a slow answer; that is the point of the test, not noise.
+        self.server.handle_error = lambda request, client_address: None
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -167,3 +172,13 @@ def test_a_twilio_refusal_does_not_turn_the_code_request_into_a_500(twilio, api_
     twilio.answer_body = {"code": 21211, "message": "invalid To", "status": 400}
     response = api_client.post("/api/v1/auth/otp/", {"phone": "13912345678"}, format="json")
     assert response.status_code == 202
+
+
+def test_twilio_timeout_is_retryable(twilio, settings):
+    settings.TWILIO_TIMEOUT_SECONDS = 0.5
+    twilio.delay_seconds = 2
+    started = time.monotonic()
+    with pytest.raises(SmsDeliveryError) as error:
+        send_sms(to="+8613912345678", body="hi")
+    assert error.value.is_retryable is True
+    assert time.monotonic() - started < 2
