@@ -1,9 +1,9 @@
 """The SMS gateway's backends. Twilio is exercised with the official client against a local stand-in server."""
 
 import json
-import time
 import re
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
