@@ -26,12 +26,12 @@ class StandInTwilio:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                time.sleep(stand_in.delay_seconds)
                 length = int(self.headers.get("Content-Length", 0))
                 form = urllib.parse.parse_qs(self.rfile.read(length).decode())
                 stand_in.requests.append(
                     {"path": self.path, "form": form, "authorization": self.headers.get("Authorization", "")}
                 )
+                time.sleep(stand_in.delay_seconds)  # a slow provider: the request has arrived, the answer has not
                 body = stand_in.answer_body or {
                     "sid": "SM" + "a" * 32,
                     "status": "queued",
