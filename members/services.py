@@ -16,6 +16,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from common.crypto import keyed_hash
+from common.tasks import enqueue
 from members import events, roles
 from members.enums import STORE_BOUND_ROLES, Channel, OtpStatus, StaffRole, VerificationStatus
 from members.exceptions import (
@@ -87,7 +88,8 @@ def request_sign_in_code(*, phone: str, requested_ip: str | None) -> str:
         )
         from members.tasks import deliver_sign_in_code_task
 
-        transaction.on_commit(lambda: deliver_sign_in_code_task.delay(phone=phone_e164, code=code))
+        # A code must arrive within minutes or not at all: when the broker is down the member asks again.
+        transaction.on_commit(lambda: enqueue(deliver_sign_in_code_task, phone=phone_e164, code=code))
     return phone_e164
 
 

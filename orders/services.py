@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from common.tasks import enqueue
 from members.models import Member
 from notifications.catalog import render, resolve_text
 from notifications.models import Channel
@@ -168,7 +169,7 @@ def _after_transition(*, order, name, from_state, actor, trim_id, plan_id) -> No
         check = CreditCheck.objects.create(order=order)
         from orders.tasks import run_credit_check_task
 
-        transaction.on_commit(lambda: run_credit_check_task.delay(credit_check_id=check.pk))
+        transaction.on_commit(lambda: enqueue(run_credit_check_task, credit_check_id=check.pk))
     elif order.state in (OrderState.TERMINATED, OrderState.REJECTED) and order.vehicle_unit_id:
         vehicle_services.release_vehicle_unit(unit_id=order.vehicle_unit_id)
     elif name == "change_model":
@@ -249,7 +250,7 @@ def _complete_handover(*, order: Order) -> None:
         ReferralActivation.objects.create(referrer_id=referrer_id, invitee_id=order.member_id, order=order)
     from orders.tasks import email_delivery_documents_task
 
-    transaction.on_commit(lambda: email_delivery_documents_task.delay(order_id=order.pk))
+    transaction.on_commit(lambda: enqueue(email_delivery_documents_task, order_id=order.pk))
 
 
 def _notify_member(*, order: Order, reason: str) -> None:
@@ -396,3 +397,12 @@ def email_delivery_documents(*, order_id: int) -> bool:
                            document.content_type)  # fmt: skip
     message.send()
     return True
+
+
+def requeue_pending_credit_checks(*, older_than_minutes: int = 10) -> int:
+    """Credit checks still pending after a while (their task was never queued or was lost) are queued again."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    from orders.tasks import run_credit_check_task
+
+    checks = CreditCheck.objects.filter(status__in=[CreditCheckStatus.PENDING], created_at__lt=cutoff)
+    return sum(enqueue(run_credit_check_task, credit_check_id=pk) for pk in checks.values_list("pk", flat=True))

@@ -18,3 +18,8 @@ def run_credit_check_task(self, *, credit_check_id: int) -> None:
 @shared_task(acks_late=True)
 def email_delivery_documents_task(*, order_id: int) -> None:
     services.email_delivery_documents(order_id=order_id)
+
+
+@shared_task(acks_late=True)
+def requeue_pending_credit_checks_task() -> int:
+    return services.requeue_pending_credit_checks()

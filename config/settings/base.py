@@ -282,3 +282,7 @@ TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
 # The public address of the site, for links in e-mails and SMS.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+CELERY_BEAT_SCHEDULE["requeue-credit-checks"] = {
+    "task": "orders.tasks.requeue_pending_credit_checks_task",
+    "schedule": 600.0,
+}

@@ -180,3 +180,20 @@ def test_rate_limit_is_shared_and_resets_each_second(settings):
     granted = [acquire_send_slot(provider="test-provider", per_second=5, now=1_800_000_000.2) for _i in range(8)]
     assert granted == [True] * 5 + [False] * 3
     assert acquire_send_slot(provider="test-provider", per_second=5, now=1_800_000_001.0)
+
+
+def test_with_the_broker_down_an_order_step_still_commits_and_its_sms_follows_later(cast, sms_outbox):
+    from config.celery import app
+
+    order = cast.advance(cast.new_order(), "under_review")
+    with _broker(app, url="redis://127.0.0.1:9/0", eager=False):
+        order = cast.step(order, "approve", cast.reviewer)
+    order.refresh_from_db()
+    assert order.state == "approved"
+    sms = Notification.objects.get(event="order.approved", channel="sms")
+    assert (sms.status, sms.enqueued_at) == (Status.PENDING, None)
+    assert sms_outbox.messages == []
+    assert services.dispatch_due_notifications() == 1
+    sms.refresh_from_db()
+    assert sms.status == Status.SENT
+    assert order.number in sms_outbox.messages[0]["body"]
