@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications import services
 from notifications.catalog import all_events, get_event, render
-from notifications.models import Notification, NotificationTemplate, StaffCallTask, Status
+from notifications.models import Notification, NotificationTemplate, ReminderPolicy, StaffCallTask, Status
 
 
 @admin.register(Notification)
@@ -103,3 +103,14 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
         return format_html(
             "<strong>{}</strong><br>{}", render(template.subject, spec.sample), render(template.body, spec.sample)
         )
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "days_before", "send_hour"]
+
+    def has_add_permission(self, request):
+        return not ReminderPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -140,6 +140,8 @@ def local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.da
     return start, start + datetime.timedelta(days=1)
 
 
-def reminder_time(day: datetime.date, *, hour: int = 9) -> datetime.datetime:
-    """When a day's reminders go out (09:00 local by default): inside the daytime window, after the morning run."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour=hour)))
+def reminder_time(day: datetime.date) -> datetime.datetime:
+    """When a day's reminders go out (ReminderPolicy.send_hour, 09:00 local by default), after the morning run."""
+    from notifications.models import ReminderPolicy
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour=ReminderPolicy.current().send_hour)))

@@ -170,3 +170,41 @@ class NotificationTemplate(models.Model):
                 }
         if errors:
             raise ValidationError(errors)
+
+
+class ReminderPolicy(models.Model):
+    """Operator settings of the reminder rules (one row). Maintenance intervals are set per car model."""
+
+    days_before = models.CharField(
+        _("care reminders, days before"), max_length=40, default="7,1", help_text=_("Comma-separated, e.g. 7,1")
+    )
+    send_hour = models.PositiveSmallIntegerField(_("reminders go out at (hour, local)"), default=9)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(send_hour__gte=8, send_hour__lte=20), name="reminder_daytime")
+        ]
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self) -> str:
+        return str(_("Reminder settings"))
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        try:
+            days = [int(part) for part in self.days_before.split(",") if part.strip()]
+        except ValueError:
+            raise ValidationError({"days_before": _("Whole numbers separated by commas, e.g. 7,1.")}) from None
+        if not days or any(day < 0 or day > 90 for day in days):
+            raise ValidationError({"days_before": _("Give one to a few numbers of days between 0 and 90.")})
+
+    @property
+    def day_offsets(self) -> list[int]:
+        return sorted({int(part) for part in self.days_before.split(",") if part.strip()}, reverse=True)
+
+    @classmethod
+    def current(cls) -> "ReminderPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

@@ -1,14 +1,13 @@
 """Care reminders for owned cars: maintenance, annual inspection, insurance renewal — a few days before (7 and 1 by
-default, REMINDER_DAYS_BEFORE). One set-based statement per rule, day and channel."""
+default, set in the admin: ReminderPolicy). One set-based statement per rule, day and channel."""
 
 import datetime
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from notifications.bulk import bulk_queue_notifications, reminder_time, sql_month_day
 from notifications.catalog import EventSpec, register_event
-from notifications.models import Category, Channel
+from notifications.models import Category, Channel, ReminderPolicy
 
 PLACEHOLDERS = ("name", "plate", "due", "km")
 SAMPLE = {"name": "王经理", "plate": "粤B·16888", "due": "11月28日", "km": "20000"}
@@ -48,7 +47,7 @@ def register_reminder_events() -> None:
 def run_vehicle_reminders(*, day: datetime.date) -> dict[str, int]:
     created = {}
     for event, column, _subject, _body in RULES:
-        for days_before in settings.REMINDER_DAYS_BEFORE:
+        for days_before in ReminderPolicy.current().day_offsets:
             due_on = day + datetime.timedelta(days=days_before)
             source = f"""
                 SELECT m.user_id AS recipient_id, v.id AS vehicle_id, COALESCE(NULLIF(m.name, ''), %s) AS name,

@@ -269,8 +269,6 @@ CELERY_BEAT_SCHEDULE["sweep-notifications"] = {  # noqa: F405
     "task": "notifications.tasks.sweep_stuck_notifications_task",
     "schedule": 300.0,
 }
-# Care reminders go out this many days before the date (run_reminders, each morning).
-REMINDER_DAYS_BEFORE = [int(days) for days in env.list("REMINDER_DAYS_BEFORE", default=["7", "1"])]
 CELERY_BEAT_SCHEDULE["run-reminders"] = {  # noqa: F405
     "task": "crm.tasks.run_reminders_task",
     "schedule": crontab(hour=7, minute=30),

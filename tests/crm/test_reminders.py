@@ -154,3 +154,27 @@ def test_two_runs_at_once_create_each_reminder_once():
         thread.join(timeout=60)
     assert errors == []
     assert Notification.objects.filter(event="member.holiday.national_day").count() == 60
+
+
+def test_operators_set_the_days_before_and_the_hour(cast):
+    from notifications.models import ReminderPolicy
+
+    policy = ReminderPolicy.current()
+    policy.days_before, policy.send_hour = "14", 10
+    policy.save()
+    cast.advance(cast.new_order(), "delivered")
+    car = cast.member.vehicles.get()
+    run_reminders(day=car.next_service_on - datetime.timedelta(days=7))
+    assert not Notification.objects.filter(event="vehicle.maintenance_due").exists()
+    run_reminders(day=car.next_service_on - datetime.timedelta(days=14))
+    sms = Notification.objects.get(event="vehicle.maintenance_due", channel="sms")
+    assert timezone.localtime(sms.send_after).hour == 10
+
+
+def test_reminder_settings_refuse_nonsense():
+    from django.core.exceptions import ValidationError
+
+    from notifications.models import ReminderPolicy
+
+    with pytest.raises(ValidationError):
+        ReminderPolicy(days_before="a week", send_hour=9).full_clean()
