@@ -1,6 +1,7 @@
 """The base of every domain error: a stable machine code, an HTTP status, a translatable message."""
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
@@ -8,7 +9,7 @@ class DomainError(Exception):
 
     code: str = "domain_error"
     status_code: int = 400
-    default_message: str | Promise = "The request could not be completed."
+    default_message: str | Promise = _("The request could not be completed.")
     # The input field the error belongs to, when there is one; the API lists it under "fields".
     field: str | None = None
 

@@ -1,5 +1,6 @@
 """The members API: sign-in, the member's own profile, verification, referrals, and the staff sign-in."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
@@ -85,7 +86,12 @@ class SignInCodeRequestApi(APIView):
         serializer.is_valid(raise_exception=True)
         services.request_sign_in_code(phone=serializer.validated_data["phone"], requested_ip=client_ip(request))
         return Response(
-            {"detail": _("If this number can receive SMS, a code is on its way. It is valid for 5 minutes.")},
+            {
+                "detail": _(
+                    "If this number can receive SMS, a code is on its way. It is valid for %(minutes)s minutes."
+                )
+                % {"minutes": settings.OTP_TTL_SECONDS // 60}
+            },
             status=status.HTTP_202_ACCEPTED,
         )
 

@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
@@ -95,10 +95,11 @@ def request_sign_in_code(*, phone: str, requested_ip: str | None) -> str:
 
 def deliver_sign_in_code(*, phone: str, code: str) -> None:
     minutes = settings.OTP_TTL_SECONDS // 60
-    body = _("[Member Center] Your sign-in code is %(code)s, valid for %(minutes)s minutes. Never share it.") % {
-        "code": code,
-        "minutes": minutes,
-    }
+    with translation.override(settings.LANGUAGE_CODE):  # the same text whether the task runs inline or in a worker
+        body = _("[Member Center] Your sign-in code is %(code)s, valid for %(minutes)s minutes. Never share it.") % {
+            "code": code,
+            "minutes": minutes,
+        }
     send_sms(to=phone, body=body)
 
 

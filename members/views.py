@@ -109,7 +109,13 @@ def sign_in_code(request):
     sent_at = request.session.get(_SESSION_SENT_AT, 0)
     # Rounded up: the button must not come back before the server takes a resend.
     resend_in = max(0, math.ceil(settings.OTP_RESEND_SECONDS - (timezone.now().timestamp() - sent_at)))
-    context = {"form": form, "phone": phone, "masked_phone": mask_phone(phone), "resend_in": resend_in}
+    context = {
+        "form": form,
+        "phone": phone,
+        "masked_phone": mask_phone(phone),
+        "resend_in": resend_in,
+        "code_minutes": settings.OTP_TTL_SECONDS // 60,
+    }
     return render(request, "members/sign_in_code.html", context)
 
 

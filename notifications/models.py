@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -99,8 +100,8 @@ class StaffCallTask(models.Model):
     """The "call" channel: instead of sending anything, staff get a task to phone the member."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("call task state", "To do")
+        DONE = "done", pgettext_lazy("call task state", "Done")
 
     notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="call_task")
     member_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.emails import build_email
@@ -190,12 +190,24 @@ def deliver_notification(*, notification_id: int) -> Notification:
     return notification
 
 
+def sms_text(*, body: str, category: str) -> str:
+    """Mainland SMS rules: the sender's signature in 【】 first, and an opt-out line on marketing messages."""
+    with translation.override(settings.LANGUAGE_CODE):
+        signature = str(_("[Member Center]"))
+        text = body if body.startswith(signature) else f"{signature}{body}"
+        if category == Category.MARKETING:
+            opt_out = _("Reply TD to unsubscribe")
+            text = f"{text} {opt_out}"
+    return text
+
+
 def _send_through_channel(*, notification: Notification) -> str:
     """Send the row's message; return the provider's message id. Raises SmsDeliveryError when it cannot go out."""
     if notification.channel == Channel.SMS:
         if not notification.recipient.phone:
             raise SmsDeliveryError("The recipient has no phone number.", is_retryable=False)
-        return send_sms(to=str(notification.recipient.phone), body=notification.body).provider_message_id
+        text = sms_text(body=notification.body, category=notification.category)
+        return send_sms(to=str(notification.recipient.phone), body=text).provider_message_id
     member = getattr(notification.recipient, "member", None)
     address = (member.email if member is not None else "") or notification.recipient.email
     if not address:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
 from vehicles.imports import ServiceRecordResource
@@ -49,7 +50,7 @@ class FinancePlanAdmin(admin.ModelAdmin):
     list_editable = ["is_active"]
     list_select_related = ["trim__car_model__brand"]
 
-    @admin.display(description="monthly payment")
+    @admin.display(description=_("monthly payment"))
     def monthly_payment(self, plan):
         return plan.quote().monthly_payment
 

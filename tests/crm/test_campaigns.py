@@ -69,7 +69,11 @@ def test_send_pause_resume(shenzhen_members, staff_user, sms_outbox):
         campaigns.resume_campaign(campaign_id=campaign.pk)
         assert dispatch_due_notifications() == 3
     assert len(sms_outbox.messages) == 3
-    assert sms_outbox.messages[0]["body"].endswith("本周末到店试驾送好礼。")
+    body = sms_outbox.messages[0]["body"]
+    # Mainland SMS rules: the signature first, an opt-out line on marketing.
+    assert body.startswith("【会员中心】")
+    assert "本周末到店试驾送好礼。" in body
+    assert body.endswith("回TD退订")
     assert campaigns.campaign_progress([campaign])[campaign.pk]["sent"] == 6
 
 
