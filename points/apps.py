@@ -15,3 +15,6 @@ class PointsConfig(AppConfig):
         events.subscribe(events.PROFILE_COMPLETED, handlers.award_profile_completed)
         events.subscribe(events.IDENTITY_VERIFIED, handlers.award_identity_verified)
         register_panel(name="points", position=20, build=panels.points_panel)
+        from points.messages import register_points_events
+
+        register_points_events()

@@ -14,6 +14,8 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.catalog import render, resolve_text
+from notifications.models import Channel
 from notifications.services import queue_notification
 from points.enums import CouponStatus, EarnEvent, EntryKind
 from points.exceptions import (
@@ -103,10 +105,12 @@ def _consume(*, account: PointsAccount, entry: PointsEntry, points: int, first_l
         raise RuntimeError(f"Lots of account {account.pk} hold fewer points than its balance")
 
 
-def _notify(*, account: PointsAccount, entry: PointsEntry, subject: str, body: str) -> None:
+def _notify(*, account: PointsAccount, entry: PointsEntry, context: dict) -> None:
+    event = f"points.{entry.kind}"
+    subject, body = resolve_text(event=event, channel=Channel.INBOX, language=settings.LANGUAGE_CODE)
     queue_notification(
-        recipient_id=account.member.user_id, event=f"points.{entry.kind}", subject=subject, body=body,
-        dedupe_key=f"points-entry:{entry.pk}", link="/me/points/",
+        recipient_id=account.member.user_id, event=event, subject=render(subject, context),
+        body=render(body, context), dedupe_key=f"points-entry:{entry.pk}", link="/me/points/",
     )  # fmt: skip
 
 
@@ -180,12 +184,10 @@ def earn_points(
                 key=idempotency_key, rule=rule, source=source, created_by=actor,
             )  # fmt: skip
             _add_lot(account=account, entry=entry, points=amount)
-            with translation.override(settings.LANGUAGE_CODE):
-                _notify(
-                    account=account, entry=entry, subject=_("You earned %(points)s points") % {"points": amount},
-                    body=_("%(reason)s: +%(points)s points. Your balance is %(balance)s.")
-                    % {"reason": entry.reason, "points": amount, "balance": account.balance},
-                )  # fmt: skip
+            _notify(
+                account=account, entry=entry,
+                context={"reason": entry.reason, "points": amount, "balance": account.balance},
+            )  # fmt: skip
             return entry
     except IntegrityError:
         # The same event delivered twice at the same moment: the other transaction wrote it.
@@ -242,12 +244,11 @@ def redeem_reward(*, member_id: int, reward_id: int, idempotency_key: str, actor
             code=_new_coupon_code(), member_id=member_id, reward=reward, redemption=entry, face_value=reward.face_value,
             valid_until=timezone.localdate() + datetime.timedelta(days=reward.valid_days),
         )  # fmt: skip
-        with translation.override(settings.LANGUAGE_CODE):
-            _notify(
-                account=account, entry=entry, subject=_("Reward redeemed: %(name)s") % {"name": reward.name},
-                body=_("You used %(points)s points. Your coupon %(code)s is valid until %(date)s.")
-                % {"points": reward.cost_points, "code": coupon.code, "date": coupon.valid_until.isoformat()},
-            )  # fmt: skip
+        _notify(
+            account=account, entry=entry,
+            context={"reward": reward.name, "points": reward.cost_points, "code": coupon.code,
+                     "valid_until": coupon.valid_until.isoformat()},
+        )  # fmt: skip
         return Redemption(coupon=coupon, balance=account.balance, is_new=True)
 
 
@@ -335,13 +336,13 @@ def notify_expiring_points(*, today: datetime.date | None = None) -> int:
         .annotate(total=Sum("remaining"))
     )
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+    subject, body = resolve_text(event="points.expiring", channel=Channel.INBOX, language=settings.LANGUAGE_CODE)
+    with transaction.atomic():
         for row in rows:
+            context = {"points": row["total"], "date": expires_on.isoformat()}
             created = queue_notification(
                 recipient_id=row["account__member__user_id"], event="points.expiring",
-                subject=_("Points expiring soon"),
-                body=_("%(points)s of your points expire on %(date)s. Redeem them for coupons before then.")
-                % {"points": row["total"], "date": expires_on.isoformat()},
+                subject=render(subject, context), body=render(body, context),
                 dedupe_key=f"points-expiring:{row['account_id']}:{expires_on.isoformat()}", link="/me/rewards/",
             )  # fmt: skip
             sent += len(created)
