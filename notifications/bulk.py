@@ -113,10 +113,10 @@ def _open_call_tasks(*, cursor, event: str, now: datetime.datetime) -> None:
                                                   created_at)
         SELECT n.id, n.recipient_id, n.subject, n.body, 'open', '', %s
         FROM notifications_notification n
-        WHERE n.event = %s AND n.channel = 'call'
+        WHERE n.event = %s AND n.channel = 'call' AND n.created_at >= %s
           AND NOT EXISTS (SELECT 1 FROM notifications_staffcalltask t WHERE t.notification_id = n.id)
         """,
-        [now, event],
+        [now, event, now],
     )
 
 

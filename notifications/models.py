@@ -37,14 +37,17 @@ class Notification(models.Model):
     In-app rows are delivered by being written; SMS and e-mail rows are sent by a task after commit.
     """
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # Not indexed on its own: the inbox index below starts with it.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     category = models.CharField(max_length=16, choices=Category.choices, default=Category.TRANSACTIONAL)
     event = models.CharField(max_length=60)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     subject = models.CharField(max_length=200)
     body = models.TextField()
     link = models.CharField(max_length=200, blank=True)
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    dedupe_key = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     send_after = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -63,6 +66,17 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "channel", "-created_at"], name="notification_inbox"),
             models.Index(fields=["status", "send_after"], name="notification_due"),
+            # What the dispatcher claims: pending, not queued, oldest first — without reading the rest of the outbox.
+            models.Index(
+                fields=["send_after", "id"],
+                name="notification_to_dispatch",
+                condition=Q(status="pending", enqueued_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            # A constraint, not unique=True: the same guarantee (ON CONFLICT relies on it) without a second
+            # pattern-matching index that no query uses.
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key_unique"),
         ]
         ordering = ["-created_at"]
         verbose_name = _("notification")

@@ -9,9 +9,16 @@ import time
 import redis
 from django.conf import settings
 
+_clients: dict[str, redis.Redis] = {}
 
-def _client():
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+
+def _client() -> redis.Redis:
+    """One client (and its connection pool) per Redis URL and process."""
+    if settings.REDIS_URL not in _clients:
+        _clients[settings.REDIS_URL] = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+        )
+    return _clients[settings.REDIS_URL]
 
 
 def acquire_send_slot(*, provider: str, per_second: int, now: float | None = None) -> bool:
@@ -20,12 +27,8 @@ def acquire_send_slot(*, provider: str, per_second: int, now: float | None = Non
         return True
     second = int(now if now is not None else time.time())
     key = f"{settings.CACHES['default'].get('KEY_PREFIX', 'mc')}:rate:{provider}:{second}"
-    client = _client()
-    try:
-        pipeline = client.pipeline()
-        pipeline.incr(key)
-        pipeline.expire(key, 3)
-        count, _expiry = pipeline.execute()
-    finally:
-        client.close()
+    pipeline = _client().pipeline()
+    pipeline.incr(key)
+    pipeline.expire(key, 3)
+    count, _expiry = pipeline.execute()
     return int(count) <= per_second

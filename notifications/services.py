@@ -124,10 +124,13 @@ def enqueue_delivery(*, notification_id: int) -> bool:
     return True
 
 
-def dispatch_due_notifications(*, limit: int = 1000) -> int:
+def dispatch_due_notifications(*, limit: int | None = None) -> int:
     """Queue delivery of pending rows that are due and not queued; run every minute by beat. Rows are claimed with
     SKIP LOCKED, so two dispatchers at once split the work instead of queuing a row twice."""
     now = timezone.now()
+    if limit is None:
+        # A minute's worth at the providers' rates, with a fifth to spare, so the queue never runs dry between runs.
+        limit = max(100, int((settings.SMS_RATE_PER_SECOND + settings.EMAIL_RATE_PER_SECOND) * 60 * 1.2))
     with transaction.atomic():
         ids = list(
             Notification.objects.filter(
@@ -163,6 +166,13 @@ def deliver_notification(*, notification_id: int) -> Notification:
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     if notification.status != Status.PENDING:
         return notification
+    # A long send (a campaign, a holiday greeting) may run into the evening: what is not out by then waits.
+    later = quiet_hours_shift(at=timezone.now(), channel=notification.channel, category=notification.category)
+    if later > timezone.now():
+        Notification.objects.filter(pk=notification_id, status=Status.PENDING).update(
+            send_after=later, enqueued_at=None
+        )
+        return notification
     provider = settings.SMS_BACKEND if notification.channel == Channel.SMS else "email"
     per_second = settings.SMS_RATE_PER_SECOND if notification.channel == Channel.SMS else settings.EMAIL_RATE_PER_SECOND
     if not acquire_send_slot(provider=provider, per_second=per_second):
@@ -172,7 +182,7 @@ def deliver_notification(*, notification_id: int) -> Notification:
     )
     if not claimed:
         return Notification.objects.get(pk=notification_id)
-    notification.refresh_from_db()
+    notification.refresh_from_db(fields=["status", "attempts", "sending_started_at"])
     try:
         notification.provider_message_id = _send_through_channel(notification=notification)
     except SmsDeliveryError as error:

@@ -228,6 +228,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # The Twilio client logs every request and response at INFO; a line per SMS is enough (our own).
+        "twilio": {"level": "WARNING"},
     },
 }
 AXES_LOCKOUT_CALLABLE = "members.lockout.lockout_response"

@@ -197,3 +197,15 @@ def test_with_the_broker_down_an_order_step_still_commits_and_its_sms_follows_la
     sms.refresh_from_db()
     assert sms.status == Status.SENT
     assert order.number in sms_outbox.messages[0]["body"]
+
+
+def test_a_long_send_that_runs_into_the_evening_waits_for_the_morning(member, sms_outbox):
+    with time_machine.travel(local(20, 0), tick=False):
+        [sms] = send(member, "evening", channels=("sms",), category="marketing",
+                     send_after=timezone.now() + datetime.timedelta(hours=1))  # fmt: skip
+    with time_machine.travel(local(21, 30), tick=False):
+        Notification.objects.filter(pk=sms.pk).update(send_after=timezone.now())
+        services.deliver_notification(notification_id=sms.pk)
+    sms.refresh_from_db()
+    assert (sms.status, sms.send_after) == (Status.PENDING, local(8, 0, day=24))
+    assert sms_outbox.messages == []
