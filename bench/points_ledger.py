@@ -706,8 +706,9 @@ def pgbench_init(args: argparse.Namespace) -> None:
 
 
 def run_pgbench_phase(args: argparse.Namespace, meter: CpuMeter) -> dict:
-    command = pgbench_command(args, "-c", str(args.workers), "-j", str(args.pgbench_threads))
-    command += ["-T", str(int(args.seconds)), "-n"]
+    command = pgbench_command(
+        args, "-c", str(args.workers), "-j", str(args.pgbench_threads), "-T", str(int(args.seconds)), "-n"
+    )
     before = meter.snapshot()
     sampler = PostgresSampler(args.pgbench_database)
     sampler.start()

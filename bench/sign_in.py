@@ -2,7 +2,7 @@
 
 Run from the project root:
 
-    .venv/bin/python bench/sign_in.py [--threads 8] [--workers 4] [--phones 1000] [--json out.json]
+    .venv/bin/python bench/sign_in.py [--threads 8] [--workers 4] [--wait-for-idle 600] [--json out.json]
 
 What it does, with no manual step:
 
@@ -450,7 +450,9 @@ def check_sign_up(response: requests.Response) -> str | None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--phones", type=int, default=1000, help="distinct phones, one sign-up each (max 9999)")
     parser.add_argument("--phone-prefix", default="1390000", help="7 digits; phones are PREFIX0000, PREFIX0001, …")
     parser.add_argument("--threads", type=int, default=8, help="concurrent client threads")

@@ -24,7 +24,8 @@ def subscribe(event: str, handler: Callable[..., None]) -> None:
 
 def publish(event: str, *, member_id: int) -> None:
     for handler in _subscribers.get(event, []):
-        transaction.on_commit(lambda handler=handler: handler(member_id=member_id))
+        # robust: a failing subscriber is logged and does not turn the member's committed request into an error.
+        transaction.on_commit(lambda handler=handler: handler(member_id=member_id), robust=True)
 
 
 # Who can say how far an invited friend has come (applied, approved, delivered, rewarded): an app above members.

@@ -161,16 +161,26 @@ def sign_in_with_code(
         referrer = Member.objects.filter(invite_code=invite_code).first()
         if referrer is None:
             raise InvalidInviteCode()
-    if not _consume_sign_in_code(phone=phone_e164, code=code):
+    # One transaction: the code is used up only if the member is signed in or created. A wrong code's counted try
+    # still commits, because nothing inside raises on that path.
+    with transaction.atomic():
+        if not _consume_sign_in_code(phone=phone_e164, code=code):
+            result = None
+        elif existing_user is not None:
+            member = getattr(existing_user, "member", None) or _create_member(
+                user=existing_user, referrer=None, channel=channel, channel_partner=channel_partner
+            )
+            result = SignInResult(user=existing_user, member=member, is_new_member=False)
+        else:
+            member = register_member(
+                phone=phone_e164, referrer=referrer, channel=channel, channel_partner=channel_partner
+            )
+            result = SignInResult(user=member.user, member=member, is_new_member=True)
+    if result is None:
         raise InvalidSignInCode()
-    if existing_user is not None:
-        member = getattr(existing_user, "member", None)
-        if member is None:
-            member = _create_member(user=existing_user, referrer=None, channel=channel, channel_partner=channel_partner)
-        return SignInResult(user=existing_user, member=member, is_new_member=False)
-    member = register_member(phone=phone_e164, referrer=referrer, channel=channel, channel_partner=channel_partner)
-    logger.info("member signed up", extra={"member_id": member.pk, "channel": member.channel})
-    return SignInResult(user=member.user, member=member, is_new_member=True)
+    if result.is_new_member:
+        logger.info("member signed up", extra={"member_id": result.member.pk, "channel": result.member.channel})
+    return result
 
 
 @transaction.atomic

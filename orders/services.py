@@ -199,16 +199,20 @@ def _points_for_step(*, order: Order, name: str) -> None:
         transaction.on_commit(
             lambda: points_services.award_first_application(
                 member_id=member_id, registered_at=registered_at, source=source
-            )
+            ),
+            robust=True,  # points failing must not turn the committed step into an error
         )
     elif order.state == OrderState.TERMINATED:
-        transaction.on_commit(lambda: points_services.reverse_first_application(member_id=member_id, source=source))
+        transaction.on_commit(
+            lambda: points_services.reverse_first_application(member_id=member_id, source=source), robust=True
+        )
     elif order.state == OrderState.DELIVERED and order.member.referred_by_id:
         referrer_id = order.member.referred_by_id
         transaction.on_commit(
             lambda: points_services.record_referral_delivery(
                 invitee_id=member_id, referrer_id=referrer_id, source=source
-            )
+            ),
+            robust=True,
         )
 
 

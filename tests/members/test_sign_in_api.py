@@ -310,3 +310,29 @@ def test_malformed_code_is_400(api_client, code):
     response = login(api_client, code=code)
     assert response.status_code == 400
     assert response.json()["code"] in {"invalid_code", "invalid"}
+
+
+def test_a_sign_up_that_fails_does_not_use_up_the_code(api_client, sms_outbox):
+    from django.db import connection
+
+    request_code(api_client)
+    code = sms_outbox.last_code_for(PHONE)
+    # A real failure inside the database while the member row is written (a trigger that refuses it).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_member() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ "
+            "LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_member BEFORE INSERT ON members_member FOR EACH ROW EXECUTE FUNCTION refuse_member()"
+        )
+    try:
+        with pytest.raises(Exception, match="disk full"):
+            login(api_client, code=code)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER refuse_member ON members_member")
+            cursor.execute("DROP FUNCTION refuse_member()")
+    assert SignInCode.objects.get(phone=PHONE).status == "active"
+    assert not User.objects.filter(phone=PHONE).exists()
+    assert login(api_client, code=code).status_code == 200
