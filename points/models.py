@@ -112,7 +112,7 @@ class PointsEntry(models.Model):
 
 
 class PointsLot(models.Model):
-    """Points earned together, spent and expired oldest first. ``available_from`` holds back pending rewards."""
+    """Points earned together, spent and expired oldest first (pending referral rewards wait elsewhere)."""
 
     account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="lots")
     entry = models.OneToOneField(PointsEntry, on_delete=models.PROTECT, related_name="lot")
