@@ -6,6 +6,7 @@ import re
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from notifications.catalog import render, resolve_text
 from notifications.models import Category, Channel
@@ -103,7 +104,34 @@ def update_mileage(*, vehicle_id: int, member_id: int, mileage_km: int) -> Owned
     vehicle.mileage_km = mileage_km
     vehicle.save(update_fields=["mileage_km"])
     _congratulate_milestones(vehicle=vehicle, previous_km=previous)
+    _remind_service_by_distance(vehicle=vehicle, previous_km=previous)
     return vehicle
+
+
+# "Whichever comes first": the date rule runs each morning; the distance rule fires when the mileage gets close.
+SERVICE_DUE_WITHIN_KM = 500
+
+
+def _remind_service_by_distance(*, vehicle: OwnedVehicle, previous_km: int) -> None:
+    if not vehicle.next_service_km:
+        return
+    threshold = vehicle.next_service_km - SERVICE_DUE_WITHIN_KM
+    if previous_km < threshold <= vehicle.mileage_km:
+        context = {
+            "name": vehicle.member.name or _("Dear member"),
+            "plate": vehicle.plate,
+            "due": vehicle.next_service_on.isoformat() if vehicle.next_service_on else "",
+            "km": vehicle.next_service_km,
+        }
+        for channel in (Channel.INBOX, Channel.SMS):
+            subject, body = resolve_text(
+                event="vehicle.maintenance_due", channel=channel, language=settings.LANGUAGE_CODE
+            )
+            queue_notification(
+                recipient_id=vehicle.member.user_id, event="vehicle.maintenance_due", subject=render(subject, context),
+                body=render(body, context), dedupe_key=f"vehicle.maintenance_km:{vehicle.pk}:{vehicle.next_service_km}",
+                channels=(channel,), category=Category.SERVICE, link="/me/cars/",
+            )  # fmt: skip
 
 
 MILEAGE_MILESTONES_KM = (10_000, 30_000, 50_000)

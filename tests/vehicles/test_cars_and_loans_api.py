@@ -93,3 +93,17 @@ def test_passing_a_mileage_milestone_sends_one_message(cast, delivered):
         f"vehicle.mileage:{car_id}:10000:inbox", f"vehicle.mileage:{car_id}:30000:inbox",
         f"vehicle.mileage:{car_id}:50000:inbox",
     ]  # fmt: skip
+
+
+def test_service_reminder_when_the_mileage_gets_close_before_the_date(cast, delivered):
+    from notifications.models import Notification
+
+    client = client_for(cast.member_user)
+    car_id = client.get("/api/v1/vehicles/").json()["results"][0]["id"]
+    client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 4_000}, format="json")
+    assert not Notification.objects.filter(event="vehicle.maintenance_due").exists()
+    client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 4_600}, format="json")  # first service at 5,000 km
+    client.patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 4_800}, format="json")
+    sms = Notification.objects.filter(event="vehicle.maintenance_due", channel="sms")
+    assert sms.count() == 1
+    assert "5000" in sms.get().body
