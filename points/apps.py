@@ -11,9 +11,8 @@ class PointsConfig(AppConfig):
         from members.dashboard import register_panel
         from points import handlers, panels
 
-        events.subscribe(events.REGISTERED, handlers.award_registration)
-        events.subscribe(events.PROFILE_COMPLETED, handlers.award_profile_completed)
-        events.subscribe(events.IDENTITY_VERIFIED, handlers.award_identity_verified)
+        for event in (events.REGISTERED, events.PROFILE_COMPLETED, events.IDENTITY_VERIFIED):
+            events.subscribe(event, handlers.queue_award(event))
         register_panel(name="points", position=20, build=panels.points_panel)
         from points.messages import register_points_events
 
