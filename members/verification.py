@@ -1,5 +1,6 @@
 """Real-name verification providers. Production plugs in a licensed provider; the local one is deterministic."""
 
+import abc
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,13 +14,14 @@ class IdentityCheckResult:
     reference: str = ""
 
 
-class IdentityProvider:
+class IdentityProvider(abc.ABC):
     """Checks that a real name belongs to an ID number. Implementations must not log either value."""
 
     name = "base"
 
+    @abc.abstractmethod
     def check(self, *, real_name: str, id_number: str) -> IdentityCheckResult:
-        raise NotImplementedError
+        """Implemented by each provider."""
 
 
 class LocalIdentityProvider(IdentityProvider):

@@ -4,6 +4,7 @@ Transport only: it knows phone numbers and text, nothing of members or orders, s
 A deployment in mainland China swaps the Twilio backend for a local provider by adding a backend here.
 """
 
+import abc
 import json
 import logging
 import threading
@@ -33,11 +34,12 @@ class SmsDeliveryError(Exception):
         self.provider_code = provider_code
 
 
-class SmsBackend:
+class SmsBackend(abc.ABC):
     name = "base"
 
+    @abc.abstractmethod
     def send(self, *, to: str, body: str) -> SentSms:
-        raise NotImplementedError
+        """Implemented by each provider."""
 
 
 class ConsoleSmsBackend(SmsBackend):

@@ -1,5 +1,6 @@
 """Credit-check providers. Production plugs in a credit bureau; the local provider is deterministic."""
 
+import abc
 import hashlib
 from dataclasses import dataclass
 
@@ -19,11 +20,12 @@ class CreditReport:
     summary: str
 
 
-class CreditProvider:
+class CreditProvider(abc.ABC):
     name = "base"
 
+    @abc.abstractmethod
     def check(self, *, order_number: str, monthly_income_band: str, principal) -> CreditReport:
-        raise NotImplementedError
+        """Implemented by each provider."""
 
 
 class LocalCreditProvider(CreditProvider):
