@@ -84,20 +84,12 @@ class OwnedVehicleOutputSerializer(serializers.ModelSerializer):
     vin = serializers.CharField(source="masked_vin")
     model = serializers.CharField(source="trim.__str__")
     mileage = serializers.IntegerField(source="mileage_km")
-    next_service_on = serializers.SerializerMethodField()
-    next_service_km = serializers.SerializerMethodField()
     service_records = ServiceRecordOutputSerializer(many=True)
 
     class Meta:
         model = OwnedVehicle
         fields = ["id", "plate", "vin", "model", "mileage", "delivered_on", "next_service_on", "next_service_km",
                   "inspection_due_on", "insurance_due_on", "service_records"]  # fmt: skip
-
-    def get_next_service_on(self, vehicle) -> str:
-        return selectors.next_service_for(vehicle=vehicle).on.isoformat()
-
-    def get_next_service_km(self, vehicle) -> int:
-        return selectors.next_service_for(vehicle=vehicle).at_km
 
 
 class VehicleListApi(APIView):

@@ -1,6 +1,5 @@
 from django.db.models import Prefetch, QuerySet
 
-from vehicles.maintenance import ServiceDue, next_service_due
 from vehicles.models import CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim
 
 
@@ -40,15 +39,3 @@ def list_member_vehicles(*, member_id: int) -> QuerySet[OwnedVehicle]:
 def list_member_vehicle_summaries(*, member_id: int) -> QuerySet[OwnedVehicle]:
     """Plates and models only (one query), for the dashboard."""
     return OwnedVehicle.objects.filter(member_id=member_id).select_related("trim__car_model__brand")
-
-
-def next_service_for(*, vehicle: OwnedVehicle) -> ServiceDue:
-    """Uses the prefetched service records (no query when listed through list_member_vehicles)."""
-    maintenance = [record for record in vehicle.service_records.all() if record.is_maintenance]
-    last = maintenance[0] if maintenance else None
-    return next_service_due(
-        delivered_on=vehicle.delivered_on,
-        last_service_on=last.serviced_on if last else None,
-        last_service_km=last.mileage_km if last else None,
-        car_model=vehicle.trim.car_model,
-    )

@@ -12,10 +12,7 @@ from vehicles import selectors, services
 
 @member_required
 def my_cars(request):
-    cars = [
-        (car, selectors.next_service_for(vehicle=car))
-        for car in selectors.list_member_vehicles(member_id=request.member.pk)
-    ]
+    cars = selectors.list_member_vehicles(member_id=request.member.pk)
     return render(request, "vehicles/my_cars.html", {"cars": cars})
 
 

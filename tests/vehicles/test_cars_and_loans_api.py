@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from tests.members.factories import MemberFactory
-from vehicles.models import ServiceRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +56,12 @@ def test_someone_elses_car_is_404(cast, delivered):
 
 def test_next_service_follows_the_last_maintenance(cast, delivered):
     from vehicles.models import OwnedVehicle
+    from vehicles.services import record_service_visit
 
     car = OwnedVehicle.objects.get()
-    ServiceRecord.objects.create(
-        vehicle=car, dealer_reference="WO-1", serviced_on=datetime.date(2027, 1, 10), mileage_km=4800,
-        description="首保",
+    record_service_visit(
+        vehicle_id=car.pk, dealer_reference="WO-1", serviced_on=datetime.date(2027, 1, 10), mileage_km=4800,
+        description="首保", is_maintenance=True, amounts={},
     )  # fmt: skip
     [row] = client_for(cast.member_user).get("/api/v1/vehicles/").json()["results"]
     assert (row["next_service_on"], row["next_service_km"]) == ("2028-01-10", 14800)
