@@ -4,6 +4,7 @@ the default text per channel (translatable source strings, so zh-hans and Englis
 Domain apps declare their events here from AppConfig.ready(); operators may override any text in the admin
 (NotificationTemplate), where unknown placeholders are refused on save."""
 
+import functools
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ _events: dict[str, EventSpec] = {}
 
 def register_event(spec: EventSpec) -> EventSpec:
     _events[spec.code] = spec
+    default_text.cache_clear()
     return spec
 
 
@@ -46,6 +48,7 @@ def placeholders_in(text: str) -> set[str]:
     return {name for _literal, name, _spec, _conversion in string.Formatter().parse(text) if name is not None}
 
 
+@functools.cache  # the catalog and the translations are fixed once the process has started
 def default_text(*, event: str, channel: str, language: str) -> tuple[str, str]:
     spec = _events[event]
     with translation.override(language):

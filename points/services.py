@@ -9,7 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from notifications.catalog import render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
+from points import database_ledger
 from points.enums import CouponStatus, EarnEvent, EntryKind
 from points.exceptions import (
     AdjustmentNotPermitted,
@@ -51,6 +52,7 @@ from points.models import (
 logger = logging.getLogger("member_center.points")
 
 _COUPON_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_POINTS_LINK = "/me/points/"
 
 
 def _locked_account(*, member_id: int) -> PointsAccount:
@@ -110,7 +112,7 @@ def _notify(*, account: PointsAccount, entry: PointsEntry, context: dict) -> Non
     subject, body = resolve_text(event=event, channel=Channel.INBOX, language=settings.LANGUAGE_CODE)
     queue_notification(
         recipient_id=account.member.user_id, event=event, subject=render(subject, context),
-        body=render(body, context), dedupe_key=f"points-entry:{entry.pk}", link="/me/points/",
+        body=render(body, context), dedupe_key=f"points-entry:{entry.pk}", link=_POINTS_LINK,
     )  # fmt: skip
 
 
@@ -158,7 +160,47 @@ def earn_points(
     reason: str = "",
     actor=None,
 ) -> PointsEntry | None:
-    """Award the points of ``event``'s rule once per ``idempotency_key``. None when the rule is off or gives 0."""
+    """Award the points of ``event``'s rule once per ``idempotency_key``. None when the rule is off or gives 0.
+    ``points`` replaces the rule's fixed points; ``spend_by_type`` earns at the rule's rates instead."""
+    if spend_by_type is not None:
+        rule = _active_rule(event)
+        points = 0 if rule is None else points_for_spend(rule=rule, spend_by_type=spend_by_type)
+    if database_ledger.in_use():
+        return _earn_in_database(
+            member_id=member_id, event=event, idempotency_key=idempotency_key, source=source, points=points,
+            reason=reason, actor=actor,
+        )  # fmt: skip
+    return _earn_with_orm(
+        member_id=member_id, event=event, idempotency_key=idempotency_key, source=source, points=points,
+        reason=reason, actor=actor,
+    )  # fmt: skip
+
+
+def _earn_in_database(
+    *, member_id: int, event: str, idempotency_key: str, source: str, points: int | None, reason: str, actor
+) -> PointsEntry | None:
+    now = timezone.now()
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    result = database_ledger.earn(
+        member_id=member_id, event=event, points=points, reason=reason, idempotency_key=idempotency_key,
+        source=source, actor_id=actor.pk if actor is not None else None, now=now, today=day_start.date(),
+        day_start=day_start, month_start=day_start.replace(day=1), link=_POINTS_LINK,
+    )  # fmt: skip
+    if result.outcome == "existing":
+        return _existing_entry(idempotency_key)
+    if result.outcome != "created":
+        return None
+    entry = PointsEntry(
+        pk=result.entry_id, account_id=result.account_id, kind=EntryKind.EARN, points=result.points,
+        balance_after=result.balance_after, reason=result.reason, rule_id=result.rule_id, source=source,
+        idempotency_key=idempotency_key, created_at=now, created_by=actor,
+    )  # fmt: skip
+    return _as_saved(entry)
+
+
+def _earn_with_orm(
+    *, member_id: int, event: str, idempotency_key: str, source: str, points: int | None, reason: str, actor
+) -> PointsEntry | None:
     existing = _existing_entry(idempotency_key)
     if existing is not None:
         return existing
@@ -166,8 +208,6 @@ def earn_points(
     if rule is None:
         return None
     amount = points if points is not None else rule.points
-    if spend_by_type is not None:
-        amount = points_for_spend(rule=rule, spend_by_type=spend_by_type)
     if amount <= 0:
         return None
     try:
@@ -194,6 +234,13 @@ def earn_points(
         return _existing_entry(idempotency_key)
 
 
+def _as_saved(instance):
+    """A model instance built from what a database function returned, marked as a stored row (no query)."""
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
 @dataclass(frozen=True)
 class Redemption:
     coupon: Coupon
@@ -208,8 +255,47 @@ def _new_coupon_code() -> str:
 def redeem_reward(*, member_id: int, reward_id: int, idempotency_key: str, actor=None) -> Redemption:
     """Spend points on a reward: entry, lots, balance and the coupon in one transaction; the same key again returns
     the same coupon and charges nothing."""
+    if not 0 < reward_id <= _LARGEST_ID:
+        raise RewardNotFound()
     # Keys are the member's own: two members may pick the same key without meeting.
     idempotency_key = f"redeem:{member_id}:{idempotency_key}"
+    if database_ledger.in_use():
+        return _redeem_in_database(
+            member_id=member_id, reward_id=reward_id, idempotency_key=idempotency_key, actor=actor
+        )
+    return _redeem_with_orm(member_id=member_id, reward_id=reward_id, idempotency_key=idempotency_key, actor=actor)
+
+
+_LARGEST_ID = 2**63 - 1
+_REDEEM_REFUSALS = {
+    "key_reused": IdempotencyKeyReused,
+    "reward_not_found": RewardNotFound,
+    "reward_unavailable": RewardUnavailable,
+    "limit_reached": RedemptionLimitReached,
+    "insufficient": InsufficientPoints,
+}
+
+
+def _redeem_in_database(*, member_id: int, reward_id: int, idempotency_key: str, actor) -> Redemption:
+    now = timezone.now()
+    code = _new_coupon_code()
+    result = database_ledger.redeem(
+        member_id=member_id, reward_id=reward_id, idempotency_key=idempotency_key,
+        actor_id=actor.pk if actor is not None else None, coupon_code=code, now=now,
+        today=timezone.localdate(now), link=_POINTS_LINK,
+    )  # fmt: skip
+    if result.outcome in _REDEEM_REFUSALS:
+        raise _REDEEM_REFUSALS[result.outcome]()
+    if result.outcome == "existing":
+        return Redemption(coupon=Coupon.objects.get(pk=result.coupon_id), balance=result.balance, is_new=False)
+    coupon = Coupon(
+        pk=result.coupon_id, code=code, member_id=member_id, reward_id=reward_id, redemption_id=result.entry_id,
+        face_value=result.face_value, status=CouponStatus.ACTIVE, valid_until=result.valid_until, created_at=now,
+    )  # fmt: skip
+    return Redemption(coupon=_as_saved(coupon), balance=result.balance, is_new=True)
+
+
+def _redeem_with_orm(*, member_id: int, reward_id: int, idempotency_key: str, actor) -> Redemption:
     with transaction.atomic():
         account = _locked_account(member_id=member_id)
         existing = _existing_entry(idempotency_key)

@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Points ledger: on PostgreSQL, earns and redemptions run as database functions (one round trip each, see
+# docs/performance.md); false runs the ORM code there too, as on SQLite. Both are tested.
+POINTS_LEDGER_FUNCTIONS = env.bool("POINTS_LEDGER_FUNCTIONS", default=True)
+
 # Outbox delivery (notifications): a provider limit shared by all workers, and SMS quiet hours (local time).
 SMS_RATE_PER_SECOND = env.int("SMS_RATE_PER_SECOND", default=20)
 EMAIL_RATE_PER_SECOND = env.int("EMAIL_RATE_PER_SECOND", default=50)

@@ -35,3 +35,11 @@ def rich_member(db, give_points):
 @pytest.fixture
 def registration_rule(db):
     return EarnRule.objects.get(event=EarnEvent.REGISTRATION)
+
+
+@pytest.fixture(params=["database functions", "orm"])
+def ledger_code(request, settings):
+    """Run a test against both implementations of earning and redeeming: the PostgreSQL functions of
+    points/sql/ledger_functions.sql (used on PostgreSQL) and the ORM code (used on SQLite, and the reference)."""
+    settings.POINTS_LEDGER_FUNCTIONS = request.param == "database functions"
+    return request.param

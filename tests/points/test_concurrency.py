@@ -13,7 +13,7 @@ from points.selectors import find_ledger_violations, get_balance
 from tests.members.factories import MemberFactory
 from tests.points.factories import RewardFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_code")]
 
 WORKERS = 50
 

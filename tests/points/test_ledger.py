@@ -25,7 +25,7 @@ from points.selectors import find_ledger_violations, get_balance
 from tests.members.factories import MemberFactory, StaffFactory
 from tests.points.factories import RewardFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ledger_code")]
 
 
 def balance(member) -> int:

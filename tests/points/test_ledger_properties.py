@@ -19,7 +19,7 @@ from points.selectors import find_ledger_violations, get_balance
 from tests.members.factories import MemberFactory
 from tests.points.factories import RewardFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ledger_code")]
 
 operations = st.lists(
     st.one_of(

@@ -1,0 +1,18 @@
+from pathlib import Path
+
+from django.db import migrations
+
+from common.sql_files import run_sql_file_on_postgresql
+
+SQL = Path(__file__).resolve().parent.parent / "sql" / "queue_inbox.sql"
+
+
+class Migration(migrations.Migration):
+    dependencies = [("notifications", "0008_outbox_indexes")]
+
+    operations = [
+        run_sql_file_on_postgresql(
+            SQL,
+            reverse_sql="DROP FUNCTION IF EXISTS notifications_queue_inbox; DROP FUNCTION IF EXISTS notifications_render;",
+        )
+    ]
