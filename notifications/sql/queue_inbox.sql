@@ -47,25 +47,20 @@ CREATE OR REPLACE FUNCTION notifications_queue_inbox(
 ) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_subject text;
-    v_body text;
     v_id bigint;
 BEGIN
-    SELECT t.subject, t.body INTO v_subject, v_body
-    FROM notifications_notificationtemplate t
-    WHERE t.event = p_event AND t.channel = 'inbox' AND t.language = p_language AND t.is_active;
-    IF NOT FOUND THEN
-        v_subject := p_default_subject;
-        v_body := p_default_body;
-    END IF;
     INSERT INTO notifications_notification (
         recipient_id, category, event, channel, subject, body, link, dedupe_key, status, send_after, attempts,
         last_error, provider_message_id, provider_status, created_at, sent_at
-    ) VALUES (
-        p_recipient_id, 'transactional', p_event, 'inbox', left(notifications_render(v_subject, p_names, p_values), 200),
-        notifications_render(v_body, p_names, p_values), p_link, p_dedupe_key || ':inbox', 'sent', p_now, 0,
-        '', '', '', p_now, p_now
     )
+    SELECT
+        p_recipient_id, 'transactional', p_event, 'inbox',
+        left(notifications_render(coalesce(t.subject, p_default_subject), p_names, p_values), 200),
+        notifications_render(coalesce(t.body, p_default_body), p_names, p_values), p_link, p_dedupe_key || ':inbox',
+        'sent', p_now, 0, '', '', '', p_now, p_now
+    FROM (VALUES (1)) AS one (n)
+    LEFT JOIN notifications_notificationtemplate t
+        ON t.event = p_event AND t.channel = 'inbox' AND t.language = p_language AND t.is_active
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id INTO v_id;
     RETURN v_id;
