@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 
@@ -45,8 +46,18 @@ class RedeemOutcome:
 
 
 def _call(statement: str, params: list) -> tuple:
-    # Through Django's cursor, so the call shows in query logs and counts like any other statement.
-    with connection.cursor() as cursor:
+    """One call on a server-side-binding cursor: the values travel as typed parameters beside the statement instead of
+    being quoted into its text, which costs both sides less (about 10% more operations per second in
+    bench/points_ledger.py). Nothing is prepared, so connection poolers in transaction mode still work, as with
+    Django's own cursors. Django's wrapper goes around it, so query logs, assertNumQueries and execute wrappers see
+    the call like any other statement."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw_cursor = psycopg.Cursor(connection.connection)
+    cursor = (
+        connection.make_debug_cursor(raw_cursor) if connection.queries_logged else connection.make_cursor(raw_cursor)
+    )
+    with cursor:
         cursor.execute(statement, params)
         return cursor.fetchone()
 

@@ -52,6 +52,7 @@ from points.models import (
 logger = logging.getLogger("member_center.points")
 
 _COUPON_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_COUPON_LENGTH = 12
 _POINTS_LINK = "/me/points/"
 
 
@@ -249,7 +250,13 @@ class Redemption:
 
 
 def _new_coupon_code() -> str:
-    return "".join(secrets.choice(_COUPON_ALPHABET) for _unused in range(12))
+    """12 characters from a 31-letter alphabet without look-alikes (about 59 random bits), from one random number."""
+    number = secrets.randbelow(len(_COUPON_ALPHABET) ** _COUPON_LENGTH)
+    letters = []
+    for _unused in range(_COUPON_LENGTH):
+        number, digit = divmod(number, len(_COUPON_ALPHABET))
+        letters.append(_COUPON_ALPHABET[digit])
+    return "".join(letters)
 
 
 def redeem_reward(*, member_id: int, reward_id: int, idempotency_key: str, actor=None) -> Redemption:
