@@ -30,7 +30,9 @@ What it does, with no manual step:
    both databases unless ``--keep``.
 
 Settings: config.settings.local with DJANGO_DEBUG=false and no REDIS_URL (in-process tasks); earn and redeem also
-write their in-app notification row in the same transaction, as in production. All traffic goes to 127.0.0.1 and
+write their in-app notification row in the same transaction, as in production. On PostgreSQL the services call the
+ledger's database functions (points/sql/ledger_functions.sql); ``POINTS_LEDGER_FUNCTIONS=false`` in the environment
+measures their ORM code instead, for comparison. All traffic goes to 127.0.0.1 and
 every step is bounded in time (``--timeout`` for the whole run).
 """
 
@@ -801,6 +803,10 @@ def run(args: argparse.Namespace) -> dict:
     ids = prepare_ledger(args)
     setup_seconds = time.perf_counter() - setup_started
     print(f"  done in {setup_seconds:.1f} s")
+    from points import database_ledger
+
+    ledger_code = "PostgreSQL functions" if database_ledger.in_use() else "ORM (POINTS_LEDGER_FUNCTIONS=false)"
+    print(f"  earn and redeem run as: {ledger_code}")
     connections.close_all()
     query(args.database_url, "VACUUM ANALYZE", autocommit=True)  # pgbench -i leaves its tables vacuumed too
 
@@ -858,6 +864,7 @@ def run(args: argparse.Namespace) -> dict:
             "warmup_operations_per_worker": args.warmup,
             "pgbench_scale": args.pgbench_scale,
             "settings": "config.settings.local, DJANGO_DEBUG=false, no REDIS_URL (in-process tasks)",
+            "ledger_code": ledger_code,
         },
         "setup_seconds": round(setup_seconds, 1),
         "profile": profile,
@@ -877,7 +884,8 @@ def print_table(results: dict) -> None:
     print()
     print(
         f"Points ledger benchmark: {config['workers']} worker processes x {config['seconds']:.0f} s, "
-        f"{config['members']} members, {config['earn_share']:.0%} earn / {1 - config['earn_share']:.0%} redeem; "
+        f"{config['members']} members, {config['earn_share']:.0%} earn / {1 - config['earn_share']:.0%} redeem "
+        f"({config['ledger_code']}); "
         f"{machine['cores']} cores, {machine['memory_gib']} GiB, PostgreSQL {machine['postgresql']} "
         f"(synchronous_commit={machine['synchronous_commit']}); background load before the start "
         f"{machine['background_busy_percent_before_start']:.0f}%"
