@@ -48,6 +48,7 @@ def test_redemption_201_then_200_with_the_same_coupon(member_client, funded_memb
     ("body", "status", "code"),
     [
         ({"reward": 999999, "idempotency_key": "abcdefgh"}, 404, "not_found"),
+        ({"reward": 10**30, "idempotency_key": "abcdefgh"}, 404, "not_found"),
         ({"reward": "x", "idempotency_key": "abcdefgh"}, 400, "invalid"),
         ({"reward": 1, "idempotency_key": "short"}, 400, "invalid"),
         ({}, 400, "invalid"),
