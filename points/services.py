@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.bulk import bulk_queue_notifications
 from notifications.catalog import render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
@@ -420,26 +421,23 @@ def expire_points(*, today: datetime.date | None = None) -> int:
 
 
 def notify_expiring_points(*, today: datetime.date | None = None) -> int:
-    """Tell members, once per expiry date, how many points expire in ``expiry_notice_days``."""
+    """Tell members, once per expiry date, how many points expire in ``expiry_notice_days``. One set-based INSERT
+    for everybody (notifications.bulk, like the reminders), so a busy expiry day is still one statement."""
     today = today or timezone.localdate()
     expires_on = today + datetime.timedelta(days=PointsPolicy.current().expiry_notice_days)
-    rows = (
-        PointsLot.objects.filter(expires_on=expires_on, remaining__gt=0)
-        .values("account_id", "account__member__user_id")
-        .annotate(total=Sum("remaining"))
-    )
-    sent = 0
-    subject, body = resolve_text(event="points.expiring", channel=Channel.INBOX, language=settings.LANGUAGE_CODE)
-    with transaction.atomic():
-        for row in rows:
-            context = {"points": row["total"], "date": expires_on.isoformat()}
-            created = queue_notification(
-                recipient_id=row["account__member__user_id"], event="points.expiring",
-                subject=render(subject, context), body=render(body, context),
-                dedupe_key=f"points-expiring:{row['account_id']}:{expires_on.isoformat()}", link="/me/rewards/",
-            )  # fmt: skip
-            sent += len(created)
-    return sent
+    expiring = """
+        SELECT m.user_id AS recipient_id, l.account_id AS account_id, SUM(l.remaining) AS points, %s AS date
+        FROM points_pointslot l
+        JOIN points_pointsaccount a ON a.id = l.account_id
+        JOIN members_member m ON m.id = a.member_id
+        WHERE l.expires_on = %s AND l.remaining > 0
+        GROUP BY m.user_id, l.account_id
+    """
+    return bulk_queue_notifications(
+        source_sql=expiring, source_params=[expires_on.isoformat(), expires_on], event="points.expiring",
+        dedupe_key_sql="'points-expiring:' || CAST(source.account_id AS TEXT) || ':' || source.date",
+        channels=(Channel.INBOX,), send_after=timezone.now(), link="/me/rewards/",
+    )  # fmt: skip
 
 
 def use_coupon(*, code: str, used_for: str, actor, member_id: int | None = None, kind: str | None = None) -> Coupon:

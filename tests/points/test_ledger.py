@@ -216,11 +216,18 @@ def test_members_are_told_30_days_before_points_expire(member, give_points):
     from notifications.models import Notification
 
     entry = give_points(member, 250)
+    give_points(member, 100)  # the same day: one message with the sum
+    other = MemberFactory()
+    give_points(other, 40)
     notice_day = entry.lot.expires_on - datetime.timedelta(days=PointsPolicy.current().expiry_notice_days)
-    assert services.notify_expiring_points(today=notice_day) == 1
+    assert services.notify_expiring_points(today=notice_day - datetime.timedelta(days=1)) == 0
+    assert services.notify_expiring_points(today=notice_day) == 2
     assert services.notify_expiring_points(today=notice_day) == 0
-    message = Notification.objects.get(event="points.expiring")
-    assert "250" in message.body
+    message = Notification.objects.get(event="points.expiring", recipient=member.user)
+    assert "350" in message.body
+    assert entry.lot.expires_on.isoformat() in message.body
+    assert message.dedupe_key == f"points-expiring:{entry.account_id}:{entry.lot.expires_on.isoformat()}:inbox"
+    assert (message.channel, message.status, message.link) == ("inbox", "sent", "/me/rewards/")
 
 
 def test_use_coupon_marks_it_used_once(rich_member, points_admin):

@@ -25,6 +25,10 @@ services.earn_points(member_id=member.pk, event=EarnEvent.CAMPAIGN, idempotency_
 reward = Reward.objects.create(name="t", kind=RewardKind.SERVICE_COUPON, cost_points=100)
 redemption = services.redeem_reward(member_id=member.pk, reward_id=reward.pk, idempotency_key="sqlite")
 assert find_ledger_violations() == []
+import datetime
+from points.models import PointsLot
+expires_on = PointsLot.objects.order_by("expires_on").first().expires_on
+assert services.notify_expiring_points(today=expires_on - datetime.timedelta(days=30)) == 1
 print(redemption.balance, redemption.is_new)
 """
 
