@@ -55,6 +55,23 @@ def _hash_sign_in_code(*, phone: str, code: str) -> str:
     return keyed_hash(f"{phone}:{code}", purpose="sign-in-code")
 
 
+def _take_daily_address_slot(*, ip: str, day_start: datetime.datetime) -> bool:
+    """One of the address's OTP_PER_IP_DAILY requests for today. The stored codes say how many were sent (they outlive
+    a cache restart); an atomic counter in the cache keeps a burst of requests from one address, each for another
+    phone, from all passing that count at the same moment."""
+    if SignInCode.objects.filter(requested_ip=ip, created_at__gte=day_start).count() >= settings.OTP_PER_IP_DAILY:
+        return False
+    key = f"sign-in-code:address:{ip}:{day_start.date().isoformat()}"
+    until_tomorrow = int((day_start + datetime.timedelta(days=1) - timezone.localtime()).total_seconds()) + 60
+    cache.add(key, 0, timeout=until_tomorrow)
+    try:
+        taken = cache.incr(key)
+    except ValueError:  # evicted between add and incr: start counting again
+        cache.set(key, 1, timeout=until_tomorrow)
+        taken = 1
+    return taken <= settings.OTP_PER_IP_DAILY
+
+
 def request_sign_in_code(*, phone: str, requested_ip: str | None) -> str:
     """Send a 6-digit sign-in code to ``phone`` and return the number in E.164.
 
@@ -64,11 +81,7 @@ def request_sign_in_code(*, phone: str, requested_ip: str | None) -> str:
     day_start = _local_day_start(now)
     if SignInCode.objects.filter(phone=phone_e164, created_at__gte=day_start).count() >= settings.OTP_PER_PHONE_DAILY:
         raise TooManyRequests(_("Too many codes for this number today. Please try again tomorrow."))
-    if (
-        requested_ip
-        and SignInCode.objects.filter(requested_ip=requested_ip, created_at__gte=day_start).count()
-        >= settings.OTP_PER_IP_DAILY
-    ):
+    if requested_ip and not _take_daily_address_slot(ip=requested_ip, day_start=day_start):
         raise TooManyRequests(_("Too many codes requested from this network today. Please try again tomorrow."))
     # cache.add is atomic in Redis: of two requests in the same minute, only one gets through.
     if not cache.add(f"sign-in-code:resend:{phone_e164}", "1", timeout=settings.OTP_RESEND_SECONDS):

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from members.exceptions import InvalidSignInCode
+from members.exceptions import InvalidSignInCode, TooManyRequests
 from members.models import Member, SignInCode
 from members.services import request_sign_in_code, sign_in_with_code
 
@@ -99,3 +99,38 @@ def test_two_code_requests_in_the_same_second_send_one_sms(sms_outbox):
     assert sorted(results) == ["TooManyRequests", "sent"]
     assert len(sms_outbox.messages) == 1
     assert SignInCode.objects.filter(phone=PHONE).count() == 1
+
+
+def test_a_burst_from_one_address_gets_no_more_codes_than_its_daily_limit(sms_outbox, settings):
+    settings.OTP_PER_IP_DAILY = 5
+    phones = iter(f"+86139555570{index:02d}" for index in range(20))
+    lock = threading.Lock()
+
+    def ask():
+        with lock:
+            phone = next(phones)
+        return request_sign_in_code(phone=phone, requested_ip="203.0.113.7")
+
+    outcomes = []
+    barrier = threading.Barrier(20)
+
+    def run():
+        try:
+            barrier.wait()
+            ask()
+            outcome = "sent"
+        except TooManyRequests:
+            outcome = "refused"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run) for _unused in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["refused"] * 15 + ["sent"] * 5
+    assert SignInCode.objects.filter(requested_ip="203.0.113.7").count() == 5
