@@ -111,6 +111,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Celery's Django fixup closes the database connection before and after every task unless this is set, so every
+# task (an SMS, a points award) would pay a new PostgreSQL connection. Reuse it: config/celery.py applies
+# CONN_MAX_AGE and the health check around each task, as Django does around each request.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

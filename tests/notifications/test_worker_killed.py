@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_worker(*, twilio_url: str) -> subprocess.Popen:
+def start_worker(*, twilio_url: str, extra_env: dict | None = None) -> subprocess.Popen:
     database = connection.settings_dict
     env = {
         **os.environ,
@@ -40,6 +40,7 @@ def start_worker(*, twilio_url: str) -> subprocess.Popen:
         "TWILIO_FROM_NUMBER": "+15005550006",
         "TWILIO_API_BASE_URL": twilio_url,
         "TWILIO_TIMEOUT_SECONDS": "30",
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING",
                "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
