@@ -106,3 +106,22 @@ def test_seed_demo_loads_everything_once_and_prints_logins(capsys):
     assert "demo-pass-2026" in output
     assert "sms.jsonl" in output
     assert User.objects.get(username="store.sz").check_password("demo-pass-2026")
+
+
+def test_a_new_members_audit_entry_reads_no_other_table():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.services import register_member
+
+    with CaptureQueriesContext(connection) as captured:
+        member = register_member(phone="13912345678")
+    reads = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT")]
+    # Auditlog once read every relation pointing at a new member (points account, qualification, …) to log it empty.
+    assert not [sql for sql in reads if any(table in sql for table in ("points_", "orders_", "qualification"))]
+    entry = LogEntry.objects.get_for_object(member).get(action=LogEntry.Action.CREATE)
+    assert "user" in entry.changes_dict
+    assert not {"id_number_encrypted", "id_number_hash", "updated_at"} & set(entry.changes_dict)
+    user_entry = LogEntry.objects.get_for_object(member.user).get(action=LogEntry.Action.CREATE)
+    assert "phone" in user_entry.changes_dict
+    assert not {"password", "last_login", "member"} & set(user_entry.changes_dict)
