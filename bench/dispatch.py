@@ -51,9 +51,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psycopg
 import redis
-from psycopg import sql
+from _common import (
+    BenchError,
+    drop_database,
+    flush_redis,
+    log_tail,
+    migrate,
+    percentile,
+    recreate_database,
+    stop_process_group,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -63,10 +71,6 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/mc_bench_dispatch"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
 ACCOUNT_SID = "AC" + "0" * 32
 TOLERANCE = 1.05
-
-
-class BenchError(Exception):
-    """The bench cannot run or a phase failed; the message says why."""
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -132,15 +136,6 @@ class StandInTwilio:
 
 # --------------------------------------------------------------------------------------------------------------------
 # Measurements
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float | None:
-    if not sorted_values:
-        return None
-    position = (len(sorted_values) - 1) * fraction
-    lower = int(position)
-    upper = min(lower + 1, len(sorted_values) - 1)
-    return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (position - lower)
 
 
 def per_second_counts(times: list[float]) -> dict[int, int]:
@@ -273,35 +268,6 @@ def check_targets(args: argparse.Namespace) -> None:
         raise BenchError(f"{BIN / 'celery'} is missing: run from the project's virtualenv")
 
 
-def recreate_database(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    try:
-        with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True, connect_timeout=5) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError as error:
-        raise BenchError(f"PostgreSQL refused the connection: {error}") from error
-
-
-def drop_database(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(parts.path.lstrip("/"))))
-
-
-def flush_redis(redis_url: str) -> str:
-    client = redis.Redis.from_url(redis_url, socket_connect_timeout=3, socket_timeout=5)
-    try:
-        client.ping()
-        client.flushdb()
-        return client.info("server")["redis_version"]
-    except redis.RedisError as error:
-        raise BenchError(f"Redis does not answer at {redis_url}: {error}") from error
-    finally:
-        client.close()
-
-
 def service_env(args: argparse.Namespace, *, rate: int, base_url: str) -> dict:
     env = dict(os.environ)
     env.update(
@@ -320,15 +286,6 @@ def service_env(args: argparse.Namespace, *, rate: int, base_url: str) -> dict:
     return env
 
 
-def migrate(env: dict) -> None:
-    done = subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise BenchError(f"migrate failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-
-
 def start_worker(index: int, *, env: dict, concurrency: int, log_path: Path) -> subprocess.Popen:
     command = [
         str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "WARNING", "--concurrency", str(concurrency),
@@ -339,28 +296,6 @@ def start_worker(index: int, *, env: dict, concurrency: int, log_path: Path) -> 
         return subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
-
-
-def stop_process_group(process: subprocess.Popen | None) -> None:
-    if process is None:
-        return
-    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=grace)
-            break
-        except subprocess.TimeoutExpired:
-            print(f"  worker {process.pid} did not stop on {sig.name}", file=sys.stderr)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def log_tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def wait_for_workers(names_expected: int, workers: list[subprocess.Popen], logs: list[Path], timeout: float) -> None:
@@ -485,7 +420,7 @@ def run_phase(args: argparse.Namespace, *, rate: int, name: str, workdir: Path, 
             first_sent, last_sent, max_attempts = cursor.fetchone()
     finally:
         for worker in workers:
-            stop_process_group(worker)
+            stop_process_group(worker, f"worker {worker.pid}")
         stand_in.stop()
     sent = counts.get("sent", 0)
     end_to_end = float(last_sent) - started_wall if last_sent is not None else None
@@ -543,7 +478,7 @@ def run(args: argparse.Namespace) -> dict:
     recreate_database(args.database_url)
     try:
         env = service_env(args, rate=args.rate, base_url="http://127.0.0.1:9")
-        migrate(env)
+        migrate(env, root=ROOT)
         os.environ.update(env)
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))

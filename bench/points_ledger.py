@@ -56,7 +56,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
-from psycopg import sql
+from _common import BenchError, drop_database, percentile, recreate_database, wait_for_quiet_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -67,22 +67,8 @@ TARGET_RATIO = 0.5
 OTHER_LOAD_WARNING_PERCENT = 10
 
 
-class BenchError(Exception):
-    """The bench cannot run or a step failed; the message says why."""
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # Measurements
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float | None:
-    """Linear interpolation between the closest ranks (the same rule as numpy's default)."""
-    if not sorted_values:
-        return None
-    position = (len(sorted_values) - 1) * fraction
-    lower = int(position)
-    upper = min(lower + 1, len(sorted_values) - 1)
-    return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (position - lower)
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -226,32 +212,6 @@ class CpuMeter:
         return {"machine_busy_percent": round(100 * busy / max(total, 1e-9), 1), "share_of_cores_percent": shares}
 
 
-def machine_busy_percent(seconds: float) -> float:
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat", encoding="ascii") as stat:
-            cpu_fields = [int(value) for value in stat.readline().split()[1:]]
-        return sum(cpu_fields[:8]), cpu_fields[3] + cpu_fields[4]
-
-    total_before, idle_before = sample()
-    time.sleep(seconds)
-    total_after, idle_after = sample()
-    total = max(total_after - total_before, 1)
-    return round(100 * (total - (idle_after - idle_before)) / total, 1)
-
-
-def wait_for_quiet_machine(*, threshold: float, timeout: float) -> float:
-    """Sample the background load over 6 s; with a timeout, wait up to that long for it to stay under ``threshold``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        busy = max(machine_busy_percent(2.0) for _sample in range(3))
-        if busy <= threshold or time.monotonic() >= deadline:
-            break
-        print(f"  machine {busy:.0f}% busy before the start; waiting for it to settle")
-    if busy > threshold:
-        print(f"  WARNING: the machine was {busy:.0f}% busy before the start: figures will be low", file=sys.stderr)
-    return busy
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # Databases
 
@@ -276,28 +236,6 @@ def check_targets(args: argparse.Namespace) -> None:
         raise BenchError("--pgbench-database must differ from the bench database")
     if not Path(PGBENCH).exists():
         raise BenchError(f"{PGBENCH} is missing (apt-get install postgresql-client)")
-
-
-def maintenance(url: str, *statements: sql.Composable) -> None:
-    maintenance_url = with_database(url, "postgres")
-    try:
-        with psycopg.connect(maintenance_url, autocommit=True, connect_timeout=5) as connection:
-            for statement in statements:
-                connection.execute(statement)
-    except psycopg.OperationalError as error:
-        raise BenchError(f"PostgreSQL refused the connection at {maintenance_url}: {error}") from error
-
-
-def recreate_database(url: str, name: str) -> None:
-    maintenance(
-        url,
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
-        sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)),
-    )
-
-
-def drop_database(url: str, name: str) -> None:
-    maintenance(url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def query(url: str, statement: str, *, autocommit: bool = False) -> list[tuple]:
@@ -698,7 +636,7 @@ def pgbench_env(args: argparse.Namespace) -> dict:
 
 
 def pgbench_init(args: argparse.Namespace) -> None:
-    recreate_database(args.database_url, args.pgbench_database)
+    recreate_database(with_database(args.database_url, args.pgbench_database))
     result = run_command(
         pgbench_command(args, "-i", "-q", "-s", str(args.pgbench_scale)), env=pgbench_env(args), timeout=600,
         what="pgbench -i",
@@ -785,7 +723,7 @@ def run(args: argparse.Namespace) -> dict:
         memory_gib=round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         python=platform.python_version(),
     )
-    recreate_database(args.database_url, bench_db)
+    recreate_database(args.database_url)
     result = run_command(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env=django_env(args.database_url), timeout=300,
         what="migrate",
@@ -1032,7 +970,7 @@ def main(argv: list[str] | None = None) -> int:
                 connections.close_all()
             for name in (database_name(args.database_url), args.pgbench_database):
                 try:
-                    drop_database(args.database_url, name)
+                    drop_database(with_database(args.database_url, name))
                 except BenchError as error:
                     print(f"  could not drop {name}: {error}", file=sys.stderr)
     print_table(results)

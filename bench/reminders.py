@@ -48,14 +48,12 @@ import os
 import platform
 import resource
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psycopg
-from psycopg import sql
+from _common import BenchError, drop_database, machine_busy_percent, migrate, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -68,10 +66,6 @@ HOLIDAY_EVENT = "member.holiday.national_day"
 TARGET_RATIO = 1.5
 CEILING_TABLE = "bench_ceiling_notification"
 EXPLAIN_TABLE = "bench_explain_notification"
-
-
-class BenchError(Exception):
-    """The bench cannot run or a step failed; the message says why."""
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -96,19 +90,6 @@ def _proc_status_mib(pid: int | str, field: str) -> float | None:
     except OSError:
         return None
     return None
-
-
-def machine_busy_percent(seconds: float) -> float:
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat", encoding="ascii") as stat:
-            cpu_fields = [int(value) for value in stat.readline().split()[1:]]
-        return sum(cpu_fields), cpu_fields[3] + cpu_fields[4]
-
-    total_before, idle_before = sample()
-    time.sleep(seconds)
-    total_after, idle_after = sample()
-    total = max(total_after - total_before, 1)
-    return round(100 * (total - (idle_after - idle_before)) / total, 1)
 
 
 class Timer:
@@ -195,39 +176,10 @@ def check_targets(args: argparse.Namespace) -> None:
         raise BenchError("--members must be at least 1000 (the rules need a spread of dates)")
 
 
-def recreate_database(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    maintenance_url = parts._replace(path="/postgres").geturl()
-    name = database_name(database_url)
-    try:
-        with psycopg.connect(maintenance_url, autocommit=True, connect_timeout=5) as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError as error:
-        raise BenchError(f"PostgreSQL refused the connection at {maintenance_url}: {error}") from error
-
-
-def drop_database(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True, connect_timeout=5) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database_name(database_url)))
-        )
-
-
 def bench_env(database_url: str) -> dict:
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL"}}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=database_url, DJANGO_DEBUG="false")
     return env
-
-
-def migrate(env: dict) -> None:
-    done = subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise BenchError(f"migrate failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
 
 
 LOAD_STEPS = [
@@ -655,7 +607,7 @@ def run(args: argparse.Namespace) -> dict:
     recreate_database(args.database_url)
     try:
         with Timer() as timer:
-            migrate(env)
+            migrate(env, root=ROOT)
         print(f"  migrated in {timer.seconds:.1f} s", flush=True)
         os.environ.update(env)
         os.environ.pop("REDIS_URL", None)

@@ -40,9 +40,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
-import redis
 import requests
-from psycopg import sql
+from _common import (
+    BenchError,
+    flush_redis,
+    log_tail,
+    migrate,
+    percentile,
+    recreate_database,
+    stop_process_group,
+    wait_for_quiet_machine,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -52,26 +60,12 @@ REQUEST_TIMEOUT_SECONDS = 30
 OTHER_LOAD_WARNING_PERCENT = 10
 
 
-class BenchError(Exception):
-    """The bench cannot run or a phase failed; the message says why."""
-
-
 class NotSent(Exception):
     """A request the client could not send (for a login: no SMS code arrived); counted as an error."""
 
 
 # --------------------------------------------------------------------------------------------------------------------
 # Measurements
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float | None:
-    """Linear interpolation between the closest ranks (the same rule as numpy's default)."""
-    if not sorted_values:
-        return None
-    position = (len(sorted_values) - 1) * fraction
-    lower = int(position)
-    upper = min(lower + 1, len(sorted_values) - 1)
-    return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (position - lower)
 
 
 @dataclass
@@ -181,34 +175,6 @@ class CpuMeter:
         return {"machine_busy_percent": round(100 * busy / max(total, 1e-9), 1), "share_of_cores_percent": components}
 
 
-def machine_busy_percent(seconds: float) -> float:
-    """How busy all cores are over ``seconds``, before the bench starts anything: the background load."""
-
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat", encoding="ascii") as stat:
-            cpu_fields = [int(value) for value in stat.readline().split()[1:]]
-        return sum(cpu_fields), cpu_fields[3] + cpu_fields[4]
-
-    total_before, idle_before = sample()
-    time.sleep(seconds)
-    total_after, idle_after = sample()
-    total = max(total_after - total_before, 1)
-    return round(100 * (total - (idle_after - idle_before)) / total, 1)
-
-
-def wait_for_quiet_machine(*, threshold: float, timeout: float) -> float:
-    """Sample the background load over 6 s; with a timeout, wait up to that long for it to stay under ``threshold``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        busy = max(machine_busy_percent(2.0) for _sample in range(3))
-        if busy <= threshold or time.monotonic() >= deadline:
-            break
-        print(f"  machine {busy:.0f}% busy before the start; waiting for it to settle")
-    if busy > threshold:
-        print(f"  WARNING: the machine was {busy:.0f}% busy before the start: figures will be low", file=sys.stderr)
-    return busy
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # Services: checks, fresh state, processes
 
@@ -246,32 +212,6 @@ def check_targets(database_url: str, redis_url: str) -> None:
             raise BenchError(f"{BIN / tool} is missing: run from the project's virtualenv (make setup)")
 
 
-def recreate_database(database_url: str) -> None:
-    """Drop and create the bench database (check_targets has vetted its name)."""
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    maintenance_url = parts._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(maintenance_url, autocommit=True, connect_timeout=5) as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError as error:
-        raise BenchError(f"PostgreSQL refused the connection at {maintenance_url}: {error}") from error
-
-
-def flush_redis(redis_url: str) -> str:
-    """Empty the bench Redis database (broker queue, cache, resend locks); return the server version."""
-    client = redis.Redis.from_url(redis_url, socket_connect_timeout=3, socket_timeout=5)
-    try:
-        client.ping()
-        client.flushdb()
-        return client.info("server")["redis_version"]
-    except redis.RedisError as error:
-        raise BenchError(f"Redis does not answer at {redis_url}: {error}") from error
-    finally:
-        client.close()
-
-
 def query_one(database_url: str, statement: str, params: tuple = ()) -> tuple:
     with psycopg.connect(database_url, connect_timeout=5) as connection:
         return connection.execute(statement, params).fetchone()
@@ -292,29 +232,6 @@ def start_process(command: list[str], *, env: dict, log_path: Path) -> subproces
         )
     finally:
         log_file.close()
-
-
-def stop_process_group(process: subprocess.Popen | None, name: str) -> None:
-    if process is None:
-        return
-    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=grace)
-            break
-        except subprocess.TimeoutExpired:
-            print(f"  {name} did not stop on {sig.name}", file=sys.stderr)
-    # The leader may be gone while children linger: make sure none is left.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def log_tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -527,21 +444,6 @@ def prepare_fresh_state(args: argparse.Namespace) -> dict:
     return machine_facts(args.database_url, redis_version)
 
 
-def migrate(env: dict) -> None:
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise BenchError(f"migrate failed:\n{completed.stdout}\n{completed.stderr}")
-    print("  migrated")
-
-
 def wait_for_server(base_url: str, processes: dict[str, subprocess.Popen], workdir: Path, timeout: float) -> None:
     """Until /healthz answers 200 (database and broker up); fail at once if a service process exits."""
     probe = requests.Session()
@@ -700,7 +602,8 @@ def run(args: argparse.Namespace, background_busy_percent: float) -> dict:
     processes: dict[str, subprocess.Popen] = {}
     succeeded = False
     try:
-        migrate(env)
+        migrate(env, root=ROOT)
+        print("  migrated")
         celery_command = [str(BIN / "celery"), "-A", "config", "worker", "-l", "warning"]
         celery_command += ["--concurrency", str(args.celery_concurrency), "-n", f"bench-{os.getpid()}@%h"]
         processes["celery"] = start_process(celery_command, env=env, log_path=workdir / "celery.log")
