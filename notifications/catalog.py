@@ -48,6 +48,16 @@ def placeholders_in(text: str) -> set[str]:
     return {name for _literal, name, _spec, _conversion in string.Formatter().parse(text) if name is not None}
 
 
+def formatted_placeholders_in(text: str) -> set[str]:
+    """The {names} written with a format or a conversion ({points:>5}, {name!r}). Texts may not use them: the
+    database renders texts too (bulk reminders, the points ledger's functions) and fills in plain values only."""
+    return {
+        name
+        for _literal, name, spec, conversion in string.Formatter().parse(text)
+        if name is not None and (spec or conversion)
+    }
+
+
 @functools.cache  # the catalog and the translations are fixed once the process has started
 def default_text(*, event: str, channel: str, language: str) -> tuple[str, str]:
     spec = _events[event]

@@ -165,7 +165,7 @@ class NotificationTemplate(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from notifications.catalog import get_event, placeholders_in
+        from notifications.catalog import formatted_placeholders_in, get_event, placeholders_in
 
         spec = get_event(self.event)
         if spec is None:
@@ -182,6 +182,10 @@ class NotificationTemplate(models.Model):
                 errors[field_name] = _("Unknown placeholders: %(names)s. Allowed: %(allowed)s.") % {
                     "names": ", ".join(sorted(unknown)),
                     "allowed": ", ".join(spec.placeholders) or "—",
+                }
+            elif formatted := formatted_placeholders_in(getattr(self, field_name)):
+                errors[field_name] = _("Write placeholders as {name}, without formatting: %(names)s.") % {
+                    "names": ", ".join(sorted(formatted))
                 }
         if errors:
             raise ValidationError(errors)

@@ -83,3 +83,11 @@ def test_admin_refuses_broken_braces(operator):
     response = operator.post("/admin/notifications/notificationtemplate/add/", form, HTTP_ACCEPT_LANGUAGE="en")
     assert "Unbalanced braces" in response.content.decode()
     assert not NotificationTemplate.objects.exists()
+
+
+def test_admin_refuses_placeholders_with_formatting(operator):
+    form = {"event": "member.birthday", "channel": "sms", "language": "en", "subject": "Hi {name:>10}",
+            "body": "ok", "is_active": "on"}  # fmt: skip
+    response = operator.post("/admin/notifications/notificationtemplate/add/", form, HTTP_ACCEPT_LANGUAGE="en")
+    assert "without formatting: name" in response.content.decode()
+    assert not NotificationTemplate.objects.exists()
