@@ -55,6 +55,15 @@ logger = logging.getLogger("member_center.points")
 _COUPON_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _COUPON_LENGTH = 12
 _POINTS_LINK = "/me/points/"
+_LARGEST_ID = 2**63 - 1  # a bigint primary key; anything larger names no reward
+# The outcome words of points_redeem (points/sql/ledger_functions.sql) that refuse a redemption.
+_REDEEM_REFUSALS = {
+    "key_reused": IdempotencyKeyReused,
+    "reward_not_found": RewardNotFound,
+    "reward_unavailable": RewardUnavailable,
+    "limit_reached": RedemptionLimitReached,
+    "insufficient": InsufficientPoints,
+}
 
 
 def _locked_account(*, member_id: int) -> PointsAccount:
@@ -272,16 +281,6 @@ def redeem_reward(*, member_id: int, reward_id: int, idempotency_key: str, actor
             member_id=member_id, reward_id=reward_id, idempotency_key=idempotency_key, actor=actor
         )
     return _redeem_with_orm(member_id=member_id, reward_id=reward_id, idempotency_key=idempotency_key, actor=actor)
-
-
-_LARGEST_ID = 2**63 - 1
-_REDEEM_REFUSALS = {
-    "key_reused": IdempotencyKeyReused,
-    "reward_not_found": RewardNotFound,
-    "reward_unavailable": RewardUnavailable,
-    "limit_reached": RedemptionLimitReached,
-    "insufficient": InsufficientPoints,
-}
 
 
 def _redeem_in_database(*, member_id: int, reward_id: int, idempotency_key: str, actor) -> Redemption:
