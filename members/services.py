@@ -33,7 +33,7 @@ from members.exceptions import (
 )
 from members.id_numbers import birth_date_of, mask_id_number, validate_id_number
 from members.lock_objects import active_sign_in_code_qs_select_for_update, member_qs_select_for_update
-from members.models import AccessToken, Member, Qualification, SignInCode, Store, User
+from members.models import AccessToken, Member, Qualification, SignInCode, Store, User, credentials_fingerprint
 from members.phones import normalize_mobile_number
 from members.verification import get_identity_provider
 from notifications.sms import send_sms
@@ -230,6 +230,7 @@ def issue_access_token(*, user: User) -> str:
     AccessToken.objects.create(
         user=user,
         key_hash=hashlib.sha256(raw_token.encode()).hexdigest(),
+        credentials_hash=credentials_fingerprint(user),
         expires_at=timezone.now() + datetime.timedelta(days=settings.ACCESS_TOKEN_TTL_DAYS),
     )
     return raw_token
