@@ -208,6 +208,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Member Center <no-re
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: failures from one address over all usernames, within the same cool-off time.
+STAFF_LOGIN_FAILURES_PER_IP = env.int("STAFF_LOGIN_FAILURES_PER_IP", default=20)
+AXES_HANDLER = "members.lockout.StaffSignInHandler"
+# The same client address as the sign-in code limits (behind a proxy: TRUST_X_FORWARDED_FOR).
+AXES_CLIENT_IP_CALLABLE = "common.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
