@@ -180,6 +180,10 @@ OTP_RESEND_SECONDS = env.int("OTP_RESEND_SECONDS", default=60)
 OTP_PER_PHONE_DAILY = env.int("OTP_PER_PHONE_DAILY", default=10)
 OTP_PER_IP_DAILY = env.int("OTP_PER_IP_DAILY", default=50)
 OTP_ALLOWED_REGIONS = env.list("OTP_ALLOWED_REGIONS", default=["CN"])
+# Failed sign-ins (wrong code, no code) per phone and per client address within a window; over it, 429.
+OTP_LOGIN_FAILURES_PER_PHONE = env.int("OTP_LOGIN_FAILURES_PER_PHONE", default=10)
+OTP_LOGIN_FAILURES_PER_IP = env.int("OTP_LOGIN_FAILURES_PER_IP", default=50)
+OTP_LOGIN_FAILURE_WINDOW_SECONDS = env.int("OTP_LOGIN_FAILURE_WINDOW_SECONDS", default=3600)
 ACCESS_TOKEN_TTL_DAYS = env.int("ACCESS_TOKEN_TTL_DAYS", default=30)
 # Behind a reverse proxy the client address is the last X-Forwarded-For hop the proxy added.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
