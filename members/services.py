@@ -160,7 +160,7 @@ def _consume_sign_in_code(*, phone: str, code: str) -> _CodeCheck:
         return _CodeCheck.ACCEPTED
 
 
-def next_sign_in_code_allowed_at(*, phone: str) -> datetime.datetime:
+def _next_sign_in_code_allowed_at(*, phone: str) -> datetime.datetime:
     """When ``phone`` may ask for a new code: after the resend window of the last one, or tomorrow once the
     day's codes are spent. Rounded up to the minute, so the time shown is never too early."""
     now = timezone.now()
@@ -180,7 +180,7 @@ def next_sign_in_code_allowed_at(*, phone: str) -> datetime.datetime:
 
 
 def _used_up_error(*, phone: str) -> InvalidSignInCode:
-    allowed_at = next_sign_in_code_allowed_at(phone=phone)
+    allowed_at = _next_sign_in_code_allowed_at(phone=phone)
     attempts = settings.OTP_MAX_ATTEMPTS
     if allowed_at <= timezone.now():
         message = _("This code was entered wrong %(attempts)s times and is used up. Please ask for a new one.") % {

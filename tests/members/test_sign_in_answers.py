@@ -190,3 +190,16 @@ def test_an_empty_code_asks_for_the_code(api_client):
     response = login(api_client, UNKNOWN, "", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert response.json()["fields"] == {"code": ["Please enter the 6-digit code from the SMS."]}
+
+
+def test_a_wrong_code_reads_the_account_and_the_locked_code_row_and_writes_only_the_try(
+    api_client, sms_outbox, django_assert_num_queries
+):
+    request_code(api_client, UNKNOWN)
+    wrong = wrong_code_for(sms_outbox, UNKNOWN)
+    # The account; then BEGIN, the savepoint of the nested block, the code row under its lock, the counted try,
+    # RELEASE, COMMIT. The failure counters live in Redis.
+    with django_assert_num_queries(7):
+        response = login(api_client, UNKNOWN, wrong)
+    assert response.status_code == 400
+    assert SignInCode.objects.get(phone=UNKNOWN).failed_attempts == 1

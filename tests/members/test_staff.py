@@ -163,3 +163,11 @@ def test_spraying_through_the_admin_login_locks_the_staff_api_too(client, api_cl
     assert client.post("/admin/login/", {"username": "li", "password": STAFF_PASSWORD}, **sprayer).status_code == 429
     assert staff_login(api_client, "li", STAFF_PASSWORD, **sprayer).status_code == 429
     assert staff_login(api_client, "li", STAFF_PASSWORD, REMOTE_ADDR="198.51.100.21").status_code == 200
+
+
+def test_staff_login_queries_stay_fixed_with_the_address_limit(api_client, django_assert_num_queries):
+    StaffFactory(username="li")
+    # axes' username+address count, the address count over all usernames, the account, the new token.
+    with django_assert_num_queries(4):
+        response = staff_login(api_client, "li", STAFF_PASSWORD)
+    assert response.status_code == 200
