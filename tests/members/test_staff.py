@@ -143,7 +143,7 @@ def test_password_spraying_from_one_address_is_locked_out(client, api_client, se
     assert "token" not in refused.json()
     page = client.post("/admin/login/", {"username": "li", "password": STAFF_PASSWORD}, **sprayer)
     assert page.status_code == 429
-    assert "登录失败次数过多，账号已被暂时锁定，请稍后再试。" in page.content.decode()
+    assert "登录失败次数过多，已暂时禁止登录，请稍后再试。" in page.content.decode()
     assert "_auth_user_id" not in client.session
     assert not AccessToken.objects.exists()
 
