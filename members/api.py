@@ -102,7 +102,13 @@ class SignInApi(APIView):
 
     class SignInInputSerializer(serializers.Serializer):
         phone = serializers.CharField(max_length=32)
-        code = serializers.CharField(max_length=12)
+        code = serializers.CharField(
+            max_length=12,
+            error_messages={
+                "blank": _("Please enter the 6-digit code from the SMS."),
+                "max_length": _("The sign-in code has 6 digits. Please check it and enter it again."),
+            },
+        )
         invite_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)
         channel_partner = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -115,7 +121,11 @@ class SignInApi(APIView):
     @extend_schema(
         operation_id="auth_login",
         request=SignInInputSerializer,
-        responses={200: SignInOutputSerializer, 400: ErrorSerializer},
+        responses={
+            200: SignInOutputSerializer,
+            400: ErrorSerializer,
+            429: OpenApiResponse(ErrorSerializer, description="Too many failed sign-ins for the phone or address"),
+        },
     )
     def post(self, request):
         serializer = self.SignInInputSerializer(data=request.data)
@@ -127,6 +137,7 @@ class SignInApi(APIView):
             invite_code=data.get("invite_code", ""),
             channel=data.get("channel", Channel.ONLINE),
             channel_partner=data.get("channel_partner", ""),
+            requested_ip=client_ip(request),
         )
         token = services.issue_access_token(user=result.user)
         body = {"token": token, "member": result.member, "created": result.is_new_member}

@@ -23,7 +23,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
         key_hash = hashlib.sha256(raw_token.encode()).hexdigest()
         token = AccessToken.objects.select_related("user").filter(key_hash=key_hash).first()
-        if token is None or token.is_expired or not token.user.is_active:
+        if token is None or not token.is_usable:
             raise exceptions.AuthenticationFailed(_("Your session has ended. Please sign in again."))
         return token.user, token
 

@@ -65,7 +65,7 @@ class InvalidCredentials(DomainError):
 class LockedOut(DomainError):
     code = "locked_out"
     status_code = 429
-    default_message = _("Too many failed sign-in attempts. The account is locked for a while; try again later.")
+    default_message = _("Too many failed sign-in attempts. Sign-in is blocked for a while; try again later.")
 
 
 class InvalidStaffAccount(DomainError):

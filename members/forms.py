@@ -13,12 +13,18 @@ class PhoneForm(forms.Form):
     )
 
 
+_CODE_SHAPE_MESSAGE = _("The sign-in code has 6 digits. Please check it and enter it again.")
+
+
 class CodeForm(forms.Form):
     phone = forms.CharField(max_length=32, widget=forms.HiddenInput)
     code = forms.CharField(
         label=_("Sign-in code"),
         max_length=6,
-        min_length=6,
+        error_messages={
+            "required": _("Please enter the 6-digit code from the SMS."),
+            "max_length": _CODE_SHAPE_MESSAGE,
+        },
         widget=forms.TextInput(
             attrs={
                 "inputmode": "numeric",
@@ -34,6 +40,12 @@ class CodeForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
     )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if len(code) != 6 or not code.isdigit():
+            raise forms.ValidationError(_CODE_SHAPE_MESSAGE, code="code_shape")
+        return code
 
 
 class ProfileForm(forms.Form):

@@ -5,10 +5,11 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from common.crypto import EncryptedTextField
+from common.crypto import EncryptedTextField, keyed_hash
 from members.enums import (
     STORE_BOUND_ROLES,
     Channel,
@@ -202,11 +203,21 @@ class SignInCode(models.Model):
         return f"{self.phone} {self.status}"
 
 
+def credentials_fingerprint(user: User) -> str:
+    """A keyed hash of the account's stored password: it changes whenever the password is set, reset or made
+    unusable, by whatever path (the admin's password form, create_staff, a reset)."""
+    return keyed_hash(user.password, purpose="access-token-credentials")
+
+
 class AccessToken(models.Model):
-    """An API bearer token. Only its SHA-256 is stored; signing out deletes the row."""
+    """An API bearer token. Only its SHA-256 is stored; signing out deletes the row.
+
+    A token is bound to the password its account had when it was issued (like Django's session auth hash): a
+    password change, and deactivation, end every token of the account."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
+    credentials_hash = models.CharField(max_length=64, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 
@@ -216,3 +227,11 @@ class AccessToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            not self.is_expired
+            and self.user.is_active
+            and constant_time_compare(self.credentials_hash, credentials_fingerprint(self.user))
+        )

@@ -1,16 +1,29 @@
 """Reads of the members app, scoped to the person asking."""
 
+import datetime
+
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import events
-from members.models import Member, Store
+from members.enums import OtpStatus
+from members.models import Member, SignInCode, Store
 
 
 def get_member_for_user(*, user) -> Member | None:
     if not user.is_authenticated:
         return None
     return Member.objects.select_related("user", "preferred_store", "qualification").filter(user=user).first()
+
+
+def active_sign_in_code_sent_at(*, phone: str) -> datetime.datetime | None:
+    """When the usable sign-in code of ``phone`` (the one in the visitor's own session) was sent, or None."""
+    return (
+        SignInCode.objects.filter(phone=phone, status=OtpStatus.ACTIVE, expires_at__gt=timezone.now())
+        .values_list("created_at", flat=True)
+        .first()
+    )
 
 
 def list_member_invitees(*, member: Member) -> QuerySet[Member]:

@@ -1,8 +1,11 @@
 """Every write of the members app: sign-in, sign-up, profile, verification, staff accounts."""
 
+import contextlib
 import datetime
+import enum
 import hashlib
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -33,7 +36,7 @@ from members.exceptions import (
 )
 from members.id_numbers import birth_date_of, mask_id_number, validate_id_number
 from members.lock_objects import active_sign_in_code_qs_select_for_update, member_qs_select_for_update
-from members.models import AccessToken, Member, Qualification, SignInCode, Store, User
+from members.models import AccessToken, Member, Qualification, SignInCode, Store, User, credentials_fingerprint
 from members.phones import normalize_mobile_number
 from members.verification import get_identity_provider
 from notifications.sms import send_sms
@@ -127,27 +130,115 @@ def _new_invite_code() -> str:
     return "".join(secrets.choice(_INVITE_ALPHABET) for _unused in range(_INVITE_CODE_LENGTH))
 
 
-def _consume_sign_in_code(*, phone: str, code: str) -> bool:
+class _CodeCheck(enum.Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"  # wrong, expired, or no code for the phone
+    USED_UP = "used_up"  # this wrong try was the last one the code allowed
+
+
+def _consume_sign_in_code(*, phone: str, code: str) -> _CodeCheck:
     """Check ``code`` against the phone's active code under a row lock. Wrong tries are counted and committed."""
     now = timezone.now()
     with transaction.atomic():
         sign_in_code = active_sign_in_code_qs_select_for_update(phone=phone).first()
         if sign_in_code is None:
-            return False
+            return _CodeCheck.WRONG
         if sign_in_code.expires_at <= now:
             sign_in_code.status = OtpStatus.BURNED
             sign_in_code.save(update_fields=["status"])
-            return False
+            return _CodeCheck.WRONG
         if not constant_time_compare(sign_in_code.code_hash, _hash_sign_in_code(phone=phone, code=code)):
             sign_in_code.failed_attempts += 1
-            if sign_in_code.failed_attempts >= settings.OTP_MAX_ATTEMPTS:
+            used_up = sign_in_code.failed_attempts >= settings.OTP_MAX_ATTEMPTS
+            if used_up:
                 sign_in_code.status = OtpStatus.BURNED
             sign_in_code.save(update_fields=["failed_attempts", "status"])
-            return False
+            return _CodeCheck.USED_UP if used_up else _CodeCheck.WRONG
         sign_in_code.status = OtpStatus.CONSUMED
         sign_in_code.consumed_at = now
         sign_in_code.save(update_fields=["status", "consumed_at"])
-        return True
+        return _CodeCheck.ACCEPTED
+
+
+def _next_sign_in_code_allowed_at(*, phone: str) -> datetime.datetime:
+    """When ``phone`` may ask for a new code: after the resend window of the last one, or tomorrow once the
+    day's codes are spent. Rounded up to the minute, so the time shown is never too early."""
+    now = timezone.now()
+    day_start = _local_day_start(now)
+    today = SignInCode.objects.filter(phone=phone, created_at__gte=day_start)
+    if today.count() >= settings.OTP_PER_PHONE_DAILY:
+        return day_start + datetime.timedelta(days=1)
+    last_sent = today.order_by("-created_at").values_list("created_at", flat=True).first()
+    if last_sent is None:
+        return now
+    allowed_at = last_sent + datetime.timedelta(seconds=settings.OTP_RESEND_SECONDS)
+    if allowed_at <= now:
+        return now
+    if allowed_at.second or allowed_at.microsecond:
+        allowed_at = allowed_at.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+    return allowed_at
+
+
+def _used_up_error(*, phone: str) -> InvalidSignInCode:
+    allowed_at = _next_sign_in_code_allowed_at(phone=phone)
+    attempts = settings.OTP_MAX_ATTEMPTS
+    if allowed_at <= timezone.now():
+        message = _("This code was entered wrong %(attempts)s times and is used up. Please ask for a new one.") % {
+            "attempts": attempts
+        }
+    else:
+        local = timezone.localtime(allowed_at)
+        shown = local.strftime("%H:%M") if local.date() == timezone.localdate() else local.strftime("%Y-%m-%d %H:%M")
+        message = _(
+            "This code was entered wrong %(attempts)s times and is used up. You can ask for a new one from %(time)s."
+        ) % {"attempts": attempts, "time": shown}
+    return InvalidSignInCode(message)
+
+
+def _count_up(key: str, *, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def _take_sign_in_attempt(*, phone: str, ip: str | None) -> list[str]:
+    """Count a sign-in attempt against the address's and the phone's limits before the code is looked at; a
+    successful sign-in gives it back, so what adds up are the failures (wrong code, no code, bad invite code).
+    Counting first keeps a parallel burst from all passing the check together (Redis incr is atomic)."""
+    window = settings.OTP_LOGIN_FAILURE_WINDOW_SECONDS
+    wait = {"minutes": max(1, math.ceil(window / 60))}
+    taken = []
+    if ip:
+        key = f"sign-in-failures:address:{ip}"
+        if _count_up(key, timeout=window) > settings.OTP_LOGIN_FAILURES_PER_IP:
+            raise TooManyRequests(
+                _(
+                    "Too many failed sign-in attempts from this network. "
+                    "Please wait at most %(minutes)s minutes and try again."
+                )
+                % wait
+            )
+        taken.append(key)
+    key = f"sign-in-failures:phone:{phone}"
+    if _count_up(key, timeout=window) > settings.OTP_LOGIN_FAILURES_PER_PHONE:
+        raise TooManyRequests(
+            _(
+                "Too many failed sign-in attempts for this number. "
+                "Please wait at most %(minutes)s minutes and try again."
+            )
+            % wait
+        )
+    taken.append(key)
+    return taken
+
+
+def _give_back_sign_in_attempt(keys: list[str]) -> None:
+    for key in keys:
+        with contextlib.suppress(ValueError):  # the window ended meanwhile
+            cache.decr(key)
 
 
 def sign_in_with_code(
@@ -157,27 +248,27 @@ def sign_in_with_code(
     invite_code: str = "",
     channel: str = Channel.ONLINE,
     channel_partner: str = "",
+    requested_ip: str | None = None,
 ) -> SignInResult:
-    """Sign a member in with the code sent to their phone; the first successful sign-in creates the member."""
+    """Sign a member in with the code sent to their phone; the first successful sign-in creates the member.
+
+    Every answer before the code is accepted is the same for a registered and an unknown phone: the code is
+    checked first, the account and the invite code only after it."""
     phone_e164 = normalize_mobile_number(phone)
     code = (code or "").strip()
     if len(code) != 6 or not code.isdigit():
-        raise InvalidSignInCode()
-    existing_user = User.objects.filter(phone=phone_e164).select_related("member").first()
-    if existing_user is not None and (existing_user.is_staff or not existing_user.is_active):
-        # Staff sign in with a password; a blocked account gets the same answer as a wrong code.
-        raise InvalidSignInCode()
-    referrer = None
+        raise InvalidSignInCode(_("The sign-in code has 6 digits. Please check it and enter it again."))
+    attempt = _take_sign_in_attempt(phone=phone_e164, ip=requested_ip)
     invite_code = (invite_code or "").strip().upper()
-    if existing_user is None and invite_code:
-        # Checked before the code is used up, so a typo in the invite code does not cost the member their code.
-        referrer = Member.objects.filter(invite_code=invite_code).first()
-        if referrer is None:
-            raise InvalidInviteCode()
+    existing_user = User.objects.filter(phone=phone_e164).select_related("member").first()
     # One transaction: the code is used up only if the member is signed in or created. A wrong code's counted try
     # still commits, because nothing inside raises on that path.
     with transaction.atomic():
-        if not _consume_sign_in_code(phone=phone_e164, code=code):
+        check = _consume_sign_in_code(phone=phone_e164, code=code)
+        if check is not _CodeCheck.ACCEPTED:
+            result = None
+        elif existing_user is not None and (existing_user.is_staff or not existing_user.is_active):
+            # Staff sign in with a password; a blocked account gets the same answer as a wrong code.
             result = None
         elif existing_user is not None:
             member = getattr(existing_user, "member", None) or _create_member(
@@ -185,12 +276,22 @@ def sign_in_with_code(
             )
             result = SignInResult(user=existing_user, member=member, is_new_member=False)
         else:
+            referrer = None
+            if invite_code:
+                referrer = Member.objects.filter(invite_code=invite_code).first()
+                if referrer is None:
+                    # Raised inside the transaction: the code is not used up, so a typo in the invite code does
+                    # not cost the new member their code. Only the holder of the right code gets this far.
+                    raise InvalidInviteCode()
             member = register_member(
                 phone=phone_e164, referrer=referrer, channel=channel, channel_partner=channel_partner
             )
             result = SignInResult(user=member.user, member=member, is_new_member=True)
     if result is None:
+        if check is _CodeCheck.USED_UP:
+            raise _used_up_error(phone=phone_e164)
         raise InvalidSignInCode()
+    _give_back_sign_in_attempt(attempt)
     if result.is_new_member:
         logger.info("member signed up", extra={"member_id": result.member.pk, "channel": result.member.channel})
     return result
@@ -230,6 +331,7 @@ def issue_access_token(*, user: User) -> str:
     AccessToken.objects.create(
         user=user,
         key_hash=hashlib.sha256(raw_token.encode()).hexdigest(),
+        credentials_hash=credentials_fingerprint(user),
         expires_at=timezone.now() + datetime.timedelta(days=settings.ACCESS_TOKEN_TTL_DAYS),
     )
     return raw_token

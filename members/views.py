@@ -19,7 +19,7 @@ from members import selectors, services
 from members.dashboard import build_panels
 from members.exceptions import TooManyRequests
 from members.forms import CodeForm, PhoneForm, ProfileForm, QualificationForm, VerificationForm
-from members.phones import mask_phone
+from members.phones import mask_phone, normalize_mobile_number
 
 _SESSION_PHONE = "sign_in_phone"
 _SESSION_SENT_AT = "sign_in_code_sent_at"
@@ -64,13 +64,20 @@ def sign_in(request):
     if request.GET.get("next"):
         # Kept in the session: the code page comes between asking and arriving.
         request.session[_SESSION_NEXT] = _safe_next(request, request.GET["next"])
-    form = PhoneForm(request.POST or None, initial={"phone": request.session.get(_SESSION_PHONE, "")})
+    session_phone = request.session.get(_SESSION_PHONE, "")
+    form = PhoneForm(request.POST or None, initial={"phone": session_phone})
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         try:
             phone_e164 = services.request_sign_in_code(phone=phone, requested_ip=client_ip(request))
         except TooManyRequests as error:
-            if request.POST.get("resend") and request.session.get(_SESSION_PHONE):
+            # No dead end: when the number still has a usable code (sent a moment ago), go and enter it.
+            phone_e164 = normalize_mobile_number(phone)
+            sent_at = selectors.active_sign_in_code_sent_at(phone=phone_e164)
+            if sent_at is not None or (request.POST.get("resend") and session_phone == phone_e164):
+                if sent_at is not None:
+                    request.session[_SESSION_PHONE] = phone_e164
+                    request.session[_SESSION_SENT_AT] = sent_at.timestamp()
                 messages.warning(request, str(error.message))
                 return redirect("members:sign-in-code")
             _add_domain_error(form, error)
@@ -80,7 +87,10 @@ def sign_in(request):
             request.session[_SESSION_PHONE] = phone_e164
             request.session[_SESSION_SENT_AT] = timezone.now().timestamp()
             return redirect("members:sign-in-code")
-    return render(request, "members/sign_in.html", {"form": form})
+    # A visitor who already has a code can always get back to the page that takes it.
+    pending = bool(session_phone) and selectors.active_sign_in_code_sent_at(phone=session_phone) is not None
+    context = {"form": form, "pending_code_phone": mask_phone(session_phone) if pending else ""}
+    return render(request, "members/sign_in.html", context)
 
 
 def sign_in_code(request):
@@ -93,7 +103,10 @@ def sign_in_code(request):
     if request.method == "POST" and form.is_valid():
         try:
             result = services.sign_in_with_code(
-                phone=phone, code=form.cleaned_data["code"], invite_code=form.cleaned_data["invite_code"]
+                phone=phone,
+                code=form.cleaned_data["code"],
+                invite_code=form.cleaned_data["invite_code"],
+                requested_ip=client_ip(request),
             )
         except DomainError as error:
             _add_domain_error(form, error)

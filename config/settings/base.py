@@ -180,6 +180,10 @@ OTP_RESEND_SECONDS = env.int("OTP_RESEND_SECONDS", default=60)
 OTP_PER_PHONE_DAILY = env.int("OTP_PER_PHONE_DAILY", default=10)
 OTP_PER_IP_DAILY = env.int("OTP_PER_IP_DAILY", default=50)
 OTP_ALLOWED_REGIONS = env.list("OTP_ALLOWED_REGIONS", default=["CN"])
+# Failed sign-ins (wrong code, no code) per phone and per client address within a window; over it, 429.
+OTP_LOGIN_FAILURES_PER_PHONE = env.int("OTP_LOGIN_FAILURES_PER_PHONE", default=10)
+OTP_LOGIN_FAILURES_PER_IP = env.int("OTP_LOGIN_FAILURES_PER_IP", default=50)
+OTP_LOGIN_FAILURE_WINDOW_SECONDS = env.int("OTP_LOGIN_FAILURE_WINDOW_SECONDS", default=3600)
 ACCESS_TOKEN_TTL_DAYS = env.int("ACCESS_TOKEN_TTL_DAYS", default=30)
 # Behind a reverse proxy the client address is the last X-Forwarded-For hop the proxy added.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
@@ -208,6 +212,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Member Center <no-re
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: failures from one address over all usernames, within the same cool-off time.
+STAFF_LOGIN_FAILURES_PER_IP = env.int("STAFF_LOGIN_FAILURES_PER_IP", default=20)
+AXES_HANDLER = "members.lockout.StaffSignInHandler"
+# The same client address as the sign-in code limits (behind a proxy: TRUST_X_FORWARDED_FOR).
+AXES_CLIENT_IP_CALLABLE = "common.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False

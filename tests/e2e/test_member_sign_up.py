@@ -121,8 +121,19 @@ def test_wrong_code_shows_error_at_the_code_field_and_does_not_sign_in(page, sms
     page.goto("/me/")
     expect(page).to_have_url(path_is("/sign-in/?next=/me/"))
 
+    # No dead end: while the code is usable, the phone page leads back to the code page.
+    back_to_code = page.locator("#back-to-code")
+    expect(back_to_code).to_have_text(tr("I already have a code for %(phone)s: enter it") % {"phone": "139****5678"})
+    back_to_code.click()
+    expect(page).to_have_url(path_is("/sign-in/code/"))
+
+    # A code of the wrong length gets our own message and costs no try.
+    submit_code(page, "12345")
+    expect(field_of(page, "id_code").locator(".field__error")).to_have_text(
+        tr("The sign-in code has 6 digits. Please check it and enter it again.")
+    )
+
     # The wrong try did not use up the code: the right one still signs the new member up.
-    page.goto("/sign-in/code/")
     submit_code(page, code)
     expect(page).to_have_url(path_is("/me/profile/"))
     expect(page.locator('header form[action="/sign-out/"]')).to_have_count(1)

@@ -134,3 +134,37 @@ def test_a_burst_from_one_address_gets_no_more_codes_than_its_daily_limit(sms_ou
 
     assert sorted(outcomes) == ["refused"] * 15 + ["sent"] * 5
     assert SignInCode.objects.filter(requested_ip="203.0.113.7").count() == 5
+
+
+def test_a_parallel_burst_of_wrong_codes_gets_no_more_tries_than_the_phone_limit(sms_outbox, settings):
+    settings.OTP_MAX_ATTEMPTS = 100
+    settings.OTP_LOGIN_FAILURES_PER_PHONE = 4
+    request_sign_in_code(phone=PHONE, requested_ip="127.0.0.1")
+    right = sms_outbox.last_code_for(PHONE)
+    wrong = "111111" if right != "111111" else "222222"
+    lock = threading.Lock()
+    outcomes = []
+    barrier = threading.Barrier(12)
+
+    def run(index):
+        try:
+            barrier.wait()
+            sign_in_with_code(phone=PHONE, code=wrong, requested_ip=f"198.51.100.{index}")
+        except TooManyRequests:
+            outcome = "throttled"
+        except InvalidSignInCode:
+            outcome = "refused"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # The slot is taken before the code is looked at, so a burst cannot all pass the check together.
+    assert sorted(outcomes) == ["refused"] * 4 + ["throttled"] * 8
+    assert SignInCode.objects.get(phone=PHONE).failed_attempts == 4

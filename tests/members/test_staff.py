@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from members.models import User
+from members.models import AccessToken, User
 from tests.members.factories import STAFF_PASSWORD, StaffFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +127,47 @@ def test_database_refuses_store_bound_role_without_store():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="orphan", role="store_staff", is_staff=True)
+
+
+def test_password_spraying_from_one_address_is_locked_out(client, api_client, settings):
+    settings.STAFF_LOGIN_FAILURES_PER_IP = 6
+    StaffFactory(username="li")
+    sprayer = {"REMOTE_ADDR": "203.0.113.7"}
+    answers = [staff_login(api_client, f"guess{n}", "Spring2026!", **sprayer).status_code for n in range(6)]
+    # One try per username: the username lockout never fires, the address limit does.
+    assert answers == [400, 400, 400, 400, 400, 429]
+
+    refused = staff_login(api_client, "li", STAFF_PASSWORD, **sprayer)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "locked_out"
+    assert "token" not in refused.json()
+    page = client.post("/admin/login/", {"username": "li", "password": STAFF_PASSWORD}, **sprayer)
+    assert page.status_code == 429
+    assert "登录失败次数过多，已暂时禁止登录，请稍后再试。" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not AccessToken.objects.exists()
+
+    # Another address is not affected.
+    elsewhere = staff_login(api_client, "li", STAFF_PASSWORD, REMOTE_ADDR="198.51.100.20")
+    assert elsewhere.status_code == 200
+    assert AccessToken.objects.count() == 1
+
+
+def test_spraying_through_the_admin_login_locks_the_staff_api_too(client, api_client, settings):
+    settings.STAFF_LOGIN_FAILURES_PER_IP = 3
+    StaffFactory(username="li")
+    sprayer = {"REMOTE_ADDR": "203.0.113.8"}
+    for n in range(3):
+        client.post("/admin/login/", {"username": f"guess{n}", "password": "Spring2026!"}, **sprayer)
+
+    assert client.post("/admin/login/", {"username": "li", "password": STAFF_PASSWORD}, **sprayer).status_code == 429
+    assert staff_login(api_client, "li", STAFF_PASSWORD, **sprayer).status_code == 429
+    assert staff_login(api_client, "li", STAFF_PASSWORD, REMOTE_ADDR="198.51.100.21").status_code == 200
+
+
+def test_staff_login_queries_stay_fixed_with_the_address_limit(api_client, django_assert_num_queries):
+    StaffFactory(username="li")
+    # axes' username+address count, the address count over all usernames, the account, the new token.
+    with django_assert_num_queries(4):
+        response = staff_login(api_client, "li", STAFF_PASSWORD)
+    assert response.status_code == 200
