@@ -14,8 +14,11 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.test import Client
+from rest_framework.test import APIClient
 
 from members.models import Member, Store, User
+from members.selectors import members_visible_to
+from members.services import issue_access_token
 from notifications.models import Notification, StaffCallTask
 from notifications.services import queue_notification
 from orders.enums import OrderState
@@ -233,8 +236,6 @@ def test_head_office_sees_both_stores(two_stores):
 
 
 def test_store_members_are_their_preferred_store_s_and_those_who_applied_there(two_stores):
-    from members.selectors import members_visible_to
-
     world_a, world_b = two_stores["a"], two_stores["b"]
     for role in ("clerk", "manager"):
         visible = set(members_visible_to(user=two_stores[role]).values_list("pk", flat=True))
@@ -308,3 +309,52 @@ def test_importing_service_records_needs_the_add_permission(two_stores, client):
     client.force_login(two_stores["hq"])
     two_stores["hq"].user_permissions.add(Permission.objects.get(codename="add_servicerecord"))
     assert client.get(_url(ServiceRecord, "import")).status_code == 200
+
+
+def test_back_office_and_staff_api_follow_the_same_rule(two_stores, client):
+    world_a, world_b = two_stores["a"], two_stores["b"]
+    roleless = StaffFactory(username="no-role", role="")
+    all_orders = set(Order.objects.values_list("pk", flat=True))
+    expected = {
+        two_stores["clerk"]: set(Order.objects.filter(store=world_a.store).values_list("pk", flat=True)),
+        world_b.staff: set(Order.objects.filter(store=world_b.store).values_list("pk", flat=True)),
+        two_stores["hq"]: all_orders,
+        roleless: set(),  # a staff account without a role sees no store
+    }
+    assert expected[two_stores["clerk"]]
+    assert expected[world_b.staff]
+    for staff, orders in expected.items():
+        client.force_login(staff)
+        queue = client.get("/backoffice/")
+        assert {order.pk for order in queue.context["page"]} == orders, staff
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=staff)}")
+        listed = api.get("/api/v1/backoffice/orders/").json()["results"]
+        assert {row["id"] for row in listed} == orders, staff
+        for order_id in all_orders - orders:
+            assert client.get(f"/backoffice/orders/{order_id}/").status_code == 404
+            assert api.get(f"/api/v1/backoffice/orders/{order_id}/").status_code == 404
+
+
+def _orders_at(store: Store, count: int, cast: Cast) -> None:
+    for _index in range(count):
+        member = MemberFactory(preferred_store=store)
+        create_order(member=member, trim_id=cast.trim.pk, plan_id=cast.plan.pk, actor=member.user, store_id=store.pk)
+
+
+@pytest.mark.parametrize("who", ["store_staff", "head_office"])
+def test_order_and_member_changelists_take_the_same_queries_for_n_and_3n_rows(
+    cast, client, who, django_assert_num_queries
+):
+    client.force_login(getattr(cast, who))
+    expected = {"store_staff": {"order": 9, "member": 9}, "head_office": {"order": 11, "member": 11}}[who]
+    for total in (2, 6):
+        _orders_at(cast.store, total - Order.objects.filter(store=cast.store).count(), cast)
+        _orders_at(cast.other_store, total - Order.objects.filter(store=cast.other_store).count(), cast)
+        with django_assert_num_queries(expected["order"]):
+            orders = client.get(_url(Order))
+        assert len(orders.context["cl"].result_list) == (total if who == "store_staff" else 2 * total)
+        with django_assert_num_queries(expected["member"]):
+            members = client.get(_url(Member))
+        visible = Member.objects.filter(preferred_store=cast.store).count()
+        assert len(members.context["cl"].result_list) == (visible if who == "store_staff" else Member.objects.count())
