@@ -358,3 +358,23 @@ def test_order_and_member_changelists_take_the_same_queries_for_n_and_3n_rows(
             members = client.get(_url(Member))
         visible = Member.objects.filter(preferred_store=cast.store).count()
         assert len(members.context["cl"].result_list) == (visible if who == "store_staff" else Member.objects.count())
+
+
+def test_autocomplete_offers_only_visible_rows(two_stores, client):
+    world_a, world_b = two_stores["a"], two_stores["b"]
+
+    def suggestions(user, model_name, field_name, term):
+        client.force_login(user)
+        response = client.get("/admin/autocomplete/", {"app_label": "vehicles", "model_name": model_name,
+                                                        "field_name": field_name, "term": term})  # fmt: skip
+        assert response.status_code == 200
+        return {int(item["id"]) for item in response.json()["results"]}
+
+    clerk = _with_every_admin_permission(two_stores["clerk"])
+    hq = _with_every_admin_permission(two_stores["hq"])
+    members = {world_a.member.pk, world_b.member.pk}
+    assert suggestions(clerk, "ownedvehicle", "member", "+86") & members == {world_a.member.pk}
+    assert suggestions(hq, "ownedvehicle", "member", "+86") & members == members
+    car_a, car_b = (OwnedVehicle.objects.get(member=world.member).pk for world in (world_a, world_b))
+    assert suggestions(clerk, "servicerecord", "vehicle", "粤B") == {car_a}
+    assert suggestions(hq, "servicerecord", "vehicle", "粤B") == {car_a, car_b}

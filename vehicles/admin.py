@@ -72,6 +72,8 @@ class OwnedVehicleAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     list_display = ["plate", "member", "trim", "delivered_on", "mileage_km"]
     search_fields = ["plate", "vin", "member__user__phone"]
     list_select_related = ["member__user", "trim__car_model__brand"]
+    # Looked up by search (scoped like the members list), not a select of every member.
+    autocomplete_fields = ["member"]
 
 
 @admin.register(ServiceRecord)
@@ -85,3 +87,4 @@ class ServiceRecordAdmin(StaffScopedAdminMixin, ImportMixin, admin.ModelAdmin):
     list_filter = ["is_maintenance", "serviced_on"]
     search_fields = ["dealer_reference", "vehicle__plate", "vehicle__vin"]
     list_select_related = ["vehicle"]
+    autocomplete_fields = ["vehicle"]
