@@ -78,7 +78,7 @@ class CampaignAdmin(admin.ModelAdmin):
         subject, body = campaigns.preview(campaign)
         return format_html("<strong>{}</strong><br>{}", subject, body)
 
-    @admin.action(description=_("Send (now, or at the time set)"))
+    @admin.action(description=_("Send (now, or at the time set)"), permissions=["change"])
     def send(self, request, queryset):
         for campaign in queryset:
             try:
@@ -92,12 +92,12 @@ class CampaignAdmin(admin.ModelAdmin):
                     request, _("%(name)s: %(total)s messages queued.") % {"name": done, "total": done.total}
                 )
 
-    @admin.action(description=_("Pause sending"))
+    @admin.action(description=_("Pause sending"), permissions=["change"])
     def pause(self, request, queryset):
         for campaign in queryset:
             campaigns.pause_campaign(campaign_id=campaign.pk)
 
-    @admin.action(description=_("Resume sending"))
+    @admin.action(description=_("Resume sending"), permissions=["change"])
     def resume(self, request, queryset):
         for campaign in queryset:
             campaigns.resume_campaign(campaign_id=campaign.pk)

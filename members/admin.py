@@ -1,9 +1,15 @@
 """The call-center admin for members, staff and stores. ID numbers are shown masked, never the ciphertext."""
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_scoping import StaffScopedAdminMixin
+from members import selectors
 from members.models import Member, Qualification, Store, User
 
 
@@ -14,7 +20,8 @@ class StoreAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "city"]
 
 
-class QualificationInline(admin.StackedInline):
+class QualificationInline(StaffScopedAdminMixin, admin.StackedInline):
+    visible_to = staticmethod(selectors.qualifications_visible_to)
     model = Qualification
     can_delete = False
     fields = ["employment", "years_at_job", "has_driving_licence", "updated_at"]
@@ -25,7 +32,8 @@ class QualificationInline(admin.StackedInline):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
+    visible_to = staticmethod(selectors.members_visible_to)
     list_display = [
         "phone",
         "name",
@@ -69,7 +77,8 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(StaffScopedAdminMixin, DjangoUserAdmin):
+    visible_to = staticmethod(selectors.users_visible_to)
     list_display = ["username", "phone", "role", "store", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_active", "role", "store"]
     search_fields = ["username", "phone", "email"]
@@ -81,3 +90,52 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "password1", "password2", "role", "store"]})]
     readonly_fields = ["last_login", "date_joined"]
+
+
+# The audit log and the sign-in attempts hold members' and staff's data from every store: head-office roles only.
+class HeadOfficeOnlyAdminMixin:
+    """For screens that hold people's data but belong to no one store (the audit log, sign-in attempts): store roles
+    never see them, whatever permissions they are given."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if selectors.sees_all_stores(user=request.user) else queryset.none()
+
+    def has_module_permission(self, request):
+        return selectors.sees_all_stores(user=request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return selectors.sees_all_stores(user=request.user) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return selectors.sees_all_stores(user=request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return selectors.sees_all_stores(user=request.user) and super().has_delete_permission(request, obj)
+
+
+class HeadOfficeLogEntryAdmin(HeadOfficeOnlyAdminMixin, LogEntryAdmin):
+    pass
+
+
+class HeadOfficeAccessAttemptAdmin(HeadOfficeOnlyAdminMixin, AccessAttemptAdmin):
+    pass
+
+
+class HeadOfficeAccessLogAdmin(HeadOfficeOnlyAdminMixin, AccessLogAdmin):
+    pass
+
+
+class HeadOfficeAccessFailureLogAdmin(HeadOfficeOnlyAdminMixin, AccessFailureLogAdmin):
+    pass
+
+
+for _model, _admin_class in [
+    (LogEntry, HeadOfficeLogEntryAdmin),
+    (AccessAttempt, HeadOfficeAccessAttemptAdmin),
+    (AccessLog, HeadOfficeAccessLogAdmin),
+    (AccessFailureLog, HeadOfficeAccessFailureLogAdmin),
+]:
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin_class)

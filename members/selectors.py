@@ -1,14 +1,15 @@
 """Reads of the members app, scoped to the person asking."""
 
 import datetime
+from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import events
-from members.enums import OtpStatus
-from members.models import Member, SignInCode, Store
+from members.enums import STORE_BOUND_ROLES, OtpStatus, StaffRole
+from members.models import Member, Qualification, SignInCode, Store, User
 
 
 def get_member_for_user(*, user) -> Member | None:
@@ -68,3 +69,79 @@ REFERRAL_STATUS_LABELS = {
     "delivered": _("Got the car"),
     "rewarded": _("Reward granted"),
 }
+
+
+# Whom a staff account may see ----------------------------------------------------------------------------------
+#
+# One rule, used by the admin, the back office and the API alike:
+# - head-office roles (call center, reviewer, finance, head office, administrator) and superusers see every store;
+# - store staff and store managers see their own store: its applications, documents, loans and stock, and the
+#   members who belong to it;
+# - a member belongs to their preferred store and to every store that has an application of theirs (the store that
+#   sells a car hands it over, so it is the store of that application). Apps above members add such links through
+#   ``register_member_store_link``; orders does;
+# - any other account (a staff account without a role) sees no store.
+# The apps above scope their own models in their own selectors, built on these functions.
+
+ALL_STORES_ROLES = (
+    StaffRole.CALL_CENTER,
+    StaffRole.REVIEWER,
+    StaffRole.FINANCE,
+    StaffRole.HEAD_OFFICE,
+    StaffRole.ADMIN,
+)
+
+_member_store_links: list[Callable[..., QuerySet]] = []
+
+
+def register_member_store_link(link: Callable[..., QuerySet]) -> None:
+    """``link(store_ids=[...])`` returns a one-column queryset of the member ids tied to those stores (e.g. by an
+    application there). Called from an app's ``AppConfig.ready()``."""
+    if link not in _member_store_links:
+        _member_store_links.append(link)
+
+
+def sees_all_stores(*, user) -> bool:
+    return bool(user.is_authenticated and user.is_staff and (user.is_superuser or user.role in ALL_STORES_ROLES))
+
+
+def store_ids_visible_to(*, user) -> list[int] | None:
+    """The stores whose rows ``user`` may see as staff: None means every store; an empty list means none."""
+    if sees_all_stores(user=user):
+        return None
+    if user.is_authenticated and user.is_staff and user.role in STORE_BOUND_ROLES and user.store_id:
+        return [user.store_id]
+    return []
+
+
+def members_visible_to(*, user) -> QuerySet[Member]:
+    """The members ``user`` may see: a member themselves; staff as the rule above says. One query."""
+    if not user.is_authenticated:
+        return Member.objects.none()
+    if not user.is_staff:
+        return Member.objects.filter(user=user)
+    store_ids = store_ids_visible_to(user=user)
+    if store_ids is None:
+        return Member.objects.all()
+    if not store_ids:
+        return Member.objects.none()
+    belongs = Q(preferred_store_id__in=store_ids)
+    for link in _member_store_links:
+        belongs |= Q(pk__in=link(store_ids=store_ids))
+    return Member.objects.filter(belongs)
+
+
+def qualifications_visible_to(*, user) -> QuerySet[Qualification]:
+    if sees_all_stores(user=user):
+        return Qualification.objects.all()
+    return Qualification.objects.filter(member__in=members_visible_to(user=user))
+
+
+def users_visible_to(*, user) -> QuerySet[User]:
+    """Accounts: head-office roles see all; store roles their store's staff and the accounts of their members."""
+    if sees_all_stores(user=user):
+        return User.objects.all()
+    if not user.is_authenticated:
+        return User.objects.none()
+    store_ids = store_ids_visible_to(user=user) or []
+    return User.objects.filter(Q(store_id__in=store_ids) | Q(member__in=members_visible_to(user=user)) | Q(pk=user.pk))

@@ -3,15 +3,17 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from notifications import services
+from common.admin_scoping import StaffScopedAdminMixin
+from notifications import selectors, services
 from notifications.catalog import all_events, get_event, render
 from notifications.models import Notification, NotificationTemplate, ReminderPolicy, StaffCallTask, Status
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     """The outbox, read-only, with "resend" for failed rows."""
 
+    visible_to = staticmethod(selectors.notifications_visible_to)
     list_display = ["created_at", "recipient", "channel", "category", "event", "status", "send_after", "attempts",
                     "provider_status"]  # fmt: skip
     list_filter = ["status", "channel", "category", "event"]
@@ -27,7 +29,7 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Resend the selected failed messages"))
+    @admin.action(description=_("Resend the selected failed messages"), permissions=["change"])
     def resend(self, request, queryset):
         failed = list(queryset.filter(status=Status.FAILED).values_list("pk", flat=True))
         for notification_id in failed:
@@ -42,10 +44,11 @@ class CloseCallTaskForm(forms.ModelForm):
 
 
 @admin.register(StaffCallTask)
-class StaffCallTaskAdmin(admin.ModelAdmin):
+class StaffCallTaskAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     """Calls staff should make (overdue repayments, the 3-day call after handover). Write the outcome and save to
     close the task."""
 
+    visible_to = staticmethod(selectors.call_tasks_visible_to)
     list_display = ["created_at", "subject", "member_user", "state", "closed_by", "closed_at"]
     list_filter = ["state"]
     search_fields = ["member_user__phone", "subject"]

@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 
-from notifications.models import SWITCHABLE_CHANNELS, Category, Channel, Notification, Preference
+from members.selectors import members_visible_to, sees_all_stores
+from notifications.models import SWITCHABLE_CHANNELS, Category, Channel, Notification, Preference, StaffCallTask
 
 
 def list_inbox(*, user) -> QuerySet[Notification]:
@@ -29,3 +30,18 @@ def unread_count_for_request(request) -> int:
     if not hasattr(request, "_unread_messages"):
         request._unread_messages = count_unread(user=request.user)
     return request._unread_messages
+
+
+# Whom a staff account may see (members.selectors): messages and calls follow the member they are for.
+
+
+def notifications_visible_to(*, user) -> QuerySet[Notification]:
+    if sees_all_stores(user=user):
+        return Notification.objects.all()
+    return Notification.objects.filter(recipient__member__in=members_visible_to(user=user))
+
+
+def call_tasks_visible_to(*, user) -> QuerySet[StaffCallTask]:
+    if sees_all_stores(user=user):
+        return StaffCallTask.objects.all()
+    return StaffCallTask.objects.filter(member_user__member__in=members_visible_to(user=user))

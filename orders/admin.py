@@ -7,8 +7,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
+from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
-from orders import services
+from orders import selectors, services
 from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent
 
 
@@ -30,7 +31,8 @@ class HandOverForm(forms.Form):
     plate = forms.CharField(label=_("Licence plate"), max_length=12)
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(StaffScopedAdminMixin, admin.TabularInline):
+    visible_to = staticmethod(selectors.order_events_visible_to)
     model = OrderEvent
     extra = 0
     can_delete = False
@@ -44,7 +46,8 @@ class OrderEventInline(admin.TabularInline):
         return False
 
 
-class OrderDocumentInline(admin.TabularInline):
+class OrderDocumentInline(StaffScopedAdminMixin, admin.TabularInline):
+    visible_to = staticmethod(selectors.order_documents_visible_to)
     model = OrderDocument
     extra = 0
     can_delete = False
@@ -56,7 +59,8 @@ class OrderDocumentInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(FSMAdminMixin, admin.ModelAdmin):
+class OrderAdmin(StaffScopedAdminMixin, FSMAdminMixin, admin.ModelAdmin):
+    visible_to = staticmethod(selectors.orders_visible_to)
     fsm_fields = ["state"]
     fsm_forms = {
         "request_materials": ReasonForm,
@@ -104,7 +108,8 @@ class OrderAdmin(FSMAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CreditCheck)
-class CreditCheckAdmin(admin.ModelAdmin):
+class CreditCheckAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
+    visible_to = staticmethod(selectors.credit_checks_visible_to)
     list_display = ["order", "status", "decision", "score", "attempts", "created_at", "completed_at"]
     list_filter = ["status", "decision"]
     search_fields = ["order__number"]
@@ -114,7 +119,8 @@ class CreditCheckAdmin(admin.ModelAdmin):
         return False
 
 
-class InstallmentInline(admin.TabularInline):
+class InstallmentInline(StaffScopedAdminMixin, admin.TabularInline):
+    visible_to = staticmethod(selectors.installments_visible_to)
     model = Installment
     extra = 0
     can_delete = False
@@ -126,7 +132,8 @@ class InstallmentInline(admin.TabularInline):
 
 
 @admin.register(Loan)
-class LoanAdmin(admin.ModelAdmin):
+class LoanAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
+    visible_to = staticmethod(selectors.loans_visible_to)
     list_display = ["order", "principal", "annual_rate", "term_months", "monthly_payment", "disbursed_at"]
     search_fields = ["order__number", "order__member__user__phone"]
     readonly_fields = [field.name for field in Loan._meta.fields]

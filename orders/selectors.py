@@ -1,12 +1,12 @@
 """Reads of the orders app, always scoped to the person asking: members see their own orders, store staff their
-store's, other staff all."""
+store's, other staff all (the rule is members.selectors.store_ids_visible_to)."""
 
 import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from members.enums import STORE_BOUND_ROLES
+from members.selectors import sees_all_stores, store_ids_visible_to
 from orders.enums import DocumentKind, OrderState
 from orders.exceptions import OrderNotFound
 from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS
@@ -42,9 +42,41 @@ def orders_visible_to(*, user) -> QuerySet[Order]:
         return Order.objects.none()
     if not user.is_staff:
         return Order.objects.filter(member__user=user)
-    if user.role in STORE_BOUND_ROLES:
-        return Order.objects.filter(store_id=user.store_id)
-    return Order.objects.all()
+    store_ids = store_ids_visible_to(user=user)
+    if store_ids is None:
+        return Order.objects.all()
+    return Order.objects.filter(store_id__in=store_ids)
+
+
+def member_ids_with_orders_at(*, store_ids: list[int]) -> QuerySet:
+    """A member belongs to every store that has an application of theirs (members.selectors)."""
+    return Order.objects.filter(store_id__in=store_ids).values("member_id")
+
+
+def _of_visible_orders(queryset: QuerySet, *, user) -> QuerySet:
+    return queryset if sees_all_stores(user=user) else queryset.filter(order__in=orders_visible_to(user=user))
+
+
+def order_events_visible_to(*, user) -> QuerySet[OrderEvent]:
+    return _of_visible_orders(OrderEvent.objects.all(), user=user)
+
+
+def order_documents_visible_to(*, user) -> QuerySet[OrderDocument]:
+    return _of_visible_orders(OrderDocument.objects.all(), user=user)
+
+
+def credit_checks_visible_to(*, user) -> QuerySet[CreditCheck]:
+    return _of_visible_orders(CreditCheck.objects.all(), user=user)
+
+
+def loans_visible_to(*, user) -> QuerySet[Loan]:
+    return _of_visible_orders(Loan.objects.all(), user=user)
+
+
+def installments_visible_to(*, user) -> QuerySet[Installment]:
+    if sees_all_stores(user=user):
+        return Installment.objects.all()
+    return Installment.objects.filter(loan__order__in=orders_visible_to(user=user))
 
 
 def list_member_orders(*, user) -> QuerySet[Order]:

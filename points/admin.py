@@ -2,12 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
-from points import services
+from points import selectors, services
 from points.models import Campaign, Coupon, EarnRule, PointsAccount, PointsEntry, PointsPolicy, Reward
 
 
@@ -60,7 +63,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointsEntry)
-class PointsEntryAdmin(ReadOnlyAdmin):
+class PointsEntryAdmin(StaffScopedAdminMixin, ReadOnlyAdmin):
+    visible_to = staticmethod(selectors.points_entries_visible_to)
     list_display = ["created_at", "member", "kind", "points", "balance_after", "reason", "created_by"]
     list_filter = ["kind", "rule", "reward", "created_at"]
     search_fields = ["account__member__user__phone", "idempotency_key", "reason", "source"]
@@ -73,7 +77,8 @@ class PointsEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Coupon)
-class CouponAdmin(ReadOnlyAdmin):
+class CouponAdmin(StaffScopedAdminMixin, ReadOnlyAdmin):
+    visible_to = staticmethod(selectors.coupons_visible_to)
     list_display = ["code", "member", "reward", "status", "valid_until", "used_at", "used_for"]
     list_filter = ["status", "reward"]
     search_fields = ["code", "member__user__phone"]
@@ -89,7 +94,8 @@ class CampaignCodeForm(forms.Form):
     campaign = forms.CharField(label=_("Campaign code"), max_length=30)
 
 
-class PointsEntryInline(admin.TabularInline):
+class PointsEntryInline(StaffScopedAdminMixin, admin.TabularInline):
+    visible_to = staticmethod(selectors.points_entries_visible_to)
     model = PointsEntry
     extra = 0
     fields = ["created_at", "kind", "points", "balance_after", "reason", "created_by"]
@@ -105,9 +111,10 @@ class PointsEntryInline(admin.TabularInline):
 
 
 @admin.register(PointsAccount)
-class PointsAccountAdmin(admin.ModelAdmin):
+class PointsAccountAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     """A member's points page: balance, history, and the adjustment and campaign-code forms."""
 
+    visible_to = staticmethod(selectors.points_accounts_visible_to)
     list_display = ["member", "phone", "balance", "updated_at"]
     search_fields = ["member__user__phone", "member__name"]
     list_select_related = ["member__user"]
@@ -148,7 +155,12 @@ class PointsAccountAdmin(admin.ModelAdmin):
         services.award_campaign(member_id=account.member_id, campaign_code=data["campaign"], actor=request.user)
 
     def _form_view(self, request, account_id, form_class, title, action):
-        account = PointsAccount.objects.select_related("member__user").get(pk=account_id)
+        # Another store's member, or no such account, is "not found"; the forms are for those who may see it.
+        account = self.get_queryset(request).select_related("member__user").filter(pk=account_id).first()
+        if account is None:
+            raise Http404
+        if not self.has_view_permission(request, account):
+            raise PermissionDenied
         form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

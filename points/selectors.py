@@ -4,6 +4,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from members.selectors import members_visible_to, sees_all_stores
 from points.models import (
     Coupon,
     LotConsumption,
@@ -116,3 +117,24 @@ def find_ledger_violations() -> list[dict]:
         for lot in lots.select_related("account")
     ]  # fmt: skip
     return violations
+
+
+# Whom a staff account may see (members.selectors): a member's points follow the member.
+
+
+def points_accounts_visible_to(*, user) -> QuerySet[PointsAccount]:
+    if sees_all_stores(user=user):
+        return PointsAccount.objects.all()
+    return PointsAccount.objects.filter(member__in=members_visible_to(user=user))
+
+
+def points_entries_visible_to(*, user) -> QuerySet[PointsEntry]:
+    if sees_all_stores(user=user):
+        return PointsEntry.objects.all()
+    return PointsEntry.objects.filter(account__member__in=members_visible_to(user=user))
+
+
+def coupons_visible_to(*, user) -> QuerySet[Coupon]:
+    if sees_all_stores(user=user):
+        return Coupon.objects.all()
+    return Coupon.objects.filter(member__in=members_visible_to(user=user))

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
+from common.admin_scoping import StaffScopedAdminMixin
+from vehicles import selectors
 from vehicles.imports import ServiceRecordResource
 from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim, VehicleUnit
 
@@ -56,7 +58,8 @@ class FinancePlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(VehicleUnit)
-class VehicleUnitAdmin(admin.ModelAdmin):
+class VehicleUnitAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
+    visible_to = staticmethod(selectors.vehicle_units_visible_to)
     list_display = ["vin", "trim", "store", "color", "status", "arrived_at"]
     list_filter = ["status", "store"]
     search_fields = ["vin"]
@@ -64,18 +67,24 @@ class VehicleUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(OwnedVehicle)
-class OwnedVehicleAdmin(admin.ModelAdmin):
+class OwnedVehicleAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
+    visible_to = staticmethod(selectors.owned_vehicles_visible_to)
     list_display = ["plate", "member", "trim", "delivered_on", "mileage_km"]
     search_fields = ["plate", "vin", "member__user__phone"]
     list_select_related = ["member__user", "trim__car_model__brand"]
+    # Looked up by search (scoped like the members list), not a select of every member.
+    autocomplete_fields = ["member"]
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ImportMixin, admin.ModelAdmin):
+class ServiceRecordAdmin(StaffScopedAdminMixin, ImportMixin, admin.ModelAdmin):
     """Service visits; "Import" takes a dealer-system export (CSV or Excel), all rows or none."""
+
+    visible_to = staticmethod(selectors.service_records_visible_to)
 
     resource_classes = [ServiceRecordResource]
     list_display = ["serviced_on", "vehicle", "mileage_km", "description", "is_maintenance", "customer_amount"]
     list_filter = ["is_maintenance", "serviced_on"]
     search_fields = ["dealer_reference", "vehicle__plate", "vehicle__vin"]
     list_select_related = ["vehicle"]
+    autocomplete_fields = ["vehicle"]

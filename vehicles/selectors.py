@@ -1,6 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 
-from vehicles.models import CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim
+from members.selectors import members_visible_to, sees_all_stores, store_ids_visible_to
+from vehicles.models import CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim, VehicleUnit
 
 
 def list_catalog_models() -> QuerySet[CarModel]:
@@ -39,3 +40,25 @@ def list_member_vehicles(*, member_id: int) -> QuerySet[OwnedVehicle]:
 def list_member_vehicle_summaries(*, member_id: int) -> QuerySet[OwnedVehicle]:
     """Plates and models only (one query), for the dashboard."""
     return OwnedVehicle.objects.filter(member_id=member_id).select_related("trim__car_model__brand")
+
+
+# Whom a staff account may see (members.selectors): stock by its store, members' cars by their owner.
+
+
+def vehicle_units_visible_to(*, user) -> QuerySet[VehicleUnit]:
+    store_ids = store_ids_visible_to(user=user)
+    if store_ids is None:
+        return VehicleUnit.objects.all()
+    return VehicleUnit.objects.filter(store_id__in=store_ids)
+
+
+def owned_vehicles_visible_to(*, user) -> QuerySet[OwnedVehicle]:
+    if sees_all_stores(user=user):
+        return OwnedVehicle.objects.all()
+    return OwnedVehicle.objects.filter(member__in=members_visible_to(user=user))
+
+
+def service_records_visible_to(*, user) -> QuerySet[ServiceRecord]:
+    if sees_all_stores(user=user):
+        return ServiceRecord.objects.all()
+    return ServiceRecord.objects.filter(vehicle__member__in=members_visible_to(user=user))

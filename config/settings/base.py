@@ -299,6 +299,10 @@ TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
 # The public address of the site, for links in e-mails and SMS.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Importing needs the model's "add" permission and exporting its "view" permission (the library's default lets
+# every staff account do both); what an export contains is the changelist's rows, scoped to the user.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 CELERY_BEAT_SCHEDULE["requeue-credit-checks"] = {
     "task": "orders.tasks.requeue_pending_credit_checks_task",
     "schedule": 600.0,
