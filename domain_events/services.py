@@ -49,8 +49,10 @@ def _enqueue_dispatch(*, event_id: int) -> bool:
     return enqueue(dispatch_domain_event_task, event_id=event_id)
 
 
-def dispatch_event(*, event_id: int) -> bool:
-    """Run the subscribers of one event that have not run yet; True when the event is handled (now or before).
+def dispatch_event(*, event_id: int) -> str:
+    """Run the subscribers of one event that have not run yet. Answers "handled" (this call finished it), "failed"
+    (a subscriber failed; the row says when to try again), "busy" (another dispatcher holds it) or "done" (it was
+    handled before).
 
     The event row is locked with SKIP LOCKED, so two dispatchers at once (the task and a sweeper) never run a
     subscriber twice: the second one skips the event. Each subscriber runs in a savepoint together with the row
@@ -60,7 +62,7 @@ def dispatch_event(*, event_id: int) -> bool:
     with transaction.atomic():
         event = unhandled_event_select_for_update_skip_locked(event_id=event_id)
         if event is None:
-            return DomainEvent.objects.filter(pk=event_id, handled_at__isnull=False).exists()
+            return "done" if DomainEvent.objects.filter(pk=event_id, handled_at__isnull=False).exists() else "busy"
         done = set(EventHandling.objects.filter(event=event).values_list("subscriber", flat=True))
         errors = []
         for path in subscribers_for(event.name):
@@ -82,7 +84,7 @@ def dispatch_event(*, event_id: int) -> bool:
             event.last_error = ""
             event.handled_at = now
         event.save(update_fields=["attempts", "last_error", "retry_at", "handled_at"])
-    return not errors
+    return "failed" if errors else "handled"
 
 
 def sweep_domain_events(*, limit: int = 500) -> dict[str, int]:
@@ -93,5 +95,6 @@ def sweep_domain_events(*, limit: int = 500) -> dict[str, int]:
         .order_by("retry_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    handled = sum(dispatch_event(event_id=pk) for pk in ids)
-    return {"handled": handled, "pending": len(ids) - handled}
+    outcomes = [dispatch_event(event_id=pk) for pk in ids]
+    # "done" and "busy" belong to another dispatcher running at the same time: not counted here.
+    return {"handled": outcomes.count("handled"), "failed": outcomes.count("failed")}
