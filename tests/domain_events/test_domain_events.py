@@ -194,3 +194,44 @@ def test_on_the_demo_sqlite_database_events_are_handled_in_process(tmp_path):
     assert result.returncode == 0, result.stderr
     # Registration's 100 points, earned in-process on commit; nothing left for the sweeper.
     assert result.stdout.split()[-3:] == ["100", "0", "0"]
+
+
+def test_a_first_application_handled_late_is_judged_by_when_the_member_applied():
+    """Submitted on day 6 after registering, swept on day 9 (the broker was down): the points are still due."""
+    from config.celery import app
+    from tests.orders.cast import Cast
+
+    cast = Cast()
+    Member.objects.filter(pk=cast.member.pk).update(created_at=timezone.now() - datetime.timedelta(days=6))
+    with _broker(app, url=DEAD_BROKER, eager=False):
+        order = cast.advance(cast.new_order(), "submitted")
+    assert earned(cast.member) == []
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
+        assert services.sweep_domain_events() == {"handled": 1, "failed": 0}
+    entry = PointsEntry.objects.get(account__member=cast.member)
+    assert (entry.rule.event, entry.points, entry.source) == ("first_application", 200, f"order:{order.pk}")
+
+
+def test_recording_an_event_is_one_insert_and_an_empty_sweep_one_select(django_assert_num_queries):
+    from django.db import transaction
+
+    member = MemberFactory()
+    with transaction.atomic(), django_assert_num_queries(1):
+        event = services.record_event(name="member.registered", payload={"member_id": member.pk})
+    # After commit its task ran (in-process here) and handled it.
+    event.refresh_from_db()
+    assert (event.attempts, event.last_error) == (1, "")
+    assert event.handled_at is not None
+    assert earned(member) == [("registration", 100)]
+    with django_assert_num_queries(1):
+        assert services.sweep_domain_events() == {"handled": 0, "failed": 0}
+
+
+def test_a_member_award_task_still_in_the_broker_earns_once():
+    from points.tasks import award_member_event_task
+
+    member = MemberFactory()
+    award_member_event_task.apply(kwargs={"event": "member.registered", "member_id": member.pk})
+    award_member_event_task.apply(kwargs={"event": "member.registered", "member_id": member.pk})
+    assert earned(member) == [("registration", 100)]
