@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import translation
 
 from crm.reminders import run_member_care
+from domain_events.services import sweep_domain_events
 from orders.reminders import run_repayment_reminders
 from points.services import notify_expiring_points
 from vehicles.reminders import run_vehicle_reminders
@@ -17,6 +18,10 @@ logger = logging.getLogger("member_center.reminders")
 def run_reminders(*, day: datetime.date) -> dict[str, int]:
     """Every rule for ``day``. Running it again for the same day, or twice at once, creates nothing new: each row's
     dedupe key is unique in the outbox."""
+    # Events whose reactions have not run yet (broker down, no beat) are handled first, so the rules see their
+    # results (points earned, referrals recorded).
+    swept = sweep_domain_events()
+    logger.info("domain events swept", extra=swept)
     created = {}
     with translation.override(settings.LANGUAGE_CODE):
         _run_all(day=day, created=created)

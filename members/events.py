@@ -1,31 +1,22 @@
 """Member events for the apps above members (points rewards registration, a completed profile, verification).
 
-The layer order lets points import members but not the reverse, so members announces what happened and the
-apps above subscribe from their AppConfig.ready(). This is the one place that inverts the flow; handlers run after
-the member's transaction commits and each must be idempotent (they are: points uses an idempotency key per event).
+The layer order lets points import members but not the reverse, so members records what happened as a domain event
+in the member's transaction (domain_events); settings.DOMAIN_EVENT_SUBSCRIBERS says who reacts. Subscribers run
+after commit, once each; a broker outage delays them (the sweeper picks the row up) but never loses them.
 """
 
 from collections.abc import Callable
 
-from django.db import transaction
+from domain_events.services import record_event
 
 REGISTERED = "member.registered"
 PROFILE_COMPLETED = "member.profile_completed"
 IDENTITY_VERIFIED = "member.identity_verified"
 
-_subscribers: dict[str, list[Callable[..., None]]] = {}
-
-
-def subscribe(event: str, handler: Callable[..., None]) -> None:
-    handlers = _subscribers.setdefault(event, [])
-    if handler not in handlers:
-        handlers.append(handler)
-
 
 def publish(event: str, *, member_id: int) -> None:
-    for handler in _subscribers.get(event, []):
-        # robust: a failing subscriber is logged and does not turn the member's committed request into an error.
-        transaction.on_commit(lambda handler=handler: handler(member_id=member_id), robust=True)
+    """Record ``event`` for ``member_id`` in the current transaction."""
+    record_event(name=event, payload={"member_id": member_id})
 
 
 # Who can say how far an invited friend has come (applied, approved, delivered, rewarded): an app above members.

@@ -40,4 +40,7 @@ def build_email(*, notification, address: str) -> EmailMultiAlternatives:
         headers=headers,
     )
     message.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
+    for attachment in notification.attachments or ():
+        with open(attachment["path"], "rb") as handle:
+            message.attach(attachment["filename"], handle.read(), attachment["content_type"])
     return message

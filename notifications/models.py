@@ -58,6 +58,9 @@ class Notification(models.Model):
     # dispatcher picks the row up on its next run.
     enqueued_at = models.DateTimeField(null=True, blank=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
+    # E-mail only: files to attach, [{"path", "filename", "content_type"}] (the file stays where it is, on the
+    # shared media volume). Nullable so the set-based INSERTs and the database functions need not name it.
+    attachments = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)

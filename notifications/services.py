@@ -62,8 +62,10 @@ def queue_notification(
     category: str = Category.TRANSACTIONAL,
     link: str = "",
     send_after: datetime.datetime | None = None,
+    attachments: list[dict] | None = None,
 ) -> list[Notification]:
     """Write one outbox row per channel in the caller's transaction; what is due now goes out after commit.
+    ``attachments`` (e-mail rows only) name files to attach: ``{"path", "filename", "content_type"}``.
 
     The same ``dedupe_key`` twice creates nothing new, so an event delivered twice notifies once. Returns the rows
     this call created (none when they all existed already).
@@ -86,6 +88,7 @@ def queue_notification(
                 "body": body,
                 "link": link,
                 "send_after": due,
+                "attachments": attachments if channel == Channel.EMAIL and attachments else None,
                 # In-app messages are delivered by being written; a call is "delivered" to staff as a task.
                 "status": Status.PENDING if channel in SENT_BY_TASK else Status.SENT,
                 "sent_at": None if channel in SENT_BY_TASK else now,

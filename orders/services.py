@@ -7,13 +7,13 @@ import secrets
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from common.tasks import enqueue
+from domain_events.services import record_event
 from members.models import Member
 from notifications.catalog import render, resolve_text
 from notifications.models import Channel
@@ -164,7 +164,7 @@ def _prepare_transition(*, order, name, vin, signing_at, plate, trim_id, plan_id
 
 
 def _after_transition(*, order, name, from_state, actor, trim_id, plan_id) -> None:
-    _points_for_step(order=order, name=name)
+    _record_step_events(order=order, name=name)
     if order.state == OrderState.UNDER_REVIEW:
         check = CreditCheck.objects.create(order=order)
         from orders.tasks import run_credit_check_task
@@ -191,29 +191,15 @@ def _after_transition(*, order, name, from_state, actor, trim_id, plan_id) -> No
         _complete_handover(order=order)
 
 
-def _points_for_step(*, order: Order, name: str) -> None:
-    """The points rules this step triggers, after commit and idempotent (points' keys are per member and event)."""
-    member_id, source = order.member_id, f"order:{order.pk}"
+def _record_step_events(*, order: Order, name: str) -> None:
+    """Domain events of this step, in its transaction. Their subscribers (settings.DOMAIN_EVENT_SUBSCRIBERS: the
+    points rules in orders.handlers) run after commit, once each; a broker outage only delays them."""
     if name == "submit":
-        registered_at = order.member.created_at
-        transaction.on_commit(
-            lambda: points_services.award_first_application(
-                member_id=member_id, registered_at=registered_at, source=source
-            ),
-            robust=True,  # points failing must not turn the committed step into an error
-        )
+        record_event(name="order.submitted", payload={"order_id": order.pk})
     elif order.state == OrderState.TERMINATED:
-        transaction.on_commit(
-            lambda: points_services.reverse_first_application(member_id=member_id, source=source), robust=True
-        )
-    elif order.state == OrderState.DELIVERED and order.member.referred_by_id:
-        referrer_id = order.member.referred_by_id
-        transaction.on_commit(
-            lambda: points_services.record_referral_delivery(
-                invitee_id=member_id, referrer_id=referrer_id, source=source
-            ),
-            robust=True,
-        )
+        record_event(name="order.terminated", payload={"order_id": order.pk})
+    elif order.state == OrderState.DELIVERED:
+        record_event(name="order.delivered", payload={"order_id": order.pk})
 
 
 def _create_loan(*, order: Order) -> Loan:
@@ -252,9 +238,7 @@ def _complete_handover(*, order: Order) -> None:
     referrer_id = order.member.referred_by_id
     if referrer_id and not ReferralActivation.objects.filter(invitee_id=order.member_id).exists():
         ReferralActivation.objects.create(referrer_id=referrer_id, invitee_id=order.member_id, order=order)
-    from orders.tasks import email_delivery_documents_task
-
-    transaction.on_commit(lambda: enqueue(email_delivery_documents_task, order_id=order.pk))
+    queue_delivery_documents_email(order_id=order.pk)
 
 
 def _notify_member(*, order: Order, reason: str) -> None:
@@ -378,28 +362,32 @@ def run_credit_check(*, credit_check_id: int) -> CreditCheck:
     return check
 
 
-def email_delivery_documents(*, order_id: int) -> bool:
-    """E-mail the member the delivery photos and the contract of a handed-over car. False when there is no address."""
-    order = Order.objects.select_related("member__user").get(pk=order_id)
-    address = order.member.email
-    if not address:
+def queue_delivery_documents_email(*, order_id: int) -> bool:
+    """Queue the e-mail with the delivery photos and the contract of a handed-over car through the outbox, in the
+    caller's transaction; its dedupe key makes a second call (a redelivered task) queue nothing, and the outbox
+    sends a row once. False when the member has no address."""
+    order = Order.objects.select_related("member").get(pk=order_id)
+    if not order.member.email:
         return False
-    documents = order.documents.filter(kind__in=[DocumentKind.DELIVERY_PHOTO, DocumentKind.CONTRACT])
+    documents = order.documents.filter(kind__in=[DocumentKind.DELIVERY_PHOTO, DocumentKind.CONTRACT]).order_by("pk")
     with translation.override(settings.LANGUAGE_CODE):
-        message = EmailMessage(
-            subject=_("Your car %(plate)s: delivery photos and documents") % {"plate": order.plate},
-            body=_(
-                "Congratulations on your new car! The photos and documents of the handover are attached.\n"
-                "You can also find them in the member center under application %(number)s."
-            )
-            % {"number": order.number},
-            to=[address],
-        )  # fmt: skip
-    for document in documents:
-        with document.file.open("rb") as handle:
-            message.attach(f"{document.kind}-{document.pk}.{document.file.name.rsplit('.', 1)[-1]}", handle.read(),
-                           document.content_type)  # fmt: skip
-    message.send()
+        subject = _("Your car %(plate)s: delivery photos and documents") % {"plate": order.plate}
+        body = _(
+            "Congratulations on your new car! The photos and documents of the handover are attached.\n"
+            "You can also find them in the member center under application %(number)s."
+        ) % {"number": order.number}  # fmt: skip
+    queue_notification(
+        recipient_id=order.member.user_id, event="order.delivery_documents", subject=subject, body=body,
+        dedupe_key=f"order:{order.pk}:delivery-documents", channels=(Channel.EMAIL,),
+        attachments=[
+            {
+                "path": document.file.path,
+                "filename": f"{document.kind}-{document.pk}.{document.file.name.rsplit('.', 1)[-1]}",
+                "content_type": document.content_type,
+            }
+            for document in documents
+        ],
+    )  # fmt: skip
     return True
 
 

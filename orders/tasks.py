@@ -17,7 +17,9 @@ def run_credit_check_task(self, *, credit_check_id: int) -> None:
 
 @shared_task(acks_late=True)
 def email_delivery_documents_task(*, order_id: int) -> None:
-    services.email_delivery_documents(order_id=order_id)
+    """Queues the delivery e-mail through the outbox (idempotent); the handover itself queues it in its own
+    transaction, so this only serves messages still in the broker and manual re-queues."""
+    services.queue_delivery_documents_email(order_id=order_id)
 
 
 @shared_task(acks_late=True)

@@ -7,12 +7,9 @@ class PointsConfig(AppConfig):
     verbose_name = _("Points")
 
     def ready(self) -> None:
-        from members import events
         from members.dashboard import register_panel
-        from points import handlers, panels
+        from points import panels
 
-        for event in (events.REGISTERED, events.PROFILE_COMPLETED, events.IDENTITY_VERIFIED):
-            events.subscribe(event, handlers.queue_award(event))
         register_panel(name="points", position=20, build=panels.points_panel)
         from points.messages import register_points_events
 

@@ -509,13 +509,16 @@ def release_referral_rewards(*, today: datetime.date | None = None) -> int:
     return released
 
 
-def award_first_application(*, member_id: int, registered_at: datetime.datetime, source: str) -> PointsEntry | None:
-    """Points for a first application submitted within the rule's ``within_days`` (7 by default) of registering."""
+def award_first_application(
+    *, member_id: int, registered_at: datetime.datetime, source: str, submitted_at: datetime.datetime | None = None
+) -> PointsEntry | None:
+    """Points for a first application submitted within the rule's ``within_days`` (7 by default) of registering.
+    ``submitted_at`` (default now) is when the member applied, so an award handled late is judged by that time."""
     rule = _active_rule(EarnEvent.FIRST_APPLICATION)
     if rule is None:
         return None
     within_days = int(rule.params.get("within_days", 7))
-    if timezone.now() - registered_at > datetime.timedelta(days=within_days):
+    if (submitted_at or timezone.now()) - registered_at > datetime.timedelta(days=within_days):
         return None
     return earn_points(
         member_id=member_id, event=EarnEvent.FIRST_APPLICATION, idempotency_key=f"first_application:{member_id}",

@@ -18,17 +18,15 @@ def release_referral_rewards_task() -> int:
     return services.release_referral_rewards()
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
-def award_member_event_task(self, *, event: str, member_id: int) -> None:
-    """Points for a member event, off the request that caused it (sign-up stays fast). Idempotent by its key."""
-    from points import handlers
+@shared_task(acks_late=True)
+def award_member_event_task(*, event: str, member_id: int) -> None:
+    """Messages of this name may still sit in the broker from a release that queued member awards directly; they
+    earn under the same idempotency keys as the domain-event subscribers, so nothing is earned twice."""
+    from points.enums import EarnEvent
 
-    handler = {
-        "member.registered": handlers.award_registration,
-        "member.profile_completed": handlers.award_profile_completed,
-        "member.identity_verified": handlers.award_identity_verified,
+    earn_event = {
+        "member.registered": (EarnEvent.REGISTRATION, "registration"),
+        "member.profile_completed": (EarnEvent.PROFILE_COMPLETED, "profile_completed"),
+        "member.identity_verified": (EarnEvent.IDENTITY_VERIFIED, "identity_verified"),
     }[event]
-    try:
-        handler(member_id=member_id)
-    except Exception as error:
-        raise self.retry(exc=error, countdown=30 * (self.request.retries + 1)) from error
+    services.earn_points(member_id=member_id, event=earn_event[0], idempotency_key=f"{earn_event[1]}:{member_id}")

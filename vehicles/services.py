@@ -8,10 +8,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from domain_events.services import record_event
 from notifications.catalog import render, resolve_text
 from notifications.models import Category, Channel
 from notifications.services import queue_notification
-from points.services import award_service_spend
 from vehicles.enums import UnitStatus
 from vehicles.exceptions import (
     InvalidPlate,
@@ -183,15 +183,7 @@ def record_service_visit(
         )  # fmt: skip
         vehicle.next_service_on, vehicle.next_service_km = due.on, due.at_km
     vehicle.save(update_fields=["mileage_km", "next_service_on", "next_service_km"])
-    spend = {
-        "customer": record.customer_amount, "insurance": record.insurance_amount,
-        "manufacturer": record.manufacturer_amount, "internal": record.internal_amount,
-    }  # fmt: skip
-    member_id = vehicle.member_id
-    # Service spend earns points by who paid (points' rule); after commit, and once per dealer reference.
-    transaction.on_commit(
-        lambda: award_service_spend(
-            member_id=member_id, record_reference=f"service_record:{dealer_reference}", spend_by_type=spend
-        )
-    )
+    # Service spend earns points by who paid (points' rule): a domain event in this transaction, handled after
+    # commit by vehicles.handlers, once per dealer reference.
+    record_event(name="vehicle.serviced", payload={"service_record_id": record.pk})
     return record

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "import_export",
     "axes",
+    "domain_events",
     "members",
     "notifications",
     "points",
@@ -303,6 +304,25 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # every staff account do both); what an export contains is the changelist's rows, scoped to the user.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Domain events (domain_events): who reacts to what, as dotted paths resolved when an event is dispatched, so the
+# app that records an event imports nothing above it. Each subscriber takes the DomainEvent row, must be
+# idempotent, and runs once per event; the events come from members.events, orders.services and vehicles.services.
+DOMAIN_EVENT_SUBSCRIBERS = {
+    "member.registered": ["points.handlers.award_registration"],
+    "member.profile_completed": ["points.handlers.award_profile_completed"],
+    "member.identity_verified": ["points.handlers.award_identity_verified"],
+    "order.submitted": ["orders.handlers.award_first_application_points"],
+    "order.terminated": ["orders.handlers.reverse_first_application_points"],
+    "order.delivered": ["orders.handlers.record_referral_delivery"],
+    "vehicle.serviced": ["vehicles.handlers.award_service_spend_points"],
+}
+# The task queued on commit normally handles an event at once; the sweeper takes what is still unhandled this long
+# after it was written (the broker was down, a worker was lost) or whose retry time after a failure has come.
+DOMAIN_EVENT_SWEEP_AFTER_SECONDS = env.int("DOMAIN_EVENT_SWEEP_AFTER_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["sweep-domain-events"] = {
+    "task": "domain_events.tasks.sweep_domain_events_task",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["requeue-credit-checks"] = {
     "task": "orders.tasks.requeue_pending_credit_checks_task",
     "schedule": 600.0,

@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
     operations = [
         run_sql_file_on_postgresql(
             SQL,
+            sha256="a5983516cf84765204f36a18fcb9ba50ea2824d971f01281311417d9805d67f3",
             reverse_sql="DROP FUNCTION IF EXISTS notifications_queue_inbox; DROP FUNCTION IF EXISTS notifications_render;",
         )
     ]

@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
     operations = [
         run_sql_file_on_postgresql(
             SQL,
+            sha256="6981e5a9f52fc0f7d2b61efe06267bd666e06d226105c466431b8c977c803a55",
             reverse_sql=(
                 "DROP FUNCTION IF EXISTS points_redeem; DROP FUNCTION IF EXISTS points_earn;"
                 " DROP FUNCTION IF EXISTS points_lock_account;"
