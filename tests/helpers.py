@@ -59,3 +59,8 @@ def assert_locks_rows_before_write(*tables: str):
     assert not unlocked, "written without locking the rows first:\n" + "\n".join(unlocked)
     never_written = set(tables) - written
     assert not never_written, f"the block wrote no row of {sorted(never_written)}"
+
+
+def row_counts(*models) -> dict[str, int]:
+    """How many rows each model's table holds: taken before and after a refusal, to show that it wrote nothing."""
+    return {model._meta.label: model.objects.count() for model in models}
