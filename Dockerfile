@@ -4,8 +4,12 @@ WORKDIR /app
 COPY pyproject.toml constraints.txt ./
 RUN pip install --no-cache-dir -c constraints.txt -e .
 COPY . .
-# Static files are collected with the production storage (hashed names); the values below exist only for this step.
-RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=build FIELD_ENCRYPTION_KEYS=ZGVtby1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI= \
-    PII_HASH_KEY=build DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost ALLOWED_HOSTS=localhost \
+# Static files are collected with the production storage (hashed names). The settings must load for that, so this one
+# step gets throwaway keys made on the spot and the staging switch (no providers are used); the image keeps none.
+RUN DJANGO_SETTINGS_MODULE=config.settings.production ALLOW_DEMO_PROVIDERS=true ALLOWED_HOSTS=localhost \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    FIELD_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+    PII_HASH_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost \
     python manage.py collectstatic --noinput
 USER nobody

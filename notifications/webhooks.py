@@ -1,5 +1,6 @@
 """Twilio webhooks: delivery status callbacks and inbound SMS (the opt-out keyword). Both check Twilio's signature
-with the client library's validator; an unsigned or wrongly signed request is refused and changes nothing."""
+with the client library's validator; an unsigned or wrongly signed request is refused and changes nothing, and so is
+every request while no ``TWILIO_AUTH_TOKEN`` is configured."""
 
 import logging
 from xml.sax.saxutils import escape
@@ -21,6 +22,9 @@ OPT_OUT_KEYWORDS = {"TD", "T", "STOP", "UNSUBSCRIBE", "退订", "取消"}
 
 
 def _is_signed_by_twilio(request) -> bool:
+    if not settings.TWILIO_AUTH_TOKEN:
+        # With an empty key anyone can compute a valid signature: without a token nothing is Twilio's.
+        return False
     # Behind a proxy the URL Twilio signed is the public one, so it can be configured.
     base = settings.TWILIO_WEBHOOK_BASE_URL.rstrip("/")
     url = f"{base}{request.get_full_path()}" if base else request.build_absolute_uri()

@@ -1,4 +1,4 @@
-"""The orders API: the member's applications (API.md "Catalog and applications") and the back office's
+"""The orders API: the member's applications and the back office's
 ("Staff (back office)"). Views parse, call one selector or service, serialize."""
 
 from django.utils.translation import gettext as _

@@ -1,4 +1,4 @@
-"""The application's state machine (DESIGN.md "The order state machine").
+"""The application's state machine.
 
 Transitions change only the order's own fields: no I/O, no other models. Services call them, inside ``atomic()``,
 after checking ``has_transition_perm`` themselves; the services do the rest (stock, loans, events, notifications).

@@ -1,4 +1,4 @@
-"""The points API (API.md "Points, rewards, coupons")."""
+"""The points API."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status

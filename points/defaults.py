@@ -1,4 +1,4 @@
-"""The default earn rules of DESIGN.md "Points". The data migration creates them; operators edit them in the admin.
+"""The default earn rules. The data migration creates them; operators edit them in the admin.
 ``ensure_default_earn_rules`` puts back any that are missing (after a database flush, in the demo)."""
 
 from django.db import transaction

@@ -1,4 +1,4 @@
-"""The points ledger (DESIGN.md "Points"): an account row with the balance, append-only entries, lots that expire."""
+"""The points ledger: an account row with the balance, append-only entries, lots that expire."""
 
 from decimal import Decimal
 

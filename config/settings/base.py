@@ -152,7 +152,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Member Center API",
-    "DESCRIPTION": "The public contract of Member Center (see API.md).",
+    "DESCRIPTION": "The public contract of Member Center.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -174,7 +174,7 @@ SPECTACULAR_SETTINGS = {
 PHONENUMBER_DEFAULT_REGION = "CN"
 PHONENUMBER_DB_FORMAT = "E164"
 
-# Sign-in with an SMS code (DESIGN.md "Security"). Every limit can be overridden from the environment.
+# Sign-in with an SMS code. Every limit can be overridden from the environment.
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
 OTP_RESEND_SECONDS = env.int("OTP_RESEND_SECONDS", default=60)

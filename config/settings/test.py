@@ -1,11 +1,12 @@
-"""Tests: a real PostgreSQL and a real Redis (DESIGN.md "Running"), Celery tasks run in-process."""
+"""Tests: a real PostgreSQL and a real Redis, Celery tasks run in-process."""
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
+from .published_keys import TEST_FIELD_ENCRYPTION_KEY, TEST_PII_HASH_KEY, TEST_SECRET_KEY
 
-SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz0123456789"
-FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI="]
-PII_HASH_KEY = "test-pii-hash-key"
+SECRET_KEY = TEST_SECRET_KEY
+FIELD_ENCRYPTION_KEYS = [TEST_FIELD_ENCRYPTION_KEY]
+PII_HASH_KEY = TEST_PII_HASH_KEY
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/member_center")}
 # Two checkouts on one machine can test side by side with their own TEST_DATABASE_NAME.

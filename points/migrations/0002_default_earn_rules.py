@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# The default earn rules of DESIGN.md "Points"; operators edit them in the admin afterwards.
+# The default earn rules; operators edit them in the admin afterwards.
 DEFAULT_RULES = [
     ("registration", "注册会员", 100, {}, {}),
     ("profile_completed", "完善个人资料", 50, {}, {}),

@@ -50,6 +50,9 @@ def test_unknown_placeholders_are_refused(shenzhen_members, staff_user):
     campaign = make(city="深圳", body="{name} 您的积分 {points}")
     with pytest.raises(campaigns.CampaignError):
         campaigns.schedule_campaign(campaign_id=campaign.pk, actor=staff_user)
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.total) == ("draft", 0)
+    assert not Notification.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,6 +64,9 @@ def test_send_pause_resume(shenzhen_members, staff_user, sms_outbox):
     assert campaign.total == 6  # inbox + SMS for 3 members
     with pytest.raises(campaigns.CampaignError):
         campaigns.schedule_campaign(campaign_id=campaign.pk, actor=staff_user)
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.total) == ("scheduled", 6)
+    assert Notification.objects.count() == 6
     campaigns.pause_campaign(campaign_id=campaign.pk)
     progress = campaigns.campaign_progress([campaign])[campaign.pk]
     assert (progress["sent"], progress["held"]) == (3, 3)

@@ -126,6 +126,7 @@ def test_bad_date_is_a_clear_error():
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("run_reminders", date="next tuesday")
+    assert not Notification.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -89,6 +89,8 @@ def test_admin_changes_are_audited_without_personal_data(call_center_client):
 def test_members_cannot_be_deleted_from_admin(call_center_client):
     member = MemberFactory()
     assert call_center_client.get(f"/admin/members/member/{member.pk}/delete/").status_code == 403
+    assert call_center_client.post(f"/admin/members/member/{member.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Member.objects.filter(pk=member.pk).exists()
 
 
 def test_seed_demo_loads_everything_once_and_prints_logins(capsys):

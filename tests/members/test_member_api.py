@@ -1,4 +1,4 @@
-"""The member's own profile, verification, qualification and referrals (API.md "The member")."""
+"""The member's own profile, verification, qualification and referrals."""
 
 import datetime
 
@@ -145,9 +145,11 @@ def test_provider_mismatch_marks_failed_and_keeps_no_id_number(member_client, me
 def test_verifying_twice_is_409(member_client):
     body = {"real_name": "王芳", "id_number": make_id_number()}
     assert member_client.post("/api/v1/me/verification/", body, format="json").status_code == 200
+    verified = Member.objects.values().get()
     response = member_client.post("/api/v1/me/verification/", body, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "already_verified"
+    assert Member.objects.values().get() == verified
 
 
 def test_verified_birthday_cannot_be_changed(member_client, member):

@@ -1,4 +1,4 @@
-"""Sign-in and sign-up with phone + SMS code, through the public API (API.md "Sign-in")."""
+"""Sign-in and sign-up with phone + SMS code, through the public API."""
 
 import datetime
 
@@ -147,7 +147,10 @@ def test_used_code_cannot_be_used_again(api_client, sms_outbox):
     request_code(api_client)
     code = sms_outbox.last_code_for(PHONE)
     assert login(api_client, code=code).status_code == 200
+    tokens = list(AccessToken.objects.values_list("pk", flat=True))
     assert login(api_client, code=code).status_code == 400
+    assert list(AccessToken.objects.values_list("pk", flat=True)) == tokens
+    assert User.objects.filter(phone=PHONE).count() == 1
 
 
 def test_resend_within_sixty_seconds_is_429_and_sends_nothing(api_client, sms_outbox):
@@ -220,6 +223,8 @@ def test_us_mobile_refused_with_region_code(api_client, sms_outbox, settings):
     response = request_code(api_client, phone="+85251234567")
     assert response.status_code == 400
     assert response.json()["code"] == "phone_region_not_allowed"
+    assert sms_outbox.messages == []
+    assert not SignInCode.objects.exists()
 
 
 def test_errors_are_in_english_when_asked(api_client):
@@ -270,6 +275,8 @@ def test_staff_accounts_cannot_sign_in_with_a_code(api_client, sms_outbox):
     response = login(api_client, code=sms_outbox.last_code_for(PHONE))
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_code"
+    assert not AccessToken.objects.exists()
+    assert not Member.objects.exists()
 
 
 def test_logout_stops_the_token(member_client, member):

@@ -38,6 +38,7 @@ def test_wrong_password_is_400_invalid_credentials(api_client):
     response = staff_login(api_client, "li", "wrong")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_credentials"
+    assert not AccessToken.objects.exists()
 
 
 def test_unknown_user_is_the_same_answer(api_client):
@@ -53,6 +54,7 @@ def test_members_cannot_use_staff_login(api_client, member):
     response = staff_login(api_client, "member-with-username", "pw-123456789")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_credentials"
+    assert not AccessToken.objects.exists()
 
 
 def test_repeated_failures_lock_out_even_the_right_password(api_client, settings):
@@ -68,6 +70,7 @@ def test_repeated_failures_lock_out_even_the_right_password(api_client, settings
     assert response.status_code == 429
     assert response.json()["code"] == "locked_out"
     assert "token" not in response.json()
+    assert not AccessToken.objects.exists()
 
 
 def test_lockout_is_shared_with_the_admin_login(client, api_client, settings):

@@ -32,6 +32,8 @@ def test_someone_elses_message_is_404(signed_in):
 
     [other] = queue_notification(recipient_id=MemberFactory().user_id, event="t", subject="s", body="b", dedupe_key="x")
     assert signed_in.get(f"/me/messages/{other.pk}/").status_code == 404
+    other.refresh_from_db()
+    assert other.read_at is None
 
 
 def test_marketing_sms_switched_off_on_the_settings_page(signed_in, member):

@@ -73,3 +73,22 @@ def test_other_replies_change_nothing(client, member):
     assert response.status_code == 200
     assert "<Message>" not in response.content.decode()
     assert not Preference.objects.exists()
+
+
+def test_without_a_configured_token_an_opt_out_signed_with_an_empty_key_is_refused(client, member, settings):
+    settings.TWILIO_AUTH_TOKEN = ""
+    response = signed_post(
+        client, "/webhooks/twilio/inbound/", {"From": str(member.user.phone), "Body": "TD"}, token=""
+    )
+    assert response.status_code == 403
+    assert not Preference.objects.exists()
+
+
+def test_without_a_configured_token_a_status_signed_with_an_empty_key_is_refused(client, sent_sms, settings):
+    settings.TWILIO_AUTH_TOKEN = ""
+    response = signed_post(
+        client, "/webhooks/twilio/status/", {"MessageSid": "SM" + "1" * 32, "MessageStatus": "failed"}, token=""
+    )
+    assert response.status_code == 403
+    sent_sms.refresh_from_db()
+    assert (sent_sms.status, sent_sms.provider_status, sent_sms.last_error) == ("sent", "", "")

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from common.exceptions import DomainError
 from orders.models import Order, OrderEvent
@@ -84,40 +84,51 @@ def test_two_cars_two_orders_both_get_one(cast):
     assert first.vehicle_unit_id != second.vehicle_unit_id
 
 
-def test_the_order_row_is_locked_before_the_state_is_written(cast):
-    """A second connection cannot take the row while a step holds it (FOR UPDATE NOWAIT fails)."""
-    from django.db import transaction
-    from django.db.utils import OperationalError
-
+def test_a_step_waits_for_the_order_a_concurrent_step_holds_and_then_sees_its_result(cast):
+    """The first service call has taken its step and still holds the order (its transaction is open). The second
+    call of the real service must wait for the row, then read the new state and refuse with a 409, instead of
+    reading the old state and failing when it writes."""
     order = cast.advance(cast.new_order(), "submitted")
-    holding = threading.Event()
-    release = threading.Event()
-    result = {}
+    first_took_the_step = threading.Event()
+    release_first = threading.Event()
+    second_finished = threading.Event()
+    outcomes = {}
 
-    def take_step_slowly():
-        from orders.lock_objects import order_qs_select_for_update
-
-        with transaction.atomic():
-            order_qs_select_for_update().get(pk=order.pk)
-            holding.set()
-            release.wait(10)
-        connection.close()
-
-    def probe():
-        holding.wait(10)
+    def first():
         try:
             with transaction.atomic():
-                Order.objects.select_for_update(nowait=True).get(pk=order.pk)
-            result["locked"] = False
-        except OperationalError:
-            result["locked"] = True
+                step = apply_transition(order_id=order.pk, name="start_collecting", actor=cast.store_staff)
+                outcomes["first"] = step.state
+                first_took_the_step.set()
+                release_first.wait(10)
         finally:
-            release.set()
             connection.close()
 
-    threads = [threading.Thread(target=take_step_slowly), threading.Thread(target=probe)]
+    def second():
+        first_took_the_step.wait(10)
+        try:
+            outcomes["second"] = apply_transition(
+                order_id=order.pk, name="start_collecting", actor=cast.store_manager
+            ).state
+        except DomainError as error:
+            outcomes["second"] = error.code
+        except Exception as error:  # noqa: BLE001 - any other failure is what the test must show
+            outcomes["second"] = type(error).__name__
+        finally:
+            second_finished.set()
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
         thread.start()
+    assert first_took_the_step.wait(10)
+    # While the first transaction holds the row, the second call cannot get past its lock.
+    assert not second_finished.wait(1.0)
+    release_first.set()
     for thread in threads:
         thread.join(timeout=30)
-    assert result == {"locked": True}
+    assert outcomes == {"first": "collecting_materials", "second": "transition_not_allowed"}
+    order.refresh_from_db()
+    assert order.state == "collecting_materials"
+    events = OrderEvent.objects.filter(order=order, transition="start_collecting")
+    assert list(events.values_list("actor", flat=True)) == [cast.store_staff.pk]

@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 
 from notifications.models import Notification
-from orders.models import ReferralActivation
+from orders.models import Order, OrderEvent, ReferralActivation
+from tests.helpers import row_counts
 from tests.members.factories import MemberFactory
 from vehicles.models import OwnedVehicle
 
@@ -80,10 +81,12 @@ def test_change_model_needs_an_offered_plan(cast):
     from orders.exceptions import InvalidOrderChoice
 
     order = cast.advance(cast.new_order(), "approved")
+    before = row_counts(Order, OrderEvent, Notification)
     with pytest.raises(InvalidOrderChoice):
         cast.step(order, "change_model", cast.member_user, trim_id=cast.trim.pk, plan_id=999999)
     order.refresh_from_db()
     assert order.state == "approved"
+    assert row_counts(Order, OrderEvent, Notification) == before
 
 
 def test_member_is_told_each_step_and_texted_when_action_is_needed(cast, sms_outbox,

@@ -4,7 +4,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from members.services import issue_access_token
-from orders.models import Order, OrderDocument
+from notifications.models import Notification
+from orders.models import Order, OrderDocument, OrderEvent
+from tests.helpers import row_counts
 from tests.members.factories import MemberFactory
 from tests.orders.cast import PDF, PNG, png_upload
 
@@ -70,9 +72,13 @@ def test_wrong_state_is_409_with_code(cast):
 
 def test_staff_step_through_member_api_is_403(cast):
     order = cast.advance(cast.new_order(), "under_review")
+    before = row_counts(OrderEvent, Notification)
     response = client_for(cast.member_user).post(f"/api/v1/orders/{order.pk}/transitions/approve/", {}, format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+    order.refresh_from_db()
+    assert order.state == "under_review"
+    assert row_counts(OrderEvent, Notification) == before
 
 
 def test_other_members_order_is_404(cast):
@@ -93,8 +99,12 @@ def test_store_staff_see_only_their_store(cast):
     assert own.get("/api/v1/backoffice/orders/").json()["count"] == 1
     assert other.get("/api/v1/backoffice/orders/").json()["count"] == 0
     assert other.get(f"/api/v1/backoffice/orders/{order.pk}/").status_code == 404
+    before = row_counts(OrderEvent, Notification)
     response = other.post(f"/api/v1/backoffice/orders/{order.pk}/transitions/start_collecting/", {}, format="json")
     assert response.status_code == 404
+    order.refresh_from_db()
+    assert order.state == "submitted"
+    assert row_counts(OrderEvent, Notification) == before
     assert client_for(cast.reviewer).get("/api/v1/backoffice/orders/").json()["count"] == 1
 
 
@@ -132,6 +142,7 @@ def test_staff_transitions_with_data(cast):
         f"/api/v1/backoffice/orders/{order.pk}/transitions/confirm_vehicle/", {"vin": cast.unit.vin}, format="json"
     )
     assert confirmed.status_code == 200
+    before = row_counts(OrderEvent, Notification)
     past = client.post(
         f"/api/v1/backoffice/orders/{order.pk}/transitions/schedule_signing/",
         {"signing_at": "2020-01-01T10:00:00+08:00"},
@@ -139,6 +150,9 @@ def test_staff_transitions_with_data(cast):
     )
     assert past.status_code == 400
     assert past.json()["fields"] == {"signing_at": [past.json()["detail"]]}
+    order.refresh_from_db()
+    assert (order.state, order.signing_at) == ("vehicle_confirmed", None)
+    assert row_counts(OrderEvent, Notification) == before
     booked = client.post(
         f"/api/v1/backoffice/orders/{order.pk}/transitions/schedule_signing/",
         {"signing_at": "2099-01-01T10:00:00+08:00"},
@@ -149,11 +163,15 @@ def test_staff_transitions_with_data(cast):
 
 def test_reason_required_is_400(cast):
     order = cast.advance(cast.new_order(), "under_review")
+    before = row_counts(OrderEvent, Notification)
     response = client_for(cast.reviewer).post(
         f"/api/v1/backoffice/orders/{order.pk}/transitions/reject/", {}, format="json"
     )
     assert response.status_code == 400
     assert response.json()["code"] == "reason_required"
+    order.refresh_from_db()
+    assert order.state == "under_review"
+    assert row_counts(OrderEvent, Notification) == before
 
 
 @pytest.mark.parametrize(
@@ -195,6 +213,7 @@ def test_unknown_document_kind_is_400(cast):
     )
     assert response.status_code == 400
     assert "kind" in response.json()["fields"]
+    assert not OrderDocument.objects.exists()
 
 
 def test_documents_download_only_for_owner_and_store(cast):

@@ -2,7 +2,9 @@
 
 import pytest
 
-from orders.models import Order
+from notifications.models import Notification
+from orders.models import Order, OrderEvent
+from tests.helpers import row_counts
 from tests.orders.cast import png_upload
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +104,11 @@ def test_other_members_order_page_is_404(client, cast):
     order = cast.new_order()
     client.force_login(MemberFactory().user)
     assert client.get(f"/me/orders/{order.pk}/").status_code == 404
+    before = row_counts(OrderEvent, Notification)
     assert client.post(f"/me/orders/{order.pk}/steps/cancel/", {"reason": "x"}).status_code == 404
+    order.refresh_from_db()
+    assert order.state == "draft"
+    assert row_counts(OrderEvent, Notification) == before
 
 
 def test_delivered_order_shows_the_schedule_and_the_car_on_the_dashboard(client, cast):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from notifications.models import Notification
 from orders.enums import OrderState
 from orders.exceptions import (
     MissingDocuments,
@@ -10,8 +11,9 @@ from orders.exceptions import (
     TransitionNotAllowed,
     UnknownTransition,
 )
-from orders.models import Order, OrderEvent
+from orders.models import CreditCheck, Order, OrderEvent
 from orders.state_machine import TRANSITION_ACTORS
+from tests.helpers import row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +76,13 @@ def test_a_step_from_the_wrong_state_is_409_and_changes_nothing(cast):
 
 
 def test_an_unknown_step_is_refused(cast):
+    order = cast.new_order()
+    before = row_counts(OrderEvent, Notification)
     with pytest.raises(UnknownTransition):
-        cast.step(cast.new_order(), "teleport", cast.member_user)
+        cast.step(order, "teleport", cast.member_user)
+    order.refresh_from_db()
+    assert order.state == "draft"
+    assert row_counts(OrderEvent, Notification) == before
 
 
 @pytest.mark.parametrize(
@@ -108,28 +115,37 @@ def test_another_members_order_is_forbidden(cast):
     from tests.members.factories import MemberFactory
 
     stranger = MemberFactory()
+    order = cast.new_order()
+    before = row_counts(OrderEvent, Notification)
     with pytest.raises(TransitionForbidden):
-        cast.step(cast.new_order(), "submit", stranger.user)
+        cast.step(order, "submit", stranger.user)
+    order.refresh_from_db()
+    assert (order.state, order.store_id) == ("draft", None)
+    assert row_counts(OrderEvent, Notification) == before
 
 
 def test_review_needs_the_required_documents(cast):
     order = cast.advance(cast.new_order(), "collecting_materials")
     cast.upload(order, "id_front")
+    before = row_counts(OrderEvent, Notification, CreditCheck)
     with pytest.raises(MissingDocuments) as error:
         cast.step(order, "send_to_review", cast.store_staff)
     assert error.value.code == "missing_documents"
     order.refresh_from_db()
     assert order.state == "collecting_materials"
+    assert row_counts(OrderEvent, Notification, CreditCheck) == before
     assert order.missing_documents() == ["id_back", "driving_licence", "income_proof"]
 
 
 @pytest.mark.parametrize(("name", "actor"), [("reject", "reviewer"), ("request_materials", "reviewer")])
 def test_reject_and_ask_for_materials_need_a_reason(cast, name, actor):
     order = cast.advance(cast.new_order(), "under_review")
+    before = row_counts(OrderEvent, Notification)
     with pytest.raises(ReasonRequired):
         cast.step(order, name, getattr(cast, actor), reason="   ")
     order.refresh_from_db()
     assert order.state == "under_review"
+    assert row_counts(OrderEvent, Notification) == before
     moved = cast.step(order, name, getattr(cast, actor), reason="收入证明不清晰")
     assert OrderEvent.objects.get(order=moved, to_state=moved.state).reason == "收入证明不清晰"
 
@@ -138,8 +154,13 @@ def test_terminate_needs_a_reason_and_releases_the_car(cast):
     order = cast.advance(cast.new_order(), "vehicle_confirmed")
     cast.unit.refresh_from_db()
     assert cast.unit.status == "reserved"
+    before = row_counts(OrderEvent, Notification)
     with pytest.raises(ReasonRequired):
         cast.step(order, "terminate", cast.store_manager)
+    order.refresh_from_db()
+    cast.unit.refresh_from_db()
+    assert (order.state, order.vehicle_unit_id, cast.unit.status) == ("vehicle_confirmed", cast.unit.pk, "reserved")
+    assert row_counts(OrderEvent, Notification) == before
     order = cast.step(order, "terminate", cast.store_manager, reason="客户放弃")
     assert order.state == "terminated"
     cast.unit.refresh_from_db()
@@ -150,8 +171,12 @@ def test_member_can_cancel_before_signing_but_not_after(cast):
     early = cast.advance(cast.new_order(), "approved")
     assert cast.step(early, "cancel", cast.member_user, reason="不想买了").state == "terminated"
     late = cast.advance(cast.new_order(), "signed")
+    before = row_counts(OrderEvent, Notification)
     with pytest.raises(TransitionNotAllowed):
         cast.step(late, "cancel", cast.member_user, reason="后悔了")
+    late.refresh_from_db()
+    assert late.state == "signed"
+    assert row_counts(OrderEvent, Notification) == before
 
 
 def test_needs_materials_round_trip(cast):

@@ -13,6 +13,8 @@ from points import services
 from points.enums import EarnEvent
 from points.exceptions import RewardNotFound
 from points.models import Coupon, PointsEntry
+from points.selectors import get_balance
+from tests.helpers import row_counts
 from tests.points.factories import RewardFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,5 +81,8 @@ def test_an_operator_template_is_used_and_values_with_braces_stay_as_they_are(le
 @pytest.mark.parametrize("ledger_code", ["database functions", "orm"], indirect=True)
 @pytest.mark.parametrize("reward_id", [0, -1, 2**63, 10**30])
 def test_a_reward_id_out_of_range_is_not_found(ledger_code, rich_member, reward_id):
+    before = row_counts(PointsEntry, Coupon, Notification)
     with pytest.raises(RewardNotFound):
         services.redeem_reward(member_id=rich_member.pk, reward_id=reward_id, idempotency_key="out-of-range")
+    assert get_balance(member_id=rich_member.pk) == 5000
+    assert row_counts(PointsEntry, Coupon, Notification) == before

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from notifications.models import Notification
 from points import services
 from points.enums import EarnEvent
 from points.exceptions import (
@@ -22,6 +23,7 @@ from points.exceptions import (
 )
 from points.models import Coupon, EarnRule, PointsAccount, PointsEntry, PointsPolicy
 from points.selectors import find_ledger_violations, get_balance
+from tests.helpers import row_counts
 from tests.members.factories import MemberFactory, StaffFactory
 from tests.points.factories import RewardFactory
 
@@ -120,9 +122,13 @@ def test_same_key_again_returns_the_same_coupon_without_a_second_charge(rich_mem
 
 def test_same_key_with_a_different_reward_is_refused(rich_member):
     services.redeem_reward(member_id=rich_member.pk, reward_id=RewardFactory().pk, idempotency_key="r1")
+    other_reward = RewardFactory()
+    before = row_counts(PointsEntry, Coupon, Notification)
     with pytest.raises(IdempotencyKeyReused):
-        services.redeem_reward(member_id=rich_member.pk, reward_id=RewardFactory().pk, idempotency_key="r1")
+        services.redeem_reward(member_id=rich_member.pk, reward_id=other_reward.pk, idempotency_key="r1")
     assert Coupon.objects.count() == 1
+    assert balance(rich_member) == 4000
+    assert row_counts(PointsEntry, Coupon, Notification) == before
 
 
 def test_insufficient_points_changes_nothing(member, give_points):
@@ -138,14 +144,21 @@ def test_insufficient_points_changes_nothing(member, give_points):
 )
 def test_unavailable_rewards_are_refused(rich_member, reward_fields, error):
     reward = RewardFactory(**reward_fields)
+    before = row_counts(PointsEntry, Coupon, Notification)
     with pytest.raises(error):
         services.redeem_reward(member_id=rich_member.pk, reward_id=reward.pk, idempotency_key="r")
     assert balance(rich_member) == 5000
+    assert row_counts(PointsEntry, Coupon, Notification) == before
+    reward.refresh_from_db()
+    assert reward.stock == reward_fields.get("stock")
 
 
 def test_unknown_reward_is_refused(rich_member):
+    before = row_counts(PointsEntry, Coupon, Notification)
     with pytest.raises(RewardNotFound):
         services.redeem_reward(member_id=rich_member.pk, reward_id=987654, idempotency_key="r")
+    assert balance(rich_member) == 5000
+    assert row_counts(PointsEntry, Coupon, Notification) == before
 
 
 def test_stock_goes_down_and_runs_out(rich_member):
@@ -153,15 +166,23 @@ def test_stock_goes_down_and_runs_out(rich_member):
     services.redeem_reward(member_id=rich_member.pk, reward_id=reward.pk, idempotency_key="r1")
     reward.refresh_from_db()
     assert reward.stock == 0
+    before = row_counts(PointsEntry, Coupon, Notification)
     with pytest.raises(RewardUnavailable):
         services.redeem_reward(member_id=rich_member.pk, reward_id=reward.pk, idempotency_key="r2")
+    reward.refresh_from_db()
+    assert reward.stock == 0
+    assert balance(rich_member) == 4000
+    assert row_counts(PointsEntry, Coupon, Notification) == before
 
 
 def test_per_member_limit(rich_member):
     reward = RewardFactory(per_member_limit=1)
     services.redeem_reward(member_id=rich_member.pk, reward_id=reward.pk, idempotency_key="r1")
+    before = row_counts(PointsEntry, Coupon, Notification)
     with pytest.raises(RedemptionLimitReached):
         services.redeem_reward(member_id=rich_member.pk, reward_id=reward.pk, idempotency_key="r2")
+    assert balance(rich_member) == 4000
+    assert row_counts(PointsEntry, Coupon, Notification) == before
 
 
 def test_redemption_consumes_the_oldest_lots_first(member, give_points):
@@ -176,14 +197,19 @@ def test_redemption_consumes_the_oldest_lots_first(member, give_points):
 
 def test_adjustment_needs_permission_reason_and_sane_amount(member, give_points):
     clerk = StaffFactory(username="clerk")  # a call-center agent without the adjust permission
+    before = row_counts(PointsEntry, PointsAccount, Notification)
     with pytest.raises(AdjustmentNotPermitted):
         services.adjust_points(member_id=member.pk, points=10, reason="x", actor=clerk)
     for points, reason in ((0, "zero"), (10, "  "), (10**9, "absurd"), (-(10**9), "absurd")):
         with pytest.raises(InvalidAdjustment):
             give_points(member, points, reason)
+    assert row_counts(PointsEntry, PointsAccount, Notification) == before
     give_points(member, 100)
+    before = row_counts(PointsEntry, Notification)
     with pytest.raises(InsufficientPoints):
         give_points(member, -101)
+    assert balance(member) == 100
+    assert row_counts(PointsEntry, Notification) == before
     entry = give_points(member, -40, "补录错误")
     assert (entry.kind, entry.points, entry.balance_after, entry.reason) == ("adjust", -40, 60, "补录错误")
 
@@ -238,6 +264,8 @@ def test_use_coupon_marks_it_used_once(rich_member, points_admin):
 
     with pytest.raises(CouponNotUsable):
         services.use_coupon(code=coupon.code, used_for="installment:18", actor=points_admin)
+    coupon.refresh_from_db()
+    assert (coupon.status, coupon.used_for, coupon.used_at) == ("used", "installment:17", used.used_at)
 
 
 def test_check_points_ledger_passes_on_a_healthy_ledger_and_names_a_broken_member(rich_member, capsys):
@@ -265,6 +293,8 @@ def test_adjust_points_command_uses_the_service(member, points_admin, capsys):
         call_command("adjust_points", phone=str(member.user.phone), points=0, reason="x", as_user="hq-points")
     with pytest.raises(CommandError):
         call_command("adjust_points", phone="13000000000", points=5, reason="x", as_user="hq-points")
+    assert list(PointsEntry.objects.values_list("pk", flat=True)) == [entry.pk]
+    assert balance(member) == 300
 
 
 def test_member_events_earn_their_points(django_capture_on_commit_callbacks):
@@ -295,8 +325,11 @@ def test_campaign_code_earns_once_per_member(member, points_admin):
     services.award_campaign(member_id=member.pk, campaign_code="TEST-DRIVE-2026", actor=points_admin)
     services.award_campaign(member_id=member.pk, campaign_code="test-drive-2026", actor=points_admin)
     assert balance(member) == 88
+    before = row_counts(PointsEntry, Coupon, Notification)
     with pytest.raises(CampaignNotAvailable):
         services.award_campaign(member_id=member.pk, campaign_code="nope", actor=points_admin)
+    assert balance(member) == 88
+    assert row_counts(PointsEntry, Coupon, Notification) == before
 
 
 def test_other_members_key_space_is_separate():

@@ -137,7 +137,10 @@ def test_someone_elses_coupon_cannot_be_applied(cast, give_points):
     ).coupon
     from orders.services import apply_repayment_coupon
 
+    installment = order.loan.installments.get(number=1)
     with pytest.raises(CouponNotUsable):
-        apply_repayment_coupon(
-            installment_id=order.loan.installments.get(number=1).pk, coupon_code=coupon.code, actor=cast.finance
-        )
+        apply_repayment_coupon(installment_id=installment.pk, coupon_code=coupon.code, actor=cast.finance)
+    coupon.refresh_from_db()
+    assert (coupon.status, coupon.used_for, coupon.used_by) == ("active", "", None)
+    installment.refresh_from_db()
+    assert (installment.coupon_code, installment.deduction) == ("", 0)

@@ -1,4 +1,4 @@
-"""The points API (API.md) and the member-center pages."""
+"""The points API and the member-center pages."""
 
 import pytest
 
@@ -69,6 +69,7 @@ def test_insufficient_points_is_409(member_client, funded_member):
     assert response.status_code == 409
     assert response.json()["code"] == "insufficient_points"
     assert member_client.get("/api/v1/points/").json()["balance"] == 1500
+    assert not Coupon.objects.exists()
 
 
 def test_key_reused_for_another_reward_is_409(member_client, funded_member):
@@ -78,6 +79,8 @@ def test_key_reused_for_another_reward_is_409(member_client, funded_member):
     response = member_client.post("/api/v1/redemptions/", body, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_key_reused"
+    assert member_client.get("/api/v1/points/").json()["balance"] == 1400
+    assert Coupon.objects.count() == 1
 
 
 def test_switched_off_reward_is_409_in_english(member_client, funded_member):
@@ -88,6 +91,8 @@ def test_switched_off_reward_is_409_in_english(member_client, funded_member):
     )  # fmt: skip
     assert response.status_code == 409
     assert response.json()["detail"].startswith("This reward is not available right now")
+    assert member_client.get("/api/v1/points/").json()["balance"] == 1500
+    assert not Coupon.objects.exists()
 
 
 def test_points_pages(client, funded_member, django_assert_max_num_queries):
@@ -128,4 +133,5 @@ def test_admin_adjustment_and_read_only_ledger(client, funded_member, points_adm
     assert account.balance == 1300
     entry_id = account.entries.first().pk
     assert client.post(f"/admin/points/pointsentry/{entry_id}/delete/").status_code == 403
+    assert account.entries.filter(pk=entry_id).exists()
     assert client.get("/admin/points/pointsentry/").status_code == 200

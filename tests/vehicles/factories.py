@@ -1,10 +1,11 @@
+import datetime
 from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
 
 from tests.members.factories import StoreFactory
-from vehicles.models import Brand, CarModel, FinancePlan, Trim, VehicleUnit
+from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, Trim, VehicleUnit
 
 
 class BrandFactory(DjangoModelFactory):
@@ -54,3 +55,14 @@ class VehicleUnitFactory(DjangoModelFactory):
     trim = factory.SubFactory(TrimFactory)
     store = factory.SubFactory(StoreFactory)
     color = "白色"
+
+
+class OwnedVehicleFactory(DjangoModelFactory):
+    class Meta:
+        model = OwnedVehicle
+
+    member = factory.SubFactory("tests.members.factories.MemberFactory")
+    trim = factory.SubFactory(TrimFactory)
+    vin = factory.Sequence(lambda n: f"LGXCE4CB0Q{n:07d}")
+    plate = factory.Sequence(lambda n: f"粤B{n:05d}")
+    delivered_on = factory.LazyFunction(datetime.date.today)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests.members.factories import MemberFactory
+from vehicles.models import OwnedVehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +51,10 @@ def test_mileage_may_go_up_but_not_down(cast, delivered):
 
 def test_someone_elses_car_is_404(cast, delivered):
     car_id = client_for(cast.member_user).get("/api/v1/vehicles/").json()["results"][0]["id"]
+    before = OwnedVehicle.objects.values().get(pk=car_id)
     response = client_for(MemberFactory().user).patch(f"/api/v1/vehicles/{car_id}/", {"mileage": 9}, format="json")
     assert response.status_code == 404
+    assert OwnedVehicle.objects.values().get(pk=car_id) == before
 
 
 def test_next_service_follows_the_last_maintenance(cast, delivered):

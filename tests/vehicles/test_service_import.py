@@ -68,6 +68,8 @@ def test_a_file_that_is_not_csv_or_excel_is_refused(tmp_path):
     path.write_bytes(b"%PDF-1.4")
     with pytest.raises(CommandError):
         call_command("import_service_records", str(path))
+    assert not ServiceRecord.objects.exists()
+    assert not PointsEntry.objects.exists()
 
 
 def test_excel_files_import_too(car, tmp_path):

@@ -1,0 +1,66 @@
+"""Assertions shared by tests of different apps."""
+
+import re
+from contextlib import contextmanager
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+_LOCKING_SELECT = re.compile(r"^\s*SELECT\b.*\bFOR (?:NO KEY )?UPDATE\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_LOCK_OF = re.compile(r"^\s*OF\s+(?P<tables>(?:\"\w+\"(?:\s*,\s*)?)+)", re.IGNORECASE)
+_FROM_OR_JOIN = re.compile(r"\b(?:FROM|JOIN)\s+\"(?P<table>\w+)\"", re.IGNORECASE)
+_WRITE = re.compile(r"^\s*(?:UPDATE\s+\"(?P<updated>\w+)\"|DELETE\s+FROM\s+\"(?P<deleted>\w+)\")", re.IGNORECASE)
+
+
+def _locked_tables(sql: str) -> set[str]:
+    match = _LOCKING_SELECT.match(sql)
+    if match is None:
+        return set()
+    lock_of = _LOCK_OF.match(match["rest"])
+    if lock_of is not None:
+        return set(re.findall(r"\"(\w+)\"", lock_of["tables"]))
+    # Without OF, PostgreSQL locks the rows of every table in the FROM clause.
+    return set(_FROM_OR_JOIN.findall(sql[: match.start("rest")]))
+
+
+def writes_without_a_lock(queries: list[dict], tables: tuple[str, ...] = ()) -> tuple[list[str], set[str]]:
+    """The UPDATE/DELETE statements (of ``tables``, or of any table) that no earlier SELECT … FOR UPDATE of their
+    table precedes, and the set of tables written at all."""
+    locked: set[str] = set()
+    written: set[str] = set()
+    unlocked = []
+    for query in queries:
+        sql = query["sql"]
+        locked |= _locked_tables(sql)
+        write = _WRITE.match(sql)
+        if write is None:
+            continue
+        table = write["updated"] or write["deleted"]
+        if tables and table not in tables:
+            continue
+        written.add(table)
+        if table not in locked:
+            unlocked.append(sql)
+    return unlocked, written
+
+
+@contextmanager
+def assert_locks_rows_before_write(*tables: str):
+    """Check, from the SQL the block sends, that every UPDATE or DELETE of a table comes after a
+    ``SELECT … FOR UPDATE`` of that table (after saleor's helper of the same name).
+
+    Name the ``tables`` the block must write: each must then be written at least once, so the assertion cannot pass
+    on a path that changes nothing. The check is per table, not per row: which rows a service locks is proven by
+    the concurrency tests that race it.
+    """
+    with CaptureQueriesContext(connection) as captured:
+        yield captured
+    unlocked, written = writes_without_a_lock(captured.captured_queries, tables)
+    assert not unlocked, "written without locking the rows first:\n" + "\n".join(unlocked)
+    never_written = set(tables) - written
+    assert not never_written, f"the block wrote no row of {sorted(never_written)}"
+
+
+def row_counts(*models) -> dict[str, int]:
+    """How many rows each model's table holds: taken before and after a refusal, to show that it wrote nothing."""
+    return {model._meta.label: model.objects.count() for model in models}
