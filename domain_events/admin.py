@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from domain_events.models import DomainEvent, EventHandling
+from domain_events.models import EventHandling
 
 
 class EventHandlingInline(admin.TabularInline):
@@ -13,7 +13,8 @@ class EventHandlingInline(admin.TabularInline):
         return False
 
 
-@admin.register(DomainEvent)
+# Registered by members/admin.py, beside the audit log: payloads name members and orders of every store, and the
+# rule "head-office roles only" lives in members, above this app.
 class DomainEventAdmin(admin.ModelAdmin):
     """Read-only: operators see events still waiting for a subscriber and why (the sweeper retries them)."""
 

@@ -9,6 +9,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_scoping import StaffScopedAdminMixin
+from domain_events.admin import DomainEventAdmin
+from domain_events.models import DomainEvent
 from members import selectors
 from members.models import Member, Qualification, Store, User
 
@@ -92,7 +94,7 @@ class UserAdmin(StaffScopedAdminMixin, DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
 
-# The audit log and the sign-in attempts hold members' and staff's data from every store: head-office roles only.
+# The audit log, the domain events and the sign-in attempts hold people's data from every store: head-office only.
 class HeadOfficeOnlyAdminMixin:
     """For screens that hold people's data but belong to no one store (the audit log, sign-in attempts): store roles
     never see them, whatever permissions they are given."""
@@ -118,6 +120,10 @@ class HeadOfficeLogEntryAdmin(HeadOfficeOnlyAdminMixin, LogEntryAdmin):
     pass
 
 
+class HeadOfficeDomainEventAdmin(HeadOfficeOnlyAdminMixin, DomainEventAdmin):
+    pass
+
+
 class HeadOfficeAccessAttemptAdmin(HeadOfficeOnlyAdminMixin, AccessAttemptAdmin):
     pass
 
@@ -132,6 +138,7 @@ class HeadOfficeAccessFailureLogAdmin(HeadOfficeOnlyAdminMixin, AccessFailureLog
 
 for _model, _admin_class in [
     (LogEntry, HeadOfficeLogEntryAdmin),
+    (DomainEvent, HeadOfficeDomainEventAdmin),
     (AccessAttempt, HeadOfficeAccessAttemptAdmin),
     (AccessLog, HeadOfficeAccessLogAdmin),
     (AccessFailureLog, HeadOfficeAccessFailureLogAdmin),

@@ -52,7 +52,13 @@ _NO_STORE = {
     "crm.Campaign",
 }
 # People's data from every store at once (the audit log, sign-in attempts): store roles never see them at all.
-_HEAD_OFFICE_ONLY = {"auditlog.LogEntry", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
+_HEAD_OFFICE_ONLY = {
+    "domain_events.DomainEvent",
+    "auditlog.LogEntry",
+    "axes.AccessAttempt",
+    "axes.AccessLog",
+    "axes.AccessFailureLog",
+}
 
 # For each model that belongs to a store or a member: its rows that belong to store B only.
 _STORE_B_ROWS = {
