@@ -28,7 +28,7 @@ class QualificationInline(admin.StackedInline):
 class MemberAdmin(admin.ModelAdmin):
     list_display = [
         "phone",
-        "name",
+        "display_name",
         "city",
         "channel",
         "verification_status",
@@ -62,6 +62,10 @@ class MemberAdmin(admin.ModelAdmin):
     @admin.display(description=_("phone"), ordering="user__phone")
     def phone(self, member):
         return member.user.phone
+
+    @admin.display(description=_("name"))
+    def display_name(self, member):
+        return member.display_name  # the verified real name once there is one
 
     def has_delete_permission(self, request, obj=None):
         # Members are never deleted from the admin: their history (orders, points) hangs on them.

@@ -104,7 +104,8 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
     def get_member(self, order) -> dict:
         member = order.member
         return {
-            "name": member.name,
+            "name": member.display_name,  # the verified real name once there is one
+            "profile_name": member.name,
             "real_name": member.real_name,
             "phone": str(member.user.phone),
             "email": member.email,
