@@ -21,6 +21,14 @@ class TransitionForbidden(DomainError):
     default_message = _("You may not take this step on this application.")
 
 
+class VerificationRequired(DomainError):
+    code = "verification_required"
+    status_code = 409
+    default_message = _(
+        "An application can be submitted once the member's identity is verified. Please verify your real name first."
+    )
+
+
 class ReasonRequired(DomainError):
     code = "reason_required"
     field = "reason"

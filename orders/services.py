@@ -31,6 +31,7 @@ from orders.exceptions import (
     TransitionForbidden,
     TransitionNotAllowed,
     UnknownTransition,
+    VerificationRequired,
 )
 from orders.lock_objects import credit_check_qs_select_for_update, order_qs_select_for_update
 from orders.messages import SMS_STATES, STEP_MESSAGES
@@ -120,6 +121,8 @@ def apply_transition(
         # lets "not yours" (403) and "documents missing" (409) be told apart.
         if not transition_meta.has_perm(order, actor):
             raise TransitionForbidden()
+        if name == "submit" and not order.member.is_verified:
+            raise VerificationRequired()  # whoever submits: the member, or the call center on their behalf
         if transition_meta.custom.get("needs_reason") and not reason:
             raise ReasonRequired()
         if not can_proceed(method):

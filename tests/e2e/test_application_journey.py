@@ -79,7 +79,12 @@ def world(db, settings, tmp_path):
     )
     VehicleUnitFactory(trim=trim, store=store)
     member = MemberFactory(
-        user__phone=e164(MEMBER_PHONE), name="张伟", city="深圳", preferred_store=store, email="zhang.wei@example.com"
+        user__phone=e164(MEMBER_PHONE),
+        name="张伟",
+        city="深圳",
+        preferred_store=store,
+        email="zhang.wei@example.com",
+        verified=True,
     )
     staff = {
         "store": StaffFactory(username="store.a", role="store_staff", store=store),

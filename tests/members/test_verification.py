@@ -38,6 +38,10 @@ class BrokenProvider(IdentityProvider):
         raise TimeoutError("read timed out")
 
 
+def verify(client, body):
+    return client.post(VERIFY, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
@@ -98,7 +102,7 @@ def test_local_provider_says_no_match_exactly_for_sequence_000():
 
 
 def test_a_latin_name_against_a_chinese_id_number_is_400_invalid_name_and_nothing_is_recorded(member_client, member):
-    response = member_client.post(VERIFY, {"real_name": "Zhang", "id_number": make_id_number()}, format="json")
+    response = verify(member_client, {"real_name": "Zhang", "id_number": make_id_number()})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_name"
     assert list(response.json()["fields"]) == ["real_name"]
@@ -130,7 +134,7 @@ def test_a_name_with_a_look_alike_dot_is_stored_with_the_middle_dot(member_clien
 
 def test_a_mismatch_is_recorded_and_a_retry_with_the_right_pair_verifies(member_client, member):
     wrong = make_id_number(sequence="000")
-    response = member_client.post(VERIFY, {"real_name": "张伟", "id_number": wrong}, format="json")
+    response = verify(member_client, {"real_name": "张伟", "id_number": wrong})
     assert response.status_code == 400
     assert response.json() == {
         "code": "identity_mismatch",
@@ -145,7 +149,7 @@ def test_a_mismatch_is_recorded_and_a_retry_with_the_right_pair_verifies(member_
     )  # fmt: skip
 
     right = make_id_number(sequence="128")
-    response = member_client.post(VERIFY, {"real_name": "张伟", "id_number": right}, format="json")
+    response = verify(member_client, {"real_name": "张伟", "id_number": right})
     assert response.status_code == 200
     assert response.json() == {
         "verification_status": "verified",
@@ -161,10 +165,10 @@ def test_the_daily_limit_answers_429_and_asks_the_provider_nothing(member_client
     settings.VERIFICATION_DAILY_ATTEMPTS = 2
     for _attempt in range(2):
         body = {"real_name": "张伟", "id_number": make_id_number(sequence="000")}
-        assert member_client.post(VERIFY, body, format="json").json()["code"] == "identity_mismatch"
+        assert verify(member_client, body).json()["code"] == "identity_mismatch"
 
     # Even the right pair waits until tomorrow: the limit is on checks, not on failures to come.
-    response = member_client.post(VERIFY, {"real_name": "张伟", "id_number": make_id_number()}, format="json")
+    response = verify(member_client, {"real_name": "张伟", "id_number": make_id_number()})
     assert response.status_code == 429
     assert response.json() == {
         "code": "too_many_requests",
@@ -176,7 +180,7 @@ def test_the_daily_limit_answers_429_and_asks_the_provider_nothing(member_client
 
     # Attempts of an earlier day no longer count.
     VerificationAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))
-    response = member_client.post(VERIFY, {"real_name": "张伟", "id_number": make_id_number()}, format="json")
+    response = verify(member_client, {"real_name": "张伟", "id_number": make_id_number()})
     assert response.status_code == 200
     assert response.json()["verification_status"] == "verified"
 
@@ -187,7 +191,7 @@ def test_a_provider_that_cannot_check_is_503_and_does_not_use_up_an_attempt(memb
     settings.IDENTITY_VERIFICATION_PROVIDER = f"{__name__}.{provider.__name__}"
     body = {"real_name": "张伟", "id_number": make_id_number()}
     for _attempt in range(2):
-        response = member_client.post(VERIFY, body, format="json")
+        response = verify(member_client, body)
         assert response.status_code == 503
         assert response.json()["code"] == "verification_unavailable"
     member.refresh_from_db()
@@ -195,7 +199,7 @@ def test_a_provider_that_cannot_check_is_503_and_does_not_use_up_an_attempt(memb
     assert list(VerificationAttempt.objects.values_list("outcome", "provider")) == [("unavailable", provider.name)] * 2
 
     settings.IDENTITY_VERIFICATION_PROVIDER = "members.verification.LocalIdentityProvider"
-    assert member_client.post(VERIFY, body, format="json").status_code == 200
+    assert verify(member_client, body).status_code == 200
 
 
 @pytest.mark.django_db(transaction=True)

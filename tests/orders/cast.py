@@ -30,7 +30,7 @@ class Cast:
         self.plan = FinancePlanFactory()
         self.trim = self.plan.trim
         self.unit = VehicleUnitFactory(trim=self.trim, store=self.store)
-        self.member = MemberFactory(city="深圳", preferred_store=self.store, email="buyer@example.com")
+        self.member = MemberFactory(city="深圳", preferred_store=self.store, email="buyer@example.com", verified=True)
         self.member_user = self.member.user
         self.store_staff = StaffFactory(username="store.a", role="store_staff", store=self.store)
         self.store_manager = StaffFactory(username="manager.a", role="store_manager", store=self.store)
