@@ -29,6 +29,26 @@ class VerificationRequired(DomainError):
     )
 
 
+class CreditDeclinedNeedsHeadOffice(DomainError):
+    code = "credit_declined_needs_head_office"
+    status_code = 409
+    default_message = _(
+        "The credit check declined this application. It can be approved only after head office agrees and records why."
+    )
+
+
+class CreditOverrideNotNeeded(DomainError):
+    code = "credit_override_not_needed"
+    status_code = 409
+    default_message = _("Head office's agreement is only for an application in review whose credit check declined it.")
+
+
+class CreditOverrideExists(DomainError):
+    code = "credit_override_exists"
+    status_code = 409
+    default_message = _("Head office has already agreed to approve this application.")
+
+
 class ReasonRequired(DomainError):
     code = "reason_required"
     field = "reason"
