@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Member, Qualification, Store, User
+from members.models import Member, Qualification, Store, User, VerificationAttempt
 
 
 @admin.register(Store)
@@ -18,6 +18,19 @@ class QualificationInline(admin.StackedInline):
     model = Qualification
     can_delete = False
     fields = ["employment", "years_at_job", "has_driving_licence", "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class VerificationAttemptInline(admin.TabularInline):
+    """What customer service needs when a member calls about a failed check; the record itself stays untouched."""
+
+    model = VerificationAttempt
+    can_delete = False
+    extra = 0
+    fields = ["created_at", "outcome", "id_number_masked", "provider", "reference", "answered_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -57,7 +70,7 @@ class MemberAdmin(admin.ModelAdmin):
         (_("Origin"), {"fields": ["channel", "channel_partner", "invite_code", "referred_by", "created_at"]}),
         (_("Identity"), {"fields": ["verification_status", "real_name", "id_number_masked", "verified_at"]}),
     ]
-    inlines = [QualificationInline]
+    inlines = [QualificationInline, VerificationAttemptInline]
 
     @admin.display(description=_("phone"), ordering="user__phone")
     def phone(self, member):

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone, translation
 
 from common.exceptions import DomainError
@@ -147,6 +148,11 @@ def test_a_mismatch_is_recorded_and_a_retry_with_the_right_pair_verifies(member_
     assert (attempt.member_id, attempt.outcome, attempt.id_number_masked, attempt.provider) == (
         member.pk, "no_match", wrong[:4] + "*" * 10 + wrong[-4:], "local"
     )  # fmt: skip
+    admin_client = Client()
+    admin_client.force_login(StaffFactory(role="admin", is_superuser=True))
+    change_page = admin_client.get(f"/admin/members/member/{member.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    assert wrong[:4] + "*" * 10 + wrong[-4:] in change_page.content.decode()
+    assert wrong not in change_page.content.decode()
 
     right = make_id_number(sequence="128")
     response = verify(member_client, {"real_name": "张伟", "id_number": right})
