@@ -19,6 +19,10 @@ from tests.members.factories import MemberFactory, StaffFactory
 from tests.members.test_member_api import make_id_number
 
 VERIFY = "/api/v1/me/verification/"
+# First transaction: lock the member, is the number taken, count today's attempts, insert the attempt. Second: lock
+# again, record the answer, then the member's save (audit log reads the old row, writes its entry, updates). Plus the
+# two transactions' and the inner save's savepoint and release statements (BEGIN/COMMIT outside a test).
+QUERIES_PER_VERIFICATION = 15
 
 
 class UnavailableProvider(IdentityProvider):
@@ -262,3 +266,10 @@ def test_the_member_api_shows_the_profile_name_beside_the_verified_real_name(api
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=member.user)}")
     body = api_client.get("/api/v1/me/").json()
     assert (body["name"], body["real_name"], body["verification_status"]) == ("", "张伟", "verified")
+
+
+def test_a_verification_costs_a_fixed_number_of_queries(member, django_assert_num_queries):
+    with django_assert_num_queries(QUERIES_PER_VERIFICATION):
+        verify_member_identity(member=member, real_name="张伟", id_number=make_id_number())
+    member.refresh_from_db()
+    assert member.verification_status == "verified"
