@@ -1,9 +1,12 @@
 """The call-center admin for members, staff and stores. ID numbers are shown masked, never the ciphertext."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from common.exceptions import DomainError
+from members import services
+from members.enums import StaffRole
 from members.models import Member, Qualification, Store, User, VerificationAttempt
 
 
@@ -71,6 +74,23 @@ class MemberAdmin(admin.ModelAdmin):
         (_("Identity"), {"fields": ["verification_status", "real_name", "id_number_masked", "verified_at"]}),
     ]
     inlines = [QualificationInline, VerificationAttemptInline]
+    actions = ["reset_verification"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not (request.user.is_superuser or request.user.role in {StaffRole.HEAD_OFFICE, StaffRole.ADMIN}):
+            actions.pop("reset_verification", None)
+        return actions
+
+    @admin.action(description=_("Reset real-name verification (the member verifies again)"))
+    def reset_verification(self, request, queryset):
+        try:
+            for member_id in queryset.values_list("pk", flat=True):
+                services.reset_member_verification(member_id=member_id, actor=request.user)
+        except DomainError as error:
+            self.message_user(request, str(error.message), level=messages.ERROR)
+        else:
+            self.message_user(request, _("Verification reset."), level=messages.SUCCESS)
 
     @admin.display(description=_("phone"), ordering="user__phone")
     def phone(self, member):

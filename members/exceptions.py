@@ -71,6 +71,12 @@ class VerificationUnavailable(DomainError):
     default_message = _("Identity checks are unavailable at the moment. Please try again in a few minutes.")
 
 
+class VerificationResetForbidden(DomainError):
+    code = "permission_denied"
+    status_code = 403
+    default_message = _("Only head office can reset a member's real-name verification.")
+
+
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
     default_message = _("The username or password is wrong.")

@@ -38,6 +38,7 @@ from members.exceptions import (
     InvalidStaffAccount,
     LockedOut,
     TooManyRequests,
+    VerificationResetForbidden,
     VerificationUnavailable,
 )
 from members.id_numbers import birth_date_of, mask_id_number, validate_id_number
@@ -333,6 +334,26 @@ def verify_member_identity(*, member: Member, real_name: str, id_number: str) ->
     # Raised after commit: the answered attempt and a failed status are kept.
     if refusal is not None:
         raise refusal
+    return member
+
+
+@transaction.atomic
+def reset_member_verification(*, member_id: int, actor) -> Member:
+    """Head office undoes a verification that recorded the wrong person (the member then verifies again).
+
+    The name, the ID number and its hash are cleared, so the number is free again; the audit log keeps who did it.
+    Applications already submitted keep going: the verification guard is at submission."""
+    if not (actor.is_superuser or getattr(actor, "role", "") in {StaffRole.HEAD_OFFICE, StaffRole.ADMIN}):
+        raise VerificationResetForbidden()
+    member = member_qs_select_for_update().get(pk=member_id)
+    member.verification_status = VerificationStatus.UNVERIFIED
+    member.real_name = ""
+    member.id_number_encrypted = ""
+    member.id_number_hash = None
+    member.id_number_masked = ""
+    member.verified_at = None
+    member.save()
+    logger.info("member verification reset", extra={"member_id": member.pk, "actor_id": actor.pk})
     return member
 
 

@@ -13,7 +13,13 @@ from members.enums import IdentityCheckOutcome
 from members.exceptions import InvalidName
 from members.models import Member, VerificationAttempt
 from members.names import validate_real_name
-from members.services import issue_access_token, update_member_profile, verify_member_identity
+from members.services import (
+    ensure_role_groups,
+    issue_access_token,
+    reset_member_verification,
+    update_member_profile,
+    verify_member_identity,
+)
 from members.verification import IdentityCheckResult, IdentityProvider, LocalIdentityProvider
 from tests.members.factories import MemberFactory, StaffFactory
 from tests.members.test_member_api import make_id_number
@@ -273,3 +279,34 @@ def test_a_verification_costs_a_fixed_number_of_queries(member, django_assert_nu
         verify_member_identity(member=member, real_name="张伟", id_number=make_id_number())
     member.refresh_from_db()
     assert member.verification_status == "verified"
+
+
+def test_head_office_resets_a_wrong_verification_and_the_member_verifies_again(client, member_client, member):
+    wrong_person = make_id_number(sequence="128")
+    verify_member_identity(member=member, real_name="章伟", id_number=wrong_person)
+    agent = StaffFactory(role="call_center")
+    agent.groups.set([ensure_role_groups()["call_center"]])
+    client.force_login(agent)
+    changelist = client.get("/admin/members/member/").content.decode()
+    assert "reset_verification" not in changelist
+    with pytest.raises(DomainError) as error:
+        reset_member_verification(member_id=member.pk, actor=agent)
+    assert (error.value.code, error.value.status_code) == ("permission_denied", 403)
+    member.refresh_from_db()
+    assert (member.verification_status, member.real_name) == ("verified", "章伟")
+
+    head_office = StaffFactory(role="head_office")
+    head_office.groups.set([ensure_role_groups()["head_office"]])
+    client.force_login(head_office)
+    response = client.post("/admin/members/member/", {"action": "reset_verification", "_selected_action": [member.pk]})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.verification_status, member.real_name, member.id_number_hash, member.id_number_masked) == (
+        "unverified", "", None, ""
+    )  # fmt: skip
+    assert member.id_number_encrypted == ""
+
+    response = verify(member_client, {"real_name": "张伟", "id_number": make_id_number(sequence="129")})
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert (member.verification_status, member.real_name) == ("verified", "张伟")
