@@ -4,15 +4,17 @@ from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_scoping import StaffScopedAdminMixin
+from common.exceptions import DomainError
 from domain_events.admin import DomainEventAdmin
 from domain_events.models import DomainEvent
-from members import selectors
-from members.models import Member, Qualification, Store, User
+from members import selectors, services
+from members.enums import StaffRole
+from members.models import Member, Qualification, Store, User, VerificationAttempt
 
 
 @admin.register(Store)
@@ -33,12 +35,25 @@ class QualificationInline(StaffScopedAdminMixin, admin.StackedInline):
         return False
 
 
+class VerificationAttemptInline(admin.TabularInline):
+    """What customer service needs when a member calls about a failed check; the record itself stays untouched."""
+
+    model = VerificationAttempt
+    can_delete = False
+    extra = 0
+    fields = ["created_at", "outcome", "id_number_masked", "provider", "reference", "answered_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Member)
 class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     visible_to = staticmethod(selectors.members_visible_to)
     list_display = [
         "phone",
-        "name",
+        "display_name",
         "city",
         "channel",
         "verification_status",
@@ -67,11 +82,32 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
         (_("Origin"), {"fields": ["channel", "channel_partner", "invite_code", "referred_by", "created_at"]}),
         (_("Identity"), {"fields": ["verification_status", "real_name", "id_number_masked", "verified_at"]}),
     ]
-    inlines = [QualificationInline]
+    inlines = [QualificationInline, VerificationAttemptInline]
+    actions = ["reset_verification"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not (request.user.is_superuser or request.user.role in {StaffRole.HEAD_OFFICE, StaffRole.ADMIN}):
+            actions.pop("reset_verification", None)
+        return actions
+
+    @admin.action(description=_("Reset real-name verification (the member verifies again)"))
+    def reset_verification(self, request, queryset):
+        try:
+            for member_id in queryset.values_list("pk", flat=True):
+                services.reset_member_verification(member_id=member_id, actor=request.user)
+        except DomainError as error:
+            self.message_user(request, str(error.message), level=messages.ERROR)
+        else:
+            self.message_user(request, _("Verification reset."), level=messages.SUCCESS)
 
     @admin.display(description=_("phone"), ordering="user__phone")
     def phone(self, member):
         return member.user.phone
+
+    @admin.display(description=_("name"))
+    def display_name(self, member):
+        return member.display_name  # the verified real name once there is one
 
     def has_delete_permission(self, request, obj=None):
         # Members are never deleted from the admin: their history (orders, points) hangs on them.

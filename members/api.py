@@ -186,7 +186,13 @@ class MeVerificationApi(APIView):
     @extend_schema(
         operation_id="me_verify",
         request=MeVerificationInputSerializer,
-        responses={200: MeVerificationOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: MeVerificationOutputSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="invalid_name, invalid_id_number, identity_mismatch"),
+            409: OpenApiResponse(ErrorSerializer, description="already_verified, id_number_taken"),
+            429: OpenApiResponse(ErrorSerializer, description="too many checks today (too_many_requests)"),
+            503: OpenApiResponse(ErrorSerializer, description="the provider cannot check now; not counted"),
+        },
     )
     def post(self, request):
         serializer = self.MeVerificationInputSerializer(data=request.data)

@@ -67,3 +67,18 @@ class OtpStatus(models.TextChoices):
     CONSUMED = "consumed", _("Used")
     BURNED = "burned", _("Burned after too many wrong tries")
     SUPERSEDED = "superseded", _("Replaced by a newer code")
+
+
+class IdentityCheckOutcome(models.TextChoices):
+    """A provider's answer for a name and an ID number together."""
+
+    MATCH = "match", _("Match")
+    NO_MATCH = "no_match", _("No match")
+    UNAVAILABLE = "unavailable", _("Provider could not check")
+
+
+class VerificationAttemptOutcome(models.TextChoices):
+    PENDING = "pending", _("Waiting for the provider")
+    MATCH = "match", _("Match")
+    NO_MATCH = "no_match", _("No match")
+    UNAVAILABLE = "unavailable", _("Provider could not check")

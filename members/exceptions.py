@@ -52,9 +52,29 @@ class AlreadyVerified(DomainError):
     default_message = _("Your identity is already verified.")
 
 
-class IdentityNotConfirmed(DomainError):
-    code = "identity_not_confirmed"
-    default_message = _("The name and ID number do not match. Please check both and try again.")
+class InvalidName(DomainError):
+    code = "invalid_name"
+    field = "real_name"
+    default_message = _("Please enter your name exactly as on your resident ID card.")
+
+
+class IdentityMismatch(DomainError):
+    code = "identity_mismatch"
+    default_message = _("The name and ID number do not belong together. Please check both and try again.")
+
+
+class VerificationUnavailable(DomainError):
+    """The provider could not check now. Not the member's fault, so it does not count as an attempt."""
+
+    code = "verification_unavailable"
+    status_code = 503
+    default_message = _("Identity checks are unavailable at the moment. Please try again in a few minutes.")
+
+
+class VerificationResetForbidden(DomainError):
+    code = "permission_denied"
+    status_code = 403
+    default_message = _("Only head office can reset a member's real-name verification.")
 
 
 class InvalidCredentials(DomainError):

@@ -64,7 +64,10 @@ class ProfileForm(forms.Form):
 
 class VerificationForm(forms.Form):
     real_name = forms.CharField(
-        label=_("Real name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Real name"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text=_("As printed on your resident ID card, in Chinese characters; · between the parts of a name."),
     )
     id_number = forms.CharField(
         label=_("ID number"),

@@ -17,6 +17,7 @@ from members.enums import (
     Gender,
     OtpStatus,
     StaffRole,
+    VerificationAttemptOutcome,
     VerificationStatus,
 )
 
@@ -140,7 +141,7 @@ class Member(models.Model):
         verbose_name_plural = _("members")
 
     def __str__(self) -> str:
-        return self.name or str(self.user.phone)
+        return self.display_name or str(self.user.phone)
 
     # A profile is complete when the fields a store needs to serve the member are filled in.
     PROFILE_FIELDS = ("name", "gender", "birthday", "city", "preferred_store_id")
@@ -152,6 +153,11 @@ class Member(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verification_status == VerificationStatus.VERIFIED
+
+    @property
+    def display_name(self) -> str:
+        """The name staff see: the verified real name once there is one, else the name the member chose."""
+        return (self.real_name if self.is_verified else "") or self.name
 
 
 class Qualification(models.Model):
@@ -175,6 +181,33 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}"
+
+
+class VerificationAttempt(models.Model):
+    """One real-name check sent to the provider. Attempts that are pending or found no match count towards the daily
+    limit; "unavailable" does not (the member did nothing wrong). Holds no name and only the masked ID number."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="verification_attempts")
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=12,
+        choices=VerificationAttemptOutcome.choices,
+        default=VerificationAttemptOutcome.PENDING,
+    )
+    id_number_masked = models.CharField(_("ID number"), max_length=18)
+    provider = models.CharField(_("provider"), max_length=50, blank=True)
+    reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "created_at"], name="verifyattempt_member_created")]
+        ordering = ["-created_at"]
+        verbose_name = _("verification attempt")
+        verbose_name_plural = _("verification attempts")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.outcome}"
 
 
 class SignInCode(models.Model):

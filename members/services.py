@@ -21,10 +21,18 @@ from django.utils.translation import gettext as _
 from common.crypto import keyed_hash
 from common.tasks import enqueue
 from members import events, roles
-from members.enums import STORE_BOUND_ROLES, Channel, OtpStatus, StaffRole, VerificationStatus
+from members.enums import (
+    STORE_BOUND_ROLES,
+    Channel,
+    IdentityCheckOutcome,
+    OtpStatus,
+    StaffRole,
+    VerificationAttemptOutcome,
+    VerificationStatus,
+)
 from members.exceptions import (
     AlreadyVerified,
-    IdentityNotConfirmed,
+    IdentityMismatch,
     IdNumberTaken,
     InvalidCredentials,
     InvalidIdNumber,
@@ -33,12 +41,24 @@ from members.exceptions import (
     InvalidStaffAccount,
     LockedOut,
     TooManyRequests,
+    VerificationResetForbidden,
+    VerificationUnavailable,
 )
 from members.id_numbers import birth_date_of, mask_id_number, validate_id_number
 from members.lock_objects import active_sign_in_code_qs_select_for_update, member_qs_select_for_update
-from members.models import AccessToken, Member, Qualification, SignInCode, Store, User, credentials_fingerprint
+from members.models import (
+    AccessToken,
+    Member,
+    Qualification,
+    SignInCode,
+    Store,
+    User,
+    VerificationAttempt,
+    credentials_fingerprint,
+)
+from members.names import validate_real_name
 from members.phones import normalize_mobile_number
-from members.verification import get_identity_provider
+from members.verification import IdentityCheckResult, get_identity_provider
 from notifications.sms import send_sms
 
 logger = logging.getLogger("member_center.members")
@@ -363,10 +383,14 @@ def update_member_profile(*, member: Member, **changes) -> Member:
 
 
 def verify_member_identity(*, member: Member, real_name: str, id_number: str) -> Member:
-    """Check and record the member's real name and ID number. The ID number is stored encrypted and masked."""
-    real_name = (real_name or "").strip()
-    today = timezone.localdate()
-    normalized = validate_id_number(id_number, birthday=member.birthday, today=today)
+    """Check the member's legal name and ID number with the provider and record them when they belong together.
+
+    Refusals: a malformed name or number (400, nothing recorded), already verified or the number on another account
+    (409), ``VERIFICATION_DAILY_ATTEMPTS`` checks today that were pending or found no match (429), the provider
+    unable to check (503, not counted), no match (400; the attempt is recorded and the member may try again). The ID
+    number is stored encrypted and masked, never in the attempt."""
+    real_name = validate_real_name(real_name)
+    normalized = validate_id_number(id_number, birthday=member.birthday, today=timezone.localdate())
     id_number_hash = keyed_hash(normalized, purpose="id-number")
     with transaction.atomic():
         member = member_qs_select_for_update().get(pk=member.pk)
@@ -374,14 +398,33 @@ def verify_member_identity(*, member: Member, real_name: str, id_number: str) ->
             raise AlreadyVerified()
         if Member.objects.filter(id_number_hash=id_number_hash).exclude(pk=member.pk).exists():
             raise IdNumberTaken()
-    result = get_identity_provider().check(real_name=real_name, id_number=normalized)
+        # Counted under the member's lock, and the pending attempt counts: parallel requests cannot pass the limit.
+        counted = VerificationAttempt.objects.filter(
+            member=member,
+            created_at__gte=_local_day_start(timezone.now()),
+            outcome__in=[VerificationAttemptOutcome.PENDING, VerificationAttemptOutcome.NO_MATCH],
+        ).count()
+        if counted >= settings.VERIFICATION_DAILY_ATTEMPTS:
+            raise TooManyRequests(
+                _("Too many verification attempts today. Please try again tomorrow, or verify at a store.")
+            )
+        attempt = VerificationAttempt.objects.create(member=member, id_number_masked=mask_id_number(normalized))
+    result = _ask_identity_provider(real_name=real_name, id_number=normalized)
+    refusal = None
     with transaction.atomic():
         member = member_qs_select_for_update().get(pk=member.pk)
-        if member.is_verified:
-            raise AlreadyVerified()
-        if not result.is_match:
+        VerificationAttempt.objects.filter(pk=attempt.pk).update(
+            outcome=result.outcome, provider=result.provider, reference=result.reference[:100],
+            answered_at=timezone.now(),
+        )  # fmt: skip
+        if result.outcome == IdentityCheckOutcome.UNAVAILABLE:
+            refusal = VerificationUnavailable()
+        elif member.is_verified:
+            refusal = AlreadyVerified()  # a parallel request verified the member while the provider answered
+        elif not result.is_match:
             member.verification_status = VerificationStatus.FAILED
             member.save(update_fields=["verification_status", "updated_at"])
+            refusal = IdentityMismatch()
         else:
             member.real_name = real_name
             member.id_number_encrypted = normalized
@@ -396,11 +439,42 @@ def verify_member_identity(*, member: Member, real_name: str, id_number: str) ->
                     member.save()
             except IntegrityError:
                 # Another member verified the same ID number a moment ago.
-                raise IdNumberTaken() from None
-            events.publish(events.IDENTITY_VERIFIED, member_id=member.pk)
-    if not result.is_match:
-        raise IdentityNotConfirmed()
+                refusal = IdNumberTaken()
+            else:
+                events.publish(events.IDENTITY_VERIFIED, member_id=member.pk)
+    # Raised after commit: the answered attempt and a failed status are kept.
+    if refusal is not None:
+        raise refusal
     return member
+
+
+@transaction.atomic
+def reset_member_verification(*, member_id: int, actor) -> Member:
+    """Head office undoes a verification that recorded the wrong person (the member then verifies again).
+
+    The name, the ID number and its hash are cleared, so the number is free again; the audit log keeps who did it.
+    Applications already submitted keep going: the verification guard is at submission."""
+    if not (actor.is_superuser or getattr(actor, "role", "") in {StaffRole.HEAD_OFFICE, StaffRole.ADMIN}):
+        raise VerificationResetForbidden()
+    member = member_qs_select_for_update().get(pk=member_id)
+    member.verification_status = VerificationStatus.UNVERIFIED
+    member.real_name = ""
+    member.id_number_encrypted = ""
+    member.id_number_hash = None
+    member.id_number_masked = ""
+    member.verified_at = None
+    member.save()
+    logger.info("member verification reset", extra={"member_id": member.pk, "actor_id": actor.pk})
+    return member
+
+
+def _ask_identity_provider(*, real_name: str, id_number: str) -> IdentityCheckResult:
+    provider = get_identity_provider()
+    try:
+        return provider.check(real_name=real_name, id_number=id_number)
+    except Exception:  # an outside service broke its promise to answer: that is "cannot check", not the member's fault
+        logger.exception("identity provider failed", extra={"provider": provider.name})
+        return IdentityCheckResult(outcome=IdentityCheckOutcome.UNAVAILABLE, provider=provider.name)
 
 
 @transaction.atomic

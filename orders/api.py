@@ -104,7 +104,8 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
     def get_member(self, order) -> dict:
         member = order.member
         return {
-            "name": member.name,
+            "name": member.display_name,  # the verified real name once there is one
+            "profile_name": member.name,
             "real_name": member.real_name,
             "phone": str(member.user.phone),
             "email": member.email,
@@ -124,8 +125,14 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
         check = selectors.latest_credit_check(order=order)
         if check is None:
             return None
+        override = getattr(check, "override", None)
         return {"status": check.status, "decision": check.decision, "score": check.score, "attempts": check.attempts,
-                "completed_at": check.completed_at}  # fmt: skip
+                "completed_at": check.completed_at,
+                "head_office_override": _override_data(override) if override is not None else None}  # fmt: skip
+
+
+def _override_data(override) -> dict:
+    return {"agreed_by": str(override.agreed_by), "agreed_at": override.agreed_at, "note": override.note}
 
 
 class TransitionInputSerializer(serializers.Serializer):
@@ -294,6 +301,41 @@ class BackofficeOrderTransitionApi(APIView):
     )
     def post(self, request, order_id: int, name: str):
         return _take_step(request, order_id, name, serializer_class=StaffOrderDetailOutputSerializer)
+
+
+class BackofficeCreditOverrideApi(APIView):
+    """Head office agrees that a reviewer may approve an application its credit check declined."""
+
+    permission_classes = [IsStaff]
+
+    class CreditOverrideInputSerializer(serializers.Serializer):
+        note = serializers.CharField(max_length=1000)
+
+    class CreditOverrideOutputSerializer(serializers.Serializer):
+        credit_check = serializers.IntegerField(source="credit_check_id")
+        agreed_by = serializers.CharField()
+        agreed_at = serializers.DateTimeField()
+        note = serializers.CharField()
+
+    @extend_schema(
+        operation_id="backoffice_orders_credit_override",
+        request=CreditOverrideInputSerializer,
+        responses={
+            201: CreditOverrideOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },  # fmt: skip
+    )
+    def post(self, request, order_id: int):
+        data = self.CreditOverrideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        selectors.get_order_for(user=request.user, order_id=order_id)  # someone else's order is 404, not 403
+        override = services.agree_to_approve_declined(
+            order_id=order_id, actor=request.user, note=data.validated_data["note"]
+        )
+        return Response(self.CreditOverrideOutputSerializer(override).data, status=status.HTTP_201_CREATED)
 
 
 class BackofficeOrderDocumentListApi(OrderDocumentListApi):

@@ -21,6 +21,11 @@ urlpatterns = [
         name="backoffice-order-transition",
     ),
     path(
+        "backoffice/orders/<int:order_id>/credit-override/",
+        api.BackofficeCreditOverrideApi.as_view(),
+        name="backoffice-order-credit-override",
+    ),
+    path(
         "backoffice/orders/<int:order_id>/documents/",
         api.BackofficeOrderDocumentListApi.as_view(),
         name="backoffice-order-documents",

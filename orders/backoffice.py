@@ -62,6 +62,7 @@ def order_page(request, order_id: int):
         "stores": list_active_stores() if request.user.has_perm("orders.reassign_order_store") else None,
         "installments": list(order.loan.installments.all()) if hasattr(order, "loan") else [],
         "can_apply_coupons": request.user.role in ("finance", "admin") or request.user.is_superuser,
+        "is_head_office": request.user.role == "head_office",
     }
     return render(request, "orders/backoffice/order.html", context)
 
@@ -102,6 +103,20 @@ def reassign_store(request, order_id: int):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("The application was moved to the other store."))
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@require_POST
+@staff_required
+def agree_despite_credit_decline(request, order_id: int):
+    order = _get_order_or_404(request, order_id)
+    try:
+        note = request.POST.get("note", "")[:1000]
+        services.agree_to_approve_declined(order_id=order.pk, actor=request.user, note=note)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Head office's agreement is recorded. A reviewer can now approve."))
     return redirect("backoffice:order", order_id=order.pk)
 
 

@@ -14,5 +14,6 @@ urlpatterns = [
         name="apply-coupon",
     ),
     path("orders/<int:order_id>/store/", backoffice.reassign_store, name="reassign-store"),
+    path("orders/<int:order_id>/credit-override/", backoffice.agree_despite_credit_decline, name="credit-override"),
     path("orders/<int:order_id>/documents/<int:document_id>/", backoffice.document_file, name="document"),
 ]

@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from members.demo import demo_id_number
 from members.models import User
-from members.services import register_member, update_member_profile
+from members.services import register_member, update_member_profile, verify_member_identity
 from orders import services
 from orders.enums import REQUIRED_FOR_REVIEW, DocumentKind, OrderState
 from orders.models import Order
@@ -59,6 +60,11 @@ def seed_orders_demo(*, stores, trims: list[Trim]) -> None:
         member = update_member_profile(
             member=member, name=name, gender="undisclosed", birthday=birthday, city=store.city, preferred_store=store,
             email=f"demo{index}@example.com",
+        )  # fmt: skip
+        # Applying needs a verified identity; 440305 is Shenzhen Nanshan, the sequence differs per applicant.
+        member = verify_member_identity(
+            member=member, real_name=name,
+            id_number=demo_id_number(region="440305", born_on=birthday, sequence=f"{201 + index:03d}"),
         )  # fmt: skip
         trim = trims[index % len(trims)]
         plan = trim.plans.order_by("term_months").first()

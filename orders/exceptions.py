@@ -21,6 +21,34 @@ class TransitionForbidden(DomainError):
     default_message = _("You may not take this step on this application.")
 
 
+class VerificationRequired(DomainError):
+    code = "verification_required"
+    status_code = 409
+    default_message = _(
+        "An application can be submitted once the member's identity is verified. Please verify your real name first."
+    )
+
+
+class CreditDeclinedNeedsHeadOffice(DomainError):
+    code = "credit_declined_needs_head_office"
+    status_code = 409
+    default_message = _(
+        "The credit check declined this application. It can be approved only after head office agrees and records why."
+    )
+
+
+class CreditOverrideNotNeeded(DomainError):
+    code = "credit_override_not_needed"
+    status_code = 409
+    default_message = _("Head office's agreement is only for an application in review whose credit check declined it.")
+
+
+class CreditOverrideExists(DomainError):
+    code = "credit_override_exists"
+    status_code = 409
+    default_message = _("Head office has already agreed to approve this application.")
+
+
 class ReasonRequired(DomainError):
     code = "reason_required"
     field = "reason"

@@ -144,6 +144,27 @@ class CreditCheck(models.Model):
         return f"credit check {self.order_id} {self.status}"
 
 
+class CreditOverride(models.Model):
+    """Head office agreeing that a reviewer may approve an application that this credit check declined.
+
+    Bound to one check: a new review (after more materials) runs a new check, which needs its own agreement."""
+
+    credit_check = models.OneToOneField(CreditCheck, on_delete=models.CASCADE, related_name="override")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="credit_overrides")
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("agreed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_at = models.DateTimeField(_("agreed at"), auto_now_add=True)
+    note = models.TextField(_("note"))
+
+    class Meta:
+        verbose_name = _("credit override")
+        verbose_name_plural = _("credit overrides")
+
+    def __str__(self) -> str:
+        return f"override of credit check {self.credit_check_id}"
+
+
 class Loan(models.Model):
     order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="loan")
     principal = models.DecimalField(max_digits=12, decimal_places=2)

@@ -7,7 +7,8 @@ from vehicles.selectors import list_member_vehicle_summaries
 
 def application_panel(*, request, member) -> Panel:
     latest = selectors.list_member_orders(user=request.user).first()
-    context = {"order": latest}
+    # Submitting needs a verified identity: say so where the member starts, before they run into the refusal.
+    context = {"order": latest, "needs_verification": not member.is_verified}
     if latest is not None:
         context["state_label"] = selectors.member_state_label(order=latest)
         context["next_step"] = selectors.member_next_step(order=latest)

@@ -14,13 +14,17 @@ from django_fsm import can_proceed
 
 from common.tasks import enqueue
 from domain_events.services import record_event
+from members.enums import StaffRole
 from members.models import Member
 from notifications.catalog import render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from orders.credit import CreditProviderError, get_credit_provider
-from orders.enums import CreditCheckStatus, DocumentKind, InstallmentStatus, OrderState
+from orders.enums import CreditCheckStatus, CreditDecision, DocumentKind, InstallmentStatus, OrderState
 from orders.exceptions import (
+    CreditDeclinedNeedsHeadOffice,
+    CreditOverrideExists,
+    CreditOverrideNotNeeded,
     InvalidDocument,
     InvalidOrderChoice,
     InvalidTransitionData,
@@ -31,10 +35,20 @@ from orders.exceptions import (
     TransitionForbidden,
     TransitionNotAllowed,
     UnknownTransition,
+    VerificationRequired,
 )
 from orders.lock_objects import credit_check_qs_select_for_update, order_qs_select_for_update
 from orders.messages import SMS_STATES, STEP_MESSAGES
-from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, ReferralActivation
+from orders.models import (
+    CreditCheck,
+    CreditOverride,
+    Installment,
+    Loan,
+    Order,
+    OrderDocument,
+    OrderEvent,
+    ReferralActivation,
+)
 from orders.state_machine import TRANSITION_ACTORS
 from points import services as points_services
 from points.enums import RewardKind
@@ -120,6 +134,10 @@ def apply_transition(
         # lets "not yours" (403) and "documents missing" (409) be told apart.
         if not transition_meta.has_perm(order, actor):
             raise TransitionForbidden()
+        if name == "submit" and not order.member.is_verified:
+            raise VerificationRequired()  # whoever submits: the member, or the call center on their behalf
+        if name == "approve":
+            _check_credit_allows_approval(order=order)
         if transition_meta.custom.get("needs_reason") and not reason:
             raise ReasonRequired()
         if not can_proceed(method):
@@ -141,6 +159,43 @@ def apply_transition(
         _notify_member(order=order, reason=reason)
     logger.info("order moved", extra={"order_id": order.pk, "transition": name, "to_state": order.state})
     return order
+
+
+def _latest_credit_check_select_for_update(*, order: Order) -> CreditCheck | None:
+    # Locked, so a check completing now waits for this transaction instead of slipping past what it decides.
+    return credit_check_qs_select_for_update().filter(order=order).order_by("-created_at", "-pk").first()
+
+
+def _check_credit_allows_approval(*, order: Order) -> None:
+    """A declined credit check blocks approval until head office has agreed for that check (four eyes)."""
+    check = _latest_credit_check_select_for_update(order=order)
+    if check is None or check.decision != CreditDecision.DECLINE:
+        return
+    if not CreditOverride.objects.filter(credit_check=check).exists():
+        raise CreditDeclinedNeedsHeadOffice()
+
+
+@transaction.atomic
+def agree_to_approve_declined(*, order_id: int, actor, note: str) -> CreditOverride:
+    """Head office records that a reviewer may approve this application although its credit check declined it."""
+    note = (note or "").strip()
+    order = order_qs_select_for_update().get(pk=order_id)
+    if getattr(actor, "role", "") != StaffRole.HEAD_OFFICE:
+        raise TransitionForbidden(_("Only head office can agree to approve an application the credit check declined."))
+    if not note:
+        raise ReasonRequired(_("Please say why head office agrees."), field="note")
+    check = _latest_credit_check_select_for_update(order=order)
+    if order.state != OrderState.UNDER_REVIEW or check is None or check.decision != CreditDecision.DECLINE:
+        raise CreditOverrideNotNeeded()
+    if CreditOverride.objects.filter(credit_check=check).exists():
+        raise CreditOverrideExists()
+    override = CreditOverride.objects.create(credit_check=check, order=order, agreed_by=actor, note=note)
+    OrderEvent.objects.create(
+        order=order, transition="agree_despite_credit_decline", from_state=order.state, to_state=order.state,
+        actor=actor, reason=note,
+    )  # fmt: skip
+    logger.info("credit decline overridden", extra={"order_id": order.pk, "credit_check_id": check.pk})
+    return override
 
 
 def _prepare_transition(*, order, name, vin, signing_at, plate, trim_id, plan_id) -> dict:

@@ -204,6 +204,8 @@ TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 IDENTITY_VERIFICATION_PROVIDER = env.str(
     "IDENTITY_VERIFICATION_PROVIDER", default="members.verification.LocalIdentityProvider"
 )
+# Real-name checks a member may have pending or failed per local day before the answer is 429.
+VERIFICATION_DAILY_ATTEMPTS = env.int("VERIFICATION_DAILY_ATTEMPTS", default=5)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

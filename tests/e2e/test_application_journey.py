@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from members.services import ensure_role_groups
 from orders import services as order_services
+from orders.models import CreditCheck
 from tests.e2e.helpers import (
     e164,
     expect_message,
@@ -79,13 +80,19 @@ def world(db, settings, tmp_path):
     )
     VehicleUnitFactory(trim=trim, store=store)
     member = MemberFactory(
-        user__phone=e164(MEMBER_PHONE), name="张伟", city="深圳", preferred_store=store, email="zhang.wei@example.com"
+        user__phone=e164(MEMBER_PHONE),
+        name="张伟",
+        city="深圳",
+        preferred_store=store,
+        email="zhang.wei@example.com",
+        verified=True,
     )
     staff = {
         "store": StaffFactory(username="store.a", role="store_staff", store=store),
         "other_store": StaffFactory(username="store.b", role="store_staff", store=other_store),
         "reviewer": StaffFactory(username="reviewer", role="reviewer"),
         "finance": StaffFactory(username="finance", role="finance"),
+        "head_office": StaffFactory(username="hq", role="head_office"),
     }
     for user in staff.values():
         user.groups.set([groups[user.role]])
@@ -201,7 +208,11 @@ def test_member_applies_and_staff_take_it_to_handover(new_page, sms_outbox, worl
     take_step(store, "start_collecting", "collecting_materials")
     take_step(store, "send_to_review", "under_review")
 
-    # The reviewer approves.
+    # The reviewer approves. The local credit score follows the random order number: when it declines, head office
+    # agrees first (its own browser is tested in tests/orders/test_credit_override.py).
+    check = CreditCheck.objects.get(order__number=number)
+    if check.decision == "decline":
+        order_services.agree_to_approve_declined(order_id=check.order_id, actor=staff["head_office"], note="总部同意")
     reviewer = new_page()
     staff_sign_in(reviewer, staff["reviewer"].username, STAFF_PASSWORD)
     open_from_queue(reviewer, number, state_tab="under_review")

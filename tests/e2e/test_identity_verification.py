@@ -57,8 +57,8 @@ def test_wrong_check_digit_shows_error_at_the_id_field_and_changes_nothing(page,
 
 
 def test_identity_provider_mismatch_shows_a_form_error_and_a_warning_next_time(page, sms_outbox):
-    # The local provider reports a name mismatch for sequence digits 999.
-    first_17 = ID_NUMBER_FIRST_17[:14] + "999"
+    # The local provider reports a name mismatch for sequence digits 000.
+    first_17 = ID_NUMBER_FIRST_17[:14] + "000"
     rejected_id_number = first_17 + check_character(first_17)
     sign_up(page, sms_outbox, PHONE)
 
@@ -69,7 +69,7 @@ def test_identity_provider_mismatch_shows_a_form_error_and_a_warning_next_time(p
 
     expect(page).to_have_url(path_is("/me/verification/"))
     expect(page.locator("main form .alert--error")).to_have_text(
-        tr("The name and ID number do not match. Please check both and try again.")
+        tr("The name and ID number do not belong together. Please check both and try again.")
     )
     expect(page.locator(".field--error")).to_have_count(0)
 

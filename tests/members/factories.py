@@ -1,6 +1,8 @@
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from common.crypto import keyed_hash
 from members.models import Member, Store, User
 
 STAFF_PASSWORD = "correct-horse-battery-staple"
@@ -32,6 +34,16 @@ class MemberFactory(DjangoModelFactory):
 
     user = factory.SubFactory(MemberUserFactory)
     invite_code = factory.Sequence(lambda n: f"T{n:07d}")
+
+    class Params:
+        # A member whose real name was verified, as verify_member_identity leaves them (without its points event).
+        verified = factory.Trait(
+            verification_status="verified",
+            real_name="张伟",
+            id_number_hash=factory.Sequence(lambda n: keyed_hash(f"factory-id-{n}", purpose="id-number")),
+            id_number_masked="4401**********1234",
+            verified_at=factory.LazyFunction(timezone.now),
+        )
 
 
 class StaffFactory(DjangoModelFactory):

@@ -102,7 +102,9 @@ def test_seed_demo_loads_everything_once_and_prints_logins(capsys):
     roles = set(User.objects.filter(is_staff=True).values_list("role", flat=True))
     assert roles == {"call_center", "store_staff", "store_manager", "reviewer", "finance", "head_office", "admin"}
     assert Member.objects.filter(user__phone__lt="+8613800000010").count() == 5
-    assert Member.objects.filter(verification_status="verified").count() == 1
+    assert Member.objects.filter(verification_status="verified", user__phone__lt="+8613800000010").count() == 1
+    # Each of the 17 demo applicants is verified: an application cannot be submitted otherwise.
+    assert Member.objects.filter(verification_status="verified").count() == 1 + 17
     assert Member.objects.filter(referred_by__isnull=False).count() == 2
     assert Member.objects.filter(user__phone="+8613800000002").get().is_profile_completed
     assert "demo-pass-2026" in output

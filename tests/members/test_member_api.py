@@ -132,10 +132,10 @@ def test_one_id_number_one_member(member_client, api_client):
 
 def test_provider_mismatch_marks_failed_and_keeps_no_id_number(member_client, member):
     response = member_client.post(
-        "/api/v1/me/verification/", {"real_name": "王芳", "id_number": make_id_number(sequence="999")}, format="json"
+        "/api/v1/me/verification/", {"real_name": "王芳", "id_number": make_id_number(sequence="000")}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "identity_not_confirmed"
+    assert response.json()["code"] == "identity_mismatch"
     member.refresh_from_db()
     assert member.verification_status == "failed"
     assert member.id_number_hash is None

@@ -109,11 +109,6 @@ def test_store_staff_see_only_their_store(cast):
 
 
 def test_backoffice_detail_has_member_contact_masked_id_and_events(cast):
-    from members.id_numbers import check_character
-    from members.services import verify_member_identity
-
-    first_17 = "44010619900307128"
-    verify_member_identity(member=cast.member, real_name="王芳", id_number=first_17 + check_character(first_17))
     order = cast.advance(cast.new_order(), "submitted")
     body = client_for(cast.store_staff).get(f"/api/v1/backoffice/orders/{order.pk}/").json()
     assert body["member"]["id_number"].startswith("4401**********")
@@ -228,3 +223,38 @@ def test_documents_download_only_for_owner_and_store(cast):
     assert client_for(MemberFactory().user).get(url).status_code == 404
     assert APIClient().get(url).status_code == 401
     assert str(document.file.path).startswith(str(document.file.storage.location))
+
+
+def test_submit_before_verification_is_409_and_changes_nothing(cast):
+    from members.models import Member
+    from notifications.models import Notification
+    from orders.exceptions import VerificationRequired
+    from orders.models import OrderEvent
+    from tests.members.factories import MemberFactory
+
+    Member.objects.filter(pk=cast.member.pk).update(verification_status="failed", id_number_hash=None)
+    order = cast.new_order()
+    response = client_for(cast.member_user).post(
+        f"/api/v1/orders/{order.pk}/transitions/submit/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "verification_required",
+        "detail": "An application can be submitted once the member's identity is verified. "
+        "Please verify your real name first.",
+    }
+    # The call center submitting on the member's behalf (the admin's button) meets the same guard.
+    with pytest.raises(VerificationRequired):
+        cast.step(order, "submit", cast.call_center)
+    order.refresh_from_db()
+    assert (order.state, order.store_id) == ("draft", None)
+    assert not OrderEvent.objects.filter(order=order).exists()
+    assert not Notification.objects.exists()
+
+    verified = MemberFactory(verified=True, preferred_store=cast.store)
+    from orders.services import create_order
+
+    other = create_order(member=verified, trim_id=cast.trim.pk, plan_id=cast.plan.pk, actor=verified.user)
+    response = client_for(verified.user).post(f"/api/v1/orders/{other.pk}/transitions/submit/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["state"] == "submitted"

@@ -228,3 +228,23 @@ def test_head_office_moves_an_order_to_another_store(client, cast):
     assert OrderEvent.objects.filter(order=order, transition="reassign_store", actor=cast.head_office).exists()
     client.force_login(cast.store_staff)
     assert client.get(f"/backoffice/orders/{order.pk}/").status_code == 404
+
+
+def test_an_unverified_member_is_told_why_and_where_to_verify_and_the_draft_is_kept(client, cast):
+    from members.models import Member
+
+    Member.objects.filter(pk=cast.member.pk).update(verification_status="unverified", id_number_hash=None)
+    client.force_login(cast.member_user)
+    dashboard = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="verification-required"' in dashboard
+    assert "An application can be submitted only after your identity is verified" in dashboard
+    assert 'href="/me/verification/">Verify my identity</a>' in dashboard
+
+    response = client.post(f"/cars/trims/{cast.trim.pk}/apply/", {"plan": cast.plan.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    order = Order.objects.get()
+    assert (order.state, order.store_id) == ("draft", None)
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Please verify your real name first." in page
+
+    Member.objects.filter(pk=cast.member.pk).update(verification_status="verified", id_number_hash="x" * 64)
+    assert 'id="verification-required"' not in client.get("/me/").content.decode()

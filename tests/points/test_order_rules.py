@@ -66,7 +66,7 @@ def test_cancelled_referral_is_never_granted(cast, django_capture_on_commit_call
 
 
 def test_referral_funnel_per_invitee(cast, member_client, member, django_capture_on_commit_callbacks):
-    applied = MemberFactory(referred_by=member, preferred_store=cast.store)
+    applied = MemberFactory(referred_by=member, preferred_store=cast.store, verified=True)
     cast.member.referred_by = member
     cast.member.save()
     with django_capture_on_commit_callbacks(execute=True):
