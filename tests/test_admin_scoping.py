@@ -114,11 +114,11 @@ def two_stores(cast, sms_outbox):
     cast.reward = RewardFactory(cost_points=1000)
     clerk_a, manager_a, head_office = cast.store_staff, cast.store_manager, cast.head_office
     member_a = cast.member
-    member_b = MemberFactory(city="广州", preferred_store=cast.other_store)
+    member_b = MemberFactory(city="广州", preferred_store=cast.other_store, verified=True)
     world_a = StoreWorld(cast, store=cast.store, staff=clerk_a, member=member_a, tag="A")
     world_b = StoreWorld(cast, store=cast.other_store, staff=cast.other_store_staff, member=member_b, tag="B")
     cast.store_staff = clerk_a
-    applied_at_a = MemberFactory(preferred_store=cast.other_store)
+    applied_at_a = MemberFactory(preferred_store=cast.other_store, verified=True)
     create_order(member=applied_at_a, trim_id=cast.trim.pk, plan_id=cast.plan.pk, actor=applied_at_a.user,
                  store_id=cast.store.pk)  # fmt: skip
     return {"a": world_a, "b": world_b, "clerk": clerk_a, "manager": manager_a, "hq": head_office,

@@ -26,9 +26,10 @@ from tests.members.test_member_api import make_id_number
 
 VERIFY = "/api/v1/me/verification/"
 # First transaction: lock the member, is the number taken, count today's attempts, insert the attempt. Second: lock
-# again, record the answer, then the member's save (audit log reads the old row, writes its entry, updates). Plus the
-# two transactions' and the inner save's savepoint and release statements (BEGIN/COMMIT outside a test).
-QUERIES_PER_VERIFICATION = 15
+# again, record the answer, then the member's save (audit log reads the old row, writes its entry, updates) and the
+# identity-verified domain event row. Plus the two transactions' and the inner save's savepoint and release
+# statements (BEGIN/COMMIT outside a test).
+QUERIES_PER_VERIFICATION = 16
 
 
 class UnavailableProvider(IdentityProvider):
