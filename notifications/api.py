@@ -5,8 +5,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
-from members.api import ErrorSerializer, IsMember
+from common.api import ErrorSerializer, Pagination
+from members.api import IsMember
 from notifications import selectors, services
 from notifications.exceptions import MessageNotFound
 from notifications.models import Notification
@@ -34,8 +34,8 @@ class InboxListApi(APIView):
                 {
                     "count": serializers.IntegerField(),
                     "unread": serializers.IntegerField(),
-                    "next": serializers.CharField(allow_null=True),
-                    "previous": serializers.CharField(allow_null=True),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
                     "results": InboxMessageOutputSerializer(many=True),
                 },
             )

@@ -2,13 +2,14 @@
 ("Staff (back office)"). Views parse, call one selector or service, serialize."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import parsers, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
-from members.api import ErrorSerializer, IsMember
+from common.api import ErrorSerializer, Pagination
+from members.api import IsMember
 from members.selectors import list_active_stores
 from orders import selectors, services
 from orders.downloads import document_response
@@ -49,7 +50,7 @@ class DocumentOutputSerializer(serializers.ModelSerializer):
 class OrderListOutputSerializer(serializers.ModelSerializer):
     state_label = serializers.SerializerMethodField()
     trim = serializers.CharField(source="trim.__str__")
-    store = serializers.CharField(source="store.code", default=None)
+    store = serializers.CharField(source="store.code", default=None, allow_null=True, help_text="the store's code")
 
     class Meta:
         model = Order
@@ -67,9 +68,9 @@ class OrderDetailOutputSerializer(OrderListOutputSerializer):
     missing_documents = serializers.SerializerMethodField()
     next_step = serializers.SerializerMethodField()
     documents = DocumentOutputSerializer(many=True)
-    replaces = serializers.CharField(source="replaces.number", default=None)
-    signing_at = serializers.DateTimeField()
-    plate = serializers.CharField()
+    replaces = serializers.CharField(source="replaces.number", default=None, allow_null=True)
+    signing_at = serializers.DateTimeField(allow_null=True)
+    plate = serializers.CharField(allow_blank=True)
 
     class Meta(OrderListOutputSerializer.Meta):
         fields = [*OrderListOutputSerializer.Meta.fields, "plan", "timeline", "available_transitions",
@@ -152,6 +153,7 @@ def _take_step(request, order_id: int, name: str, *, serializer_class):
 
 class OrderListApi(APIView):
     permission_classes = [IsMember]
+    pagination_class = Pagination
 
     class OrderCreateInputSerializer(serializers.Serializer):
         trim = serializers.IntegerField(min_value=1)
@@ -160,7 +162,7 @@ class OrderListApi(APIView):
 
     @extend_schema(operation_id="orders_list", responses={200: OrderListOutputSerializer(many=True)})
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.list_member_orders(user=request.user), request, view=self)
         return paginator.get_paginated_response(OrderListOutputSerializer(page, many=True).data)
 
@@ -227,7 +229,11 @@ class OrderDocumentListApi(APIView):
     @extend_schema(
         operation_id="orders_documents_upload",
         request={"multipart/form-data": DocumentUploadInputSerializer},
-        responses={201: DocumentOutputSerializer, 400: ErrorSerializer},
+        responses={
+            201: DocumentOutputSerializer,
+            400: ErrorSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The application is closed to new documents."),
+        },
     )
     def post(self, request, order_id: int):
         order = selectors.get_order_for(user=request.user, order_id=order_id)
@@ -242,7 +248,10 @@ class OrderDocumentListApi(APIView):
 class OrderDocumentFileApi(APIView):
     """Serves a document's bytes after the same visibility check as the order (member, or staff of its store)."""
 
-    @extend_schema(operation_id="orders_documents_file", responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        operation_id="orders_documents_file",
+        responses={(200, content_type): OpenApiTypes.BINARY for content_type in services.ALLOWED_DOCUMENT_TYPES},
+    )
     def get(self, request, order_id: int, document_id: int):
         order = selectors.get_order_for(user=request.user, order_id=order_id)
         return document_response(order=order, document_id=document_id)
@@ -250,6 +259,7 @@ class OrderDocumentFileApi(APIView):
 
 class BackofficeOrderListApi(APIView):
     permission_classes = [IsStaff]
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="backoffice_orders_list",
@@ -264,7 +274,7 @@ class BackofficeOrderListApi(APIView):
         if state and state not in OrderState.values:
             raise serializers.ValidationError({"state": [_("Unknown state.")]})
         orders = selectors.list_store_orders(user=request.user, state=state, search=request.query_params.get("q", ""))
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(OrderListOutputSerializer(page, many=True).data)
 
@@ -308,7 +318,11 @@ class BackofficeOrderDocumentListApi(OrderDocumentListApi):
     @extend_schema(
         operation_id="backoffice_orders_documents_upload",
         request={"multipart/form-data": DocumentUploadInputSerializer},
-        responses={201: DocumentOutputSerializer, 400: ErrorSerializer},
+        responses={
+            201: DocumentOutputSerializer,
+            400: ErrorSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The application is closed to new documents."),
+        },
     )
     def post(self, request, order_id: int):
         return super().post(request, order_id)
@@ -338,9 +352,10 @@ class LoanOutputSerializer(serializers.Serializer):
 
 class LoanListApi(APIView):
     permission_classes = [IsMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="loans_list", responses={200: LoanOutputSerializer(many=True)})
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.list_member_loans(user=request.user), request, view=self)
         return paginator.get_paginated_response(LoanOutputSerializer(page, many=True).data)
