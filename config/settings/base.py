@@ -153,7 +153,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Member Center API",
-    "DESCRIPTION": "The public contract of Member Center (see API.md).",
+    "DESCRIPTION": (
+        "The API of Member Center for the member app, partners and the back office. Conventions (sign-in, errors and "
+        "their codes, languages, pagination, money, dates, phones) and examples: docs/api.md in the repository."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
