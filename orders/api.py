@@ -256,6 +256,10 @@ class OrderDocumentFileApi(APIView):
         order = selectors.get_order_for(user=request.user, order_id=order_id)
         return document_response(order=order, document_id=document_id)
 
+    def perform_content_negotiation(self, request, force=False):
+        # The file answers in its own type whatever Accept asks for (image/*, application/pdf); errors stay JSON.
+        return super().perform_content_negotiation(request, force=True)
+
 
 class BackofficeOrderListApi(APIView):
     permission_classes = [IsStaff]

@@ -6,8 +6,11 @@ import json
 import pytest
 from django.test import Client, RequestFactory
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from config.views import permission_denied, server_error
+from members.services import issue_access_token
+from tests.orders.cast import PNG
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +85,19 @@ def test_a_permission_denied_outside_drf_answers_json_under_the_api():
         "code": "permission_denied",
         "detail": "You do not have permission to perform this action.",
     }
+
+
+@pytest.mark.parametrize("accept", ["image/png", "application/pdf", "image/*", "*/*", "application/json"])
+def test_a_document_downloads_whatever_accept_asks_for_and_its_errors_stay_json(cast, accept):
+    order = cast.advance(cast.new_order(), "submitted")
+    document = cast.upload(order, "id_front")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=cast.member_user)}")
+    found = client.get(f"/api/v1/orders/{order.pk}/documents/{document.pk}/file/", HTTP_ACCEPT=accept)
+    assert found.status_code == 200
+    assert found["Content-Type"] == "image/png"
+    assert b"".join(found.streaming_content) == PNG
+    missing = client.get(f"/api/v1/orders/{order.pk}/documents/{document.pk + 1000}/file/", HTTP_ACCEPT=accept)
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/json"
+    assert missing.json()["code"] == "not_found"
