@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger("member_center.requests")
@@ -86,19 +87,28 @@ def fields_with_nul(request) -> list[str]:
 class RejectNulCharactersMiddleware:
     """A NUL character can be typed into no form, and PostgreSQL refuses it in text, so a search or a filter that
     passes one to a query would end in a server error. Any request that carries one (path, query string, form field,
-    JSON value) is answered 400 before a view runs: the API's error body under /api/, a readable page elsewhere."""
+    JSON value) is answered 400 before a view runs: the API's error body under /api/, a readable page elsewhere.
+
+    A cookie holding one (a forged session id would reach the session table) is dropped instead of refused, so a
+    browser holding such a cookie is treated as one without it rather than locked out. That is why this runs before
+    the session middleware, and speaks the request's language itself."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        for name in [name for name, value in request.COOKIES.items() if NUL in name or NUL in value]:
+            del request.COOKIES[name]
         fields = fields_with_nul(request)
         if not fields:
             return self.get_response(request)
-        detail = _("The request contains a NUL character (\\0), which is not allowed. Please remove it and try again.")
         logger.warning("request with a NUL character refused", extra={"path": request.path.replace(NUL, "")})
-        if request.path.startswith("/api/"):
-            message = _("Remove the NUL character (\\0) from this value.")
-            body = {"code": "null_character", "detail": detail, "fields": {name: [message] for name in fields}}
-            return JsonResponse(body, status=400)
-        return render(request, "400.html", {"detail": detail}, status=400)
+        with translation.override(translation.get_language_from_request(request)):
+            detail = _(
+                "The request contains a NUL character (\\0), which is not allowed. Please remove it and try again."
+            )
+            if request.path.startswith("/api/"):
+                message = _("Remove the NUL character (\\0) from this value.")
+                body = {"code": "null_character", "detail": detail, "fields": {name: [message] for name in fields}}
+                return JsonResponse(body, status=400)
+            return render(request, "400.html", {"detail": detail}, status=400)

@@ -182,3 +182,21 @@ def test_an_uploaded_file_may_hold_nul_bytes(cast):
     )
     assert response.status_code == 201
     assert order.documents.count() == 1
+
+
+@pytest.mark.parametrize("path", ["/", "/me/", "/api/v1/me/", "/admin/", "/backoffice/"])
+def test_a_session_cookie_with_a_nul_is_dropped_not_a_server_error(path):
+    """A forged session id with an escaped NUL would reach the session table; the request goes on without it."""
+    client = Client(raise_request_exception=False)
+    response = client.get(path, HTTP_COOKIE='sessionid="abcdefgh\\000ijklmnop"')
+    assert response.status_code in (200, 302, 401)
+    assert response.status_code == Client().get(path).status_code
+
+
+def test_a_nul_in_another_cookie_is_dropped_too(member):
+    client = Client()
+    client.force_login(member.user)
+    session = client.cookies["sessionid"].value
+    response = client.get("/me/", HTTP_COOKIE=f'sessionid={session}; django_language="en\\000"')
+    assert response.status_code == 200
+    assert response.wsgi_request.user == member.user
