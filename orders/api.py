@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import parsers, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +34,39 @@ class TimelineEntrySerializer(serializers.Serializer):
     label = serializers.CharField()
     at = serializers.DateTimeField()
     note = serializers.CharField()
+
+
+class OrderPlanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    term_months = serializers.IntegerField()
+
+
+class OrderMemberSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    real_name = serializers.CharField()
+    phone = serializers.CharField(help_text="E.164")
+    email = serializers.CharField()
+    city = serializers.CharField()
+    id_number = serializers.CharField(help_text="Masked, e.g. 4401**********1234")
+    verification_status = serializers.CharField()
+
+
+class OrderEventSerializer(serializers.Serializer):
+    transition = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class CreditCheckSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    decision = serializers.CharField(help_text="empty until the provider has answered")
+    score = serializers.IntegerField(allow_null=True)
+    attempts = serializers.IntegerField()
+    completed_at = serializers.DateTimeField(allow_null=True)
 
 
 class DocumentOutputSerializer(serializers.ModelSerializer):
@@ -76,12 +109,15 @@ class OrderDetailOutputSerializer(OrderListOutputSerializer):
         fields = [*OrderListOutputSerializer.Meta.fields, "plan", "timeline", "available_transitions",
                   "missing_documents", "next_step", "documents", "replaces", "signing_at", "plate"]  # fmt: skip
 
+    @extend_schema_field(OrderPlanSerializer)
     def get_plan(self, order) -> dict:
         return {"id": order.plan_id, "name": order.plan.name, "term_months": order.plan.term_months}
 
+    @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, order) -> list[dict]:
         return TimelineEntrySerializer(selectors.member_timeline(order=order), many=True).data
 
+    @extend_schema_field(TransitionSerializer(many=True))
     def get_available_transitions(self, order) -> list[dict]:
         return TransitionSerializer(
             selectors.available_transitions_for(order=order, user=self.context["request"].user), many=True
@@ -102,6 +138,7 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
     class Meta(OrderDetailOutputSerializer.Meta):
         fields = [*OrderDetailOutputSerializer.Meta.fields, "member", "events", "credit_check"]
 
+    @extend_schema_field(OrderMemberSerializer)
     def get_member(self, order) -> dict:
         member = order.member
         return {
@@ -114,6 +151,7 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
             "verification_status": member.verification_status,
         }
 
+    @extend_schema_field(OrderEventSerializer(many=True))
     def get_events(self, order) -> list[dict]:
         return [
             {"transition": event.transition, "from_state": event.from_state, "to_state": event.to_state,
@@ -121,6 +159,7 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
             for event in order.events.all()
         ]  # fmt: skip
 
+    @extend_schema_field(CreditCheckSerializer(allow_null=True))
     def get_credit_check(self, order) -> dict | None:
         check = selectors.latest_credit_check(order=order)
         if check is None:
