@@ -1,4 +1,4 @@
-"""The orders API: the member's applications (API.md "Catalog and applications") and the back office's
+"""The orders API: the member's applications (docs/api.md "Catalog and applications") and the back office's
 ("Staff (back office)"). Views parse, call one selector or service, serialize."""
 
 from django.utils.translation import gettext as _
@@ -153,19 +153,19 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
 
     @extend_schema_field(OrderEventSerializer(many=True))
     def get_events(self, order) -> list[dict]:
-        return [
+        events = [
             {"transition": event.transition, "from_state": event.from_state, "to_state": event.to_state,
              "actor": str(event.actor) if event.actor_id else None, "reason": event.reason, "at": event.created_at}
             for event in order.events.all()
         ]  # fmt: skip
+        return OrderEventSerializer(events, many=True).data
 
     @extend_schema_field(CreditCheckSerializer(allow_null=True))
     def get_credit_check(self, order) -> dict | None:
         check = selectors.latest_credit_check(order=order)
         if check is None:
             return None
-        return {"status": check.status, "decision": check.decision, "score": check.score, "attempts": check.attempts,
-                "completed_at": check.completed_at}  # fmt: skip
+        return CreditCheckSerializer(check).data
 
 
 class TransitionInputSerializer(serializers.Serializer):
