@@ -1,4 +1,4 @@
-"""The member's messages and notification preferences (API.md "Cars, bills, messages")."""
+"""The member's messages and notification preferences (docs/api.md "Cars, bills, messages")."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status

@@ -1,4 +1,4 @@
-"""The points API (API.md "Points, rewards, coupons")."""
+"""The points API (docs/api.md "Points, rewards, coupons")."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
