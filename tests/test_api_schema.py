@@ -1,5 +1,6 @@
 """The OpenAPI schema tells the truth: schemathesis generates requests from /api/schema/ and checks every answer
-against it, as a member, as staff and anonymously, over real data. The committed docs/openapi.yaml matches the code."""
+against it, as a member, as staff and anonymously, over real data, and requests built to break the schema. The
+committed docs/openapi.yaml matches the code."""
 
 import difflib
 import io
@@ -13,6 +14,8 @@ from django.core.management import call_command
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -45,22 +48,24 @@ def _describe(error: BaseException) -> str:
     return f"  {type(error).__name__}: {str(error)[:1500]}"
 
 
-def _exercise(schema, *, app, user, path_parameters: dict) -> list[str]:
-    """Every operation, EXAMPLES_PER_OPERATION generated requests each; the failures, one line per operation."""
+def _exercise(
+    schema, *, app, user, path_parameters: dict, mode=GenerationMode.POSITIVE, examples=EXAMPLES_PER_OPERATION
+) -> list[str]:
+    """Every operation, ``examples`` generated requests each; the failures, one entry per operation."""
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
         known = {name: value for name, value in path_parameters.items() if f"{{{name}}}" in operation.path}
 
         @hypothesis_settings(
-            max_examples=EXAMPLES_PER_OPERATION,
+            max_examples=examples,
             derandomize=True,
             database=None,
             deadline=None,
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=operation.as_strategy(path_parameters=known or None))
+        @given(case=operation.as_strategy(mode, path_parameters=known or None))
         def run(case):
             # A fresh token each time: the sign-out operation revokes the one it is called with.
             headers = {"Authorization": f"Bearer {issue_access_token(user=user)}"} if user is not None else {}
@@ -69,6 +74,10 @@ def _exercise(schema, *, app, user, path_parameters: dict) -> list[str]:
 
         try:
             run()
+        except Unsatisfiable as error:
+            if mode is GenerationMode.NEGATIVE:
+                continue  # nothing in this operation can be made invalid (no parameters, no body)
+            failures.append(f"{operation.label}:\n{_describe(error)}")
         except (Exception, BaseExceptionGroup) as error:  # schemathesis groups its failures in a BaseExceptionGroup
             failures.append(f"{operation.label}:\n{_describe(error)}")
     return failures
@@ -122,6 +131,15 @@ def test_schema_tells_the_truth_to_a_member(live_schema, wsgi_app, cast, world):
 
 def test_schema_tells_the_truth_to_staff(live_schema, wsgi_app, cast, world):
     failures = _exercise(live_schema, app=wsgi_app, user=cast.store_staff, path_parameters=world)
+    assert failures == [], f"{len(failures)} operations disagree with the schema:\n\n" + "\n\n".join(failures)
+
+
+def test_schema_holds_for_requests_that_break_it(live_schema, wsgi_app, cast, world):
+    """Requests that do not fit the schema (wrong types, missing fields, values out of range) get a documented 4xx."""
+    failures = _exercise(
+        live_schema, app=wsgi_app, user=cast.member_user, path_parameters=world,
+        mode=GenerationMode.NEGATIVE, examples=4,
+    )  # fmt: skip
     assert failures == [], f"{len(failures)} operations disagree with the schema:\n\n" + "\n\n".join(failures)
 
 
