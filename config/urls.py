@@ -32,5 +32,10 @@ urlpatterns = [
     path("", include("members.urls")),
 ]
 
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
 admin.site.site_header = "Member Center"
 admin.site.site_title = "Member Center"

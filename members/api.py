@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import ErrorSerializer
 from common.middleware import client_ip
 from members import selectors, services
 from members.enums import Channel, Employment, Gender, IncomeBand, MaritalStatus
@@ -22,14 +23,9 @@ class IsMember(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and hasattr(request.user, "member"))
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
 class MemberOutputSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="user.phone")
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, help_text="empty until the member says")
     profile_completed = serializers.BooleanField(source="is_profile_completed")
     id_number = serializers.CharField(source="id_number_masked", help_text="Masked, e.g. 4401**********1234")
 

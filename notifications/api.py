@@ -1,12 +1,12 @@
-"""The member's messages and notification preferences."""
+"""The member's messages and notification preferences (docs/api.md "Cars, bills, messages")."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
-from members.api import ErrorSerializer, IsMember
+from common.api import ErrorSerializer, Pagination
+from members.api import IsMember
 from notifications import selectors, services
 from notifications.exceptions import MessageNotFound
 from notifications.models import Notification
@@ -34,8 +34,8 @@ class InboxListApi(APIView):
                 {
                     "count": serializers.IntegerField(),
                     "unread": serializers.IntegerField(),
-                    "next": serializers.CharField(allow_null=True),
-                    "previous": serializers.CharField(allow_null=True),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
                     "results": InboxMessageOutputSerializer(many=True),
                 },
             )
@@ -76,31 +76,43 @@ class PreferencesSerializer(serializers.Serializer):
         return data
 
 
+class ChannelChoicesSerializer(serializers.Serializer):
+    sms = serializers.BooleanField()
+    email = serializers.BooleanField()
+
+
+class ChannelChoicesInputSerializer(serializers.Serializer):
+    sms = serializers.BooleanField(required=False)
+    email = serializers.BooleanField(required=False)
+
+
+class PreferencesOutputSerializer(serializers.Serializer):
+    """Every category with its switchable channels (the in-app inbox is always on)."""
+
+    transactional = ChannelChoicesSerializer(help_text="always on: applications, payments, sign-in")
+    service = ChannelChoicesSerializer()
+    marketing = ChannelChoicesSerializer()
+
+
+class PreferencesInputSerializer(serializers.Serializer):
+    """The categories and channels to change; the others stay. Switching transactional messages off is 400."""
+
+    transactional = ChannelChoicesInputSerializer(required=False)
+    service = ChannelChoicesInputSerializer(required=False)
+    marketing = ChannelChoicesInputSerializer(required=False)
+
+
 class PreferencesApi(APIView):
     permission_classes = [IsMember]
 
-    @extend_schema(
-        operation_id="preferences_read",
-        responses={
-            200: inline_serializer(
-                "Preferences", {"marketing": serializers.DictField(child=serializers.BooleanField())}
-            )
-        },
-    )
+    @extend_schema(operation_id="preferences_read", responses={200: PreferencesOutputSerializer})
     def get(self, request):
         return Response(selectors.get_preferences(user=request.user))
 
     @extend_schema(
         operation_id="preferences_save",
-        request=inline_serializer(
-            "PreferencesInput", {"marketing": serializers.DictField(child=serializers.BooleanField())}
-        ),
-        responses={
-            200: inline_serializer(
-                "PreferencesSaved", {"marketing": serializers.DictField(child=serializers.BooleanField())}
-            ),
-            400: ErrorSerializer,
-        },
+        request=PreferencesInputSerializer,
+        responses={200: PreferencesOutputSerializer, 400: ErrorSerializer},
     )
     def put(self, request):
         choices = PreferencesSerializer(data=request.data)

@@ -1,14 +1,15 @@
-"""The orders API: the member's applications and the back office's
+"""The orders API: the member's applications (docs/api.md "Catalog and applications") and the back office's
 ("Staff (back office)"). Views parse, call one selector or service, serialize."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import parsers, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
-from members.api import ErrorSerializer, IsMember
+from common.api import ErrorSerializer, Pagination
+from members.api import IsMember
 from members.selectors import list_active_stores
 from orders import selectors, services
 from orders.downloads import document_response
@@ -35,6 +36,51 @@ class TimelineEntrySerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class OrderPlanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    term_months = serializers.IntegerField()
+
+
+class OrderMemberSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    real_name = serializers.CharField()
+    phone = serializers.CharField(help_text="E.164")
+    email = serializers.CharField()
+    city = serializers.CharField()
+    id_number = serializers.CharField(help_text="Masked, e.g. 4401**********1234")
+    verification_status = serializers.CharField()
+
+
+class OrderEventSerializer(serializers.Serializer):
+    transition = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class CreditOverrideSerializer(serializers.Serializer):
+    agreed_by = serializers.CharField()
+    agreed_at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+class CreditCheckSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    decision = serializers.CharField(help_text="empty until the provider has answered")
+    score = serializers.IntegerField(allow_null=True)
+    attempts = serializers.IntegerField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    head_office_override = CreditOverrideSerializer(
+        source="override",
+        allow_null=True,
+        default=None,
+        help_text="head office agreed to approve despite a decline",
+    )
+
+
 class DocumentOutputSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
@@ -49,7 +95,7 @@ class DocumentOutputSerializer(serializers.ModelSerializer):
 class OrderListOutputSerializer(serializers.ModelSerializer):
     state_label = serializers.SerializerMethodField()
     trim = serializers.CharField(source="trim.__str__")
-    store = serializers.CharField(source="store.code", default=None)
+    store = serializers.CharField(source="store.code", default=None, allow_null=True, help_text="the store's code")
 
     class Meta:
         model = Order
@@ -67,20 +113,23 @@ class OrderDetailOutputSerializer(OrderListOutputSerializer):
     missing_documents = serializers.SerializerMethodField()
     next_step = serializers.SerializerMethodField()
     documents = DocumentOutputSerializer(many=True)
-    replaces = serializers.CharField(source="replaces.number", default=None)
-    signing_at = serializers.DateTimeField()
-    plate = serializers.CharField()
+    replaces = serializers.CharField(source="replaces.number", default=None, allow_null=True)
+    signing_at = serializers.DateTimeField(allow_null=True)
+    plate = serializers.CharField(allow_blank=True)
 
     class Meta(OrderListOutputSerializer.Meta):
         fields = [*OrderListOutputSerializer.Meta.fields, "plan", "timeline", "available_transitions",
                   "missing_documents", "next_step", "documents", "replaces", "signing_at", "plate"]  # fmt: skip
 
+    @extend_schema_field(OrderPlanSerializer)
     def get_plan(self, order) -> dict:
         return {"id": order.plan_id, "name": order.plan.name, "term_months": order.plan.term_months}
 
+    @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, order) -> list[dict]:
         return TimelineEntrySerializer(selectors.member_timeline(order=order), many=True).data
 
+    @extend_schema_field(TransitionSerializer(many=True))
     def get_available_transitions(self, order) -> list[dict]:
         return TransitionSerializer(
             selectors.available_transitions_for(order=order, user=self.context["request"].user), many=True
@@ -101,6 +150,7 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
     class Meta(OrderDetailOutputSerializer.Meta):
         fields = [*OrderDetailOutputSerializer.Meta.fields, "member", "events", "credit_check"]
 
+    @extend_schema_field(OrderMemberSerializer)
     def get_member(self, order) -> dict:
         member = order.member
         return {
@@ -114,25 +164,21 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
             "verification_status": member.verification_status,
         }
 
+    @extend_schema_field(OrderEventSerializer(many=True))
     def get_events(self, order) -> list[dict]:
-        return [
+        events = [
             {"transition": event.transition, "from_state": event.from_state, "to_state": event.to_state,
              "actor": str(event.actor) if event.actor_id else None, "reason": event.reason, "at": event.created_at}
             for event in order.events.all()
         ]  # fmt: skip
+        return OrderEventSerializer(events, many=True).data
 
+    @extend_schema_field(CreditCheckSerializer(allow_null=True))
     def get_credit_check(self, order) -> dict | None:
         check = selectors.latest_credit_check(order=order)
         if check is None:
             return None
-        override = getattr(check, "override", None)
-        return {"status": check.status, "decision": check.decision, "score": check.score, "attempts": check.attempts,
-                "completed_at": check.completed_at,
-                "head_office_override": _override_data(override) if override is not None else None}  # fmt: skip
-
-
-def _override_data(override) -> dict:
-    return {"agreed_by": str(override.agreed_by), "agreed_at": override.agreed_at, "note": override.note}
+        return CreditCheckSerializer(check).data
 
 
 class TransitionInputSerializer(serializers.Serializer):
@@ -159,6 +205,7 @@ def _take_step(request, order_id: int, name: str, *, serializer_class):
 
 class OrderListApi(APIView):
     permission_classes = [IsMember]
+    pagination_class = Pagination
 
     class OrderCreateInputSerializer(serializers.Serializer):
         trim = serializers.IntegerField(min_value=1)
@@ -167,7 +214,7 @@ class OrderListApi(APIView):
 
     @extend_schema(operation_id="orders_list", responses={200: OrderListOutputSerializer(many=True)})
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.list_member_orders(user=request.user), request, view=self)
         return paginator.get_paginated_response(OrderListOutputSerializer(page, many=True).data)
 
@@ -234,7 +281,11 @@ class OrderDocumentListApi(APIView):
     @extend_schema(
         operation_id="orders_documents_upload",
         request={"multipart/form-data": DocumentUploadInputSerializer},
-        responses={201: DocumentOutputSerializer, 400: ErrorSerializer},
+        responses={
+            201: DocumentOutputSerializer,
+            400: ErrorSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The application is closed to new documents."),
+        },
     )
     def post(self, request, order_id: int):
         order = selectors.get_order_for(user=request.user, order_id=order_id)
@@ -249,14 +300,22 @@ class OrderDocumentListApi(APIView):
 class OrderDocumentFileApi(APIView):
     """Serves a document's bytes after the same visibility check as the order (member, or staff of its store)."""
 
-    @extend_schema(operation_id="orders_documents_file", responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        operation_id="orders_documents_file",
+        responses={(200, content_type): OpenApiTypes.BINARY for content_type in services.ALLOWED_DOCUMENT_TYPES},
+    )
     def get(self, request, order_id: int, document_id: int):
         order = selectors.get_order_for(user=request.user, order_id=order_id)
         return document_response(order=order, document_id=document_id)
 
+    def perform_content_negotiation(self, request, force=False):
+        # The file answers in its own type whatever Accept asks for (image/*, application/pdf); errors stay JSON.
+        return super().perform_content_negotiation(request, force=True)
+
 
 class BackofficeOrderListApi(APIView):
     permission_classes = [IsStaff]
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="backoffice_orders_list",
@@ -271,7 +330,7 @@ class BackofficeOrderListApi(APIView):
         if state and state not in OrderState.values:
             raise serializers.ValidationError({"state": [_("Unknown state.")]})
         orders = selectors.list_store_orders(user=request.user, state=state, search=request.query_params.get("q", ""))
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(OrderListOutputSerializer(page, many=True).data)
 
@@ -350,7 +409,11 @@ class BackofficeOrderDocumentListApi(OrderDocumentListApi):
     @extend_schema(
         operation_id="backoffice_orders_documents_upload",
         request={"multipart/form-data": DocumentUploadInputSerializer},
-        responses={201: DocumentOutputSerializer, 400: ErrorSerializer},
+        responses={
+            201: DocumentOutputSerializer,
+            400: ErrorSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The application is closed to new documents."),
+        },
     )
     def post(self, request, order_id: int):
         return super().post(request, order_id)
@@ -380,9 +443,10 @@ class LoanOutputSerializer(serializers.Serializer):
 
 class LoanListApi(APIView):
     permission_classes = [IsMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="loans_list", responses={200: LoanOutputSerializer(many=True)})
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.list_member_loans(user=request.user), request, view=self)
         return paginator.get_paginated_response(LoanOutputSerializer(page, many=True).data)

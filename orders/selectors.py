@@ -86,7 +86,7 @@ def list_member_orders(*, user) -> QuerySet[Order]:
 
 
 def get_order_for(*, user, order_id: int) -> Order:
-    """The order if ``user`` may see it; otherwise "not found", never "forbidden"."""
+    """The order if ``user`` may see it; otherwise "not found", never "forbidden" (docs/api.md)."""
     order = _with_details(orders_visible_to(user=user)).filter(pk=order_id).first()
     if order is None:
         raise OrderNotFound()

@@ -1,12 +1,12 @@
-"""The points API."""
+"""The points API (docs/api.md "Points, rewards, coupons")."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
-from members.api import ErrorSerializer, IsMember
+from common.api import ErrorSerializer, Pagination
+from members.api import IsMember
 from points import selectors, services
 from points.models import Coupon, PointsEntry, Reward
 
@@ -45,10 +45,11 @@ class PointsEntryOutputSerializer(serializers.ModelSerializer):
 
 class PointsEntryListApi(APIView):
     permission_classes = [IsMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="points_entries_list", responses={200: PointsEntryOutputSerializer(many=True)})
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.list_entries(member_id=request.user.member.pk), request, view=self)
         return paginator.get_paginated_response(PointsEntryOutputSerializer(page, many=True).data)
 
@@ -63,6 +64,7 @@ class RewardOutputSerializer(serializers.ModelSerializer):
 
 class RewardListApi(APIView):
     permission_classes = [IsMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="rewards_list", responses={200: RewardOutputSerializer(many=True)})
     def get(self, request):
@@ -70,7 +72,7 @@ class RewardListApi(APIView):
         for reward, available in selectors.list_rewards(member_id=request.user.member.pk):
             reward.available = available
             rows.append(reward)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(RewardOutputSerializer(page, many=True).data)
 
@@ -120,9 +122,10 @@ class RedemptionCreateApi(APIView):
 
 class CouponListApi(APIView):
     permission_classes = [IsMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="coupons_list", responses={200: CouponOutputSerializer(many=True)})
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.list_coupons(member_id=request.user.member.pk), request, view=self)
         return paginator.get_paginated_response(CouponOutputSerializer(page, many=True).data)

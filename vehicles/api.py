@@ -5,8 +5,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
-from members.api import ErrorSerializer, IsMember
+from common.api import ErrorSerializer, Pagination
+from members.api import IsMember
 from vehicles import selectors, services
 from vehicles.models import CarModel, FinancePlan, OwnedVehicle, Trim
 
@@ -48,16 +48,18 @@ class CatalogModelOutputSerializer(serializers.ModelSerializer):
 
 class CatalogModelListApi(APIView):
     permission_classes = [permissions.AllowAny]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="catalog_models_list", responses={200: CatalogModelOutputSerializer(many=True)})
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.list_catalog_models(), request, view=self)
         return paginator.get_paginated_response(CatalogModelOutputSerializer(page, many=True).data)
 
 
 class CatalogPlanListApi(APIView):
     permission_classes = [permissions.AllowAny]
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="catalog_plans_list",
@@ -69,7 +71,7 @@ class CatalogPlanListApi(APIView):
         if not trim.isdigit():
             raise ValidationError({"trim": [_("Give the trim id, e.g. ?trim=3.")]})
         plans = selectors.list_active_plans(trim_id=int(trim))
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(plans, request, view=self)
         return paginator.get_paginated_response(FinancePlanOutputSerializer(page, many=True).data)
 
@@ -94,10 +96,11 @@ class OwnedVehicleOutputSerializer(serializers.ModelSerializer):
 
 class VehicleListApi(APIView):
     permission_classes = [IsMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="vehicles_list", responses={200: OwnedVehicleOutputSerializer(many=True)})
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.list_member_vehicles(member_id=request.user.member.pk), request, view=self
         )

@@ -1,4 +1,4 @@
-"""The member's own profile, verification, qualification and referrals."""
+"""The member's own profile, verification, qualification and referrals (docs/api.md "The member")."""
 
 import datetime
 

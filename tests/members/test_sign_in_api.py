@@ -1,4 +1,4 @@
-"""Sign-in and sign-up with phone + SMS code, through the public API."""
+"""Sign-in and sign-up with phone + SMS code, through the public API (docs/api.md "Sign-in")."""
 
 import datetime
 

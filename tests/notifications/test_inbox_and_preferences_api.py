@@ -1,4 +1,4 @@
-"""Messages and notification preferences through the API."""
+"""Messages and notification preferences through the API (docs/api.md "Cars, bills, messages")."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The points API and the member-center pages."""
+"""The points API (docs/api.md) and the member-center pages."""
 
 import pytest
 
