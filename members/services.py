@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from common.crypto import keyed_hash
 from common.tasks import enqueue
-from members import events, roles
-from members.enums import STORE_BOUND_ROLES, Channel, OtpStatus, StaffRole, VerificationStatus
+from members import consents, events, roles
+from members.enums import SIGN_UP_CONSENTS, STORE_BOUND_ROLES, Channel, OtpStatus, StaffRole, VerificationStatus
 from members.exceptions import (
     AlreadyVerified,
     IdentityNotConfirmed,
@@ -29,6 +29,7 @@ from members.exceptions import (
     InvalidSignInCode,
     InvalidStaffAccount,
     LockedOut,
+    TermsNotAccepted,
     TooManyRequests,
 )
 from members.id_numbers import birth_date_of, mask_id_number, validate_id_number
@@ -157,8 +158,14 @@ def sign_in_with_code(
     invite_code: str = "",
     channel: str = Channel.ONLINE,
     channel_partner: str = "",
+    accept_terms: bool = False,
+    consent_source: consents.ConsentSource | None = None,
 ) -> SignInResult:
-    """Sign a member in with the code sent to their phone; the first successful sign-in creates the member."""
+    """Sign a member in with the code sent to their phone; the first successful sign-in creates the member.
+
+    Creating a member needs ``accept_terms`` (the user agreement and privacy policy, recorded with
+    ``consent_source``); without it the right code is refused and stays usable. An existing member who accepts
+    records the current versions."""
     phone_e164 = normalize_mobile_number(phone)
     code = (code or "").strip()
     if len(code) != 6 or not code.isdigit():
@@ -189,6 +196,11 @@ def sign_in_with_code(
                 phone=phone_e164, referrer=referrer, channel=channel, channel_partner=channel_partner
             )
             result = SignInResult(user=member.user, member=member, is_new_member=True)
+        if result is not None and (accept_terms or result.is_new_member):
+            if not accept_terms:
+                raise TermsNotAccepted()  # rolls back the code's use: the member ticks the box and tries again
+            source = consent_source or consents.ConsentSource(ip_address=None, user_agent="", channel="api")
+            consents.grant_consents(member=result.member, kinds=SIGN_UP_CONSENTS, source=source)
     if result is None:
         raise InvalidSignInCode()
     if result.is_new_member:
@@ -262,6 +274,7 @@ def update_member_profile(*, member: Member, **changes) -> Member:
 
 def verify_member_identity(*, member: Member, real_name: str, id_number: str) -> Member:
     """Check and record the member's real name and ID number. The ID number is stored encrypted and masked."""
+    consents.require_sensitive_data_consent(member=member)
     real_name = (real_name or "").strip()
     today = timezone.localdate()
     normalized = validate_id_number(id_number, birthday=member.birthday, today=today)
@@ -275,6 +288,7 @@ def verify_member_identity(*, member: Member, real_name: str, id_number: str) ->
     result = get_identity_provider().check(real_name=real_name, id_number=normalized)
     with transaction.atomic():
         member = member_qs_select_for_update().get(pk=member.pk)
+        consents.require_sensitive_data_consent(member=member)  # not withdrawn while the provider answered
         if member.is_verified:
             raise AlreadyVerified()
         if not result.is_match:
@@ -312,6 +326,8 @@ def save_member_qualification(
     has_driving_licence: bool,
     marital_status: str,
 ) -> Qualification:
+    member_qs_select_for_update().get(pk=member.pk)
+    consents.require_sensitive_data_consent(member=member)
     qualification, _created = Qualification.objects.select_for_update().get_or_create(
         member=member,
         defaults={

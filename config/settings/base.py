@@ -294,3 +294,14 @@ CELERY_BEAT_SCHEDULE["requeue-credit-checks"] = {
     "task": "orders.tasks.requeue_pending_credit_checks_task",
     "schedule": 600.0,
 }
+
+# Personal data (PIPL). The current version of each policy a member agrees to; raising one asks every member again
+# at their next sign-in (the sensitive-data consent: before the next ID number or qualification is taken).
+POLICY_VERSIONS = {
+    "user_agreement": env.str("USER_AGREEMENT_VERSION", default="2026-01"),
+    "privacy_policy": env.str("PRIVACY_POLICY_VERSION", default="2026-01"),
+    "sensitive_personal_info": env.str("SENSITIVE_CONSENT_VERSION", default="2026-01"),
+}
+# A closed account's borrower identity is kept (encrypted) this long after closing, as anti-money-laundering rules
+# require for customer identification records.
+CLOSED_ACCOUNT_IDENTITY_RETENTION_YEARS = env.int("CLOSED_ACCOUNT_IDENTITY_RETENTION_YEARS", default=5)

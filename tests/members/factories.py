@@ -1,7 +1,8 @@
 import factory
+from django.conf import settings
 from factory.django import DjangoModelFactory
 
-from members.models import Member, Store, User
+from members.models import Consent, Member, Store, User
 
 STAFF_PASSWORD = "correct-horse-battery-staple"
 
@@ -29,9 +30,21 @@ class MemberUserFactory(DjangoModelFactory):
 class MemberFactory(DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(MemberUserFactory)
     invite_code = factory.Sequence(lambda n: f"T{n:07d}")
+
+    @factory.post_generation
+    def consents(member, create, extracted, **kwargs):
+        """A member has agreed to the current policies, the sensitive-data consent included, unless the test says
+        ``consents=False`` (or names the kinds)."""
+        if not create or extracted is False:
+            return
+        kinds = extracted if extracted is not None else list(settings.POLICY_VERSIONS)
+        Consent.objects.bulk_create(
+            [Consent(member=member, kind=kind, version=settings.POLICY_VERSIONS[kind], channel="web") for kind in kinds]
+        )
 
 
 class StaffFactory(DjangoModelFactory):
