@@ -273,7 +273,7 @@ def accept_policies(request):
     next_url = _safe_next(request, request.GET.get("next", "")) or reverse("members:dashboard")
     if not required:
         return redirect(next_url)
-    form = AcceptPoliciesForm(request.POST or None)
+    form = AcceptPoliciesForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         consents.grant_consents(member=member, kinds=required, source=ConsentSource.of_request(request, channel="web"))
         messages.success(request, _("Thank you. Your agreement is recorded."))
@@ -344,7 +344,7 @@ def withdraw_consent(request, kind: str):
 
 @member_required
 def close_account(request):
-    form = CloseAccountForm(request.POST or None)
+    form = CloseAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             personal_data.close_member_account(member=request.member)
