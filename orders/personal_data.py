@@ -1,5 +1,6 @@
 """The orders part of a member's data, and what applications and loans mean for closing an account."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 
 from orders.enums import NON_TERMINAL_STATES, InstallmentStatus
@@ -68,6 +69,8 @@ def had_a_loan(*, member) -> bool:
 def erase_documents_without_loan(*, member) -> None:
     """Uploaded ID photos, income proofs and bank statements of applications that never became a loan are not loan
     records: they go, files and rows. A loan's documents stay with the loan."""
-    for document in OrderDocument.objects.filter(order__member=member, order__loan__isnull=True):
-        document.file.delete(save=False)
-        document.delete()
+    documents = list(OrderDocument.objects.filter(order__member=member, order__loan__isnull=True))
+    OrderDocument.objects.filter(pk__in=[document.pk for document in documents]).delete()
+    for document in documents:
+        # The file goes once the closing has committed: a rollback must not leave rows without their files.
+        transaction.on_commit(lambda file=document.file: file.delete(save=False))

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import pathlib
 
 import pytest
 from auditlog.models import LogEntry
@@ -276,20 +277,24 @@ def test_a_repaid_borrower_closes_with_loan_records_kept_and_identity_kept_encry
     assert "王芳" not in raw
 
 
-def test_documents_of_an_application_that_never_became_a_loan_are_erased(cast, api_client):
+def test_documents_of_an_application_that_never_became_a_loan_are_erased(
+    cast, api_client, django_capture_on_commit_callbacks
+):
     member = cast.member
     order = cast.new_order()
     document = cast.upload(order, DocumentKind.ID_FRONT)
-    stored = document.file.path
+    stored = pathlib.Path(document.file.path)
     order = cast.advance(order, OrderState.SUBMITTED)
     cast.step(order, "cancel", cast.member_user, reason="换车型")
 
-    assert _client_for(member, api_client).delete("/api/v1/me/").status_code == 204
-
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert _client_for(member, api_client).delete("/api/v1/me/").status_code == 204
     assert OrderDocument.objects.filter(order=order).count() == 0
-    import os
+    assert stored.exists()  # the file goes only once the closing has committed
+    for callback in callbacks:
+        callback()
 
-    assert not os.path.exists(stored)
+    assert not stored.exists()
     assert Order.objects.get(pk=order.pk).state == OrderState.TERMINATED
 
 
