@@ -322,6 +322,7 @@ class ConsentOutputSerializer(serializers.Serializer):
     version = serializers.CharField()
     granted_at = serializers.DateTimeField()
     withdrawn_at = serializers.DateTimeField(allow_null=True)
+    ip_address = serializers.IPAddressField(allow_null=True)
     channel = serializers.CharField()
 
 
@@ -392,7 +393,21 @@ class MeDataApi(APIView):
         operation_id="me_data",
         description="Everything held about the member: profile, identity (ID number masked), qualification, "
         "consents with versions and times, orders and loans, cars, points, messages.",
-        responses={200: OpenApiResponse(description="The member's data as one JSON object")},
+        responses={
+            200: inline_serializer(
+                "MyData",
+                {
+                    "profile": serializers.DictField(),
+                    "identity": serializers.DictField(help_text="id_number is masked"),
+                    "qualification": serializers.DictField(allow_null=True),
+                    "consents": ConsentOutputSerializer(many=True),
+                    "orders": serializers.ListField(child=serializers.DictField()),
+                    "cars": serializers.ListField(child=serializers.DictField()),
+                    "points": serializers.DictField(),
+                    "messages": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
     )
     def get(self, request):
         member = selectors.get_member_for_user(user=request.user)
