@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -125,7 +125,7 @@ def sign_in_code(request):
             next_url = _safe_next(request, next_url)
             if consents.consents_required(member=result.member):
                 # A policy changed since the member last agreed: ask before anything else.
-                query = f"?next={next_url}" if next_url else ""
+                query = f"?{urlencode({'next': next_url})}" if next_url else ""
                 return redirect(f"{reverse('members:accept-policies')}{query}")
             return redirect(next_url or "members:dashboard")
     sent_at = request.session.get(_SESSION_SENT_AT, 0)

@@ -177,7 +177,7 @@ def test_a_new_policy_version_is_asked_on_the_page_after_sign_in(client, sms_out
     response = client.post("/sign-in/code/", {"phone": "x", "code": sms_outbox.last_code_for(PHONE)})
 
     assert response.status_code == 302
-    assert response["Location"] == "/me/policies/?next=/points/"
+    assert response["Location"] == "/me/policies/?next=%2Fpoints%2F"
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'href="/policies/user_agreement/"' in page
     assert "version 2026-09" in page
