@@ -177,3 +177,12 @@ def reveal_id_number(*, staff: User, member: Member, reason: str, ip_address: st
         raise ReasonRequired()
     IdNumberView.objects.create(staff=staff, member=member, reason=reason[:200], ip_address=ip_address)
     return Member.objects.values_list("id_number_encrypted", flat=True).get(pk=member.pk)
+
+
+@transaction.atomic
+def purge_expired_retained_identities(*, today: datetime.date | None = None) -> int:
+    """Erase the borrower identities of closed accounts whose retention period has ended; returns how many."""
+    today = today or timezone.localdate()
+    return Member.objects.filter(closed_at__isnull=False, retained_until__lt=today).update(
+        retained_identity="", retained_until=None
+    )

@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE["sweep-notifications"] = {  # noqa: F405
     "task": "notifications.tasks.sweep_stuck_notifications_task",
     "schedule": 300.0,
 }
+CELERY_BEAT_SCHEDULE["purge-retained-identities"] = {  # noqa: F405
+    "task": "members.tasks.purge_expired_retained_identities_task",
+    "schedule": crontab(hour=2, minute=40),
+}
 CELERY_BEAT_SCHEDULE["run-reminders"] = {  # noqa: F405
     "task": "crm.tasks.run_reminders_task",
     "schedule": crontab(hour=7, minute=30),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from members.id_numbers import check_character
 from members.models import AccessToken, Consent, Member, Qualification, SignInCode, User
+from members.personal_data import purge_expired_retained_identities
 from members.services import issue_access_token, save_member_qualification, verify_member_identity
 from notifications.models import Notification
 from notifications.services import queue_notification
@@ -323,3 +324,23 @@ def test_the_close_page_explains_the_refusal_with_an_active_application(client, 
     assert response.status_code == 200
     assert "cannot be closed while an application is in progress" in response.content.decode()
     assert Member.objects.get(pk=cast.member.pk).closed_at is None
+
+
+def test_a_kept_identity_is_erased_the_day_after_its_retention_ends(cast, api_client):
+    member = _fill(cast.member)
+    order = cast.advance(cast.new_order(), OrderState.DELIVERED)
+    Installment.objects.filter(loan__order=order).update(status="paid", paid_at=timezone.now())
+    other = _fill(MemberFactory(), name="李雷", id_first_17="11010519850612123", message_key="other")
+    assert _client_for(member, api_client).delete("/api/v1/me/").status_code == 204
+    member.refresh_from_db()
+    last_day = member.retained_until
+
+    assert purge_expired_retained_identities(today=last_day) == 0
+    member.refresh_from_db()
+    assert json.loads(member.retained_identity)["id_number"] == ID_NUMBER
+
+    assert purge_expired_retained_identities(today=last_day + datetime.timedelta(days=1)) == 1
+    member.refresh_from_db()
+    assert (member.retained_identity, member.retained_until) == ("", None)
+    other.refresh_from_db()
+    assert other.id_number_encrypted == "11010519850612123" + check_character("11010519850612123")
