@@ -4,17 +4,24 @@ from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
+from common.middleware import client_ip
 from domain_events.admin import DomainEventAdmin
 from domain_events.models import DomainEvent
-from members import selectors, services
+from members import personal_data, selectors, services
 from members.enums import StaffRole
-from members.models import Member, Qualification, Store, User, VerificationAttempt
+from members.models import IdNumberView, Member, Qualification, Store, User, VerificationAttempt
 
 
 @admin.register(Store)
@@ -74,13 +81,19 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
         "verification_status",
         "real_name",
         "id_number_masked",
+        "full_id_number",
         "verified_at",
         "created_at",
+        "closed_at",
     ]
     fieldsets = [
         (None, {"fields": ["phone", "name", "gender", "birthday", "email", "city", "preferred_store", "tier"]}),
         (_("Origin"), {"fields": ["channel", "channel_partner", "invite_code", "referred_by", "created_at"]}),
-        (_("Identity"), {"fields": ["verification_status", "real_name", "id_number_masked", "verified_at"]}),
+        (
+            _("Identity"),
+            {"fields": ["verification_status", "real_name", "id_number_masked", "full_id_number", "verified_at"]},
+        ),
+        (_("Account"), {"fields": ["closed_at"]}),
     ]
     inlines = [QualificationInline, VerificationAttemptInline]
     actions = ["reset_verification"]
@@ -111,6 +124,75 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # Members are never deleted from the admin: their history (orders, points) hangs on them.
+        return False
+
+    @admin.display(description=_("full ID number"))
+    def full_id_number(self, member):
+        if not member.id_number_masked:
+            return "—"
+        url = reverse("admin:members_member_full_id_number", args=[member.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Show, giving a reason"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(never_cache(self.full_id_number_view))
+        return [
+            path("<int:member_id>/full-id-number/", view, name="members_member_full_id_number"),
+            *super().get_urls(),
+        ]
+
+    def full_id_number_view(self, request, member_id: int):
+        """Seeing a full ID number is an explicit step: the reason is asked, the view is logged, then shown once."""
+        member = self.get_queryset(request).filter(pk=member_id).first()
+        if member is None or not self.has_view_permission(request, member):
+            raise Http404
+        form = IdNumberReasonForm(request.POST or None)
+        full_id_number = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                full_id_number = personal_data.reveal_id_number(
+                    staff=request.user, member=member, reason=form.cleaned_data["reason"], ip_address=client_ip(request)
+                )
+            except DomainError as error:
+                form.add_error("reason" if error.field == "reason" else None, str(error.message))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Full ID number"),
+            "opts": self.model._meta,
+            "member": member,
+            "form": form,
+            "full_id_number": full_id_number,
+        }
+        return render(request, "admin/members/member/full_id_number.html", context)
+
+
+class IdNumberReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the full number?"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 60, "autocomplete": "off"}),
+        help_text=_(
+            "For example: checking the contract of application 2026-0042. Your name and this reason are logged."
+        ),
+    )
+
+
+@admin.register(IdNumberView)
+class IdNumberViewAdmin(admin.ModelAdmin):
+    """Who saw which member's full ID number, when and why. Read-only: a log row is never changed or removed."""
+
+    list_display = ["viewed_at", "staff", "member", "reason", "ip_address"]
+    list_filter = ["staff"]
+    search_fields = ["staff__username", "member__user__phone", "reason"]
+    list_select_related = ["staff", "member__user"]
+    date_hierarchy = "viewed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -10,8 +10,9 @@ from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
 from common.middleware import client_ip
-from members import selectors, services
-from members.enums import Channel, Employment, Gender, IncomeBand, MaritalStatus
+from members import consents, personal_data, selectors, services
+from members.consents import ConsentSource
+from members.enums import SIGN_UP_CONSENTS, Channel, ConsentKind, Employment, Gender, IncomeBand, MaritalStatus
 from members.models import Member, Store
 from members.phones import mask_phone
 
@@ -28,6 +29,10 @@ class MemberOutputSerializer(serializers.ModelSerializer):
     gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, help_text="empty until the member says")
     profile_completed = serializers.BooleanField(source="is_profile_completed")
     id_number = serializers.CharField(source="id_number_masked", help_text="Masked, e.g. 4401**********1234")
+    consents_required = serializers.SerializerMethodField(
+        help_text="Policies (user_agreement, privacy_policy) the member has not accepted in their current version. "
+        "When not empty, show them and send the acceptance to POST /api/v1/me/consents/."
+    )
 
     class Meta:
         model = Member
@@ -46,8 +51,12 @@ class MemberOutputSerializer(serializers.ModelSerializer):
             "real_name",
             "id_number",
             "profile_completed",
+            "consents_required",
         ]
         read_only_fields = fields
+
+    def get_consents_required(self, member) -> list[str]:
+        return consents.consents_required(member=member)
 
 
 class MemberUpdateSerializer(serializers.Serializer):
@@ -108,11 +117,22 @@ class SignInApi(APIView):
         invite_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)
         channel_partner = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        accept_terms = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="The person has read and agrees to the current user agreement and privacy policy. Required to "
+            "sign up: a new phone without it gets 400 code consent_required (the code stays usable). An existing "
+            "member who sends it accepts the current versions.",
+        )
 
     class SignInOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
         member = MemberOutputSerializer()
         created = serializers.BooleanField()
+        consents_required = serializers.ListField(
+            child=serializers.ChoiceField(choices=[kind.value for kind in SIGN_UP_CONSENTS]),
+            help_text="Policies to accept again (a new version came out): POST /api/v1/me/consents/.",
+        )
 
     @extend_schema(
         operation_id="auth_login",
@@ -134,9 +154,16 @@ class SignInApi(APIView):
             channel=data.get("channel", Channel.ONLINE),
             channel_partner=data.get("channel_partner", ""),
             requested_ip=client_ip(request),
+            accept_terms=data["accept_terms"],
+            consent_source=ConsentSource.of_request(request, channel="api"),
         )
         token = services.issue_access_token(user=result.user)
-        body = {"token": token, "member": result.member, "created": result.is_new_member}
+        body = {
+            "token": token,
+            "member": result.member,
+            "created": result.is_new_member,
+            "consents_required": consents.consents_required(member=result.member),
+        }
         return Response(self.SignInOutputSerializer(body).data)
 
 
@@ -166,6 +193,37 @@ class MeApi(APIView):
         member = services.update_member_profile(member=request.user.member, **serializer.validated_data)
         return Response(MemberOutputSerializer(member).data)
 
+    @extend_schema(
+        operation_id="me_close",
+        description="Close the account. Every token and session ends; personal data is erased or anonymised except "
+        "what loan and accounting rules require to keep (a borrower's identity, kept encrypted). Refused with 409 "
+        "account_has_obligations while an application is active or a loan is unpaid.",
+        responses={204: None, 409: ErrorSerializer},
+    )
+    def delete(self, request):
+        personal_data.close_member_account(member=request.user.member)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def SensitiveDataConsentField():  # noqa: N802  (reads like the field class it returns)
+    return serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="The member agrees, separately, to the processing of their sensitive personal information (ID "
+        "number, income, bank details). Needed once per version of that consent; without a standing consent the "
+        "request is 400 code consent_required and nothing is stored.",
+    )
+
+
+def _grant_sensitive_data_consent(request, *, accepted: bool) -> None:
+    if accepted:
+        consents.grant_consents(
+            member=request.user.member,
+            kinds=[ConsentKind.SENSITIVE_PERSONAL_INFO],
+            source=ConsentSource.of_request(request, channel="api"),
+        )
+
 
 class MeVerificationApi(APIView):
     permission_classes = [IsMember]
@@ -173,6 +231,7 @@ class MeVerificationApi(APIView):
     class MeVerificationInputSerializer(serializers.Serializer):
         real_name = serializers.CharField(max_length=50)
         id_number = serializers.CharField(max_length=32)
+        accept_sensitive_data = SensitiveDataConsentField()
 
     class MeVerificationOutputSerializer(serializers.Serializer):
         verification_status = serializers.CharField()
@@ -193,7 +252,9 @@ class MeVerificationApi(APIView):
     def post(self, request):
         serializer = self.MeVerificationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = services.verify_member_identity(member=request.user.member, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        _grant_sensitive_data_consent(request, accepted=data.pop("accept_sensitive_data"))
+        member = services.verify_member_identity(member=request.user.member, **data)
         return Response(self.MeVerificationOutputSerializer(member).data)
 
 
@@ -242,6 +303,7 @@ class QualificationSerializer(serializers.Serializer):
     years_at_job = serializers.IntegerField(min_value=0, max_value=60)
     has_driving_licence = serializers.BooleanField()
     marital_status = serializers.ChoiceField(choices=MaritalStatus.choices)
+    accept_sensitive_data = SensitiveDataConsentField()
 
 
 class MeQualificationApi(APIView):
@@ -262,8 +324,110 @@ class MeQualificationApi(APIView):
     def put(self, request):
         serializer = QualificationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        qualification = services.save_member_qualification(member=request.user.member, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        _grant_sensitive_data_consent(request, accepted=data.pop("accept_sensitive_data"))
+        qualification = services.save_member_qualification(member=request.user.member, **data)
         return Response(QualificationSerializer(qualification).data)
+
+
+class ConsentOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    version = serializers.CharField()
+    granted_at = serializers.DateTimeField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    ip_address = serializers.IPAddressField(allow_null=True)
+    channel = serializers.CharField()
+
+
+class MeConsentsApi(APIView):
+    permission_classes = [IsMember]
+
+    class MeConsentsInputSerializer(serializers.Serializer):
+        kinds = serializers.ListField(
+            child=serializers.ChoiceField(choices=ConsentKind.choices),
+            allow_empty=False,
+            help_text="The policies the member has read and agrees to, in their current versions.",
+        )
+
+    class MeConsentsOutputSerializer(serializers.Serializer):
+        current_versions = serializers.DictField(child=serializers.CharField())
+        consents_required = serializers.ListField(child=serializers.CharField())
+        consents = ConsentOutputSerializer(many=True)
+
+    def _answer(self, member):
+        body = {
+            "current_versions": dict(settings.POLICY_VERSIONS),
+            "consents_required": consents.consents_required(member=member),
+            "consents": member.consents.order_by("-granted_at", "-pk"),
+        }
+        return Response(self.MeConsentsOutputSerializer(body).data)
+
+    @extend_schema(operation_id="me_consents", responses={200: MeConsentsOutputSerializer})
+    def get(self, request):
+        return self._answer(request.user.member)
+
+    @extend_schema(
+        operation_id="me_consents_grant",
+        request=MeConsentsInputSerializer,
+        responses={200: MeConsentsOutputSerializer, 400: ErrorSerializer},
+    )
+    def post(self, request):
+        serializer = self.MeConsentsInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = request.user.member
+        source = ConsentSource.of_request(request, channel="api")
+        consents.grant_consents(member=member, kinds=serializer.validated_data["kinds"], source=source)
+        return self._answer(member)
+
+
+class MeConsentWithdrawApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        operation_id="me_consent_withdraw",
+        description="Withdraw the sensitive-data consent: what was verified stays (status, encrypted ID number), no "
+        "new ID number, income or bank details are taken. The user agreement and privacy policy are withdrawn by "
+        "closing the account (400 consent_not_withdrawable).",
+        request=None,
+        responses={200: MeConsentsApi.MeConsentsOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def post(self, request, kind: str):
+        if kind not in ConsentKind.values:
+            raise NotFound(_("There is no such consent."))
+        member = request.user.member
+        consents.withdraw_consent(member=member, kind=kind)
+        return MeConsentsApi()._answer(member)
+
+
+class MeDataApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        operation_id="me_data",
+        description="Everything held about the member: profile, identity (ID number masked), qualification, "
+        "consents with versions and times, orders and loans, cars, points, messages.",
+        responses={
+            200: inline_serializer(
+                "MyData",
+                {
+                    "profile": serializers.DictField(),
+                    "identity": serializers.DictField(help_text="id_number is masked"),
+                    "qualification": serializers.DictField(allow_null=True),
+                    "consents": ConsentOutputSerializer(many=True),
+                    "orders": serializers.ListField(child=serializers.DictField()),
+                    "cars": serializers.ListField(child=serializers.DictField()),
+                    "points": serializers.DictField(),
+                    "messages": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        member = selectors.get_member_for_user(user=request.user)
+        response = Response(personal_data.member_data(member=member))
+        if request.query_params.get("download"):
+            response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
 
 
 class StoreListApi(APIView):

@@ -11,5 +11,8 @@ urlpatterns = [
     path("me/verification/", api.MeVerificationApi.as_view(), name="me-verification"),
     path("me/referrals/", api.MeReferralsApi.as_view(), name="me-referrals"),
     path("me/qualification/", api.MeQualificationApi.as_view(), name="me-qualification"),
+    path("me/data/", api.MeDataApi.as_view(), name="me-data"),
+    path("me/consents/", api.MeConsentsApi.as_view(), name="me-consents"),
+    path("me/consents/<str:kind>/withdraw/", api.MeConsentWithdrawApi.as_view(), name="me-consent-withdraw"),
     path("stores/", api.StoreListApi.as_view(), name="store-list"),
 ]

@@ -4,7 +4,8 @@ import datetime
 
 from django.db import transaction
 
-from members.enums import Channel, Employment, Gender, IncomeBand, MaritalStatus, StaffRole
+from members.consents import ConsentSource, grant_consents
+from members.enums import Channel, ConsentKind, Employment, Gender, IncomeBand, MaritalStatus, StaffRole
 from members.id_numbers import check_character
 from members.models import Member, Store
 from members.services import (
@@ -69,17 +70,27 @@ def seed_members_demo() -> dict[str, Store]:
     return stores
 
 
+def _agreeing(member: Member) -> Member:
+    """Demo members have agreed to every policy, the sensitive-data consent included."""
+    grant_consents(
+        member=member,
+        kinds=ConsentKind.values,
+        source=ConsentSource(ip_address=None, user_agent="demo data", channel="web"),
+    )
+    return member
+
+
 def _seed_members(stores):
     # A brand-new member: just registered.
-    register_member(phone="13800000001")
+    _agreeing(register_member(phone="13800000001"))
     # A member with a completed profile, from a partner channel.
-    zhang = register_member(phone="13800000002", channel=Channel.PARTNER, channel_partner="平安好车")
+    zhang = _agreeing(register_member(phone="13800000002", channel=Channel.PARTNER, channel_partner="平安好车"))
     update_member_profile(
         member=zhang, name="张伟", gender=Gender.MALE, birthday=datetime.date(1988, 5, 20), city="深圳",
         email="zhang.wei@example.com", preferred_store=stores["SZ01"],
     )  # fmt: skip
     # A verified member with qualification info, ready to apply.
-    wang = register_member(phone="13800000003", channel=Channel.CALL_CENTER)
+    wang = _agreeing(register_member(phone="13800000003", channel=Channel.CALL_CENTER))
     born_on = datetime.date(1990, 3, 7)
     update_member_profile(
         member=wang,
@@ -99,5 +110,5 @@ def _seed_members(stores):
     )  # fmt: skip
     # Two friends who signed up with Wang Fang's invite code.
     wang.refresh_from_db()
-    register_member(phone="13800000004", referrer=wang)
-    register_member(phone="13800000005", referrer=wang, channel=Channel.QUICK_SUBMIT)
+    _agreeing(register_member(phone="13800000004", referrer=wang))
+    _agreeing(register_member(phone="13800000005", referrer=wang, channel=Channel.QUICK_SUBMIT))

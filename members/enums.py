@@ -82,3 +82,16 @@ class VerificationAttemptOutcome(models.TextChoices):
     MATCH = "match", _("Match")
     NO_MATCH = "no_match", _("No match")
     UNAVAILABLE = "unavailable", _("Provider could not check")
+
+
+class ConsentKind(models.TextChoices):
+    """What a member agreed to. Sensitive personal information (ID number, income, bank details) needs a consent
+    of its own, separate from the user agreement and the privacy policy."""
+
+    USER_AGREEMENT = "user_agreement", _("User agreement")
+    PRIVACY_POLICY = "privacy_policy", _("Privacy policy")
+    SENSITIVE_PERSONAL_INFO = "sensitive_personal_info", _("Processing of sensitive personal information")
+
+
+# Needed to use the service at all; asked at sign-up and again when a new version comes out.
+SIGN_UP_CONSENTS = (ConsentKind.USER_AGREEMENT, ConsentKind.PRIVACY_POLICY)

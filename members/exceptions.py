@@ -91,3 +91,45 @@ class LockedOut(DomainError):
 class InvalidStaffAccount(DomainError):
     code = "invalid_staff_account"
     default_message = _("This staff account cannot be saved as given.")
+
+
+class ConsentRequired(DomainError):
+    code = "consent_required"
+    field = "accept_sensitive_data"
+    default_message = _(
+        "Please read and agree to the processing of your sensitive personal information (ID number, income, bank "
+        "details) first. Without it we cannot take this information."
+    )
+
+
+class TermsNotAccepted(DomainError):
+    code = "consent_required"
+    field = "accept_terms"
+    default_message = _("Please read and agree to the User Agreement and the Privacy Policy to create your account.")
+
+
+class ConsentNotWithdrawable(DomainError):
+    code = "consent_not_withdrawable"
+    default_message = _(
+        "The User Agreement and the Privacy Policy are needed to keep an account. To withdraw them, close your account."
+    )
+
+
+class AccountHasObligations(DomainError):
+    code = "account_has_obligations"
+    status_code = 409
+    default_message = _(
+        "Your account cannot be closed while an application is in progress or a loan is not fully repaid."
+    )
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    field = "reason"
+    default_message = _("Please say why you need to see the full ID number.")
+
+
+class NotAllowedToSeeIdNumber(DomainError):
+    code = "permission_denied"
+    status_code = 403
+    default_message = _("Your role may not see full ID numbers.")

@@ -40,12 +40,20 @@ class CodeForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
     )
+    # Not required by the form: an existing member may sign in without it (and is asked afterwards when a policy
+    # changed); the service refuses a sign-up without it.
+    accept_terms = forms.BooleanField(required=False)
 
     def clean_code(self):
         code = self.cleaned_data["code"]
         if len(code) != 6 or not code.isdigit():
             raise forms.ValidationError(_CODE_SHAPE_MESSAGE, code="code_shape")
         return code
+
+
+def sensitive_data_consent_field() -> forms.BooleanField:
+    """The separate consent before an ID number, income or bank details are taken; the service decides."""
+    return forms.BooleanField(required=False)
 
 
 class ProfileForm(forms.Form):
@@ -75,6 +83,7 @@ class VerificationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
         help_text=_("18 characters as printed on your resident ID card. It is stored encrypted and shown masked."),
     )
+    accept_sensitive_data = sensitive_data_consent_field()
 
 
 class QualificationForm(forms.Form):
@@ -89,3 +98,16 @@ class QualificationForm(forms.Form):
         widget=forms.RadioSelect,
     )
     marital_status = forms.ChoiceField(label=_("Marital status"), choices=MaritalStatus.choices)
+    accept_sensitive_data = sensitive_data_consent_field()
+
+
+class AcceptPoliciesForm(forms.Form):
+    accept = forms.BooleanField(required=True, error_messages={"required": _("Please tick the box to agree.")})
+
+
+class CloseAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that closing my account cannot be undone."),
+        required=True,
+        error_messages={"required": _("Please confirm that you want to close your account.")},
+    )

@@ -13,6 +13,7 @@ from common.crypto import EncryptedTextField, keyed_hash
 from members.enums import (
     STORE_BOUND_ROLES,
     Channel,
+    ConsentKind,
     Employment,
     Gender,
     OtpStatus,
@@ -127,6 +128,12 @@ class Member(models.Model):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A closed account keeps its row (orders and loans hang on it) with the personal data erased. What loan and
+    # anti-money-laundering rules require to keep (real name, ID number, phone of a borrower) stays encrypted here
+    # until ``retained_until``.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    retained_identity = EncryptedTextField(_("identity kept for loan records"), blank=True)
+    retained_until = models.DateField(_("identity kept until"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -268,3 +275,53 @@ class AccessToken(models.Model):
             and self.user.is_active
             and constant_time_compare(self.credentials_hash, credentials_fingerprint(self.user))
         )
+
+
+class Consent(models.Model):
+    """One agreement of a member to one version of a policy: when, from where, and when it was withdrawn.
+
+    Rows are never changed except to set ``withdrawn_at``: a new version is a new row, so the history shows what the
+    member agreed to at any time."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("consent"), max_length=32, choices=ConsentKind.choices)
+    version = models.CharField(_("version"), max_length=20)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=[("web", "web"), ("api", "api")])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind", "version"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_standing_consent_per_version",
+            ),
+        ]
+        ordering = ["-granted_at", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind} {self.version}"
+
+
+class IdNumberView(models.Model):
+    """A staff member saw a member's full ID number: who, when, whose, and why. Written before the number is shown."""
+
+    staff = models.ForeignKey(User, verbose_name=_("staff"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        permissions = [("view_full_id_number", _("Can see a member's full ID number, giving a reason"))]
+        verbose_name = _("full ID number view")
+        verbose_name_plural = _("full ID number views")
+
+    def __str__(self) -> str:
+        return f"{self.staff} → {self.member_id} at {self.viewed_at:%Y-%m-%d %H:%M}"

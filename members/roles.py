@@ -12,14 +12,20 @@ _POINTS = ["points.view_pointsaccount", "points.view_pointsentry", "points.view_
 # Order steps are governed by role in orders/state_machine.py; these permissions open the admin screens.
 _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocument", "vehicles.view_vehicleunit"]
 
+# Reviewers check identity documents, finance writes loan contracts, head office audits: they may see a full ID
+# number, each time giving a reason that is logged. Head office reads that log.
+_FULL_ID_NUMBER = "members.view_full_id_number"
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS, *_POINTS, *_CALLS],
     StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS],
     StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS],
-    StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS],
-    StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan"],
+    StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
+    StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
     StaffRole.HEAD_OFFICE: [
         *_READ_MEMBERS,
+        _FULL_ID_NUMBER,
+        "members.view_idnumberview",
         *_EDIT_MEMBERS,
         *_ORDERS,
         "members.change_store",

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from common.crypto import keyed_hash
 from common.tasks import enqueue
-from members import events, roles
+from members import consents, events, roles
 from members.enums import (
+    SIGN_UP_CONSENTS,
     STORE_BOUND_ROLES,
     Channel,
     IdentityCheckOutcome,
@@ -32,6 +33,7 @@ from members.enums import (
 )
 from members.exceptions import (
     AlreadyVerified,
+    ConsentRequired,
     IdentityMismatch,
     IdNumberTaken,
     InvalidCredentials,
@@ -40,6 +42,7 @@ from members.exceptions import (
     InvalidSignInCode,
     InvalidStaffAccount,
     LockedOut,
+    TermsNotAccepted,
     TooManyRequests,
     VerificationResetForbidden,
     VerificationUnavailable,
@@ -269,11 +272,15 @@ def sign_in_with_code(
     channel: str = Channel.ONLINE,
     channel_partner: str = "",
     requested_ip: str | None = None,
+    accept_terms: bool = False,
+    consent_source: consents.ConsentSource | None = None,
 ) -> SignInResult:
     """Sign a member in with the code sent to their phone; the first successful sign-in creates the member.
 
     Every answer before the code is accepted is the same for a registered and an unknown phone: the code is
-    checked first, the account and the invite code only after it."""
+    checked first, the account and the invite code only after it. Creating a member needs ``accept_terms`` (the
+    user agreement and privacy policy, recorded with ``consent_source``); without it the right code is refused and
+    stays usable. An existing member who accepts records the current versions."""
     phone_e164 = normalize_mobile_number(phone)
     code = (code or "").strip()
     if len(code) != 6 or not code.isdigit():
@@ -307,6 +314,11 @@ def sign_in_with_code(
                 phone=phone_e164, referrer=referrer, channel=channel, channel_partner=channel_partner
             )
             result = SignInResult(user=member.user, member=member, is_new_member=True)
+        if result is not None and (accept_terms or result.is_new_member):
+            if not accept_terms:
+                raise TermsNotAccepted()  # rolls back the code's use: the member ticks the box and tries again
+            source = consent_source or consents.ConsentSource(ip_address=None, user_agent="", channel="api")
+            consents.grant_consents(member=result.member, kinds=SIGN_UP_CONSENTS, source=source)
     if result is None:
         if check is _CodeCheck.USED_UP:
             raise _used_up_error(phone=phone_e164)
@@ -385,10 +397,12 @@ def update_member_profile(*, member: Member, **changes) -> Member:
 def verify_member_identity(*, member: Member, real_name: str, id_number: str) -> Member:
     """Check the member's legal name and ID number with the provider and record them when they belong together.
 
-    Refusals: a malformed name or number (400, nothing recorded), already verified or the number on another account
-    (409), ``VERIFICATION_DAILY_ATTEMPTS`` checks today that were pending or found no match (429), the provider
-    unable to check (503, not counted), no match (400; the attempt is recorded and the member may try again). The ID
-    number is stored encrypted and masked, never in the attempt."""
+    Refusals: no standing consent to process sensitive data (400, nothing recorded), a malformed name or number
+    (400, nothing recorded), already verified or the number on another account (409), ``VERIFICATION_DAILY_ATTEMPTS``
+    checks today that were pending or found no match (429), the provider unable to check (503, not counted), no
+    match (400; the attempt is recorded and the member may try again). The ID number is stored encrypted and masked,
+    never in the attempt."""
+    consents.require_sensitive_data_consent(member=member)
     real_name = validate_real_name(real_name)
     normalized = validate_id_number(id_number, birthday=member.birthday, today=timezone.localdate())
     id_number_hash = keyed_hash(normalized, purpose="id-number")
@@ -421,6 +435,8 @@ def verify_member_identity(*, member: Member, real_name: str, id_number: str) ->
             refusal = VerificationUnavailable()
         elif member.is_verified:
             refusal = AlreadyVerified()  # a parallel request verified the member while the provider answered
+        elif not consents.has_sensitive_data_consent(member=member):
+            refusal = ConsentRequired()  # withdrawn while the provider answered: store nothing sensitive
         elif not result.is_match:
             member.verification_status = VerificationStatus.FAILED
             member.save(update_fields=["verification_status", "updated_at"])
@@ -488,6 +504,8 @@ def save_member_qualification(
     has_driving_licence: bool,
     marital_status: str,
 ) -> Qualification:
+    member_qs_select_for_update().get(pk=member.pk)
+    consents.require_sensitive_data_consent(member=member)
     qualification, _created = Qualification.objects.select_for_update().get_or_create(
         member=member,
         defaults={

@@ -13,3 +13,10 @@ def deliver_sign_in_code_task(self, *, phone: str, code: str) -> None:
         if error.is_retryable:
             raise self.retry(exc=error, countdown=5 * (self.request.retries + 1)) from error
         raise
+
+
+@shared_task
+def purge_expired_retained_identities_task() -> int:
+    from members.personal_data import purge_expired_retained_identities
+
+    return purge_expired_retained_identities()

@@ -14,4 +14,10 @@ urlpatterns = [
     path("me/verification/", views.verification, name="verification"),
     path("me/qualification/", views.qualification, name="qualification"),
     path("me/invite/", views.invite_friends, name="invite"),
+    path("me/policies/", views.accept_policies, name="accept-policies"),
+    path("me/data/", views.my_data, name="my-data"),
+    path("me/data/download/", views.my_data_download, name="my-data-download"),
+    path("me/consents/<str:kind>/withdraw/", views.withdraw_consent, name="withdraw-consent"),
+    path("me/close/", views.close_account, name="close-account"),
+    path("policies/<str:kind>/", views.policy, name="policy"),
 ]

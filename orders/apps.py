@@ -21,3 +21,12 @@ class OrdersConfig(AppConfig):
 
         register_step_events()
         register_reminder_events()
+        from members import personal_data as members_personal_data
+        from orders import personal_data
+
+        members_personal_data.register_data_section(name="orders", build=personal_data.orders_section)
+        members_personal_data.register_obligation_check(
+            name="orders", check=personal_data.has_active_application_or_unpaid_loan
+        )
+        members_personal_data.register_identity_retention(name="loans", check=personal_data.had_a_loan)
+        members_personal_data.register_eraser(name="order_documents", erase=personal_data.erase_documents_without_loan)

@@ -14,3 +14,7 @@ class PointsConfig(AppConfig):
         from points.messages import register_points_events
 
         register_points_events()
+        from members.personal_data import register_data_section
+        from points.personal_data import points_section
+
+        register_data_section(name="points", build=points_section)

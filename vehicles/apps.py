@@ -10,3 +10,7 @@ class VehiclesConfig(AppConfig):
         from vehicles.reminders import register_reminder_events
 
         register_reminder_events()
+        from members.personal_data import register_data_section
+        from vehicles.personal_data import cars_section
+
+        register_data_section(name="cars", build=cars_section)

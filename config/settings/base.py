@@ -296,6 +296,10 @@ CELERY_BEAT_SCHEDULE["sweep-notifications"] = {  # noqa: F405
     "task": "notifications.tasks.sweep_stuck_notifications_task",
     "schedule": 300.0,
 }
+CELERY_BEAT_SCHEDULE["purge-retained-identities"] = {  # noqa: F405
+    "task": "members.tasks.purge_expired_retained_identities_task",
+    "schedule": crontab(hour=2, minute=40),
+}
 CELERY_BEAT_SCHEDULE["run-reminders"] = {  # noqa: F405
     "task": "crm.tasks.run_reminders_task",
     "schedule": crontab(hour=7, minute=30),
@@ -334,3 +338,14 @@ CELERY_BEAT_SCHEDULE["requeue-credit-checks"] = {
     "task": "orders.tasks.requeue_pending_credit_checks_task",
     "schedule": 600.0,
 }
+
+# Personal data (PIPL). The current version of each policy a member agrees to; raising one asks every member again
+# at their next sign-in (the sensitive-data consent: before the next ID number or qualification is taken).
+POLICY_VERSIONS = {
+    "user_agreement": env.str("USER_AGREEMENT_VERSION", default="2026-01"),
+    "privacy_policy": env.str("PRIVACY_POLICY_VERSION", default="2026-01"),
+    "sensitive_personal_info": env.str("SENSITIVE_CONSENT_VERSION", default="2026-01"),
+}
+# A closed account's borrower identity is kept (encrypted) this long after closing, as anti-money-laundering rules
+# require for customer identification records.
+CLOSED_ACCOUNT_IDENTITY_RETENTION_YEARS = env.int("CLOSED_ACCOUNT_IDENTITY_RETENTION_YEARS", default=5)

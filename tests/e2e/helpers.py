@@ -60,8 +60,10 @@ def request_code(page: Page, national_phone: str) -> None:
     expect(page).to_have_url(re.compile(r"^https?://[^/]+/sign-in/code/(\?.*)?$"))
 
 
-def submit_code(page: Page, code: str) -> None:
+def submit_code(page: Page, code: str, *, accept_terms: bool = True) -> None:
     page.locator("#id_code").fill(code)
+    if accept_terms:
+        page.locator("#id_accept_terms").check()
     main_form_with(page, "#id_code").locator("button[type=submit]").click()
 
 

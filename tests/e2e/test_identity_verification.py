@@ -36,6 +36,7 @@ def test_wrong_check_digit_shows_error_at_the_id_field_and_changes_nothing(page,
     page.goto("/me/verification/")
     page.locator("#id_real_name").fill("张伟")
     page.locator("#id_id_number").fill(bad_id_number)
+    page.locator("#id_accept_sensitive_data").check()  # the separate consent for sensitive data
     main_form_with(page, "#id_id_number").locator("button[type=submit]").click()
 
     expect(page).to_have_url(path_is("/me/verification/"))
@@ -65,6 +66,7 @@ def test_identity_provider_mismatch_shows_a_form_error_and_a_warning_next_time(p
     page.goto("/me/verification/")
     page.locator("#id_real_name").fill("张伟")
     page.locator("#id_id_number").fill(rejected_id_number)
+    page.locator("#id_accept_sensitive_data").check()  # the separate consent for sensitive data
     main_form_with(page, "#id_id_number").locator("button[type=submit]").click()
 
     expect(page).to_have_url(path_is("/me/verification/"))

@@ -80,6 +80,7 @@ def test_new_member_signs_up_completes_profile_and_verifies_identity(page, sms_o
     expect(page).to_have_url(path_is("/me/verification/"))
     expect(page.locator("#id_real_name")).to_have_value("张伟")  # prefilled from the profile name
     page.locator("#id_id_number").fill(ID_NUMBER)
+    page.locator("#id_accept_sensitive_data").check()  # the separate consent for sensitive data
     main_form_with(page, "#id_id_number").locator("button[type=submit]").click()
 
     expect(page).to_have_url(path_is("/me/"))
@@ -262,6 +263,7 @@ def test_verified_member_updates_the_profile_and_keeps_the_birthday(page, sms_ou
     expect(page).to_have_url(path_is("/me/"))
     page.goto("/me/verification/")
     page.locator("#id_id_number").fill(ID_NUMBER)
+    page.locator("#id_accept_sensitive_data").check()  # the separate consent for sensitive data
     main_form_with(page, "#id_id_number").locator("button[type=submit]").click()
     expect(page).to_have_url(path_is("/me/"))
 

@@ -1,9 +1,10 @@
 import factory
+from django.conf import settings
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from common.crypto import keyed_hash
-from members.models import Member, Store, User
+from members.models import Consent, Member, Store, User
 
 STAFF_PASSWORD = "correct-horse-battery-staple"
 
@@ -31,6 +32,7 @@ class MemberUserFactory(DjangoModelFactory):
 class MemberFactory(DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(MemberUserFactory)
     invite_code = factory.Sequence(lambda n: f"T{n:07d}")
@@ -43,6 +45,17 @@ class MemberFactory(DjangoModelFactory):
             id_number_hash=factory.Sequence(lambda n: keyed_hash(f"factory-id-{n}", purpose="id-number")),
             id_number_masked="4401**********1234",
             verified_at=factory.LazyFunction(timezone.now),
+        )
+
+    @factory.post_generation
+    def consents(member, create, extracted, **kwargs):
+        """A member has agreed to the current policies, the sensitive-data consent included, unless the test says
+        ``consents=False`` (or names the kinds)."""
+        if not create or extracted is False:
+            return
+        kinds = extracted if extracted is not None else list(settings.POLICY_VERSIONS)
+        Consent.objects.bulk_create(
+            [Consent(member=member, kind=kind, version=settings.POLICY_VERSIONS[kind], channel="web") for kind in kinds]
         )
 
 

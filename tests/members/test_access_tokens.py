@@ -113,6 +113,7 @@ def test_a_member_token_ends_when_the_account_is_deactivated(api_client, member)
 
 def test_checking_a_token_is_one_query_with_its_account(api_client, member, django_assert_num_queries):
     token = issue_access_token(user=member.user)
-    with django_assert_num_queries(2):  # the token with its account, then the member for /me/
+    # the token with its account, then the member and its standing consents (`consents_required`) for /me/
+    with django_assert_num_queries(3):
         response = me(api_client, token)
     assert response.status_code == 200

@@ -38,7 +38,7 @@ def test_sign_in_flow_creates_a_member_and_signs_them_in(client, sms_outbox):
     page = client.get("/sign-in/code/")
     assert "139****5678" in page.content.decode()
     assert 'id="resend-button"' in page.content.decode()
-    response = client.post("/sign-in/code/", {"phone": "ignored", "code": code})
+    response = client.post("/sign-in/code/", {"phone": "ignored", "code": code, "accept_terms": "on"})
 
     assert response.status_code == 302
     assert response["Location"] == "/me/profile/"
@@ -72,7 +72,13 @@ def test_invite_link_prefills_the_invite_code(client, sms_outbox):
     page = client.get("/sign-in/code/").content.decode()
     assert 'value="ABCD2345"' in page
     client.post(
-        "/sign-in/code/", {"phone": "x", "code": sms_outbox.last_code_for("+8613912345678"), "invite_code": "ABCD2345"}
+        "/sign-in/code/",
+        {
+            "phone": "x",
+            "code": sms_outbox.last_code_for("+8613912345678"),
+            "invite_code": "ABCD2345",
+            "accept_terms": "on",
+        },
     )
     assert Member.objects.get(user__phone="+8613912345678").referred_by == referrer
 

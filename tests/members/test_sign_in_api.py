@@ -26,7 +26,9 @@ def request_code(client, phone="13912345678", **extra):
 
 
 def login(client, phone="13912345678", code="000000", **body):
-    return client.post("/api/v1/auth/login/", {"phone": phone, "code": code, **body}, format="json")
+    return client.post(
+        "/api/v1/auth/login/", {"phone": phone, "code": code, "accept_terms": True, **body}, format="json"
+    )
 
 
 def test_first_login_creates_the_member_and_returns_a_working_token(api_client, sms_outbox):

@@ -43,7 +43,7 @@ def test_two_logins_with_the_same_code_exactly_one_succeeds(sms_outbox):
     request_sign_in_code(phone=PHONE, requested_ip="127.0.0.1")
     code = sms_outbox.last_code_for(PHONE)
 
-    outcomes = _race(2, lambda: sign_in_with_code(phone=PHONE, code=code))
+    outcomes = _race(2, lambda: sign_in_with_code(phone=PHONE, code=code, accept_terms=True))
 
     assert sorted(kind for kind, _value in outcomes) == ["ok", "refused"]
     assert Member.objects.filter(user__phone=PHONE).count() == 1
@@ -54,7 +54,7 @@ def test_ten_logins_with_the_same_code_exactly_one_succeeds(sms_outbox):
     request_sign_in_code(phone=PHONE, requested_ip="127.0.0.1")
     code = sms_outbox.last_code_for(PHONE)
 
-    outcomes = _race(10, lambda: sign_in_with_code(phone=PHONE, code=code))
+    outcomes = _race(10, lambda: sign_in_with_code(phone=PHONE, code=code, accept_terms=True))
 
     assert [kind for kind, _value in outcomes].count("ok") == 1
     assert [kind for kind, _value in outcomes].count("refused") == 9

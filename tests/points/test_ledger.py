@@ -298,6 +298,7 @@ def test_adjust_points_command_uses_the_service(member, points_admin, capsys):
 
 
 def test_member_events_earn_their_points(django_capture_on_commit_callbacks):
+    from members.consents import ConsentSource, grant_consents
     from members.id_numbers import check_character
     from members.services import register_member, update_member_profile, verify_member_identity
     from tests.members.factories import StoreFactory
@@ -310,6 +311,7 @@ def test_member_events_earn_their_points(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         update_member_profile(member=member, city="广州")  # already complete: no second award
     first_17 = "44010619900307128"
+    grant_consents(member=member, kinds=["sensitive_personal_info"], source=ConsentSource(None, "test", "api"))
     with django_capture_on_commit_callbacks(execute=True):
         verify_member_identity(member=member, real_name="李雷", id_number=first_17 + check_character(first_17))
     reasons = list(PointsEntry.objects.order_by("pk").values_list("rule__event", "points"))
