@@ -14,5 +14,6 @@ urlpatterns = [
         name="apply-coupon",
     ),
     path("orders/<int:order_id>/store/", backoffice.reassign_store, name="reassign-store"),
+    path("orders/<int:order_id>/assign-store/", backoffice.assign_store, name="assign-store"),
     path("orders/<int:order_id>/documents/<int:document_id>/", backoffice.document_file, name="document"),
 ]
