@@ -217,3 +217,46 @@ def test_cancelling_or_ending_a_storeless_application_keeps_it_storeless(cast, s
     terminated = cast.step(waiting, "terminate", cast.call_center, reason="联系不上")
     assert (cancelled.state, cancelled.store) == ("terminated", None)
     assert (terminated.state, terminated.store) == ("terminated", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_agents_assigning_at_once_give_one_store(cast, storeless):
+    import threading
+
+    from django.db import connection
+
+    from common.exceptions import DomainError
+
+    order = cast.advance(cast.new_order(storeless), "submitted")
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def run(index, agent, store):
+        try:
+            barrier.wait()
+            outcomes[index] = ("ok", services.assign_order_store(order_id=order.pk, store_id=store.pk, actor=agent).pk)
+        except DomainError as error:
+            outcomes[index] = ("refused", error.code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(0, cast.call_center, cast.store)),
+        threading.Thread(target=run, args=(1, cast.head_office, cast.other_store)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == [("ok", order.pk), ("refused", "store_already_assigned")]
+    assert OrderEvent.objects.filter(order=order, transition="assign_store").count() == 1
+    assert Notification.objects.filter(event="order.store_assigned").count() == 1
+
+
+def test_the_database_refuses_work_past_submitted_without_a_store(waiting):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError, match="order_past_submitted_has_store"), transaction.atomic():
+        Order.objects.filter(pk=waiting.pk).update(state="collecting_materials")
+    waiting.refresh_from_db()
+    assert waiting.state == "submitted"
