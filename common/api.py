@@ -59,7 +59,9 @@ _CODES = {
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         fields = {exc.field: [str(exc.message)]} if exc.field else None
-        return Response(_error_body(code=exc.code, detail=str(exc.message), fields=fields), status=exc.status_code)
+        body = _error_body(code=exc.code, detail=str(exc.message), fields=fields)
+        body.update(exc.extra or {})
+        return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.ValidationError):

@@ -12,6 +12,8 @@ class DomainError(Exception):
     default_message: str | Promise = _("The request could not be completed.")
     # The input field the error belongs to, when there is one; the API lists it under "fields".
     field: str | None = None
+    # More members of the API's error body, for a client to act on (e.g. the id of the conflicting object).
+    extra: dict | None = None
 
     def __init__(self, message: str | Promise | None = None, *, field: str | None = None) -> None:
         self.message = message if message is not None else self.default_message

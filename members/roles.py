@@ -17,7 +17,7 @@ _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocu
 _FULL_ID_NUMBER = "members.view_full_id_number"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS, *_POINTS, *_CALLS],
+    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS, "orders.assign_order_store", *_POINTS, *_CALLS],
     StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS],
     StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS],
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "members.change_store",
         "members.add_store",
         "orders.reassign_order_store",
+        "orders.assign_order_store",
         "vehicles.change_vehicleunit",
         "vehicles.add_vehicleunit",
         *_POINTS,

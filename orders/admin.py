@@ -4,13 +4,20 @@ effects and the member's notification happen exactly as in the API and the back 
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
 from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
+from members.selectors import list_active_stores
 from orders import selectors, services
-from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent
+from orders.enums import OrderState
+from orders.exceptions import UnknownTransition
+from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, UnassignedOrder
+from orders.state_machine import TRANSITION_ACTORS
 
 
 class ReasonForm(forms.Form):
@@ -96,6 +103,19 @@ class OrderAdmin(StaffScopedAdminMixin, FSMAdminMixin, admin.ModelAdmin):
         # Cancel is the member's own step; a model change needs the member's choice of car (member center).
         return transition.name not in {"cancel", "change_model"}
 
+    def response_change(self, request, obj):
+        # django-fsm's admin looks the posted name up as a method of the model: only our steps get that far.
+        name = request.POST.get(self.fsm_post_param)
+        if name and name not in TRANSITION_ACTORS:
+            self.message_user(request, str(UnknownTransition.default_message), level=messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
+        if transition_name not in TRANSITION_ACTORS:
+            raise Http404
+        return super().fsm_transition_view(request, object_id, transition_name, **kwargs)
+
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
         data = dict(kwargs or {})
         try:
@@ -105,6 +125,71 @@ class OrderAdmin(StaffScopedAdminMixin, FSMAdminMixin, admin.ModelAdmin):
             return False
         self.message_user(request, _("Done."), level=messages.SUCCESS)
         return True
+
+
+class AssignStoreForm(forms.ModelForm):
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None)
+
+    class Meta:
+        model = UnassignedOrder
+        fields = ["store"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = list_active_stores()
+
+
+@admin.register(UnassignedOrder)
+class UnassignedOrderAdmin(admin.ModelAdmin):
+    """The call center's queue: submitted applications no store has yet. Saving a store assigns it through
+    orders.services.assign_order_store (the order locked, an event written, the member told)."""
+
+    form = AssignStoreForm
+    list_display = ["number", "member_phone", "member", "member_city", "trim", "created_at"]
+    search_fields = ["number", "member__user__phone", "member__name"]
+    list_select_related = ["member__user", "trim__car_model__brand"]
+    ordering = ["created_at"]  # oldest first: who has waited longest
+    readonly_fields = ["number", "member", "member_city", "trim", "plan", "price", "created_at"]
+    fields = [*readonly_fields, "store"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(state=OrderState.SUBMITTED, store__isnull=True)
+
+    @admin.display(description=_("phone"), ordering="member__user__phone")
+    def member_phone(self, order):
+        return order.member.user.phone
+
+    @admin.display(description=_("city"), ordering="member__city")
+    def member_city(self, order):
+        return order.member.city or "—"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("orders.view_order")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("orders.assign_order_store")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.assign_order_store(order_id=obj.pk, store_id=form.cleaned_data["store"].pk, actor=request.user)
+        except DomainError as error:
+            self.message_user(request, str(error.message), level=messages.ERROR)
+            request._store_assignment_refused = True
+
+    def response_change(self, request, obj):
+        if getattr(request, "_store_assignment_refused", False):
+            return HttpResponseRedirect(request.path)
+        store = obj.store
+        self.message_user(
+            request, gettext("The application is now with %(store)s.") % {"store": store.name}, level=messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:orders_unassignedorder_changelist"))
 
 
 @admin.register(CreditCheck)

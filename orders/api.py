@@ -1,7 +1,7 @@
 """The orders API: the member's applications (docs/api.md "Catalog and applications") and the back office's
 ("Staff (back office)"). Views parse, call one selector or service, serialize."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import parsers, permissions, serializers, status
@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 
 from common.api import ErrorSerializer, Pagination
 from members.api import IsMember
-from members.selectors import list_active_stores
 from orders import selectors, services
 from orders.downloads import document_response
 from orders.enums import DocumentKind, OrderState
@@ -20,6 +19,24 @@ from orders.models import Order, OrderDocument
 class IsStaff(permissions.BasePermission):
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "the store's code (its numeric id works too)"}
+)
+class StoreField(serializers.Field):
+    """A store named by its code, as every answer names it; its numeric id is accepted too. Gives the Store."""
+
+    default_error_messages = {"unknown": gettext_lazy("There is no open store with this code.")}
+
+    def to_internal_value(self, data):
+        store = selectors.find_active_store(reference=data)
+        if store is None:
+            self.fail("unknown")
+        return store
+
+    def to_representation(self, store) -> str:
+        return store.code
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -210,7 +227,7 @@ class OrderListApi(APIView):
     class OrderCreateInputSerializer(serializers.Serializer):
         trim = serializers.IntegerField(min_value=1)
         plan = serializers.IntegerField(min_value=1)
-        store = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+        store = StoreField(required=False, allow_null=True, default=None)
 
     @extend_schema(operation_id="orders_list", responses={200: OrderListOutputSerializer(many=True)})
     def get(self, request):
@@ -221,17 +238,15 @@ class OrderListApi(APIView):
     @extend_schema(
         operation_id="orders_create",
         request=OrderCreateInputSerializer,
-        responses={201: OrderDetailOutputSerializer, 400: ErrorSerializer},
+        responses={201: OrderDetailOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request):
         data = self.OrderCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        store_id = data.validated_data["store"]
-        if store_id is not None and not list_active_stores().filter(pk=store_id).exists():
-            raise serializers.ValidationError({"store": [_("This store does not exist.")]})
+        store = data.validated_data["store"]
         order = services.create_order(
             member=request.user.member, trim_id=data.validated_data["trim"], plan_id=data.validated_data["plan"],
-            actor=request.user, store_id=store_id,
+            actor=request.user, store_id=store.pk if store else None,
         )  # fmt: skip
         order = selectors.get_order_for(user=request.user, order_id=order.pk)
         return Response(OrderDetailOutputSerializer(order, context={"request": request}).data, status=201)
@@ -317,19 +332,35 @@ class BackofficeOrderListApi(APIView):
     permission_classes = [IsStaff]
     pagination_class = Pagination
 
+    class FilterSerializer(serializers.Serializer):
+        state = serializers.ChoiceField(
+            choices=OrderState.choices, required=False, allow_blank=True, default="",
+            error_messages={"invalid_choice": gettext_lazy("Unknown state.")},
+        )  # fmt: skip
+        q = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+        unassigned = serializers.BooleanField(required=False, default=False)
+
     @extend_schema(
         operation_id="backoffice_orders_list",
         parameters=[
             OpenApiParameter("state", str, enum=OrderState.values, required=False),
             OpenApiParameter("q", str, required=False, description="order number, phone, plate or name"),
+            OpenApiParameter(
+                "unassigned",
+                bool,
+                required=False,
+                description="true: only submitted applications waiting for the call center to assign a store",
+            ),  # fmt: skip
         ],
-        responses={200: OrderListOutputSerializer(many=True)},
+        responses={200: OrderListOutputSerializer(many=True), 400: ErrorSerializer},
     )
     def get(self, request):
-        state = request.query_params.get("state", "")
-        if state and state not in OrderState.values:
-            raise serializers.ValidationError({"state": [_("Unknown state.")]})
-        orders = selectors.list_store_orders(user=request.user, state=state, search=request.query_params.get("q", ""))
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        orders = selectors.list_store_orders(
+            user=request.user, state=filters.validated_data["state"], search=filters.validated_data["q"],
+            unassigned=filters.validated_data["unassigned"],
+        )  # fmt: skip
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(OrderListOutputSerializer(page, many=True).data)
@@ -395,6 +426,34 @@ class BackofficeCreditOverrideApi(APIView):
             order_id=order_id, actor=request.user, note=data.validated_data["note"]
         )
         return Response(self.CreditOverrideOutputSerializer(override).data, status=status.HTTP_201_CREATED)
+
+
+class BackofficeOrderAssignStoreApi(APIView):
+    """The call center or head office gives an application waiting unassigned to a store."""
+
+    permission_classes = [IsStaff]
+
+    class AssignStoreInputSerializer(serializers.Serializer):
+        store = StoreField()
+
+    @extend_schema(
+        operation_id="backoffice_orders_assign_store",
+        request=AssignStoreInputSerializer,
+        responses={
+            200: StaffOrderDetailOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },  # fmt: skip
+    )
+    def post(self, request, order_id: int):
+        selectors.get_order_for(user=request.user, order_id=order_id)  # someone else's order is 404, not 403
+        data = self.AssignStoreInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.assign_order_store(order_id=order_id, store_id=data.validated_data["store"].pk, actor=request.user)
+        order = selectors.get_order_for(user=request.user, order_id=order_id)
+        return Response(StaffOrderDetailOutputSerializer(order, context={"request": request}).data)
 
 
 class BackofficeOrderDocumentListApi(OrderDocumentListApi):

@@ -26,6 +26,11 @@ urlpatterns = [
         name="backoffice-order-credit-override",
     ),
     path(
+        "backoffice/orders/<int:order_id>/assign-store/",
+        api.BackofficeOrderAssignStoreApi.as_view(),
+        name="backoffice-order-assign-store",
+    ),
+    path(
         "backoffice/orders/<int:order_id>/documents/",
         api.BackofficeOrderDocumentListApi.as_view(),
         name="backoffice-order-documents",

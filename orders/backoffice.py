@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from members.enums import STORE_BOUND_ROLES
 from members.selectors import list_active_stores
 from orders import selectors, services
 from orders.downloads import document_response, handle_upload
@@ -35,11 +36,18 @@ def order_queue(request):
     if state not in OrderState.values:
         state = ""
     search = request.GET.get("q", "").strip()[:50]
-    orders = selectors.list_store_orders(user=request.user, state=state, search=search)
+    # Applications waiting for a store: a queue for staff who see every store (store roles never see them).
+    sees_all_stores = request.user.role not in STORE_BOUND_ROLES
+    unassigned = sees_all_stores and request.GET.get("unassigned") == "1"
+    orders = selectors.list_store_orders(user=request.user, state=state, search=search, unassigned=unassigned)
     page = Paginator(orders, 25).get_page(request.GET.get("page"))
     counts = selectors.count_orders_by_state(user=request.user)
     tabs = [(value, label, counts[value]) for value, label in OrderState.choices]
-    context = {"page": page, "tabs": tabs, "state": state, "search": search, "total": sum(counts.values())}
+    context = {
+        "page": page, "tabs": tabs, "state": state, "search": search, "total": sum(counts.values()),
+        "unassigned": unassigned,
+        "unassigned_count": selectors.count_unassigned_orders(user=request.user) if sees_all_stores else None,
+    }  # fmt: skip
     return render(request, "orders/backoffice/queue.html", context)
 
 
@@ -60,6 +68,9 @@ def order_page(request, order_id: int):
         "missing_documents": selectors.missing_document_labels(order=order),
         "upload_form": upload_form,
         "stores": list_active_stores() if request.user.has_perm("orders.reassign_order_store") else None,
+        "assign_stores": (
+            list_active_stores() if order.is_unassigned and request.user.has_perm("orders.assign_order_store") else None
+        ),
         "installments": list(order.loan.installments.all()) if hasattr(order, "loan") else [],
         "can_apply_coupons": request.user.role in ("finance", "admin") or request.user.is_superuser,
         "is_head_office": request.user.role == "head_office",
@@ -117,6 +128,23 @@ def agree_despite_credit_decline(request, order_id: int):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Head office's agreement is recorded. A reviewer can now approve."))
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@require_POST
+@staff_required
+def assign_store(request, order_id: int):
+    order = _get_order_or_404(request, order_id)
+    store = selectors.find_active_store(reference=request.POST.get("store", ""))
+    if store is None:
+        messages.error(request, _("Please choose a store."))
+        return redirect("backoffice:order", order_id=order.pk)
+    try:
+        services.assign_order_store(order_id=order.pk, store_id=store.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The application is now with %(store)s.") % {"store": store.name})
     return redirect("backoffice:order", order_id=order.pk)
 
 

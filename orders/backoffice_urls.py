@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("orders/<int:order_id>/store/", backoffice.reassign_store, name="reassign-store"),
     path("orders/<int:order_id>/credit-override/", backoffice.agree_despite_credit_decline, name="credit-override"),
+    path("orders/<int:order_id>/assign-store/", backoffice.assign_store, name="assign-store"),
     path("orders/<int:order_id>/documents/<int:document_id>/", backoffice.document_file, name="document"),
 ]

@@ -38,6 +38,11 @@ def render_state_diagram() -> str:
             "Besides the arrows above, every state that is not final can be ended: `terminate` (staff, with a reason)",
             "from any of them, and `cancel` (the member, with a reason) until the contract is signed.",
             "",
+            "`submit` gives the application to the member's preferred store or a store in their city; with neither it",
+            "stays `submitted` without a store until the call center assigns one (not a step: the state does not",
+            "change), and `start_collecting` waits for that. From `collecting_materials` on, an application always has",
+            "a store. A member has one application that is not final at a time.",
+            "",
             "| step | who may take it |",
             "|---|---|",
         ]

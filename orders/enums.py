@@ -23,7 +23,11 @@ class OrderState(models.TextChoices):
 
 
 TERMINAL_STATES = (OrderState.REJECTED, OrderState.DELIVERED, OrderState.TERMINATED, OrderState.REPLACED)
+TERMINAL_STATE_VALUES = [state.value for state in TERMINAL_STATES]
 NON_TERMINAL_STATES = tuple(state for state in OrderState if state not in TERMINAL_STATES)
+# States an application may be in without a store: the member's draft, a submitted application waiting for the call
+# center to assign one, and one ended before any store took it.
+STORELESS_STATES = [OrderState.DRAFT.value, OrderState.SUBMITTED.value, OrderState.TERMINATED.value]
 # A member may cancel on their own until the contract is signed.
 MEMBER_CANCELLABLE_STATES = (
     OrderState.DRAFT,

@@ -66,10 +66,37 @@ class InvalidOrderChoice(DomainError):
     default_message = _("This car or finance plan is not available.")
 
 
-class NoStoreAvailable(DomainError):
-    code = "no_store_available"
+class ActiveApplicationExists(DomainError):
+    """One application at a time: the body names the active one (``active_order``) so a client can open it."""
+
+    code = "active_application_exists"
     status_code = 409
-    default_message = _("No store can take this application yet. Please choose a preferred store in your profile.")
+    default_message = _(
+        "You already have an application in progress. Please continue with it, or cancel it before starting a new one."
+    )
+
+    def __init__(self, *, active_order_id: int) -> None:
+        super().__init__()
+        self.active_order_id = active_order_id
+        self.extra = {"active_order": active_order_id}
+
+
+class StoreNotAssigned(DomainError):
+    code = "store_not_assigned"
+    status_code = 409
+    default_message = _("No store has been assigned to this application yet. The call center assigns one first.")
+
+
+class StoreAlreadyAssigned(DomainError):
+    code = "store_already_assigned"
+    status_code = 409
+    default_message = _("This application already has a store. Move it to another store instead.")
+
+
+class InvalidStore(DomainError):
+    code = "invalid_store"
+    field = "store"
+    default_message = _("There is no open store with this code.")
 
 
 class InvalidDocument(DomainError):

@@ -27,6 +27,9 @@ MEMBER_STATE_LABELS = {
     S.REPLACED: _("Replaced by your new application"),
 }
 
+# A submitted application that no store has yet (no preferred store and none in the member's city).
+UNASSIGNED_NEXT_STEP = _("We are choosing the store nearest to you; the call center will contact you soon.")
+
 MEMBER_NEXT_STEP = {
     S.DRAFT: _("Check your choice and submit the application."),
     S.SUBMITTED: _("Upload your ID card, driving licence and proof of income; the store will contact you."),
@@ -84,6 +87,9 @@ STEP_MESSAGES = {
 
 SMS_STATES = {S.NEEDS_MATERIALS, S.APPROVED, S.CONTRACT_SCHEDULED, S.READY_FOR_PICKUP}
 
+# The call center gave an application that waited unassigned to a store.
+STORE_ASSIGNED_EVENT = "order.store_assigned"
+
 
 def register_step_events() -> None:
     for state, (subject, body) in STEP_MESSAGES.items():
@@ -96,3 +102,13 @@ def register_step_events() -> None:
                 subject=lambda subject=subject: subject, body=lambda body=body: body,
             )
         )  # fmt: skip
+    register_event(
+        EventSpec(
+            code=STORE_ASSIGNED_EVENT, category=Category.TRANSACTIONAL, placeholders=("number", "store", "store_phone"),
+            sample={"number": "MC20261123000001", "store": "深圳福田店", "store_phone": "0755-88886666"},
+            subject=lambda: _("A store is taking care of your application"),
+            body=lambda: _(
+                "Application {number} is now with {store} (tel. {store_phone}). The store will contact you soon."
+            ),
+        )
+    )  # fmt: skip

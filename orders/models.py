@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.enums import (
     REQUIRED_FOR_REVIEW,
+    STORELESS_STATES,
+    TERMINAL_STATE_VALUES,
     CreditCheckStatus,
     CreditDecision,
     DocumentKind,
@@ -54,14 +56,23 @@ class Order(OrderStateMachine):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=~Q(replaces=models.F("pk")), name="order_not_replacing_itself"),
+            # A draft belongs to the member; a submitted application may wait unassigned for the call center; one
+            # that ends before any store took it stays without one. From collecting materials on, a store owns it.
             models.CheckConstraint(
-                condition=Q(state="draft") | Q(store__isnull=False), name="submitted_order_has_store"
+                condition=Q(store__isnull=False) | Q(state__in=STORELESS_STATES), name="order_past_submitted_has_store"
+            ),
+            # One application at a time per member (a model change ends the old one before opening the new one).
+            models.UniqueConstraint(
+                fields=["member"], condition=~Q(state__in=TERMINAL_STATE_VALUES), name="one_active_order_per_member"
             ),
         ]
         ordering = ["-created_at"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        permissions = [("reassign_order_store", _("Can move an order to another store"))]
+        permissions = [
+            ("reassign_order_store", _("Can move an order to another store")),
+            ("assign_order_store", _("Can assign a store to an unassigned application")),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -78,6 +89,20 @@ class Order(OrderStateMachine):
     @property
     def is_terminal(self) -> bool:
         return self.state in (OrderState.REJECTED, OrderState.DELIVERED, OrderState.TERMINATED, OrderState.REPLACED)
+
+    @property
+    def is_unassigned(self) -> bool:
+        """Submitted and waiting for the call center to assign a store."""
+        return self.state == OrderState.SUBMITTED and self.store_id is None
+
+
+class UnassignedOrder(Order):
+    """The call center's queue in the admin: submitted applications that no store has yet."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("unassigned application")
+        verbose_name_plural = _("unassigned applications")
 
 
 class OrderEvent(models.Model):

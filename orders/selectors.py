@@ -6,10 +6,11 @@ import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from members.selectors import sees_all_stores, store_ids_visible_to
+from members.models import Store
+from members.selectors import list_active_stores, sees_all_stores, store_ids_visible_to
 from orders.enums import DocumentKind, OrderState
 from orders.exceptions import OrderNotFound
-from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS
+from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS, UNASSIGNED_NEXT_STEP
 from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent
 from orders.state_machine import TRANSITION_ACTORS
 
@@ -93,10 +94,14 @@ def get_order_for(*, user, order_id: int) -> Order:
     return order
 
 
-def list_store_orders(*, user, state: str = "", search: str = "") -> QuerySet[Order]:
+def list_store_orders(*, user, state: str = "", search: str = "", unassigned: bool = False) -> QuerySet[Order]:
+    """``unassigned``: the call center's queue, submitted applications waiting for a store (store roles never see
+    them: their visibility is their own store)."""
     orders = orders_visible_to(user=user).select_related("trim__car_model__brand", "store", "member__user")
     if state:
         orders = orders.filter(state=state)
+    if unassigned:
+        orders = orders.filter(unassigned_orders_condition())
     if search:
         term = search.strip()
         digits = "".join(character for character in term if character.isdigit())
@@ -105,6 +110,28 @@ def list_store_orders(*, user, state: str = "", search: str = "") -> QuerySet[Or
             condition |= Q(member__user__phone__contains=digits)
         orders = orders.filter(condition)
     return orders.order_by("-updated_at")
+
+
+def unassigned_orders_condition() -> Q:
+    return Q(state=OrderState.SUBMITTED, store__isnull=True)
+
+
+def count_unassigned_orders(*, user) -> int:
+    return orders_visible_to(user=user).filter(unassigned_orders_condition()).count()
+
+
+def find_active_store(*, reference) -> Store | None:
+    """An open store named by its code (as every answer names it) or, for older clients, by its numeric id."""
+    if isinstance(reference, bool) or not isinstance(reference, str | int):
+        return None
+    value = str(reference).strip()
+    if not value or len(value) > 20 or "\x00" in value:
+        return None
+    stores = list_active_stores()
+    store = stores.filter(code=value).first()
+    if store is None and value.isascii() and value.isdigit() and len(value) <= 18:
+        store = stores.filter(pk=int(value)).first()
+    return store
 
 
 def count_orders_by_state(*, user) -> dict[str, int]:
@@ -155,6 +182,8 @@ def member_state_label(*, order: Order) -> str:
 
 
 def member_next_step(*, order: Order) -> str:
+    if order.is_unassigned:
+        return str(UNASSIGNED_NEXT_STEP)
     return str(MEMBER_NEXT_STEP.get(order.state, ""))
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from common.exceptions import DomainError
 from common.tasks import enqueue
 from domain_events.services import record_event
 from members.enums import StaffRole
@@ -20,25 +21,32 @@ from notifications.catalog import render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from orders.credit import CreditProviderError, get_credit_provider
-from orders.enums import CreditCheckStatus, CreditDecision, DocumentKind, InstallmentStatus, OrderState
+from orders.enums import TERMINAL_STATES, CreditCheckStatus, CreditDecision, DocumentKind, InstallmentStatus, OrderState
 from orders.exceptions import (
+    ActiveApplicationExists,
     CreditDeclinedNeedsHeadOffice,
     CreditOverrideExists,
     CreditOverrideNotNeeded,
     InvalidDocument,
     InvalidOrderChoice,
+    InvalidStore,
     InvalidTransitionData,
     MissingDocuments,
-    NoStoreAvailable,
     OrderNotFound,
     ReasonRequired,
+    StoreAlreadyAssigned,
+    StoreNotAssigned,
     TransitionForbidden,
     TransitionNotAllowed,
     UnknownTransition,
     VerificationRequired,
 )
-from orders.lock_objects import credit_check_qs_select_for_update, order_qs_select_for_update
-from orders.messages import SMS_STATES, STEP_MESSAGES
+from orders.lock_objects import (
+    applicant_qs_select_for_update,
+    credit_check_qs_select_for_update,
+    order_qs_select_for_update,
+)
+from orders.messages import SMS_STATES, STEP_MESSAGES, STORE_ASSIGNED_EVENT
 from orders.models import (
     CreditCheck,
     CreditOverride,
@@ -49,7 +57,7 @@ from orders.models import (
     OrderEvent,
     ReferralActivation,
 )
-from orders.state_machine import TRANSITION_ACTORS
+from orders.state_machine import TRANSITION_ACTORS, has_delivery_photo, has_required_documents, has_store
 from points import services as points_services
 from points.enums import RewardKind
 from vehicles import services as vehicle_services
@@ -69,25 +77,31 @@ def _new_order_number() -> str:
     return f"MC{timezone.localdate():%Y%m%d}{secrets.randbelow(10**6):06d}"
 
 
-def _pick_store_id(*, member: Member) -> int:
-    """The member's preferred store, else an active store in the member's city."""
+def _pick_store_id(*, member: Member) -> int | None:
+    """The member's preferred store, else an active store in the member's city, else none: the application then
+    waits unassigned for the call center."""
     from members.selectors import list_active_stores
 
     if member.preferred_store_id and member.preferred_store.is_active:
         return member.preferred_store_id
-    stores = list_active_stores()
-    store = stores.filter(city=member.city).first() if member.city else None
-    if store is None:
-        raise NoStoreAvailable()
-    return store.pk
+    if not member.city:
+        return None
+    return list_active_stores().filter(city=member.city).values_list("pk", flat=True).first()
 
 
 @transaction.atomic
 def create_order(*, member: Member, trim_id: int, plan_id: int, actor, store_id: int | None = None) -> Order:
-    """A draft application for a trim and one of its offered plans, with the price terms frozen now."""
+    """A draft application for a trim and one of its offered plans, with the price terms frozen now. A member has
+    one application at a time: another one still open is 409 naming it (a database index holds the rule too)."""
     plan = get_offered_plan(trim_id=trim_id, plan_id=plan_id)
     if plan is None:
         raise InvalidOrderChoice()
+    applicant_qs_select_for_update().filter(pk=member.pk).values_list("pk", flat=True).get()
+    active_order_id = (
+        Order.objects.filter(member=member).exclude(state__in=TERMINAL_STATES).values_list("pk", flat=True).first()
+    )
+    if active_order_id is not None:
+        raise ActiveApplicationExists(active_order_id=active_order_id)
     quote = plan.quote()
     for _attempt in range(5):
         number = _new_order_number()
@@ -141,11 +155,7 @@ def apply_transition(
         if transition_meta.custom.get("needs_reason") and not reason:
             raise ReasonRequired()
         if not can_proceed(method):
-            missing = order.missing_documents() if name == "send_to_review" else []
-            if missing:
-                labels = ", ".join(str(DocumentKind(kind).label) for kind in missing)
-                raise MissingDocuments(_("Some required documents are missing: %(kinds)s.") % {"kinds": labels})
-            raise MissingDocuments(_("Upload at least one delivery photo before handing over the car."))
+            raise _unmet_condition(order=order, conditions=transition_meta.conditions)
         from_state = order.state
         kwargs = _prepare_transition(
             order=order, name=name, vin=vin, signing_at=signing_at, plate=plate, trim_id=trim_id, plan_id=plan_id
@@ -196,6 +206,21 @@ def agree_to_approve_declined(*, order_id: int, actor, note: str) -> CreditOverr
     )  # fmt: skip
     logger.info("credit decline overridden", extra={"order_id": order.pk, "credit_check_id": check.pk})
     return override
+
+
+def _unmet_condition(*, order: Order, conditions) -> DomainError:
+    """The refusal that names what the step still needs."""
+    for condition in conditions:
+        if condition(order):
+            continue
+        if condition is has_store:
+            return StoreNotAssigned()
+        if condition is has_required_documents:
+            labels = ", ".join(str(DocumentKind(kind).label) for kind in order.missing_documents())
+            return MissingDocuments(_("Some required documents are missing: %(kinds)s.") % {"kinds": labels})
+        if condition is has_delivery_photo:
+            return MissingDocuments(_("Upload at least one delivery photo before handing over the car."))
+    return TransitionNotAllowed()
 
 
 def _prepare_transition(*, order, name, vin, signing_at, plate, trim_id, plan_id) -> dict:
@@ -354,6 +379,40 @@ def reassign_order_store(*, order_id: int, store_id: int, actor) -> Order:
         order=order, transition="reassign_store", from_state=order.state, to_state=order.state, actor=actor,
         reason=_("Moved from store %(old)s to store %(new)s") % {"old": previous, "new": store_id},
     )  # fmt: skip
+    return order
+
+
+@transaction.atomic
+def assign_order_store(*, order_id: int, store_id: int, actor) -> Order:
+    """The call center or head office gives a submitted application that waits unassigned to a store: from then on
+    that store's staff see it and take it on. The member is told which store it is."""
+    from members.selectors import list_active_stores
+
+    order = order_qs_select_for_update().select_related("member__user").filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound()
+    if not actor.has_perm("orders.assign_order_store"):
+        raise TransitionForbidden()
+    if order.store_id is not None:
+        raise StoreAlreadyAssigned()
+    if order.state != OrderState.SUBMITTED:
+        raise TransitionNotAllowed(_("Only a submitted application waits for a store."))
+    store = list_active_stores().filter(pk=store_id).first()
+    if store is None:
+        raise InvalidStore()
+    order.store = store
+    order.save(update_fields=["store", "updated_at"])
+    OrderEvent.objects.create(
+        order=order, transition="assign_store", from_state=order.state, to_state=order.state, actor=actor,
+        reason=_("Assigned to store %(store)s") % {"store": store},
+    )  # fmt: skip
+    subject, body = resolve_text(event=STORE_ASSIGNED_EVENT, channel=Channel.INBOX, language=settings.LANGUAGE_CODE)
+    context = {"number": order.number, "store": store.name, "store_phone": store.phone}
+    queue_notification(
+        recipient_id=order.member.user_id, event=STORE_ASSIGNED_EVENT, subject=render(subject, context),
+        body=render(body, context), dedupe_key=f"order:{order.pk}:store_assigned", link=f"/me/orders/{order.pk}/",
+    )  # fmt: skip
+    logger.info("order store assigned", extra={"order_id": order.pk, "store_id": store.pk})
     return order
 
 

@@ -71,6 +71,10 @@ def has_required_documents(order) -> bool:
     return not order.missing_documents()
 
 
+def has_store(order) -> bool:
+    return order.store_id is not None
+
+
 def has_delivery_photo(order) -> bool:
     return DocumentKind.DELIVERY_PHOTO in order.uploaded_document_kinds()
 
@@ -88,10 +92,11 @@ class OrderStateMachine(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, permission=_permission("submit"),
                 custom=_meta(_("Submit application")))  # fmt: skip
     def submit(self, *, store_id):
-        self.store_id = store_id
+        self.store_id = store_id  # None: the application waits unassigned for the call center
 
     @transition(field=state, source=S.SUBMITTED, target=S.COLLECTING_MATERIALS,
-                permission=_permission("start_collecting"), custom=_meta(_("Start collecting materials")))  # fmt: skip
+                permission=_permission("start_collecting"), conditions=[has_store],
+                custom=_meta(_("Start collecting materials")))  # fmt: skip
     def start_collecting(self):
         pass
 

@@ -13,6 +13,7 @@ from common.exceptions import DomainError
 from members.views import member_required
 from orders import selectors, services
 from orders.downloads import document_response, handle_upload
+from orders.exceptions import ActiveApplicationExists
 from orders.forms import DocumentUploadForm, TransitionForm
 from orders.models import Order
 from vehicles import selectors as vehicle_selectors
@@ -56,13 +57,16 @@ def apply(request, trim_id: int):
         return redirect("orders:choose-plan", trim_id=trim_id)
     try:
         order = services.create_order(member=request.member, trim_id=trim_id, plan_id=int(plan_id), actor=request.user)
+    except ActiveApplicationExists as error:
+        messages.error(request, str(error.message))
+        return redirect("orders:detail", order_id=error.active_order_id)
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("orders:choose-plan", trim_id=trim_id)
     try:
         services.apply_transition(order_id=order.pk, name="submit", actor=request.user)
     except DomainError as error:
-        # The draft is kept: the member can fix the problem (e.g. pick a store) and submit from the order page.
+        # The draft is kept: the member can fix the problem and submit from the order page.
         messages.warning(request, str(error.message))
     else:
         messages.success(request, _("Your application is submitted. Upload your documents to speed things up."))

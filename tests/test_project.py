@@ -145,6 +145,7 @@ def test_openapi_schema_describes_every_endpoint_of_this_contract(client):
         "/api/v1/backoffice/orders/": "get",
         "/api/v1/backoffice/orders/{order_id}/": "get",
         "/api/v1/backoffice/orders/{order_id}/transitions/{name}/": "post",
+        "/api/v1/backoffice/orders/{order_id}/assign-store/": "post",
         "/api/v1/backoffice/orders/{order_id}/documents/": "post",
     }
     for path, method in expected.items():

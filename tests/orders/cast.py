@@ -43,14 +43,19 @@ class Cast:
                       self.call_center, self.head_office):  # fmt: skip
             staff.groups.set([groups[staff.role]])
 
-    def new_order(self):
-        return services.create_order(
-            member=self.member, trim_id=self.trim.pk, plan_id=self.plan.pk, actor=self.member_user
-        )
+    def new_order(self, member=None):
+        """A draft for ``member`` (default: the cast's member). A member has one open application at a time, so a
+        test that needs several open ones gives each its own applicant (``applicant()``)."""
+        member = member or self.member
+        return services.create_order(member=member, trim_id=self.trim.pk, plan_id=self.plan.pk, actor=member.user)
+
+    def applicant(self, **fields):
+        """Another member who applies at store A (preferred store, same city), unless ``fields`` say otherwise."""
+        return MemberFactory(**{"city": "深圳", "preferred_store": self.store, **fields})
 
     def upload(self, order, kind, actor=None):
         return services.upload_document(
-            order=order, kind=kind, uploaded_file=png_upload(), actor=actor or self.member_user
+            order=order, kind=kind, uploaded_file=png_upload(), actor=actor or order.member.user
         )
 
     def step(self, order, name, actor, **data):
@@ -59,7 +64,7 @@ class Cast:
     def advance(self, order, target: str):
         """Walk ``order`` along the main road until it is in ``target``."""
         road = [
-            (OrderState.SUBMITTED, lambda o: self.step(o, "submit", self.member_user)),
+            (OrderState.SUBMITTED, lambda o: self.step(o, "submit", o.member.user)),
             (OrderState.COLLECTING_MATERIALS, lambda o: self.step(o, "start_collecting", self.store_staff)),
             (OrderState.UNDER_REVIEW, self._send_to_review),
             (OrderState.APPROVED, self._approve),

@@ -60,7 +60,7 @@ def test_approve_and_reject_at_once_leave_one_decision(cast):
 
 def test_one_car_is_never_reserved_for_two_orders(cast):
     first = cast.advance(cast.new_order(), "approved")
-    second = cast.advance(cast.new_order(), "approved")
+    second = cast.advance(cast.new_order(cast.applicant()), "approved")
     outcomes = race(
         lambda: apply_transition(order_id=first.pk, name="confirm_vehicle", actor=cast.store_staff),
         lambda: apply_transition(order_id=second.pk, name="confirm_vehicle", actor=cast.store_manager),
@@ -73,7 +73,7 @@ def test_one_car_is_never_reserved_for_two_orders(cast):
 def test_two_cars_two_orders_both_get_one(cast):
     VehicleUnitFactory(trim=cast.trim, store=cast.store)
     first = cast.advance(cast.new_order(), "approved")
-    second = cast.advance(cast.new_order(), "approved")
+    second = cast.advance(cast.new_order(cast.applicant()), "approved")
     outcomes = race(
         lambda: apply_transition(order_id=first.pk, name="confirm_vehicle", actor=cast.store_staff),
         lambda: apply_transition(order_id=second.pk, name="confirm_vehicle", actor=cast.store_manager),

@@ -155,8 +155,8 @@ def test_funnel_counts_and_conversion(cast):
     from orders.selectors import order_funnel
 
     cast.advance(cast.new_order(), "approved")
-    cast.advance(cast.new_order(), "submitted")
-    cast.new_order()
+    cast.advance(cast.new_order(cast.applicant()), "submitted")
+    cast.new_order(cast.applicant())
     today = timezone.localdate()
     funnel = {row["state"]: row for row in order_funnel(date_from=today - datetime.timedelta(days=1), date_to=today)}
     assert funnel["draft"]["count"] == 3

@@ -118,8 +118,10 @@ def test_backoffice_detail_has_member_contact_masked_id_and_events(cast):
 
 
 def test_backoffice_filters_by_state_and_searches(cast, django_assert_max_num_queries):
+    earlier = cast.advance(cast.new_order(), "under_review")
+    cast.step(earlier, "reject", cast.reviewer, reason="收入不足")
     first = cast.advance(cast.new_order(), "submitted")
-    cast.advance(cast.new_order(), "collecting_materials")
+    cast.advance(cast.new_order(cast.applicant()), "collecting_materials")
     client = client_for(cast.store_staff)
     assert client.get("/api/v1/backoffice/orders/?state=submitted").json()["count"] == 1
     assert client.get(f"/api/v1/backoffice/orders/?q={first.number}").json()["results"][0]["id"] == first.pk

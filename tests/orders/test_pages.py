@@ -137,7 +137,7 @@ def test_backoffice_needs_staff(client, cast):
 
 def test_backoffice_queue_is_scoped_and_counts_per_state(client, cast, django_assert_max_num_queries):
     first = cast.advance(cast.new_order(), "submitted")
-    cast.advance(cast.new_order(), "under_review")
+    cast.advance(cast.new_order(cast.applicant()), "under_review")
     client.force_login(cast.store_staff)
     with django_assert_max_num_queries(10):
         page = client.get("/backoffice/").content.decode()

@@ -199,7 +199,7 @@ def test_no_car_in_stock_is_a_clear_409(cast):
     from vehicles.exceptions import NoVehicleInStock
 
     first = cast.advance(cast.new_order(), "vehicle_confirmed")
-    second = cast.advance(cast.new_order(), "approved")
+    second = cast.advance(cast.new_order(cast.applicant()), "approved")
     with pytest.raises(NoVehicleInStock):
         cast.step(second, "confirm_vehicle", cast.store_staff)
     second.refresh_from_db()
@@ -209,10 +209,8 @@ def test_no_car_in_stock_is_a_clear_409(cast):
 
 def test_submit_assigns_the_preferred_store_else_one_in_the_city(cast):
     assert cast.advance(cast.new_order(), "submitted").store == cast.store
-    cast.member.preferred_store = None
-    cast.member.city = "广州"
-    cast.member.save()
-    assert cast.advance(cast.new_order(), "submitted").store == cast.other_store
+    in_guangzhou = cast.applicant(preferred_store=None, city="广州")
+    assert cast.advance(cast.new_order(in_guangzhou), "submitted").store == cast.other_store
 
 
 def test_every_step_writes_one_event_with_actor(cast):

@@ -33,7 +33,8 @@ def test_first_application_after_seven_days_earns_nothing(cast, django_capture_o
 
 def test_second_application_earns_nothing_more(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        cast.advance(cast.new_order(), "submitted")
+        first = cast.advance(cast.new_order(), "under_review")
+        cast.step(first, "reject", cast.reviewer, reason="收入不足")  # one open application at a time
         cast.advance(cast.new_order(), "submitted")
     assert PointsEntry.objects.filter(rule__event="first_application").count() == 1
 
