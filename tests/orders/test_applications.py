@@ -178,7 +178,7 @@ def test_the_migration_names_members_with_two_open_applications_instead_of_guess
 
     from django.apps import apps
 
-    migration = importlib.import_module("orders.migrations.0003_unassigned_applications_and_one_active_per_member")
+    migration = importlib.import_module("orders.migrations.0004_unassigned_applications_and_one_active_per_member")
     index = next(item for item in Order._meta.constraints if item.name == "one_active_order_per_member")
     with connection.schema_editor() as editor:  # rolled back with the test's transaction
         editor.remove_constraint(Order, index)
