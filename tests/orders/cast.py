@@ -50,8 +50,9 @@ class Cast:
         return services.create_order(member=member, trim_id=self.trim.pk, plan_id=self.plan.pk, actor=member.user)
 
     def applicant(self, **fields):
-        """Another member who applies at store A (preferred store, same city), unless ``fields`` say otherwise."""
-        return MemberFactory(**{"city": "深圳", "preferred_store": self.store, **fields})
+        """Another verified member who applies at store A (preferred store, same city), unless ``fields`` say
+        otherwise."""
+        return MemberFactory(**{"city": "深圳", "preferred_store": self.store, "verified": True, **fields})
 
     def upload(self, order, kind, actor=None):
         return services.upload_document(

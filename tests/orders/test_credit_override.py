@@ -23,9 +23,9 @@ class ReferringCreditProvider(CreditProvider):
         return CreditReport(provider=self.name, score=550, decision="refer", summary="score 550")
 
 
-def in_review_with_decision(cast, settings, provider):
+def in_review_with_decision(cast, settings, provider, *, member=None):
     settings.CREDIT_CHECK_PROVIDER = f"{__name__}.{provider.__name__}"
-    order = cast.advance(cast.new_order(), "under_review")
+    order = cast.advance(cast.new_order(member), "under_review")
     services.run_credit_check(credit_check_id=CreditCheck.objects.get(order=order).pk)
     return order
 
@@ -118,7 +118,7 @@ def test_agreeing_twice_or_without_a_decline_is_409(cast, settings):
     # A "refer" is the reviewer's to decide alone.
     assert post(cast.reviewer, f"/api/v1/backoffice/orders/{referred.pk}/transitions/approve/", {}).status_code == 200
 
-    declined = in_review_with_decision(cast, settings, DecliningCreditProvider)
+    declined = in_review_with_decision(cast, settings, DecliningCreditProvider, member=cast.applicant())
     path = f"/api/v1/backoffice/orders/{declined.pk}/credit-override/"
     assert post(cast.head_office, path, {"note": "同意"}).status_code == 201
     response = post(cast.head_office, path, {"note": "再次同意"})
