@@ -73,3 +73,11 @@ def list_tasks(*, user, **filters) -> QuerySet[Task]:
 
 def get_task(*, user, task_id: int) -> Task | None:
     return list_tasks(user=user).filter(pk=task_id).first()
+
+
+def active_rules(*, trigger: str) -> list[TaskRule]:
+    return list(TaskRule.objects.filter(trigger=trigger, is_active=True).order_by("offset_days", "code"))
+
+
+def active_rule(*, code: str) -> TaskRule | None:
+    return TaskRule.objects.filter(code=code, is_active=True).first()
