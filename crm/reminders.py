@@ -75,7 +75,8 @@ def run_member_care(*, day: datetime.date) -> dict[str, int]:
             send_after=send_at, link=link,
         )  # fmt: skip
 
-    # Welcome: everyone who joined yesterday (the morning run reaches them within 24 hours).
+    # Welcome: sent at sign-up (crm.handlers.send_welcome); this catches anyone whose event was not handled yet,
+    # with the same key, so nobody is welcomed twice.
     start, end = local_day_bounds(day - datetime.timedelta(days=1))
     queue("welcome", "member.welcome", _active_members(where="AND m.created_at >= %s AND m.created_at < %s"),
           [dear, start, end], (Channel.INBOX, Channel.SMS), "'member.welcome:' || CAST(source.member_id AS TEXT)",

@@ -39,3 +39,8 @@ def notifications_visible_to(*, user) -> QuerySet[Notification]:
     if sees_all_stores(user=user):
         return Notification.objects.all()
     return Notification.objects.filter(recipient__member__in=members_visible_to(user=user))
+
+
+def has_switched_off_calls(*, user_id: int) -> bool:
+    """The member asked not to be phoned (a "call" preference that is off, for any category)."""
+    return Preference.objects.filter(user_id=user_id, channel=Channel.CALL, is_enabled=False).exists()

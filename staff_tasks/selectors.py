@@ -81,3 +81,10 @@ def active_rules(*, trigger: str) -> list[TaskRule]:
 
 def active_rule(*, code: str) -> TaskRule | None:
     return TaskRule.objects.filter(code=code, is_active=True).first()
+
+
+def staff_account_by_username(*, username: str):
+    """An active staff account by its username (whether it may take a given task is the service's to decide)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username, is_staff=True, is_active=True).first()

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from members.enums import STORE_BOUND_ROLES, StaffRole
 from members.selectors import sees_all_stores
+from notifications.catalog import render
+from notifications.selectors import has_switched_off_calls
 from staff_tasks.enums import TaskOutcome, TaskStatus
 from staff_tasks.exceptions import (
     AssignNotAllowed,
@@ -18,7 +20,8 @@ from staff_tasks.exceptions import (
 )
 from staff_tasks.lock_objects import task_qs_select_for_update
 from staff_tasks.models import Task
-from staff_tasks.selectors import tasks_visible_to
+from staff_tasks.rules import respects_call_opt_out
+from staff_tasks.selectors import active_rule, tasks_visible_to
 
 
 @transaction.atomic
@@ -131,3 +134,35 @@ def assign_task(*, task_id: int, actor, assignee) -> Task:
     task.assignee = assignee
     task.save(update_fields=["assignee", "updated_at"])
     return task
+
+
+@transaction.atomic
+def open_rule_task(
+    *,
+    rule_code: str,
+    context: dict,
+    due_at: datetime.datetime,
+    store=None,
+    member=None,
+    subject_type: str = "",
+    subject_id: int | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    assignee=None,
+    dedupe_key: str | None = None,
+) -> Task | None:
+    """Open the task of one rule for one subject, titled and scripted from the rule's text and ``context``. Nothing
+    when the rule is switched off or the member asked not to be phoned (collection calls excepted). Idempotent: the
+    key defaults to rule + subject + local due date."""
+    rule = active_rule(code=rule_code)
+    if rule is None:
+        return None
+    if member is not None and respects_call_opt_out(rule=rule) and has_switched_off_calls(user_id=member.user_id):
+        return None
+    if dedupe_key is None:
+        dedupe_key = f"rule:{rule.code}:{subject_type}:{subject_id}:{timezone.localdate(due_at).isoformat()}"
+    return open_task(
+        kind=rule.kind, title=render(rule.title, context), script=render(rule.script, context), due_at=due_at,
+        store=store, member=member, subject_type=subject_type, subject_id=subject_id, contact_name=contact_name,
+        contact_phone=contact_phone, assignee=assignee, rule=rule, dedupe_key=dedupe_key,
+    )  # fmt: skip
