@@ -81,6 +81,12 @@ class TaskAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # A closed task is a record: it can be read, not changed (the page shows it read-only).
+        if obj is not None and not obj.is_open:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_assign_permission(self, request):
         return services.can_assign_tasks(user=request.user) and self.has_change_permission(request)
 
@@ -98,7 +104,7 @@ class TaskAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
         # Completing goes through the service (row lock, one completion, the next try), never a plain save.
         try:
             services.complete_task(
-                task_id=obj.pk, actor=request.user, outcome=form.cleaned_data["outcome"],
+                task_id=obj.pk, actor=request.user, outcome=form.cleaned_data.get("outcome", ""),
                 note=form.cleaned_data.get("note") or "", next_contact_at=form.cleaned_data.get("next_contact_at"),
             )  # fmt: skip
         except DomainError as error:
