@@ -1,6 +1,7 @@
 """Event-driven tasks and messages: the call after a model change, the welcome at sign-up."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -48,7 +49,7 @@ def test_no_model_change_call_for_a_member_who_switched_calls_off(cast, django_c
 
 
 def _local(hour, minute, day):
-    return timezone.make_aware(datetime.datetime(2026, 11, day, hour, minute))
+    return datetime.datetime(2026, 11, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def test_the_welcome_goes_out_within_24_hours_after_quiet_hours(django_capture_on_commit_callbacks):

@@ -24,7 +24,8 @@ for app, name in before:
     call_command("migrate", app, name, verbosity=0)
 old = MigrationExecutor(connection).loader.project_state(before).apps
 Store, User, Member = (old.get_model("members", name) for name in ("Store", "User", "Member"))
-Notification, StaffCallTask = old.get_model("notifications", "Notification"), old.get_model("notifications", "StaffCallTask")
+Notification = old.get_model("notifications", "Notification")
+StaffCallTask = old.get_model("notifications", "StaffCallTask")
 store = Store.objects.create(code="SZ01", name="深圳店", city="深圳", address="深南大道 1 号", phone="0755-1")
 user = User.objects.create(phone="+8613900000001")
 member = Member.objects.create(user=user, name="王先生", invite_code="INV001", preferred_store=store)
