@@ -1,17 +1,21 @@
 """The agent's queue: "mine today", "overdue", "unassigned in my store"; a task is completed on its page with an
 outcome and notes (through ``complete_task``), and managers and head office assign tasks in bulk."""
 
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
-from members.selectors import users_visible_to
+from members.selectors import list_active_stores, users_visible_to
 from staff_tasks import selectors, services
-from staff_tasks.enums import TaskOutcome, TaskStatus
+from staff_tasks.enums import TaskKind, TaskOutcome, TaskStatus
 from staff_tasks.models import Task, TaskRule
 
 
@@ -49,6 +53,18 @@ class CompleteTaskForm(forms.ModelForm):
         fields = ["outcome", "note", "next_contact_at"]
 
 
+class SendToStoresForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=TaskKind.choices, initial=TaskKind.INVITATION)
+    title = forms.CharField(label=_("title"), max_length=200)
+    script = forms.CharField(label=_("script"), widget=forms.Textarea, required=False)
+    due_at = forms.SplitDateTimeField(label=_("due"), widget=admin.widgets.AdminSplitDateTime)
+    stores = forms.ModelMultipleChoiceField(
+        label=_("stores"), queryset=list_active_stores(), required=False, help_text=_("None chosen: every store.")
+    )
+    # Generated with the page: the same form sent twice opens the tasks once.
+    batch_key = forms.CharField(widget=forms.HiddenInput)
+
+
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("assignee"), queryset=None, required=False, empty_label=_("Nobody"))
 
@@ -80,6 +96,32 @@ class TaskAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        send = self.admin_site.admin_view(self.send_to_stores_view)
+        return [path("send-to-stores/", send, name="staff_tasks_task_send_to_stores"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_send_to_stores": services.can_send_to_stores(user=request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def send_to_stores_view(self, request):
+        if not services.can_send_to_stores(user=request.user):
+            raise PermissionDenied
+        form = SendToStoresForm(request.POST or None, initial={"batch_key": uuid.uuid4().hex})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            created = services.send_task_to_stores(
+                actor=request.user, kind=data["kind"], title=data["title"], script=data["script"],
+                due_at=data["due_at"], batch_key=data["batch_key"], store_ids=[store.pk for store in data["stores"]],
+            )  # fmt: skip
+            self.message_user(request, _("%(count)s tasks sent to the stores.") % {"count": created}, messages.SUCCESS)
+            return HttpResponseRedirect("../")
+        return TemplateResponse(
+            request, "admin/staff_tasks/task/send_to_stores.html",
+            {**self.admin_site.each_context(request), "title": _("Send a task to the stores"), "form": form,
+             "opts": self.model._meta},
+        )  # fmt: skip
 
     def has_change_permission(self, request, obj=None):
         # A closed task is a record: it can be read, not changed (the page shows it read-only).

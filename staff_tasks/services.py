@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.enums import STORE_BOUND_ROLES, StaffRole
-from members.selectors import sees_all_stores
+from members.selectors import list_active_stores, sees_all_stores
 from notifications.catalog import render
 from notifications.selectors import has_switched_off_calls
 from staff_tasks.enums import TaskOutcome, TaskStatus
@@ -15,6 +15,7 @@ from staff_tasks.exceptions import (
     InvalidAssignee,
     InvalidNextContact,
     InvalidOutcome,
+    SendToStoresNotAllowed,
     TaskClosed,
     TaskNotFound,
 )
@@ -166,3 +167,37 @@ def open_rule_task(
         store=store, member=member, subject_type=subject_type, subject_id=subject_id, contact_name=contact_name,
         contact_phone=contact_phone, assignee=assignee, rule=rule, dedupe_key=dedupe_key,
     )  # fmt: skip
+
+
+def can_send_to_stores(*, user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and (user.is_superuser or user.role in (StaffRole.HEAD_OFFICE, StaffRole.ADMIN))
+    )
+
+
+@transaction.atomic
+def send_task_to_stores(
+    *, actor, kind: str, title: str, due_at: datetime.datetime, batch_key: str, script: str = "", store_ids=None
+) -> int:
+    """Head office's instruction to the stores ("invite members tagged X to the owners' event", "tag your members"):
+    one unassigned task per active store (or per store in ``store_ids``), for its manager to hand out. The same
+    ``batch_key`` again (a form sent twice) opens nothing more. Returns how many tasks were opened."""
+    if not can_send_to_stores(user=actor):
+        raise SendToStoresNotAllowed
+    stores = list_active_stores()
+    if store_ids:
+        stores = stores.filter(pk__in=store_ids)
+    tasks = [
+        Task(
+            kind=kind, title=title[:200], script=script, store=store, due_at=due_at, created_by=actor,
+            dedupe_key=f"stores:{batch_key}:{store.pk}",
+        )
+        for store in stores
+    ]  # fmt: skip
+    existing = set(Task.objects.filter(dedupe_key__in=[task.dedupe_key for task in tasks]).values_list("dedupe_key"))
+    created = Task.objects.bulk_create(
+        [task for task in tasks if (task.dedupe_key,) not in existing], ignore_conflicts=True
+    )
+    return len(created)

@@ -93,3 +93,31 @@ def test_bulk_assign_is_for_managers_within_their_store(cast):
     manager.post(CHANGELIST, {"action": "assign_selected", "_selected_action": selected, "apply": "1",
                               "assignee": cast.store_staff.pk})  # fmt: skip
     assert sorted(Task.objects.values_list("assignee__username", flat=True)) == ["store.a", "store.a"]
+
+
+def test_head_office_sends_one_task_to_every_store_once(cast):
+    url = f"{CHANGELIST}send-to-stores/"
+    hq = login(cast.head_office)
+    assert "send-to-stores/" in hq.get(CHANGELIST).content.decode()
+    form = hq.get(url).context["form"]
+    due = timezone.localtime() + datetime.timedelta(days=2)
+    data = {"kind": "invitation", "title": "邀约标签为“新车主”的会员参加车主活动", "script": "您好，本周六……",
+            "due_at_0": due.strftime("%Y-%m-%d"), "due_at_1": due.strftime("%H:%M:%S"),
+            "batch_key": form.initial["batch_key"]}  # fmt: skip
+    assert hq.post(url, data).status_code == 302
+    assert hq.post(url, data).status_code == 302  # sent twice: nothing more
+    sent = Task.objects.order_by("store_id")
+    assert [(task.store, task.kind, task.assignee, task.created_by) for task in sent] == [
+        (cast.store, "invitation", None, cast.head_office),
+        (cast.other_store, "invitation", None, cast.head_office),
+    ]
+    assert listed(login(cast.store_staff), queue="unassigned") == [sent[0].pk]
+
+
+def test_store_roles_cannot_send_to_the_stores(cast):
+    manager = login(cast.store_manager)
+    assert "send-to-stores/" not in manager.get(CHANGELIST).content.decode()
+    assert manager.get(f"{CHANGELIST}send-to-stores/").status_code == 403
+    data = {"kind": "tagging", "title": "x", "batch_key": "k", "due_at_0": "2026-12-24", "due_at_1": "10:00:00"}
+    assert manager.post(f"{CHANGELIST}send-to-stores/", data).status_code == 403
+    assert not Task.objects.exists()
