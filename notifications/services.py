@@ -323,3 +323,14 @@ def hold_pending(*, event: str) -> int:
 def release_held(*, event: str) -> int:
     """Resume: held rows go back to the dispatcher, which sends them at the provider's pace."""
     return Notification.objects.filter(event=event, status=Status.HELD).update(status=Status.PENDING, enqueued_at=None)
+
+
+def record_sms_reply(*, phone: str, body: str, message_sid: str) -> None:
+    """A member's (or anyone's) SMS reply other than an opt-out — "please call me" — is not dropped: it becomes the
+    domain event ``sms.replied``, whose subscriber (settings.DOMAIN_EVENT_SUBSCRIBERS) opens a call-back task."""
+    from domain_events.services import record_event
+
+    with transaction.atomic():
+        record_event(
+            name="sms.replied", payload={"phone": phone[:30], "body": body[:1000], "message_sid": message_sid[:64]}
+        )

@@ -316,6 +316,7 @@ DOMAIN_EVENT_SUBSCRIBERS = {
     "order.terminated": ["orders.handlers.reverse_first_application_points"],
     "order.delivered": ["orders.handlers.record_referral_delivery"],
     "order.model_changed": ["orders.handlers.open_model_change_call"],
+    "sms.replied": ["staff_tasks.handlers.open_call_back_task"],
     "vehicle.serviced": ["vehicles.handlers.award_service_spend_points"],
 }
 # The task queued on commit normally handles an event at once; the sweeper takes what is still unhandled this long
