@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("points.api_urls")),
     path("", include("vehicles.api_urls")),
     path("", include("orders.api_urls")),
+    path("", include("staff_tasks.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,9 +1,10 @@
 """The outbox. Domain apps say *when* and *what* (an event, a text, a dedupe key); this app decides *how*.
 
-A row is written in the transaction of the event that causes it. In-app rows are delivered by being written; "call"
-rows open a task for staff; SMS and e-mail rows are sent by a Celery task queued after commit. Rows due later, and
-rows whose queuing failed (broker down), are picked up by the every-minute dispatcher; rows interrupted mid-send are
-marked failed for staff by the sweeper and never resent blindly, so nothing is lost and nothing is sent twice.
+A row is written in the transaction of the event that causes it. In-app rows are delivered by being written; SMS
+and e-mail rows are sent by a Celery task queued after commit (a call is no message: it is a staff task). Rows due
+later, and rows whose queuing failed (broker down), are picked up by the every-minute dispatcher; rows interrupted
+mid-send are marked failed for staff by the sweeper and never resent blindly, so nothing is lost and nothing is sent
+twice.
 """
 
 import datetime
@@ -25,7 +26,6 @@ from notifications.models import (
     Channel,
     Notification,
     Preference,
-    StaffCallTask,
     Status,
 )
 from notifications.ratelimit import acquire_send_slot
@@ -70,6 +70,8 @@ def queue_notification(
     The same ``dedupe_key`` twice creates nothing new, so an event delivered twice notifies once. Returns the rows
     this call created (none when they all existed already).
     """
+    if Channel.CALL in channels:
+        raise ValueError("A call is a staff task, not a message: open it with staff_tasks.services.open_task.")
     rows = []
     now = timezone.now()
     off = disabled_channels(user_id=recipient_id, category=category)
@@ -89,18 +91,14 @@ def queue_notification(
                 "link": link,
                 "send_after": due,
                 "attachments": attachments if channel == Channel.EMAIL and attachments else None,
-                # In-app messages are delivered by being written; a call is "delivered" to staff as a task.
+                # In-app messages are delivered by being written.
                 "status": Status.PENDING if channel in SENT_BY_TASK else Status.SENT,
                 "sent_at": None if channel in SENT_BY_TASK else now,
             },
         )
         if not created:
             continue
-        if channel == Channel.CALL:
-            StaffCallTask.objects.create(
-                notification=row, member_user_id=recipient_id, subject=row.subject, script=body
-            )
-        elif channel in SENT_BY_TASK and due <= now:
+        if channel in SENT_BY_TASK and due <= now:
             _enqueue_after_commit(row)
         rows.append(row)
     return rows
@@ -247,18 +245,6 @@ def resend_failed_notification(*, notification_id: int) -> Notification:
 
 
 @transaction.atomic
-def close_call_task(*, task_id: int, outcome: str, actor) -> StaffCallTask:
-    task = StaffCallTask.objects.select_for_update().get(pk=task_id)
-    if task.state == StaffCallTask.State.OPEN:
-        task.state = StaffCallTask.State.DONE
-        task.outcome = outcome[:2000]
-        task.closed_by = actor
-        task.closed_at = timezone.now()
-        task.save(update_fields=["state", "outcome", "closed_by", "closed_at"])
-    return task
-
-
-@transaction.atomic
 def mark_inbox_message_read(*, notification: Notification) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
@@ -337,3 +323,14 @@ def hold_pending(*, event: str) -> int:
 def release_held(*, event: str) -> int:
     """Resume: held rows go back to the dispatcher, which sends them at the provider's pace."""
     return Notification.objects.filter(event=event, status=Status.HELD).update(status=Status.PENDING, enqueued_at=None)
+
+
+def record_sms_reply(*, phone: str, body: str, message_sid: str) -> None:
+    """A member's (or anyone's) SMS reply other than an opt-out — "please call me" — is not dropped: it becomes the
+    domain event ``sms.replied``, whose subscriber (settings.DOMAIN_EVENT_SUBSCRIBERS) opens a call-back task."""
+    from domain_events.services import record_event
+
+    with transaction.atomic():
+        record_event(
+            name="sms.replied", payload={"phone": phone[:30], "body": body[:1000], "message_sid": message_sid[:64]}
+        )

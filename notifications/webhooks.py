@@ -60,6 +60,11 @@ def twilio_inbound_sms(request):
             services.save_preferences(user=user, choices={"marketing": {"sms": False}})
         with translation.override(settings.LANGUAGE_CODE):
             reply = _("You will no longer receive marketing SMS from Member Center.")
+    elif body:
+        services.record_sms_reply(
+            phone=request.POST.get("From", ""), body=request.POST.get("Body", "").strip(),
+            message_sid=request.POST.get("MessageSid", ""),
+        )  # fmt: skip
     message = f"<Message>{escape(reply)}</Message>" if reply else ""
     return HttpResponse(
         f"<?xml version='1.0' encoding='UTF-8'?><Response>{message}</Response>", content_type="application/xml"

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "domain_events",
     "members",
     "notifications",
+    "staff_tasks",
     "points",
     "vehicles",
     "orders",
@@ -319,12 +320,14 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # app that records an event imports nothing above it. Each subscriber takes the DomainEvent row, must be
 # idempotent, and runs once per event; the events come from members.events, orders.services and vehicles.services.
 DOMAIN_EVENT_SUBSCRIBERS = {
-    "member.registered": ["points.handlers.award_registration"],
+    "member.registered": ["points.handlers.award_registration", "crm.handlers.send_welcome"],
     "member.profile_completed": ["points.handlers.award_profile_completed"],
     "member.identity_verified": ["points.handlers.award_identity_verified"],
     "order.submitted": ["orders.handlers.award_first_application_points"],
     "order.terminated": ["orders.handlers.reverse_first_application_points"],
     "order.delivered": ["orders.handlers.record_referral_delivery"],
+    "order.model_changed": ["orders.handlers.open_model_change_call"],
+    "sms.replied": ["staff_tasks.handlers.open_call_back_task"],
     "vehicle.serviced": ["vehicles.handlers.award_service_spend_points"],
 }
 # The task queued on commit normally handles an event at once; the sweeper takes what is still unhandled this long

@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 from domain_events import services
 from domain_events.models import DomainEvent, EventHandling
 from members.models import Member
+from notifications.models import Notification
 from points.models import PendingReferralReward, PointsEntry
 from tests.members.factories import MemberFactory, StoreFactory
 from tests.notifications.test_outbox import _broker
@@ -95,7 +96,9 @@ def test_with_the_broker_down_sign_up_profile_and_delivery_commit_and_their_reac
     pending = PendingReferralReward.objects.get()
     assert (pending.invitee_id, pending.referrer_id) == (cast.member.pk, referrer.pk)
     assert not DomainEvent.objects.filter(handled_at__isnull=True).exists()
-    assert EventHandling.objects.filter(event__in=waiting).count() == 3
+    # Registration has two subscribers (its points and the welcome), the others one each.
+    assert EventHandling.objects.filter(event__in=waiting).count() == 4
+    assert Notification.objects.filter(recipient=new_member.user, event="member.welcome").count() == 2
 
 
 def _fail_once(event) -> None:
@@ -164,8 +167,9 @@ def test_two_sweepers_at_once_handle_each_event_once():
     rows = DomainEvent.objects.filter(pk__in=[e.pk for e in events])
     assert sorted(set(rows.values_list("attempts", "last_error"))) == [(1, "")]
     assert not rows.filter(handled_at__isnull=True).exists()
-    assert EventHandling.objects.count() == 30
+    assert EventHandling.objects.count() == 60  # two subscribers per registration: points and the welcome
     assert PointsEntry.objects.filter(rule__event="registration").count() == 30
+    assert Notification.objects.filter(event="member.welcome", channel="inbox").count() == 30
 
 
 ROOT = Path(__file__).resolve().parents[2]

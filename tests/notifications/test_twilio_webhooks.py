@@ -68,11 +68,38 @@ def test_replying_td_switches_marketing_sms_off(client, member):
     assert Preference.objects.get(user=member.user, category="marketing", channel="sms").is_enabled is False
 
 
-def test_other_replies_change_nothing(client, member):
-    response = signed_post(client, "/webhooks/twilio/inbound/", {"From": str(member.user.phone), "Body": "你好"})
+def test_other_replies_change_no_preference_and_become_a_call_back_task(
+    client, member, store, django_capture_on_commit_callbacks
+):
+    from staff_tasks.models import Task
+
+    member.preferred_store = store
+    member.save()
+    params = {"From": str(member.user.phone), "Body": " 请给我回个电话 ", "MessageSid": "SM" + "2" * 32}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, "/webhooks/twilio/inbound/", params)
     assert response.status_code == 200
     assert "<Message>" not in response.content.decode()
     assert not Preference.objects.exists()
+    task = Task.objects.get()
+    assert (task.kind, task.member, task.store, task.status, task.subject_type) == (
+        "custom", member, store, "open", "member",
+    )  # fmt: skip
+    assert "请给我回个电话" in task.script
+    # Twilio retries a webhook it thinks failed: the same message opens no second task.
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post(client, "/webhooks/twilio/inbound/", params)
+    assert Task.objects.count() == 1
+
+
+def test_a_reply_from_an_unknown_number_is_a_task_for_head_office(client, django_capture_on_commit_callbacks):
+    from staff_tasks.models import Task
+
+    params = {"From": "+8613900000999", "Body": "想了解车贷", "MessageSid": "SM" + "3" * 32}
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post(client, "/webhooks/twilio/inbound/", params)
+    task = Task.objects.get()
+    assert (task.member, task.store, task.contact_phone) == (None, None, "+8613900000999")
 
 
 def test_without_a_configured_token_an_opt_out_signed_with_an_empty_key_is_refused(client, member, settings):
