@@ -324,7 +324,8 @@ def _open_follow_up_task(*, lead: Lead, due_at: datetime.datetime, actor) -> Non
         due_at=due_at,
         assignee=lead.assignee or actor,
         created_by=actor,
-        dedupe_key=f"lead:{lead.pk}:follow-up:{due_at.isoformat()}",
+        # The instant, not its written form: the same time in another zone is the same follow-up.
+        dedupe_key=f"lead:{lead.pk}:follow-up:{int(due_at.timestamp())}",
     )
 
 
