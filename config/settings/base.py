@@ -170,6 +170,8 @@ SPECTACULAR_SETTINGS = {
         "RewardKindEnum": "points.enums.RewardKind",
         "EntryKindEnum": "points.enums.EntryKind",
         "OrderStateEnum": "orders.enums.OrderState",
+        "LeadStatusEnum": "crm.leads.enums.LeadStatus",
+        "LeadChannelEnum": "crm.leads.enums.LeadChannel",
     },
 }
 

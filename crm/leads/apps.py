@@ -8,6 +8,7 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self) -> None:
+        from crm.leads import schema  # noqa: F401  (registers the OpenAPI description of partner keys)
         from crm.leads.messages import register_lead_events
 
         register_lead_events()
