@@ -21,7 +21,7 @@ from crm.leads.models import Lead, LeadContact, LeadEnquiry, LeadTeam, LeadTeamA
 from members.enums import STORE_BOUND_ROLES
 from members.models import User
 from members.phones import mask_phone
-from members.selectors import sees_all_stores
+from members.selectors import sees_all_stores, users_visible_to
 
 
 class LeadEntryForm(forms.Form):
@@ -114,6 +114,17 @@ class LeadAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        # The action form offers only the people and teams this user may see (the response is rendered later).
+        action_form = getattr(response, "context_data", {}).get("action_form")
+        if action_form is not None:
+            action_form.fields["assignee"].queryset = (
+                users_visible_to(user=request.user).filter(is_staff=True, is_active=True).exclude(role="")
+            )
+            action_form.fields["team"].queryset = selectors.lead_teams_visible_to(user=request.user)
+        return response
 
     def get_urls(self):
         return [
