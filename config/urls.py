@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("vehicles.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("crm.leads.api_urls")),
+    path("", include("staff_tasks.api_urls")),
 ]
 
 urlpatterns = [

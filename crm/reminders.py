@@ -1,5 +1,6 @@
 """Member care (the call center's side of the relationship): welcome, follow-ups while a new member has not applied,
-birthday, membership anniversary, holiday greetings, and the call three days after a car is handed over (3DC).
+birthday, membership anniversary, holiday greetings. (The calls staff make, such as the 3-day call after a
+handover, are task rules: ``orders.task_rules``.)
 These live in crm because they read members, orders and cars together; members itself may not import the outbox."""
 
 import datetime
@@ -53,9 +54,6 @@ def register_care_events() -> None:
             _("{name}, Member Center wishes you and your family a happy {holiday}!"),
             ("name", "holiday"),
         )
-    _event("vehicle.three_day_call", Category.SERVICE, _("3-day call after handover"),
-           _("Call {name} about their new car {plate}: is everything working, any questions about the car, the loan "
-             "or the app? Note what they say."), ("name", "plate"))  # fmt: skip
 
 
 def _active_members(*, where: str = "", columns: str = "") -> str:
@@ -77,7 +75,8 @@ def run_member_care(*, day: datetime.date) -> dict[str, int]:
             send_after=send_at, link=link,
         )  # fmt: skip
 
-    # Welcome: everyone who joined yesterday (the morning run reaches them within 24 hours).
+    # Welcome: sent at sign-up (crm.handlers.send_welcome); this catches anyone whose event was not handled yet,
+    # with the same key, so nobody is welcomed twice.
     start, end = local_day_bounds(day - datetime.timedelta(days=1))
     queue("welcome", "member.welcome", _active_members(where="AND m.created_at >= %s AND m.created_at < %s"),
           [dear, start, end], (Channel.INBOX, Channel.SMS), "'member.welcome:' || CAST(source.member_id AS TEXT)",
@@ -110,11 +109,4 @@ def run_member_care(*, day: datetime.date) -> dict[str, int]:
         queue(f"holiday_{code}", f"member.holiday.{code}", _active_members(columns=", %s AS holiday"),
               [dear, holiday], (Channel.INBOX, Channel.SMS),
               f"'member.holiday.{code}:' || CAST(source.member_id AS TEXT) || ':{day.year}'")  # fmt: skip
-    # The 3-day call after handover (3DC): a task for staff, not a message.
-    queue("three_day_call", "vehicle.three_day_call",
-          """SELECT m.user_id AS recipient_id, v.id AS vehicle_id, COALESCE(NULLIF(m.name, ''), %s) AS name,
-                    v.plate AS plate
-             FROM vehicles_ownedvehicle v JOIN members_member m ON m.id = v.member_id WHERE v.delivered_on = %s""",
-          [dear, day - datetime.timedelta(days=3)], (Channel.CALL,),
-          "'vehicle.three_day_call:' || CAST(source.vehicle_id AS TEXT)")  # fmt: skip
     return created

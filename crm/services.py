@@ -9,6 +9,7 @@ from django.utils import translation
 from crm.reminders import run_member_care
 from domain_events.services import sweep_domain_events
 from orders.reminders import run_repayment_reminders
+from orders.task_rules import run_task_rules
 from points.services import notify_expiring_points
 from vehicles.reminders import run_vehicle_reminders
 
@@ -34,3 +35,4 @@ def _run_all(*, day: datetime.date, created: dict) -> None:
     created.update({f"orders.{key}": count for key, count in run_repayment_reminders(day=day).items()})
     created.update({f"crm.{key}": count for key, count in run_member_care(day=day).items()})
     created["points.expiring"] = notify_expiring_points(today=day)
+    created.update({f"tasks.{key}": count for key, count in run_task_rules(day=day).items()})

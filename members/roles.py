@@ -6,16 +6,19 @@ from members.enums import StaffRole
 
 _READ_MEMBERS = ["members.view_member", "members.view_qualification", "members.view_store"]
 _EDIT_MEMBERS = ["members.change_member", "members.add_member"]
-_CALLS = ["notifications.view_staffcalltask", "notifications.change_staffcalltask", "notifications.view_notification"]
+_CALLS = ["notifications.view_notification"]
+# The task queue: every role that phones or visits members works its tasks (assigning is for managers and head
+# office, decided in staff_tasks.services); head office also edits the task rules.
+_TASKS = ["staff_tasks.view_task", "staff_tasks.change_task", "staff_tasks.view_taskrule"]
 _POINTS = ["points.view_pointsaccount", "points.view_pointsentry", "points.view_coupon", "points.view_reward",
            "points.view_earnrule", "points.view_campaign"]  # fmt: skip
 # Order steps are governed by role in orders/state_machine.py; these permissions open the admin screens.
 _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocument", "vehicles.view_vehicleunit"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS, *_POINTS, *_CALLS],
-    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS],
-    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS],
+    StaffRole.CALL_CENTER: [*_READ_MEMBERS, *_EDIT_MEMBERS, *_ORDERS, *_POINTS, *_CALLS, *_TASKS],
+    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, *_TASKS],
+    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, *_TASKS],
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan"],
     StaffRole.HEAD_OFFICE: [
@@ -29,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "vehicles.add_vehicleunit",
         *_POINTS,
         *_CALLS,
+        *_TASKS,
+        "staff_tasks.change_taskrule",
         "notifications.change_notification",
         "crm.view_campaign",
         "crm.add_campaign",

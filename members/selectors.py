@@ -18,6 +18,10 @@ def get_member_for_user(*, user) -> Member | None:
     return Member.objects.select_related("user", "preferred_store", "qualification").filter(user=user).first()
 
 
+def get_member_by_id(*, member_id: int) -> Member | None:
+    return Member.objects.select_related("user").filter(pk=member_id).first()
+
+
 def active_sign_in_code_sent_at(*, phone: str) -> datetime.datetime | None:
     """When the usable sign-in code of ``phone`` (the one in the visitor's own session) was sent, or None."""
     return (

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin_scoping import StaffScopedAdminMixin
 from notifications import selectors, services
 from notifications.catalog import all_events, get_event, render
-from notifications.models import Notification, NotificationTemplate, ReminderPolicy, StaffCallTask, Status
+from notifications.models import Notification, NotificationTemplate, ReminderPolicy, Status
 
 
 @admin.register(Notification)
@@ -35,39 +35,6 @@ class NotificationAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
         for notification_id in failed:
             services.resend_failed_notification(notification_id=notification_id)
         self.message_user(request, _("%(count)s messages queued again.") % {"count": len(failed)}, messages.SUCCESS)
-
-
-class CloseCallTaskForm(forms.ModelForm):
-    class Meta:
-        model = StaffCallTask
-        fields = ["outcome"]
-
-
-@admin.register(StaffCallTask)
-class StaffCallTaskAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
-    """Calls staff should make (overdue repayments, the 3-day call after handover). Write the outcome and save to
-    close the task."""
-
-    visible_to = staticmethod(selectors.call_tasks_visible_to)
-    list_display = ["created_at", "subject", "member_user", "state", "closed_by", "closed_at"]
-    list_filter = ["state"]
-    search_fields = ["member_user__phone", "subject"]
-    list_select_related = ["member_user", "closed_by"]
-    form = CloseCallTaskForm
-    readonly_fields = ["subject", "member_user", "script", "state", "closed_by", "closed_at", "created_at"]
-    fields = ["subject", "member_user", "script", "outcome", "state", "closed_by", "closed_at", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if obj.outcome.strip():
-            services.close_call_task(task_id=obj.pk, outcome=obj.outcome, actor=request.user)
-        else:
-            messages.warning(request, _("Write what the member said to close the task."))
 
 
 class NotificationTemplateForm(forms.ModelForm):

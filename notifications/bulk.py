@@ -60,9 +60,11 @@ def bulk_queue_notifications(
     ``source_sql`` is a whole SELECT yielding ``recipient_id`` and one column per placeholder of the event (the
     text's ``{plate}`` reads the column ``plate``); the text is the event's, from the catalog or an operator's
     template; ``dedupe_key_sql`` is an expression over those columns, unique per reminder (the channel is
-    appended). SMS and e-mail rows are left pending for the dispatcher; in-app rows are delivered as written; call
-    rows open a staff task.
+    appended). SMS and e-mail rows are left pending for the dispatcher; in-app rows are delivered as written. Calls
+    are not messages: they are staff tasks (``staff_tasks.bulk``).
     """
+    if Channel.CALL in channels:
+        raise ValueError("A call is a staff task, not a message: see staff_tasks.bulk.")
     spec = get_event(event)
     category = spec.category
     columns = {name: f"source.{name}" for name in spec.placeholders}
@@ -101,23 +103,7 @@ def bulk_queue_notifications(
                 params += [category, channel]
             cursor.execute(sql, params)
             created += max(cursor.rowcount, 0)
-            if channel == Channel.CALL:
-                _open_call_tasks(cursor=cursor, event=event, now=now)
     return created
-
-
-def _open_call_tasks(*, cursor, event: str, now: datetime.datetime) -> None:
-    cursor.execute(
-        """
-        INSERT INTO notifications_staffcalltask (notification_id, member_user_id, subject, script, state, outcome,
-                                                  created_at)
-        SELECT n.id, n.recipient_id, n.subject, n.body, 'open', '', %s
-        FROM notifications_notification n
-        WHERE n.event = %s AND n.channel = 'call' AND n.created_at >= %s
-          AND NOT EXISTS (SELECT 1 FROM notifications_staffcalltask t WHERE t.notification_id = n.id)
-        """,
-        [now, event, now],
-    )
 
 
 def sql_money(expression: str) -> str:

@@ -3,13 +3,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
     INBOX = "inbox", _("In-app message")
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
+    # Not an outbox channel: calls are staff tasks (the staff_tasks app). A "call" preference that is off means the
+    # member asked not to be phoned; the task rules leave them out.
     CALL = "call", _("Phone call by staff")
 
 
@@ -132,34 +133,6 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.category}/{self.channel}: {self.is_enabled}"
-
-
-class StaffCallTask(models.Model):
-    """The "call" channel: instead of sending anything, staff get a task to phone the member."""
-
-    class State(models.TextChoices):
-        OPEN = "open", pgettext_lazy("call task state", "To do")
-        DONE = "done", pgettext_lazy("call task state", "Done")
-
-    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="call_task")
-    member_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    subject = models.CharField(_("subject"), max_length=200)
-    script = models.TextField(_("what to say"))
-    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
-    outcome = models.TextField(_("outcome"), blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    closed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["state", "created_at"]
-        verbose_name = _("call task")
-        verbose_name_plural = _("call tasks")
-
-    def __str__(self) -> str:
-        return self.subject
 
 
 class NotificationTemplate(models.Model):

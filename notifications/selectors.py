@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
 from members.selectors import members_visible_to, sees_all_stores
-from notifications.models import SWITCHABLE_CHANNELS, Category, Channel, Notification, Preference, StaffCallTask
+from notifications.models import SWITCHABLE_CHANNELS, Category, Channel, Notification, Preference
 
 
 def list_inbox(*, user) -> QuerySet[Notification]:
@@ -41,7 +41,6 @@ def notifications_visible_to(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient__member__in=members_visible_to(user=user))
 
 
-def call_tasks_visible_to(*, user) -> QuerySet[StaffCallTask]:
-    if sees_all_stores(user=user):
-        return StaffCallTask.objects.all()
-    return StaffCallTask.objects.filter(member_user__member__in=members_visible_to(user=user))
+def has_switched_off_calls(*, user_id: int) -> bool:
+    """The member asked not to be phoned (a "call" preference that is off, for any category)."""
+    return Preference.objects.filter(user_id=user_id, channel=Channel.CALL, is_enabled=False).exists()

@@ -1,9 +1,10 @@
 """The outbox. Domain apps say *when* and *what* (an event, a text, a dedupe key); this app decides *how*.
 
-A row is written in the transaction of the event that causes it. In-app rows are delivered by being written; "call"
-rows open a task for staff; SMS and e-mail rows are sent by a Celery task queued after commit. Rows due later, and
-rows whose queuing failed (broker down), are picked up by the every-minute dispatcher; rows interrupted mid-send are
-marked failed for staff by the sweeper and never resent blindly, so nothing is lost and nothing is sent twice.
+A row is written in the transaction of the event that causes it. In-app rows are delivered by being written; SMS
+and e-mail rows are sent by a Celery task queued after commit (a call is no message: it is a staff task). Rows due
+later, and rows whose queuing failed (broker down), are picked up by the every-minute dispatcher; rows interrupted
+mid-send are marked failed for staff by the sweeper and never resent blindly, so nothing is lost and nothing is sent
+twice.
 """
 
 import datetime
@@ -26,7 +27,6 @@ from notifications.models import (
     Notification,
     Preference,
     SmsOptOut,
-    StaffCallTask,
     Status,
 )
 from notifications.ratelimit import acquire_send_slot
@@ -71,6 +71,8 @@ def queue_notification(
     The same ``dedupe_key`` twice creates nothing new, so an event delivered twice notifies once. Returns the rows
     this call created (none when they all existed already).
     """
+    if Channel.CALL in channels:
+        raise ValueError("A call is a staff task, not a message: open it with staff_tasks.services.open_task.")
     rows = []
     now = timezone.now()
     off = disabled_channels(user_id=recipient_id, category=category)
@@ -90,18 +92,14 @@ def queue_notification(
                 "link": link,
                 "send_after": due,
                 "attachments": attachments if channel == Channel.EMAIL and attachments else None,
-                # In-app messages are delivered by being written; a call is "delivered" to staff as a task.
+                # In-app messages are delivered by being written.
                 "status": Status.PENDING if channel in SENT_BY_TASK else Status.SENT,
                 "sent_at": None if channel in SENT_BY_TASK else now,
             },
         )
         if not created:
             continue
-        if channel == Channel.CALL:
-            StaffCallTask.objects.create(
-                notification=row, member_user_id=recipient_id, subject=row.subject, script=body
-            )
-        elif channel in SENT_BY_TASK and due <= now:
+        if channel in SENT_BY_TASK and due <= now:
             _enqueue_after_commit(row)
         rows.append(row)
     return rows
@@ -294,18 +292,6 @@ def resend_failed_notification(*, notification_id: int) -> Notification:
     notification.save(update_fields=["status", "send_after", "last_error"])
     _enqueue_after_commit(notification)
     return notification
-
-
-@transaction.atomic
-def close_call_task(*, task_id: int, outcome: str, actor) -> StaffCallTask:
-    task = StaffCallTask.objects.select_for_update().get(pk=task_id)
-    if task.state == StaffCallTask.State.OPEN:
-        task.state = StaffCallTask.State.DONE
-        task.outcome = outcome[:2000]
-        task.closed_by = actor
-        task.closed_at = timezone.now()
-        task.save(update_fields=["state", "outcome", "closed_by", "closed_at"])
-    return task
 
 
 @transaction.atomic

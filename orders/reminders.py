@@ -1,6 +1,6 @@
 """Repayment reminders: 3 days before and on the due day; overdue soft collection — a gentle SMS on day 1, a firmer
-one on day 3, a call task for staff on day 7 — stopping the moment the installment is paid (only unpaid
-installments are selected). One set-based statement per rule and channel."""
+one on day 3 (the call on day 7 is a staff task rule, ``orders.task_rules``) — stopping the moment the installment is
+paid (only unpaid installments are selected). One set-based statement per rule and channel."""
 
 import datetime
 
@@ -26,9 +26,6 @@ RULES = [
     ("overdue_3", 3, (Channel.INBOX, Channel.SMS), _("Repayment overdue"),
      _("{name}, your repayment of ¥{amount} due on {due} is 3 days overdue. Please pay as soon as possible to avoid "
        "late fees and an effect on your credit record.")),
-    ("overdue_7", 7, (Channel.CALL,), _("Call: repayment 7 days overdue"),
-     _("Call {name} about application {number}: ¥{amount} due on {due} is 7 days overdue. Ask when they will pay and "
-       "note the answer.")),
 ]  # fmt: skip
 
 

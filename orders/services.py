@@ -184,6 +184,7 @@ def _after_transition(*, order, name, from_state, actor, trim_id, plan_id) -> No
             order=new_order, transition="submit", from_state=OrderState.DRAFT, to_state=OrderState.SUBMITTED,
             actor=actor, reason=_("Model changed from application %(number)s") % {"number": order.number},
         )  # fmt: skip
+        record_event(name="order.model_changed", payload={"order_id": new_order.pk, "replaces_id": order.pk})
         _notify_member(order=new_order, reason="")
     elif order.state == OrderState.FUNDED:
         _create_loan(order=order)

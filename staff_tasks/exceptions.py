@@ -40,3 +40,9 @@ class InvalidNextContact(DomainError):
     status_code = 400
     field = "next_contact_at"
     default_message = _("The next contact time must be in the future.")
+
+
+class SendToStoresNotAllowed(DomainError):
+    code = "permission_denied"
+    status_code = 403
+    default_message = _("Only head office can send a task to the stores.")

@@ -40,6 +40,29 @@ class TaskRule(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from notifications.catalog import formatted_placeholders_in, placeholders_in
+        from staff_tasks.rules import RULE_PLACEHOLDERS
+
+        allowed = set(RULE_PLACEHOLDERS.get(self.trigger, ()))
+        errors = {}
+        for field_name in ("title", "script"):
+            text = getattr(self, field_name)
+            try:
+                unknown = placeholders_in(text) - allowed
+            except ValueError:
+                errors[field_name] = _("Unbalanced braces: write {name} for a placeholder.")
+                continue
+            if unknown or formatted_placeholders_in(text):
+                errors[field_name] = _("Unknown placeholders: %(names)s. Allowed: %(allowed)s.") % {
+                    "names": ", ".join(sorted(unknown | formatted_placeholders_in(text))),
+                    "allowed": ", ".join(sorted(allowed)) or "—",
+                }
+        if errors:
+            raise ValidationError(errors)
+
 
 class Task(models.Model):
     """One piece of human work: a call, a visit, a tag to set. Opened by a rule or a person, done with an outcome."""

@@ -73,3 +73,18 @@ def list_tasks(*, user, **filters) -> QuerySet[Task]:
 
 def get_task(*, user, task_id: int) -> Task | None:
     return list_tasks(user=user).filter(pk=task_id).first()
+
+
+def active_rules(*, trigger: str) -> list[TaskRule]:
+    return list(TaskRule.objects.filter(trigger=trigger, is_active=True).order_by("offset_days", "code"))
+
+
+def active_rule(*, code: str) -> TaskRule | None:
+    return TaskRule.objects.filter(code=code, is_active=True).first()
+
+
+def staff_account_by_username(*, username: str):
+    """An active staff account by its username (whether it may take a given task is the service's to decide)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username, is_staff=True, is_active=True).first()

@@ -6,19 +6,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.enums import STORE_BOUND_ROLES, StaffRole
-from members.selectors import sees_all_stores
+from members.selectors import list_active_stores, sees_all_stores
+from notifications.catalog import render
+from notifications.selectors import has_switched_off_calls
 from staff_tasks.enums import TaskOutcome, TaskStatus
 from staff_tasks.exceptions import (
     AssignNotAllowed,
     InvalidAssignee,
     InvalidNextContact,
     InvalidOutcome,
+    SendToStoresNotAllowed,
     TaskClosed,
     TaskNotFound,
 )
 from staff_tasks.lock_objects import task_qs_select_for_update
 from staff_tasks.models import Task
-from staff_tasks.selectors import tasks_visible_to
+from staff_tasks.rules import respects_call_opt_out
+from staff_tasks.selectors import active_rule, tasks_visible_to
 
 
 @transaction.atomic
@@ -131,3 +135,69 @@ def assign_task(*, task_id: int, actor, assignee) -> Task:
     task.assignee = assignee
     task.save(update_fields=["assignee", "updated_at"])
     return task
+
+
+@transaction.atomic
+def open_rule_task(
+    *,
+    rule_code: str,
+    context: dict,
+    due_at: datetime.datetime,
+    store=None,
+    member=None,
+    subject_type: str = "",
+    subject_id: int | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    assignee=None,
+    dedupe_key: str | None = None,
+) -> Task | None:
+    """Open the task of one rule for one subject, titled and scripted from the rule's text and ``context``. Nothing
+    when the rule is switched off or the member asked not to be phoned (collection calls excepted). Idempotent: the
+    key defaults to rule + subject + local due date."""
+    rule = active_rule(code=rule_code)
+    if rule is None:
+        return None
+    if member is not None and respects_call_opt_out(rule=rule) and has_switched_off_calls(user_id=member.user_id):
+        return None
+    if dedupe_key is None:
+        dedupe_key = f"rule:{rule.code}:{subject_type}:{subject_id}:{timezone.localdate(due_at).isoformat()}"
+    return open_task(
+        kind=rule.kind, title=render(rule.title, context), script=render(rule.script, context), due_at=due_at,
+        store=store, member=member, subject_type=subject_type, subject_id=subject_id, contact_name=contact_name,
+        contact_phone=contact_phone, assignee=assignee, rule=rule, dedupe_key=dedupe_key,
+    )  # fmt: skip
+
+
+def can_send_to_stores(*, user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and (user.is_superuser or user.role in (StaffRole.HEAD_OFFICE, StaffRole.ADMIN))
+    )
+
+
+@transaction.atomic
+def send_task_to_stores(
+    *, actor, kind: str, title: str, due_at: datetime.datetime, batch_key: str, script: str = "", store_ids=None
+) -> int:
+    """Head office's instruction to the stores ("invite members tagged X to the owners' event", "tag your members"):
+    one unassigned task per active store (or per store in ``store_ids``), for its manager to hand out. The same
+    ``batch_key`` again (a form sent twice) opens nothing more. Returns how many tasks were opened."""
+    if not can_send_to_stores(user=actor):
+        raise SendToStoresNotAllowed
+    stores = list_active_stores()
+    if store_ids:
+        stores = stores.filter(pk__in=store_ids)
+    tasks = [
+        Task(
+            kind=kind, title=title[:200], script=script, store=store, due_at=due_at, created_by=actor,
+            dedupe_key=f"stores:{batch_key}:{store.pk}",
+        )
+        for store in stores
+    ]  # fmt: skip
+    existing = set(Task.objects.filter(dedupe_key__in=[task.dedupe_key for task in tasks]).values_list("dedupe_key"))
+    created = Task.objects.bulk_create(
+        [task for task in tasks if (task.dedupe_key,) not in existing], ignore_conflicts=True
+    )
+    return len(created)

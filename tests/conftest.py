@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from members.services import issue_access_token
 from points.defaults import ensure_default_earn_rules
+from staff_tasks.defaults import ensure_default_task_rules
 from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
 
 # The cast of an application (member, store staff, reviewer, finance…) is shared by the orders and points tests.
@@ -51,12 +52,14 @@ def sms_outbox(settings, tmp_path) -> SmsOutbox:
 
 @pytest.fixture(autouse=True)
 def _default_earn_rules(request):
-    """The earn rules come from a data migration, and transactional tests flush every table: put them back."""
+    """The earn rules (and the task rules) come from data migrations, and transactional tests flush every table: put
+    them back."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db" if marker is not None and marker.kwargs.get("transaction") else "db")
     ensure_default_earn_rules()
+    ensure_default_task_rules()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
@@ -21,13 +22,15 @@ from crm.leads.services import submit_quick_lead
 from members.models import Member, Store, User
 from members.selectors import members_visible_to
 from members.services import issue_access_token
-from notifications.models import Notification, StaffCallTask
+from notifications.models import Notification
 from notifications.services import queue_notification
 from orders.enums import OrderState
 from orders.models import CreditCheck, Loan, Order
 from orders.services import create_order
 from points import services as points_services
 from points.models import Coupon, PointsAccount, PointsEntry
+from staff_tasks.models import Task
+from staff_tasks.services import open_task
 from tests.members.factories import MemberFactory, StaffFactory
 from tests.orders.cast import Cast
 from tests.points.factories import RewardFactory
@@ -50,6 +53,7 @@ _NO_STORE = {
     "points.PointsPolicy",
     "notifications.NotificationTemplate",
     "notifications.ReminderPolicy",
+    "staff_tasks.TaskRule",
     # Marketing campaigns are head office's tool: a segment definition, not a member's data.
     "crm.Campaign",
 }
@@ -69,7 +73,7 @@ _STORE_B_ROWS = {
     "vehicles.OwnedVehicle": lambda b: OwnedVehicle.objects.filter(member=b.member),
     "vehicles.ServiceRecord": lambda b: ServiceRecord.objects.filter(vehicle__member=b.member),
     "notifications.Notification": lambda b: Notification.objects.filter(recipient=b.member.user),
-    "notifications.StaffCallTask": lambda b: StaffCallTask.objects.filter(member_user=b.member.user),
+    "staff_tasks.Task": lambda b: Task.objects.filter(store=b.store),
     "points.PointsAccount": lambda b: PointsAccount.objects.filter(member=b.member),
     "points.PointsEntry": lambda b: PointsEntry.objects.filter(account__member=b.member),
     "points.Coupon": lambda b: Coupon.objects.filter(member=b.member),
@@ -97,9 +101,9 @@ class StoreWorld:
             recipient_id=member.user_id, event="t", subject="s", body="b", dedupe_key=f"sms-{tag}", channels=("sms",)
         )
         Notification.objects.filter(pk=self.failed_sms.pk).update(status="failed", last_error="boom")
-        queue_notification(
-            recipient_id=member.user_id, event="t", subject="回访", body="b", dedupe_key=f"call-{tag}",
-            channels=("call",),
+        open_task(
+            kind="return_visit", title="回访", store=store, member=member, subject_type="order",
+            subject_id=self.order.pk, due_at=timezone.now(), script="b",
         )  # fmt: skip
         points_services.adjust_points(member_id=member.pk, points=3000, reason="测试", actor=cast.head_office)
         self.lead = submit_quick_lead(

@@ -172,6 +172,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStateEnum": "orders.enums.OrderState",
         "LeadStatusEnum": "crm.leads.enums.LeadStatus",
         "LeadChannelEnum": "crm.leads.enums.LeadChannel",
+        "ContactOutcomeEnum": "crm.leads.enums.ContactOutcome",
+        "TaskOutcomeEnum": "staff_tasks.enums.TaskOutcome",
     },
 }
 
@@ -315,12 +317,17 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 LEAD_SUBMITS_PER_IP_HOURLY = env.int("LEAD_SUBMITS_PER_IP_HOURLY", default=10)
 
 DOMAIN_EVENT_SUBSCRIBERS = {
-    "member.registered": ["points.handlers.award_registration", "crm.leads.handlers.convert_lead_on_registration"],
+    "member.registered": [
+        "points.handlers.award_registration",
+        "crm.handlers.send_welcome",
+        "crm.leads.handlers.convert_lead_on_registration",
+    ],
     "member.profile_completed": ["points.handlers.award_profile_completed"],
     "member.identity_verified": ["points.handlers.award_identity_verified"],
     "order.submitted": ["orders.handlers.award_first_application_points"],
     "order.terminated": ["orders.handlers.reverse_first_application_points"],
     "order.delivered": ["orders.handlers.record_referral_delivery"],
+    "order.model_changed": ["orders.handlers.open_model_change_call"],
     "vehicle.serviced": ["vehicles.handlers.award_service_spend_points"],
 }
 # The task queued on commit normally handles an event at once; the sweeper takes what is still unhandled this long

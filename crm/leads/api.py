@@ -131,7 +131,7 @@ class LeadListOutputSerializer(serializers.ModelSerializer):
         return lead.phone if _shows_full_phone(self.context["request"]) else mask_phone(lead.phone)
 
 
-class ContactOutputSerializer(serializers.ModelSerializer):
+class LeadContactOutputSerializer(serializers.ModelSerializer):
     by = serializers.SlugRelatedField(source="contacted_by", slug_field="username", read_only=True)
 
     class Meta:
@@ -140,7 +140,7 @@ class ContactOutputSerializer(serializers.ModelSerializer):
 
 
 class LeadDetailOutputSerializer(LeadListOutputSerializer):
-    contacts = ContactOutputSerializer(many=True, read_only=True)
+    contacts = LeadContactOutputSerializer(many=True, read_only=True)
     member = serializers.PrimaryKeyRelatedField(read_only=True)
     model = serializers.SerializerMethodField()
 
@@ -211,7 +211,7 @@ class BackofficeLeadDetailApi(APIView):
         return Response(LeadDetailOutputSerializer(lead, context={"request": request}).data)
 
 
-class ContactInputSerializer(serializers.Serializer):
+class LeadContactInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     carrier_result = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
@@ -223,17 +223,17 @@ class BackofficeLeadContactApi(APIView):
 
     @extend_schema(
         operation_id="backoffice_leads_contacts_create",
-        request=ContactInputSerializer,
-        responses={201: ContactOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        request=LeadContactInputSerializer,
+        responses={201: LeadContactOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request, lead_id: int):
-        data = ContactInputSerializer(data=request.data)
+        data = LeadContactInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contact = services.record_contact(lead_id=lead_id, actor=request.user, **data.validated_data)
-        return Response(ContactOutputSerializer(contact).data, status=status.HTTP_201_CREATED)
+        return Response(LeadContactOutputSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
-class AssignInputSerializer(serializers.Serializer):
+class LeadAssignInputSerializer(serializers.Serializer):
     assignee = serializers.CharField(required=False, help_text="a staff username")
     team = serializers.IntegerField(required=False, help_text="a lead team's id: its next agent in turn")
 
@@ -248,11 +248,11 @@ class BackofficeLeadAssignApi(APIView):
 
     @extend_schema(
         operation_id="backoffice_leads_assign",
-        request=AssignInputSerializer,
+        request=LeadAssignInputSerializer,
         responses={200: LeadDetailOutputSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request, lead_id: int):
-        data = AssignInputSerializer(data=request.data)
+        data = LeadAssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if "team" in data.validated_data:
             services.assign_round_robin_for(actor=request.user, lead_id=lead_id, team_id=data.validated_data["team"])

@@ -43,6 +43,7 @@ from members.selectors import sees_all_stores
 from notifications.catalog import render, resolve_text
 from notifications.services import queue_sms_to_phone
 from staff_tasks.enums import TaskKind
+from staff_tasks.selectors import active_rule
 from staff_tasks.services import open_task
 from vehicles.models import CarModel
 
@@ -313,9 +314,14 @@ def _queue_outcome_sms(*, lead: Lead, event: str, outcome: str) -> None:
 
 
 def _open_follow_up_task(*, lead: Lead, due_at: datetime.datetime, actor) -> None:
+    # Head office's "lead_follow_up" rule gives the title and the script (话术); without it, a plain title.
+    rule = active_rule(code="lead_follow_up")
+    context = {"name": lead.name}
     open_task(
         kind=TaskKind.LEAD_FOLLOW_UP,
-        title=_("Call back %(name)s about their enquiry") % {"name": lead.name},
+        title=render(rule.title, context) if rule else _("Call back %(name)s about their enquiry") % context,
+        script=render(rule.script, context) if rule else "",
+        rule=rule,
         store=lead.store,
         subject_type="lead",
         subject_id=lead.pk,

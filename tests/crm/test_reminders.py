@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from crm.holidays import holidays_on
 from crm.services import run_reminders
-from notifications.models import Notification, Preference, StaffCallTask
+from notifications.models import Notification, Preference
+from staff_tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,21 @@ def test_repayment_reminders_before_on_and_after_the_due_date(cast):
         ("repayment.due_today", "inbox"), ("repayment.due_today", "sms"),
         ("repayment.overdue_1", "inbox"), ("repayment.overdue_1", "sms"),
         ("repayment.overdue_3", "inbox"), ("repayment.overdue_3", "sms"),
-        ("repayment.overdue_7", "call"),
     ]  # fmt: skip
     body = repayment.get(event="repayment.due_in_3", channel="sms").body
     assert amount in body
     assert order.number in body
     assert f"{first.due_on.month}月{first.due_on.day}日" in body
-    assert StaffCallTask.objects.get().member_user == cast.member_user
+    # Day 7: no message, a collection call for the store that holds the application.
+    call = Task.objects.get(kind="collection_call")
+    assert (call.member, call.store, call.subject_type, call.subject_id) == (
+        cast.member,
+        cast.store,
+        "installment",
+        first.pk,
+    )
+    assert amount in call.script
+    assert order.number in call.title
 
 
 def test_paid_installments_stop_the_collection(cast):
@@ -67,8 +76,9 @@ def test_vehicle_reminders_seven_and_one_day_before(cast):
 def test_three_day_call_after_handover(cast):
     cast.advance(cast.new_order(), "delivered")
     run_reminders(day=timezone.localdate() + datetime.timedelta(days=3))
-    task = StaffCallTask.objects.get(notification__event="vehicle.three_day_call")
+    task = Task.objects.get(kind="three_day_call")
     assert "粤B·16888" in task.script
+    assert task.store == cast.store
 
 
 def test_welcome_and_follow_ups_stop_once_the_member_applies(cast, member):

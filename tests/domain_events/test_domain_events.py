@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 from domain_events import services
 from domain_events.models import DomainEvent, EventHandling
 from members.models import Member
+from notifications.models import Notification
 from points.models import PendingReferralReward, PointsEntry
 from tests.members.factories import MemberFactory, StoreFactory
 from tests.notifications.test_outbox import _broker
@@ -98,6 +99,7 @@ def test_with_the_broker_down_sign_up_profile_and_delivery_commit_and_their_reac
     # One handling per subscriber of each event.
     subscribers = sum(len(django_settings.DOMAIN_EVENT_SUBSCRIBERS[event.name]) for event in waiting)
     assert EventHandling.objects.filter(event__in=waiting).count() == subscribers
+    assert Notification.objects.filter(recipient=new_member.user, event="member.welcome").count() == 2
 
 
 def _fail_once(event) -> None:
@@ -169,6 +171,7 @@ def test_two_sweepers_at_once_handle_each_event_once():
     # Each event once per subscriber of member.registered.
     assert EventHandling.objects.count() == 30 * len(django_settings.DOMAIN_EVENT_SUBSCRIBERS["member.registered"])
     assert PointsEntry.objects.filter(rule__event="registration").count() == 30
+    assert Notification.objects.filter(event="member.welcome", channel="inbox").count() == 30
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Notification, StaffCallTask, Status
+from notifications.models import Notification, Status
 from notifications.ratelimit import acquire_send_slot
 from notifications.services import quiet_hours_shift
 from notifications.sms import SmsDeliveryError
@@ -164,14 +164,11 @@ def test_provider_errors_retry_then_fail_visibly(member, settings):
         assert len(twilio.requests) == 3
 
 
-def test_call_channel_opens_a_task_for_staff_instead_of_sending(member, sms_outbox, staff_user):
-    [call] = send(member, "collect", channels=("call",))
-    task = StaffCallTask.objects.get()
-    assert (task.member_user, task.state, task.script) == (member.user, "open", "您的爱车需要保养了。")
-    assert call.status == Status.SENT
-    services.close_call_task(task_id=task.pk, outcome="已联系，客户下周到店", actor=staff_user)
-    task.refresh_from_db()
-    assert (task.state, task.closed_by) == ("done", staff_user)
+def test_a_call_is_not_a_message(member, sms_outbox):
+    """Calls are staff tasks (staff_tasks); asking the outbox for one is a programming error and writes nothing."""
+    with pytest.raises(ValueError, match="staff task"):
+        send(member, "collect", channels=("inbox", "call"))
+    assert not Notification.objects.exists()
     assert sms_outbox.messages == []
 
 

@@ -66,23 +66,6 @@ def test_loans_page_lists_the_schedule(cast, client):
     assert page.count("<tr><td>") == 36
 
 
-def test_call_center_closes_a_call_task_in_admin(client, member):
-    from members.services import ensure_role_groups
-    from notifications.models import StaffCallTask
-    from tests.members.factories import StaffFactory
-
-    agent = StaffFactory(username="agent-calls", role="call_center")
-    agent.groups.set([ensure_role_groups()["call_center"]])
-    queue_notification(recipient_id=member.user_id, event="t", subject="逾期 7 天", body="请致电", dedupe_key="c",
-                       channels=("call",))  # fmt: skip
-    task = StaffCallTask.objects.get()
-    client.force_login(agent)
-    assert "逾期 7 天" in client.get("/admin/notifications/staffcalltask/").content.decode()
-    client.post(f"/admin/notifications/staffcalltask/{task.pk}/change/", {"outcome": "客户承诺周五还款"})
-    task.refresh_from_db()
-    assert (task.state, task.closed_by, task.outcome) == ("done", agent, "客户承诺周五还款")
-
-
 def test_admin_resends_failed_messages(client, member, sms_outbox):
     from members.services import ensure_role_groups
     from notifications.models import Notification

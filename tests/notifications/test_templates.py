@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_event_has_chinese_and_english_text_using_only_its_placeholders():
     events = all_events()
-    assert {"order.approved", "repayment.overdue_7", "vehicle.maintenance_due", "member.birthday"} <= {
+    assert {"order.approved", "repayment.overdue_3", "vehicle.maintenance_due", "member.birthday"} <= {
         spec.code for spec in events
     }
     for spec in events:

@@ -152,6 +152,9 @@ def test_a_next_contact_time_opens_one_follow_up_task(agent_client, cast, lead):
             task.store, task.assignee, task.status) == (
         "lead_follow_up", "lead", lead.pk, "+8613800138000", "张先生", due, cast.store, cast.call_center, "open",
     )  # fmt: skip
+    # Head office's lead follow-up rule gives the title and the script.
+    assert (task.rule.code, task.title) == ("lead_follow_up", "线索跟进：张先生")
+    assert task.script.startswith("您好，请问是张先生吗？")
 
 
 @pytest.mark.django_db

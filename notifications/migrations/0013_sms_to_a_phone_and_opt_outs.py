@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0011_inbox_sql_functions_current'),
+        ('notifications', '0012_call_tasks_are_staff_tasks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

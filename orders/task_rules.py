@@ -1,0 +1,59 @@
+"""The task rules that read cars, applications and installments (run by ``run_reminders``, one set-based statement
+per rule): after handover the 3-day call and the return visits, a quarterly visit for owners, and the day-7
+collection call on an unpaid installment. Each task belongs to the store that handed the car over (or holds the
+application); running a day twice, or twice at once, opens nothing new."""
+
+import datetime
+
+from notifications.bulk import sql_money, sql_month_day
+from staff_tasks.bulk import bulk_open_rule_tasks, sql_days_since
+from staff_tasks.enums import RuleTrigger, SubjectType
+from staff_tasks.selectors import active_rules
+
+# Whom staff are to call: the name the member gave, else their verified name, else their phone.
+STAFF_NAME = "COALESCE(NULLIF(m.name, ''), NULLIF(m.real_name, ''), CAST(u.phone AS TEXT))"
+# A member's car and the application that handed it over (the car row carries the unit's VIN).
+CARS_WITH_STORE = f"""
+    SELECT v.member_id AS member_id, o.store_id AS store_id, v.id AS subject_id, {STAFF_NAME} AS name,
+           v.plate AS plate
+    FROM vehicles_ownedvehicle v
+    JOIN members_member m ON m.id = v.member_id
+    JOIN members_user u ON u.id = m.user_id AND u.is_active
+    LEFT JOIN vehicles_vehicleunit vu ON vu.vin = v.vin
+    LEFT JOIN orders_order o ON o.vehicle_unit_id = vu.id AND o.state = 'delivered'
+"""  # noqa: S608  (our own SQL)
+
+
+def run_task_rules(*, day: datetime.date) -> dict[str, int]:
+    created = {}
+    for rule in active_rules(trigger=RuleTrigger.HANDOVER):
+        created[rule.code] = bulk_open_rule_tasks(
+            rule=rule, source_sql=f"{CARS_WITH_STORE} WHERE v.delivered_on = %s", subject_type=SubjectType.VEHICLE,
+            source_params=[day - datetime.timedelta(days=rule.offset_days)], due_on=day,
+        )  # fmt: skip
+    for rule in active_rules(trigger=RuleTrigger.OWNER_QUARTERLY):
+        if not rule.offset_days:
+            continue
+        days_owned = sql_days_since(day_placeholder="%s", column="v.delivered_on")
+        created[rule.code] = bulk_open_rule_tasks(
+            rule=rule, subject_type=SubjectType.VEHICLE, due_on=day,
+            source_sql=f"{CARS_WITH_STORE} WHERE {days_owned} > 0 AND ({days_owned}) %% %s = 0",
+            source_params=[day.isoformat(), day.isoformat(), rule.offset_days],
+        )  # fmt: skip
+    for rule in active_rules(trigger=RuleTrigger.INSTALLMENT_OVERDUE):
+        created[rule.code] = bulk_open_rule_tasks(
+            rule=rule, subject_type=SubjectType.INSTALLMENT, due_on=day,
+            source_sql=f"""
+                SELECT o.member_id AS member_id, o.store_id AS store_id, i.id AS subject_id,
+                       {STAFF_NAME} AS name, {sql_money("i.amount - i.deduction")} AS amount,
+                       {sql_month_day("i.due_on")} AS due, o.number AS number
+                FROM orders_installment i
+                JOIN orders_loan l ON l.id = i.loan_id
+                JOIN orders_order o ON o.id = l.order_id
+                JOIN members_member m ON m.id = o.member_id
+                JOIN members_user u ON u.id = m.user_id
+                WHERE i.due_on = %s AND i.status <> 'paid'
+            """,  # noqa: S608  (our own SQL)
+            source_params=[day - datetime.timedelta(days=rule.offset_days)],
+        )  # fmt: skip
+    return created

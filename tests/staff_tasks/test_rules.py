@@ -1,0 +1,138 @@
+"""The SOP rules: run from run_reminders, set-based, once per rule, subject and due date — however often they run."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from crm.services import run_reminders
+from notifications.models import Notification, Preference
+from orders.task_rules import run_task_rules
+from staff_tasks.models import Task, TaskRule
+
+HANDOVER_RULES = {"three_day_call": 3, "return_visit_7": 7, "return_visit_15": 15, "return_visit_30": 30}
+
+
+def _local(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(moment)
+
+
+def _handover_tasks():
+    return sorted(
+        (task.rule.code, task.kind, _local(task.due_at).date(), _local(task.due_at).hour, task.store_id,
+         task.member_id, task.subject_type, task.subject_id)
+        for task in Task.objects.select_related("rule").filter(rule__trigger="handover")
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_handover_opens_the_3_day_call_and_the_return_visits_once_with_local_due_dates(cast):
+    cast.advance(cast.new_order(), "delivered")
+    car = cast.member.vehicles.get()
+    handed_over = car.delivered_on
+    assert handed_over == timezone.localdate()
+    for _run in range(2):
+        for offset in range(31):
+            run_task_rules(day=handed_over + datetime.timedelta(days=offset))
+    kinds = {"three_day_call": "three_day_call"}
+    assert _handover_tasks() == sorted(
+        (code, kinds.get(code, "return_visit"), handed_over + datetime.timedelta(days=days), 18, cast.store.pk,
+         cast.member.pk, "vehicle", car.pk)
+        for code, days in HANDOVER_RULES.items()
+    )  # fmt: skip
+    three_day = Task.objects.get(kind="three_day_call")
+    # No name given: staff see the phone to call.
+    assert three_day.title == f"交车 3 日回访（3DC）：{cast.member.user.phone}（粤B·16888）"
+    assert "粤B·16888" in three_day.script
+    assert (three_day.status, three_day.assignee, three_day.created_by) == ("open", None, None)
+    # No message went out for it: a call is work for staff.
+    assert not Notification.objects.filter(channel="call").exists()
+
+
+@pytest.mark.django_db
+def test_run_reminders_opens_the_3_day_call_on_its_day(cast):
+    cast.advance(cast.new_order(), "delivered")
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    created = run_reminders(day=day)
+    assert created["tasks.three_day_call"] == 1
+    assert run_reminders(day=day)["tasks.three_day_call"] == 0
+    assert Task.objects.filter(kind="three_day_call").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rules_run_twice_at_once_open_each_task_once(cast):
+    cast.advance(cast.new_order(), "delivered")
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    barrier = threading.Barrier(2)
+    counts, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            counts.append(run_task_rules(day=day)["three_day_call"])
+        except Exception as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(counts) == [0, 1]
+    assert Task.objects.filter(kind="three_day_call").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_member_who_switched_calls_off_gets_no_care_call_but_still_the_collection_call(cast):
+    order = cast.advance(cast.new_order(), "delivered")
+    Preference.objects.create(user=cast.member_user, category="service", channel="call", is_enabled=False)
+    handed_over = timezone.localdate()
+    for offset in (3, 7, 15, 30, 90):
+        run_task_rules(day=handed_over + datetime.timedelta(days=offset))
+    assert not Task.objects.filter(rule__trigger__in=["handover", "owner_quarterly"]).exists()
+    first = order.loan.installments.get(number=1)
+    run_task_rules(day=first.due_on + datetime.timedelta(days=7))
+    assert list(Task.objects.values_list("kind", "subject_id")) == [("collection_call", first.pk)]
+
+
+@pytest.mark.django_db
+def test_owners_get_a_quarterly_visit_every_90_days(cast):
+    cast.advance(cast.new_order(), "delivered")
+    car = cast.member.vehicles.get()
+    for offset in (89, 90, 91, 180, 180):
+        run_task_rules(day=car.delivered_on + datetime.timedelta(days=offset))
+    visits = Task.objects.filter(rule__code="owner_quarterly_visit").order_by("due_at")
+    assert [_local(task.due_at).date() for task in visits] == [
+        car.delivered_on + datetime.timedelta(days=90),
+        car.delivered_on + datetime.timedelta(days=180),
+    ]
+    assert {task.store_id for task in visits} == {cast.store.pk}
+
+
+@pytest.mark.django_db
+def test_a_switched_off_rule_opens_nothing_and_head_office_wording_is_used(cast):
+    cast.advance(cast.new_order(), "delivered")
+    TaskRule.objects.filter(code="return_visit_7").update(is_active=False)
+    TaskRule.objects.filter(code="three_day_call").update(title="三日回访 {plate}", script="问候{name}", due_hour=10)
+    handed_over = timezone.localdate()
+    run_task_rules(day=handed_over + datetime.timedelta(days=7))
+    run_task_rules(day=handed_over + datetime.timedelta(days=3))
+    [task] = Task.objects.all()
+    phone = cast.member.user.phone
+    assert (task.title, task.script, _local(task.due_at).hour) == ("三日回访 粤B·16888", f"问候{phone}", 10)
+
+
+@pytest.mark.django_db
+def test_a_rule_text_with_an_unknown_placeholder_is_refused():
+    from django.core.exceptions import ValidationError
+
+    rule = TaskRule.objects.get(code="collection_call_7")
+    rule.script = "请致电{name}，车牌 {plate}"
+    with pytest.raises(ValidationError) as error:
+        rule.full_clean()
+    assert "plate" in str(error.value.message_dict["script"])
