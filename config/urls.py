@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("points.api_urls")),
     path("", include("vehicles.api_urls")),
     path("", include("orders.api_urls")),
+    path("", include("crm.leads.api_urls")),
     path("", include("staff_tasks.api_urls")),
 ]
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("backoffice/", include("orders.backoffice_urls")),
+    path("", include("crm.leads.urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),
     path("", include("notifications.urls")),

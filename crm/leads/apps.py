@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadsConfig(AppConfig):
+    name = "crm.leads"
+    label = "leads"
+    verbose_name = _("Leads")
+
+    def ready(self) -> None:
+        from crm.leads import schema  # noqa: F401  (registers the OpenAPI description of partner keys)
+        from crm.leads.messages import register_lead_events
+
+        register_lead_events()
