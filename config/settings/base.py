@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "domain_events",
     "members",
     "notifications",
+    "staff_tasks",
     "points",
     "vehicles",
     "orders",
