@@ -6,6 +6,8 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_scoping import StaffScopedAdminMixin
@@ -45,6 +47,7 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
         "preferred_store",
         "invite_code",
         "created_at",
+        "customer_360",
     ]
     list_filter = ["channel", "verification_status", "preferred_store", "tier"]
     search_fields = ["user__phone", "name", "real_name", "invite_code"]
@@ -72,6 +75,11 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("phone"), ordering="user__phone")
     def phone(self, member):
         return member.user.phone
+
+    @admin.display(description=_("Customer 360"))
+    def customer_360(self, member):
+        # The page lives in crm.customer360 (above members in the layers), so it is reached by its URL name.
+        return format_html('<a href="{}">{}</a>', reverse("admin-customer360", args=[member.pk]), _("Customer 360"))
 
     def has_delete_permission(self, request, obj=None):
         # Members are never deleted from the admin: their history (orders, points) hangs on them.
