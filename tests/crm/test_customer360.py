@@ -465,3 +465,18 @@ def test_money_values_are_exact_decimals(cast, known):
     view = selectors.get_customer_360(user=cast.call_center, member_id=cast.member.pk)
 
     assert [summary.loan.principal for summary in view.orders] == [Decimal("90860.00"), Decimal("90860.00")]
+
+
+def test_the_schema_describes_the_360_and_the_search_results(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+
+    detail = schema["paths"]["/api/v1/backoffice/members/{member_id}/"]["get"]
+    assert detail["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Customer360"
+    }
+    assert set(components["Customer360"]["properties"]) == {
+        "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages",
+    }  # fmt: skip
+    assert set(components["MemberSearchResult"]["properties"]) == {"id", "name", "phone", "store", "latest_order"}
+    assert "404" in detail["responses"]
