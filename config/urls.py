@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("vehicles.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("crm.customer360.api_urls")),
+    path("", include("crm.leads.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("backoffice/members/", include("crm.customer360.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
+    path("", include("crm.leads.urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),
     path("", include("notifications.urls")),

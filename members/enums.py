@@ -15,6 +15,7 @@ class Channel(models.TextChoices):
     PARTNER = "partner", _("Partner channel")
     CALL_CENTER = "call_center", _("Call center")
     QUICK_SUBMIT = "quick_submit", _("Quick submit")
+    STORE = "store", _("Store walk-in")
 
 
 class VerificationStatus(models.TextChoices):

@@ -325,6 +325,16 @@ def _create_member(*, user: User, referrer: Member | None, channel: str, channel
     raise RuntimeError("Could not draw a unique invite code")
 
 
+@transaction.atomic
+def record_member_origin(*, member_id: int, channel: str, channel_partner: str = "") -> Member:
+    """Where the member came from, once known from elsewhere (the lead their phone converted)."""
+    member = member_qs_select_for_update().get(pk=member_id)
+    member.channel = channel if channel in Channel.values else member.channel
+    member.channel_partner = channel_partner[:100] if member.channel == Channel.PARTNER else ""
+    member.save(update_fields=["channel", "channel_partner", "updated_at"])
+    return member
+
+
 def issue_access_token(*, user: User) -> str:
     """Create an API token for ``user`` and return it. Only its hash is kept."""
     raw_token = secrets.token_urlsafe(32)

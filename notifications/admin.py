@@ -17,7 +17,7 @@ class NotificationAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "recipient", "channel", "category", "event", "status", "send_after", "attempts",
                     "provider_status"]  # fmt: skip
     list_filter = ["status", "channel", "category", "event"]
-    search_fields = ["recipient__phone", "dedupe_key", "subject", "provider_message_id"]
+    search_fields = ["recipient__phone", "to_phone", "dedupe_key", "subject", "provider_message_id"]
     list_select_related = ["recipient"]
     readonly_fields = [field.name for field in Notification._meta.fields]
     date_hierarchy = "created_at"

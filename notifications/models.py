@@ -39,8 +39,10 @@ class Notification(models.Model):
 
     # Not indexed on its own: the inbox index below starts with it.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False, null=True
     )
+    # An SMS to a phone that has no account yet (a lead). Nullable so the set-based INSERTs need not name it.
+    to_phone = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
     category = models.CharField(max_length=16, choices=Category.choices, default=Category.TRANSACTIONAL)
     event = models.CharField(max_length=60)
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -80,13 +82,32 @@ class Notification(models.Model):
             # A constraint, not unique=True: the same guarantee (ON CONFLICT relies on it) without a second
             # pattern-matching index that no query uses.
             models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key_unique"),
+            # Either an account or (for SMS) a bare phone number.
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | Q(channel="sms", to_phone__isnull=False),
+                name="notification_has_recipient_or_phone",
+            ),
         ]
         ordering = ["-created_at"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        return f"{self.channel}:{self.event} → {self.recipient_id}"
+        return f"{self.channel}:{self.event} → {self.recipient_id or self.to_phone}"
+
+
+class SmsOptOut(models.Model):
+    """A phone that replied the opt-out keyword, whether or not it has an account: no marketing SMS to it."""
+
+    phone = models.CharField(_("phone"), max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-outs")
+
+    def __str__(self) -> str:
+        return self.phone
 
 
 class Preference(models.Model):

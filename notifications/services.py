@@ -25,6 +25,7 @@ from notifications.models import (
     Channel,
     Notification,
     Preference,
+    SmsOptOut,
     StaffCallTask,
     Status,
 )
@@ -104,6 +105,54 @@ def queue_notification(
             _enqueue_after_commit(row)
         rows.append(row)
     return rows
+
+
+def sms_opted_out(*, phone: str, category: str) -> bool:
+    """Whether a phone may not get an SMS of this category: it replied the opt-out keyword, or the account with
+    that phone switched SMS of the category off. Transactional messages are never switched off."""
+    if category == Category.TRANSACTIONAL:
+        return False
+    return (
+        SmsOptOut.objects.filter(phone=phone).exists()
+        or Preference.objects.filter(
+            user__phone=phone, category=category, channel=Channel.SMS, is_enabled=False
+        ).exists()
+    )
+
+
+def queue_sms_to_phone(
+    *, phone: str, event: str, subject: str, body: str, dedupe_key: str, category: str = Category.MARKETING
+) -> Notification | None:
+    """An outbox SMS to a phone that may have no account (a lead), in the caller's transaction. Nothing is written
+    for an opted-out phone; the same ``dedupe_key`` twice writes one row. Returns the row created, else None."""
+    if sms_opted_out(phone=phone, category=category):
+        return None
+    now = timezone.now()
+    due = quiet_hours_shift(at=now, channel=Channel.SMS, category=category)
+    row, created = Notification.objects.get_or_create(
+        dedupe_key=f"{dedupe_key}:{Channel.SMS}",
+        defaults={
+            "recipient": None,
+            "to_phone": phone,
+            "event": event,
+            "channel": Channel.SMS,
+            "category": category,
+            "subject": subject[:200],
+            "body": body,
+            "send_after": due,
+        },
+    )
+    if not created:
+        return None
+    if due <= now:
+        _enqueue_after_commit(row)
+    return row
+
+
+def record_sms_opt_out(*, phone: str) -> None:
+    """The phone replied the opt-out keyword: remembered by number, so it holds before the phone has an account."""
+    if phone:
+        SmsOptOut.objects.get_or_create(phone=phone[:32])
 
 
 def _enqueue_after_commit(row: Notification) -> None:
@@ -217,10 +266,11 @@ def sms_text(*, body: str, category: str) -> str:
 def _send_through_channel(*, notification: Notification) -> str:
     """Send the row's message; return the provider's message id. Raises SmsDeliveryError when it cannot go out."""
     if notification.channel == Channel.SMS:
-        if not notification.recipient.phone:
+        phone = notification.to_phone or (notification.recipient.phone if notification.recipient else "")
+        if not phone:
             raise SmsDeliveryError("The recipient has no phone number.", is_retryable=False)
         text = sms_text(body=notification.body, category=notification.category)
-        return send_sms(to=str(notification.recipient.phone), body=text).provider_message_id
+        return send_sms(to=str(phone), body=text).provider_message_id
     member = getattr(notification.recipient, "member", None)
     address = (member.email if member is not None else "") or notification.recipient.email
     if not address:

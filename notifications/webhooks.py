@@ -55,6 +55,7 @@ def twilio_inbound_sms(request):
     body = request.POST.get("Body", "").strip().upper()
     reply = ""
     if body in OPT_OUT_KEYWORDS:
+        services.record_sms_opt_out(phone=request.POST.get("From", ""))
         user = get_user_model().objects.filter(phone=request.POST.get("From", "")).first()
         if user is not None:
             services.save_preferences(user=user, choices={"marketing": {"sms": False}})

@@ -16,6 +16,8 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from rest_framework.test import APIClient
 
+from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
+from crm.leads.services import submit_quick_lead
 from members.models import Member, Store, User
 from members.selectors import members_visible_to
 from members.services import issue_access_token
@@ -58,6 +60,9 @@ _HEAD_OFFICE_ONLY = {
     "axes.AccessAttempt",
     "axes.AccessLog",
     "axes.AccessFailureLog",
+    # Lead partners and their API keys: head office's contracts, no store's business.
+    "leads.Partner",
+    "leads.PartnerApiKey",
 }
 
 # For each model that belongs to a store or a member: its rows that belong to store B only.
@@ -75,6 +80,8 @@ _STORE_B_ROWS = {
     "points.PointsAccount": lambda b: PointsAccount.objects.filter(member=b.member),
     "points.PointsEntry": lambda b: PointsEntry.objects.filter(account__member=b.member),
     "points.Coupon": lambda b: Coupon.objects.filter(member=b.member),
+    "leads.Lead": lambda b: Lead.objects.filter(store=b.store),
+    "leads.LeadTeam": lambda b: LeadTeam.objects.filter(store=b.store),
 }
 
 
@@ -102,6 +109,11 @@ class StoreWorld:
             channels=("call",),
         )  # fmt: skip
         points_services.adjust_points(member_id=member.pk, points=3000, reason="测试", actor=cast.head_office)
+        self.lead = submit_quick_lead(
+            name=f"线索{tag}", phone=f"1370013700{ord(tag) % 10}", city=store.city, ip=None
+        ).lead
+        team = LeadTeam.objects.create(name=f"小组{tag}", store=store)
+        LeadTeamAgent.objects.create(team=team, agent=staff)
         points_services.redeem_reward(
             member_id=member.pk, reward_id=cast.reward.pk, idempotency_key=f"redeem-{tag}", actor=member.user
         )

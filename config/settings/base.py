@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "orders",
     "crm",
     "crm.customer360",
+    "crm.leads",
 ]
 
 MIDDLEWARE = [
@@ -309,8 +310,11 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Domain events (domain_events): who reacts to what, as dotted paths resolved when an event is dispatched, so the
 # app that records an event imports nothing above it. Each subscriber takes the DomainEvent row, must be
 # idempotent, and runs once per event; the events come from members.events, orders.services and vehicles.services.
+# Public quick submits (POST /api/v1/leads/, the /quick/ page) per address per clock hour; more answer 429.
+LEAD_SUBMITS_PER_IP_HOURLY = env.int("LEAD_SUBMITS_PER_IP_HOURLY", default=10)
+
 DOMAIN_EVENT_SUBSCRIBERS = {
-    "member.registered": ["points.handlers.award_registration"],
+    "member.registered": ["points.handlers.award_registration", "crm.leads.handlers.convert_lead_on_registration"],
     "member.profile_completed": ["points.handlers.award_profile_completed"],
     "member.identity_verified": ["points.handlers.award_identity_verified"],
     "order.submitted": ["orders.handlers.award_first_application_points"],
