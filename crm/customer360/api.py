@@ -189,6 +189,38 @@ class ContactSerializer(serializers.Serializer):
     completed_by = serializers.CharField(allow_null=True)
 
 
+class LeadEnquirySerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    model_text = serializers.CharField()
+    city = serializers.CharField()
+    at = serializers.DateTimeField(source="created_at")
+
+
+class LeadContactSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    outcome_label = serializers.CharField(source="get_outcome_display")
+    note = serializers.CharField()
+    by = serializers.CharField(source="contacted_by")
+    at = serializers.DateTimeField(source="created_at")
+
+
+class LeadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    channel = serializers.CharField()
+    channel_label = serializers.CharField(source="get_channel_display")
+    partner = serializers.CharField(source="partner.name", default=None, allow_null=True)
+    store = serializers.CharField(source="store.code", default=None, allow_null=True)
+    assignee = serializers.CharField(default=None, allow_null=True)
+    model_text = serializers.CharField()
+    enquiries_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    converted_at = serializers.DateTimeField(allow_null=True)
+    enquiries = LeadEnquirySerializer(many=True, source="enquiries.all", help_text="Every enquiry, first first.")
+    contacts = LeadContactSerializer(many=True, source="contacts.all", help_text="Contact attempts, latest first.")
+
+
 class Customer360Serializer(serializers.Serializer):
     profile = ProfileSerializer()
     orders = OrderSerializer(many=True)
@@ -198,6 +230,7 @@ class Customer360Serializer(serializers.Serializer):
     open_tasks = TaskSerializer(many=True)
     contact_history = ContactSerializer(many=True, help_text="Completed tasks, latest first.")
     messages = MessageSerializer(many=True, help_text="The latest messages on every channel, newest first.")
+    leads = LeadSerializer(many=True, help_text="Leads from the member's phone or linked to them, newest first.")
 
     def to_representation(self, view):
         return customer_360_as_json(view)
@@ -274,6 +307,7 @@ def customer_360_as_json(view: selectors.Customer360) -> dict:
             for task in view.contact_history
         ],
         "messages": MessageSerializer(view.messages, many=True).data,
+        "leads": LeadSerializer(view.leads, many=True).data,
     }
 
 

@@ -2,7 +2,7 @@
 from every app, through each app's own visibility selector, so a store clerk sees only what their store may see.
 
 The number of queries does not grow with the member's history: every section is one query (or one prefetch), and
-the long sections (messages, points entries, coupons, service visits, tasks) show the latest rows only.
+the long sections (messages, points entries, coupons, service visits, tasks, leads) show the latest rows only.
 """
 
 import dataclasses
@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Replace, Upper
 
 from crm.customer360.exceptions import MemberNotFound
+from crm.leads.selectors import leads_visible_to
 from members.enums import STORE_BOUND_ROLES
 from members.models import Member
 from members.phones import mask_phone
@@ -29,6 +30,7 @@ LATEST_COUPONS = 20
 LATEST_SERVICE_VISITS = 10
 OPEN_TASKS = 50
 CONTACT_HISTORY = 20
+LEADS = 10
 
 # Longest search term looked at; anything longer is cut, never refused.
 MAX_QUERY_LENGTH = 50
@@ -60,6 +62,7 @@ class Customer360:
     messages: list
     open_tasks: list
     contact_history: list
+    leads: list
 
 
 def shows_full_phone(*, user) -> bool:
@@ -129,6 +132,15 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
             .filter(member=member, status=TaskStatus.DONE)
             .select_related("completed_by", "store")
             .order_by("-completed_at", "-pk")[:CONTACT_HISTORY]
+        ),
+        leads=list(
+            # Leads from this phone, converted or not, and those linked to the member; with every enquiry (二次咨询)
+            # and contact attempt.
+            leads_visible_to(user=user)
+            .filter(Q(member=member) | Q(phone=str(member.user.phone)))
+            .select_related("partner", "assignee", "store")
+            .prefetch_related("enquiries", "contacts__contacted_by")
+            .order_by("-created_at", "-pk")[:LEADS]
         ),
     )
 

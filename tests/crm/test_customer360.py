@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from crm.customer360 import selectors
 from crm.customer360.exceptions import MemberNotFound
+from crm.leads import services as lead_services
 from members.services import issue_access_token, verify_member_identity
 from notifications.models import Notification
 from notifications.services import queue_notification
@@ -109,8 +110,19 @@ def add_tasks(cast):
     return task_services.complete_task(task_id=done.pk, actor=cast.store_staff, outcome="reached", note="客户满意")
 
 
+def add_enquiry(cast, *, note="想周末试驾"):
+    """A walk-in enquiry at store A from the member's phone (the first opens the lead, the next are second
+    enquiries) and the clerk's call."""
+    lead = lead_services.enter_lead(
+        actor=cast.store_staff, name="王先生", phone=str(cast.member_user.phone), model="秦PLUS DM-i", channel="store"
+    ).lead
+    lead_services.record_contact(lead_id=lead.pk, actor=cast.store_staff, outcome="reached_interested", note=note)
+    return lead
+
+
 def add_history(cast, times: int) -> None:
     for _ in range(times):
+        add_enquiry(cast)
         add_order(cast)
         add_car(cast)
         add_message(cast)
@@ -136,7 +148,16 @@ def known(cast):
     add_message(cast, channel="email")
     coupon = add_coupon(cast)
     done = add_tasks(cast)
-    return {"order": order, "other_store_order": other_store_order, "car": car, "coupon": coupon, "done": done}
+    add_enquiry(cast, note="想周末试驾")
+    lead = add_enquiry(cast, note="已约周六到店")
+    return {
+        "lead": lead,
+        "order": order,
+        "other_store_order": other_store_order,
+        "car": car,
+        "coupon": coupon,
+        "done": done,
+    }
 
 
 # The 360 view ---------------------------------------------------------------------------------------------------
@@ -219,8 +240,24 @@ def test_the_360_shows_every_section_with_the_id_masked(cast, known):
         ("email", "pending", ""),
         ("sms", "sent", "delivered"),
     ]
+    [lead] = body["leads"]  # one lead, asked twice
+    assert {key: lead[key] for key in ("id", "status", "channel", "partner", "model_text", "enquiries_count")} == {
+        "id": known["lead"].pk,
+        "status": "interested",
+        "channel": "store",
+        "partner": None,
+        "model_text": "秦PLUS DM-i",
+        "enquiries_count": 2,
+    }
+    assert [enquiry["channel"] for enquiry in lead["enquiries"]] == ["store", "store"]
+    assert [(contact["outcome"], contact["note"], contact["by"]) for contact in lead["contacts"]] == [
+        ("reached_interested", "已约周六到店", str(cast.store_staff)),
+        ("reached_interested", "想周末试驾", str(cast.store_staff)),
+    ]
     # Only sections whose data exists: no complaints, tags or segments yet.
-    assert set(body) == {"profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages"}
+    assert set(body) == {
+        "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads",
+    }  # fmt: skip
 
 
 def test_head_office_sees_the_applications_of_every_store(cast, known):
@@ -240,6 +277,7 @@ def test_the_full_id_number_is_never_shown(cast, known, client):
     assert "SZ2026000001" in page
     assert "粤B·12345" in page
     assert "首保：更换机油机滤" in page
+    assert "已约周六到店" in page  # the lead's latest contact
 
 
 def test_a_clerk_of_another_store_gets_404_everywhere(cast, client):
@@ -260,6 +298,8 @@ def test_a_member_of_two_stores_shows_each_store_only_its_own_applications(cast,
     body = api_as(cast.other_store_staff).get(f"/api/v1/backoffice/members/{cast.member.pk}/").json()
 
     assert [order["number"] for order in body["orders"]] == ["GZ2026000009"]
+    assert body["leads"] == []  # store A's walk-in lead
+    assert body["open_tasks"] == []  # store A's tasks
 
 
 def test_a_clerk_of_the_member_store_opens_the_page(cast, known, client):
@@ -420,8 +460,8 @@ def test_the_back_office_search_page_masks_phones_for_store_staff(cast, known, c
 # Query counts ---------------------------------------------------------------------------------------------------
 
 # member, orders (with loans), events, their actors, installments, cars, service visits, points account, entries,
-# coupons, messages, open tasks, contact history.
-QUERIES_FOR_360 = 13
+# coupons, messages, open tasks, contact history, leads, their enquiries, contacts and the contacts' agents.
+QUERIES_FOR_360 = 17
 
 
 @pytest.mark.parametrize("times", [1, 3])
@@ -433,6 +473,8 @@ def test_the_360_costs_the_same_queries_for_n_and_3n(cast, django_assert_num_que
 
     assert (len(view.orders), len(view.cars), len(view.coupons), len(view.open_tasks)) == (times,) * 4
     assert len(view.messages) == 2 * times  # each SMS, and each redemption's inbox message
+    [lead] = view.leads
+    assert (len(lead.enquiries.all()), len(lead.contacts.all())) == (times, times)
 
 
 @pytest.mark.parametrize("times", [1, 3])
@@ -476,7 +518,7 @@ def test_the_schema_describes_the_360_and_the_search_results(client):
         "$ref": "#/components/schemas/Customer360"
     }
     assert set(components["Customer360"]["properties"]) == {
-        "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages",
+        "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads",
     }  # fmt: skip
     assert set(components["MemberSearchResult"]["properties"]) == {"id", "name", "phone", "store", "latest_order"}
     assert "404" in detail["responses"]
