@@ -3,6 +3,7 @@ member's 360 view, drawn with the admin's own templates. Visibility is the same 
 (members.selectors), so a store account opening another store's member gets "not found"."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,8 +13,13 @@ from crm.customer360 import selectors
 from crm.customer360.backoffice import search_context
 from crm.customer360.exceptions import MemberNotFound
 
+# Like the member admin's own pages: the admin shows members to those allowed to view them.
+VIEW_MEMBERS = "members.view_member"
+
 
 def member_search(request):
+    if not request.user.has_perm(VIEW_MEMBERS):
+        raise PermissionDenied
     context = search_context(request)
     page = context["page"]
     # A search that finds exactly one member lands on their 360 page: the agent has someone on the line.
@@ -24,6 +30,8 @@ def member_search(request):
 
 
 def member_page(request, member_id: int):
+    if not request.user.has_perm(VIEW_MEMBERS):
+        raise PermissionDenied
     try:
         view = selectors.get_customer_360(user=request.user, member_id=member_id)
     except MemberNotFound:

@@ -16,7 +16,7 @@ from notifications.models import Notification
 from notifications.services import queue_notification
 from points import services as points_services
 from staff_tasks import services as task_services
-from tests.members.factories import MemberFactory
+from tests.members.factories import MemberFactory, StaffFactory
 from tests.orders.factories import LoanFactory, OrderEventFactory, OrderFactory
 from tests.points.factories import RewardFactory
 from tests.vehicles.factories import OwnedVehicleFactory
@@ -334,7 +334,6 @@ def test_the_back_office_order_page_links_the_member_to_their_360(cast, known, c
 
 def test_the_admin_member_pages_link_to_the_360(cast, known, client):
     client.force_login(cast.call_center)
-    cast.call_center.user_permissions.add(*_member_view_permissions())
 
     change_page = client.get(f"/admin/members/member/{cast.member.pk}/change/").content.decode()
     changelist = client.get("/admin/members/member/").content.decode()
@@ -343,10 +342,11 @@ def test_the_admin_member_pages_link_to_the_360(cast, known, client):
     assert f'href="/admin/members/member/{cast.member.pk}/360/"' in changelist
 
 
-def _member_view_permissions():
-    from django.contrib.auth.models import Permission
+def test_the_admin_pages_need_the_permission_to_view_members(cast, known, client):
+    client.force_login(StaffFactory(username="no.role", role="head_office"))  # a head-office account outside the group
 
-    return Permission.objects.filter(content_type__app_label="members", codename__in=["view_member", "change_member"])
+    assert client.get(f"/admin/members/member/{cast.member.pk}/360/").status_code == 403
+    assert client.get("/admin/customer360/", {"q": "5678"}).status_code == 403
 
 
 # Search ---------------------------------------------------------------------------------------------------------
