@@ -1,6 +1,6 @@
 """Members for staff: search and the 360 view as JSON. Views parse, call one selector, serialize."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,33 +50,39 @@ class MemberSearchResultSerializer(serializers.Serializer):
 
 
 class ProfileSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     real_name = serializers.CharField()
-    phone = serializers.CharField()
+    phone = serializers.CharField(source="user.phone")
     gender = serializers.CharField()
     birthday = serializers.DateField(allow_null=True)
     email = serializers.CharField()
     city = serializers.CharField()
-    id_number = serializers.CharField(help_text="Always masked (4401**********1234); empty before verification.")
+    id_number = serializers.CharField(
+        source="id_number_masked", help_text="Always masked (4401**********1234); empty before verification."
+    )
     verification_status = serializers.CharField()
     tier = serializers.CharField()
     channel = serializers.CharField()
-    channel_label = serializers.CharField()
+    channel_label = serializers.CharField(source="get_channel_display")
     channel_partner = serializers.CharField()
-    referred_by = serializers.CharField(allow_null=True, help_text="The inviting member's name.")
-    store = StoreSerializer(allow_null=True)
-    registered_at = serializers.DateTimeField()
+    referred_by = serializers.SerializerMethodField(help_text="The inviting member's name.")
+    store = StoreSerializer(source="preferred_store", allow_null=True)
+    registered_at = serializers.DateTimeField(source="created_at")
+
+    def get_referred_by(self, member) -> str | None:
+        inviter = member.referred_by
+        return (inviter.real_name or inviter.name) if inviter else None
 
 
 class TimelineEventSerializer(serializers.Serializer):
     transition = serializers.CharField()
     from_state = serializers.CharField()
     to_state = serializers.CharField()
-    to_state_label = serializers.CharField()
+    to_state_label = serializers.CharField(source="get_to_state_display")
     actor = serializers.CharField(allow_null=True)
     reason = serializers.CharField()
-    at = serializers.DateTimeField()
+    at = serializers.DateTimeField(source="created_at")
 
 
 class InstallmentSerializer(serializers.Serializer):
@@ -95,22 +101,32 @@ class LoanSerializer(serializers.Serializer):
     term_months = serializers.IntegerField()
     monthly_payment = serializers.DecimalField(max_digits=12, decimal_places=2)
     disbursed_at = serializers.DateTimeField()
-    installments = InstallmentSerializer(many=True)
+    installments = serializers.SerializerMethodField()
+
+    @extend_schema_field(InstallmentSerializer(many=True))
+    def get_installments(self, loan) -> list:
+        return InstallmentSerializer(self.context["installments"].get(loan.pk, []), many=True).data
 
 
 class OrderSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    state = serializers.CharField()
-    state_label = serializers.CharField()
-    car = serializers.CharField()
-    plate = serializers.CharField()
-    store = StoreSerializer(allow_null=True)
-    price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    monthly_payment = serializers.DecimalField(max_digits=12, decimal_places=2)
-    created_at = serializers.DateTimeField()
+    id = serializers.IntegerField(source="order.pk")
+    number = serializers.CharField(source="order.number")
+    state = serializers.CharField(source="order.state")
+    state_label = serializers.CharField(source="order.get_state_display")
+    car = serializers.CharField(source="order.trim")
+    plate = serializers.CharField(source="order.plate")
+    store = StoreSerializer(source="order.store", allow_null=True)
+    price = serializers.DecimalField(source="order.price", max_digits=12, decimal_places=2)
+    monthly_payment = serializers.DecimalField(source="order.monthly_payment", max_digits=12, decimal_places=2)
+    created_at = serializers.DateTimeField(source="order.created_at")
     timeline = TimelineEventSerializer(many=True)
-    loan = LoanSerializer(allow_null=True)
+    loan = serializers.SerializerMethodField()
+
+    @extend_schema_field(LoanSerializer(allow_null=True))
+    def get_loan(self, summary) -> dict | None:
+        if summary.loan is None:
+            return None
+        return LoanSerializer(summary.loan, context={"installments": {summary.loan.pk: summary.installments}}).data
 
 
 class ServiceVisitSerializer(serializers.Serializer):
@@ -121,17 +137,19 @@ class ServiceVisitSerializer(serializers.Serializer):
 
 
 class CarSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    car = serializers.CharField()
-    plate = serializers.CharField()
-    vin = serializers.CharField()
-    delivered_on = serializers.DateField()
-    mileage_km = serializers.IntegerField()
-    next_service_on = serializers.DateField(allow_null=True)
-    next_service_km = serializers.IntegerField(allow_null=True)
-    inspection_due_on = serializers.DateField(allow_null=True)
-    insurance_due_on = serializers.DateField(allow_null=True)
-    service_history = ServiceVisitSerializer(many=True, help_text="The latest visits, newest first.")
+    id = serializers.IntegerField(source="car.pk")
+    car = serializers.CharField(source="car.trim")
+    plate = serializers.CharField(source="car.plate")
+    vin = serializers.CharField(source="car.vin")
+    delivered_on = serializers.DateField(source="car.delivered_on")
+    mileage_km = serializers.IntegerField(source="car.mileage_km")
+    next_service_on = serializers.DateField(source="car.next_service_on", allow_null=True)
+    next_service_km = serializers.IntegerField(source="car.next_service_km", allow_null=True)
+    inspection_due_on = serializers.DateField(source="car.inspection_due_on", allow_null=True)
+    insurance_due_on = serializers.DateField(source="car.insurance_due_on", allow_null=True)
+    service_history = ServiceVisitSerializer(
+        source="service_visits", many=True, help_text="The latest visits, newest first."
+    )
 
 
 class PointsEntrySerializer(serializers.Serializer):
@@ -143,13 +161,13 @@ class PointsEntrySerializer(serializers.Serializer):
 
 
 class PointsSerializer(serializers.Serializer):
-    balance = serializers.IntegerField()
-    recent_entries = PointsEntrySerializer(many=True)
+    balance = serializers.IntegerField(source="points_balance")
+    recent_entries = PointsEntrySerializer(source="points_entries", many=True)
 
 
 class CouponSerializer(serializers.Serializer):
     code = serializers.CharField()
-    reward = serializers.CharField()
+    reward = serializers.CharField(source="reward.name")
     face_value = serializers.DecimalField(max_digits=10, decimal_places=2)
     status = serializers.CharField()
     valid_until = serializers.DateField()
@@ -171,11 +189,11 @@ class MessageSerializer(serializers.Serializer):
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    kind_label = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
     title = serializers.CharField()
     due_at = serializers.DateTimeField()
     assignee = serializers.CharField(allow_null=True)
-    store = serializers.CharField(allow_null=True, help_text="The store's code.")
+    store = serializers.CharField(source="store.code", default=None, allow_null=True, help_text="The store's code.")
 
 
 class ContactSerializer(serializers.Serializer):
@@ -183,7 +201,7 @@ class ContactSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     outcome = serializers.CharField()
-    outcome_label = serializers.CharField()
+    outcome_label = serializers.CharField(source="get_outcome_display")
     note = serializers.CharField()
     completed_at = serializers.DateTimeField(allow_null=True)
     completed_by = serializers.CharField(allow_null=True)
@@ -222,150 +240,17 @@ class LeadSerializer(serializers.Serializer):
 
 
 class Customer360Serializer(serializers.Serializer):
-    profile = ProfileSerializer()
+    """Reads a ``crm.customer360.selectors.Customer360``."""
+
+    profile = ProfileSerializer(source="member")
     orders = OrderSerializer(many=True)
     cars = CarSerializer(many=True)
-    points = PointsSerializer()
+    points = PointsSerializer(source="*")
     coupons = CouponSerializer(many=True, help_text="The latest coupons, newest first.")
     open_tasks = TaskSerializer(many=True)
     contact_history = ContactSerializer(many=True, help_text="Completed tasks, latest first.")
     messages = MessageSerializer(many=True, help_text="The latest messages on every channel, newest first.")
     leads = LeadSerializer(many=True, help_text="Leads from the member's phone or linked to them, newest first.")
-
-    def to_representation(self, view):
-        return customer_360_as_json(view)
-
-
-def _store(store) -> dict | None:
-    return {"id": store.pk, "code": store.code, "name": store.name} if store else None
-
-
-def customer_360_as_json(view: selectors.Customer360) -> dict:
-    member = view.member
-    return {
-        "profile": {
-            "id": member.pk,
-            "name": member.name,
-            "real_name": member.real_name,
-            "phone": view.phone,
-            "gender": member.gender,
-            "birthday": member.birthday.isoformat() if member.birthday else None,
-            "email": member.email,
-            "city": member.city,
-            "id_number": member.id_number_masked,
-            "verification_status": member.verification_status,
-            "tier": member.tier,
-            "channel": member.channel,
-            "channel_label": str(member.get_channel_display()),
-            "channel_partner": member.channel_partner,
-            "referred_by": (member.referred_by.real_name or member.referred_by.name) if member.referred_by else None,
-            "store": _store(member.preferred_store),
-            "registered_at": serializers.DateTimeField().to_representation(member.created_at),
-        },
-        "orders": [_order(summary) for summary in view.orders],
-        "cars": [_car(summary) for summary in view.cars],
-        "points": {
-            "balance": view.points_balance,
-            "recent_entries": PointsEntrySerializer(view.points_entries, many=True).data,
-        },
-        "coupons": [
-            {
-                "code": coupon.code,
-                "reward": coupon.reward.name,
-                "face_value": str(coupon.face_value),
-                "status": coupon.status,
-                "valid_until": coupon.valid_until.isoformat(),
-                "used_at": serializers.DateTimeField().to_representation(coupon.used_at) if coupon.used_at else None,
-            }
-            for coupon in view.coupons
-        ],
-        "open_tasks": [
-            {
-                "id": task.pk,
-                "kind": task.kind,
-                "kind_label": str(task.get_kind_display()),
-                "title": task.title,
-                "due_at": serializers.DateTimeField().to_representation(task.due_at),
-                "assignee": str(task.assignee) if task.assignee_id else None,
-                "store": task.store.code if task.store_id else None,
-            }
-            for task in view.open_tasks
-        ],
-        "contact_history": [
-            {
-                "id": task.pk,
-                "kind": task.kind,
-                "title": task.title,
-                "outcome": task.outcome,
-                "outcome_label": str(task.get_outcome_display()) if task.outcome else "",
-                "note": task.note,
-                "completed_at": (
-                    serializers.DateTimeField().to_representation(task.completed_at) if task.completed_at else None
-                ),
-                "completed_by": str(task.completed_by) if task.completed_by_id else None,
-            }
-            for task in view.contact_history
-        ],
-        "messages": MessageSerializer(view.messages, many=True).data,
-        "leads": LeadSerializer(view.leads, many=True).data,
-    }
-
-
-def _order(summary: selectors.OrderSummary) -> dict:
-    order, loan = summary.order, summary.loan
-    return {
-        "id": order.pk,
-        "number": order.number,
-        "state": order.state,
-        "state_label": str(order.get_state_display()),
-        "car": str(order.trim),
-        "plate": order.plate,
-        "store": _store(order.store),
-        "price": str(order.price),
-        "monthly_payment": str(order.monthly_payment),
-        "created_at": serializers.DateTimeField().to_representation(order.created_at),
-        "timeline": [
-            {
-                "transition": event.transition,
-                "from_state": event.from_state,
-                "to_state": event.to_state,
-                "to_state_label": str(event.get_to_state_display()),
-                "actor": str(event.actor) if event.actor_id else None,
-                "reason": event.reason,
-                "at": serializers.DateTimeField().to_representation(event.created_at),
-            }
-            for event in summary.timeline
-        ],
-        "loan": (
-            {
-                "principal": str(loan.principal),
-                "annual_rate": str(loan.annual_rate),
-                "term_months": loan.term_months,
-                "monthly_payment": str(loan.monthly_payment),
-                "disbursed_at": serializers.DateTimeField().to_representation(loan.disbursed_at),
-                "installments": InstallmentSerializer(summary.installments, many=True).data,
-            }
-            if loan
-            else None
-        ),
-    }
-
-
-def _car(summary: selectors.CarSummary) -> dict:
-    car = summary.car
-    return {
-        "id": car.pk,
-        "car": str(car.trim),
-        "plate": car.plate,
-        "vin": car.vin,
-        "delivered_on": car.delivered_on.isoformat(),
-        "mileage_km": car.mileage_km,
-        "next_service_on": car.next_service_on.isoformat() if car.next_service_on else None,
-        "next_service_km": car.next_service_km,
-        "inspection_due_on": car.inspection_due_on.isoformat() if car.inspection_due_on else None,
-        "insurance_due_on": car.insurance_due_on.isoformat() if car.insurance_due_on else None,
-        "service_history": ServiceVisitSerializer(summary.service_visits, many=True).data,
-    }
 
 
 class MemberSearchApi(APIView):
