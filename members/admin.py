@@ -41,13 +41,13 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "phone",
         "name",
+        "customer_360",
         "city",
         "channel",
         "verification_status",
         "preferred_store",
         "invite_code",
         "created_at",
-        "customer_360",
     ]
     list_filter = ["channel", "verification_status", "preferred_store", "tier"]
     search_fields = ["user__phone", "name", "real_name", "invite_code"]
