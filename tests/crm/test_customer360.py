@@ -488,6 +488,8 @@ def test_the_360_api_and_pages_cost_the_same_queries_for_n_and_3n(cast, client, 
         assert api.get(url).status_code == 200
     with django_assert_num_queries(QUERIES_FOR_360 + 3):  # + session, user, and the top bar's "is a member?"
         assert client.get(f"/backoffice/members/{cast.member.pk}/").status_code == 200
+    with django_assert_num_queries(QUERIES_FOR_360 + 4):  # + session, user, and its two kinds of permissions
+        assert client.get(f"/admin/members/member/{cast.member.pk}/360/").status_code == 200
 
 
 @pytest.mark.parametrize("times", [1, 3])
@@ -501,6 +503,10 @@ def test_search_costs_the_same_queries_for_n_and_3n(cast, client, django_assert_
         response = api.get("/api/v1/backoffice/members/", {"q": "王"})
 
     assert response.json()["count"] == times
+    client.force_login(cast.store_staff)
+    with django_assert_num_queries(6):  # session, user, count, page, the top bar's "is a member?", the clerk's store
+        page = client.get("/backoffice/members/", {"q": "王"})
+    assert page.content.decode().count('href="/backoffice/members/') == times
 
 
 def test_money_values_are_exact_decimals(cast, known):
