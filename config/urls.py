@@ -12,12 +12,14 @@ api_v1 = [
     path("", include("points.api_urls")),
     path("", include("vehicles.api_urls")),
     path("", include("orders.api_urls")),
+    path("", include("crm.customer360.api_urls")),
     path("", include("crm.leads.api_urls")),
     path("", include("staff_tasks.api_urls")),
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/", include("crm.customer360.admin_urls")),
     path("admin/", admin.site.urls),
     path("webhooks/twilio/status/", twilio_status_callback, name="twilio-status"),
     path("webhooks/twilio/inbound/", twilio_inbound_sms, name="twilio-inbound"),
@@ -26,6 +28,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("backoffice/members/", include("crm.customer360.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),

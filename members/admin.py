@@ -61,6 +61,7 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "phone",
         "display_name",
+        "customer_360",
         "city",
         "channel",
         "verification_status",
@@ -121,6 +122,11 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("name"))
     def display_name(self, member):
         return member.display_name  # the verified real name once there is one
+
+    @admin.display(description=_("Customer 360"))
+    def customer_360(self, member):
+        # The page lives in crm.customer360 (above members in the layers), so it is reached by its URL name.
+        return format_html('<a href="{}">{}</a>', reverse("admin-customer360", args=[member.pk]), _("Customer 360"))
 
     def has_delete_permission(self, request, obj=None):
         # Members are never deleted from the admin: their history (orders, points) hangs on them.

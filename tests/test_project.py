@@ -147,6 +147,8 @@ def test_openapi_schema_describes_every_endpoint_of_this_contract(client):
         "/api/v1/backoffice/orders/{order_id}/transitions/{name}/": "post",
         "/api/v1/backoffice/orders/{order_id}/assign-store/": "post",
         "/api/v1/backoffice/orders/{order_id}/documents/": "post",
+        "/api/v1/backoffice/members/": "get",
+        "/api/v1/backoffice/members/{member_id}/": "get",
     }
     for path, method in expected.items():
         assert method in paths[path], path

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "vehicles",
     "orders",
     "crm",
+    "crm.customer360",
     "crm.leads",
 ]
 

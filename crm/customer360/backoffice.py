@@ -1,0 +1,52 @@
+"""The back office's member pages for store staff: search, and one member's 360 view (own store only)."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from crm.customer360 import selectors
+from crm.customer360.exceptions import MemberNotFound
+from orders.enums import OrderState
+
+SEARCH_PAGE_SIZE = 25
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_staff):
+            return redirect_to_login(request.get_full_path(), login_url="admin:login")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def search_context(request) -> dict:
+    """The search box's term and one page of results, with phones as this person may see them."""
+    search = selectors.clean_query(request.GET.get("q", ""))
+    page = Paginator(selectors.search_members(user=request.user, query=search), SEARCH_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for member in page:
+        member.phone_shown = selectors.phone_shown_to(user=request.user, phone=str(member.user.phone))
+        member.latest_order_state_label = (
+            OrderState(member.latest_order_state).label if member.latest_order_state in OrderState.values else ""
+        )
+    return {"search": search, "page": page}
+
+
+@staff_required
+def member_search(request):
+    return render(request, "customer360/backoffice/search.html", search_context(request))
+
+
+@staff_required
+def member_page(request, member_id: int):
+    try:
+        view = selectors.get_customer_360(user=request.user, member_id=member_id)
+    except MemberNotFound:
+        raise Http404() from None
+    return render(request, "customer360/backoffice/member.html", {"view": view, "surface": "backoffice"})

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from crm.customer360 import backoffice
+
+app_name = "customer360"
+
+urlpatterns = [
+    path("", backoffice.member_search, name="search"),
+    path("<int:member_id>/", backoffice.member_page, name="member"),
+]

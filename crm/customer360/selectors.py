@@ -1,0 +1,227 @@
+"""The member 360 view (客户全景) and member search for staff: one read that gathers a member's whole relationship
+from every app, through each app's own visibility selector, so a store clerk sees only what their store may see.
+
+The number of queries does not grow with the member's history: every section is one query (or one prefetch), and
+the long sections (messages, points entries, coupons, service visits, tasks, leads) show the latest rows only.
+"""
+
+import dataclasses
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Replace, Upper
+
+from crm.customer360.exceptions import MemberNotFound
+from crm.leads.selectors import leads_visible_to
+from members.enums import STORE_BOUND_ROLES
+from members.models import Member
+from members.phones import mask_phone
+from members.selectors import members_visible_to
+from notifications.selectors import notifications_visible_to
+from orders.selectors import orders_visible_to
+from points.selectors import coupons_visible_to, points_accounts_visible_to, points_entries_visible_to
+from staff_tasks.enums import TaskStatus
+from staff_tasks.selectors import tasks_visible_to
+from vehicles.selectors import owned_vehicles_visible_to
+
+# How many of the latest rows the long sections show.
+LATEST_MESSAGES = 20
+LATEST_POINTS_ENTRIES = 10
+LATEST_COUPONS = 20
+LATEST_SERVICE_VISITS = 10
+OPEN_TASKS = 50
+CONTACT_HISTORY = 20
+LEADS = 10
+
+# Longest search term looked at; anything longer is cut, never refused.
+MAX_QUERY_LENGTH = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderSummary:
+    order: object
+    timeline: list
+    loan: object | None
+    installments: list
+
+
+@dataclasses.dataclass(frozen=True)
+class CarSummary:
+    car: object
+    service_visits: list
+
+
+@dataclasses.dataclass(frozen=True)
+class Customer360:
+    member: Member
+    phone: str
+    orders: list[OrderSummary]
+    cars: list[CarSummary]
+    points_balance: int
+    points_entries: list
+    coupons: list
+    messages: list
+    open_tasks: list
+    contact_history: list
+    leads: list
+
+
+def shows_full_phone(*, user) -> bool:
+    """Store roles see phone numbers masked in lists; the 360 page of one member shows the number to call."""
+    return not (user.role in STORE_BOUND_ROLES and not user.is_superuser)
+
+
+def get_customer_360(*, user, member_id: int) -> Customer360:
+    """Everything about one member that ``user`` may see, in a fixed number of queries; someone else's member (or
+    no member) is "not found"."""
+    member = (
+        members_visible_to(user=user)
+        .select_related("user", "preferred_store", "referred_by__user")
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None or not user.is_staff:
+        raise MemberNotFound()
+
+    orders = list(
+        orders_visible_to(user=user)
+        .filter(member=member)
+        .select_related("trim__car_model__brand", "plan", "store", "loan")
+        # Events come oldest first and installments by number (their models' ordering).
+        .prefetch_related("events__actor", "loan__installments")
+        .order_by("-created_at", "-pk")
+    )
+    cars = list(
+        owned_vehicles_visible_to(user=user)
+        .filter(member=member)
+        .select_related("trim__car_model__brand")
+        .prefetch_related("service_records")  # newest visit first (the model's ordering)
+        .order_by("-delivered_on", "-pk")
+    )
+    account = points_accounts_visible_to(user=user).filter(member=member).only("balance").first()
+    return Customer360(
+        member=member,
+        phone=str(member.user.phone),
+        orders=[_order_summary(order) for order in orders],
+        cars=[CarSummary(car=car, service_visits=car.service_records.all()[:LATEST_SERVICE_VISITS]) for car in cars],
+        points_balance=account.balance if account else 0,
+        points_entries=list(
+            points_entries_visible_to(user=user)
+            .filter(account__member=member)
+            .select_related("reward")
+            .order_by("-created_at", "-pk")[:LATEST_POINTS_ENTRIES]
+        ),
+        coupons=list(
+            coupons_visible_to(user=user)
+            .filter(member=member)
+            .select_related("reward")
+            .order_by("-created_at", "-pk")[:LATEST_COUPONS]
+        ),
+        messages=list(
+            notifications_visible_to(user=user)
+            .filter(recipient_id=member.user_id)
+            .order_by("-created_at", "-pk")[:LATEST_MESSAGES]
+        ),
+        open_tasks=list(
+            tasks_visible_to(user=user)
+            .filter(member=member, status=TaskStatus.OPEN)
+            .select_related("assignee", "store")
+            .order_by("due_at", "pk")[:OPEN_TASKS]
+        ),
+        contact_history=list(
+            tasks_visible_to(user=user)
+            .filter(member=member, status=TaskStatus.DONE)
+            .select_related("completed_by", "store")
+            .order_by("-completed_at", "-pk")[:CONTACT_HISTORY]
+        ),
+        leads=list(
+            # Leads from this phone, converted or not, and those linked to the member; with every enquiry (二次咨询)
+            # and contact attempt.
+            leads_visible_to(user=user)
+            .filter(Q(member=member) | Q(phone=str(member.user.phone)))
+            .select_related("partner", "assignee", "store")
+            .prefetch_related("enquiries", "contacts__contacted_by")
+            .order_by("-created_at", "-pk")[:LEADS]
+        ),
+    )
+
+
+def _order_summary(order) -> OrderSummary:
+    loan = getattr(order, "loan", None)  # the reverse one-to-one raises an AttributeError when there is none
+    return OrderSummary(
+        order=order,
+        timeline=list(order.events.all()),
+        loan=loan,
+        installments=list(loan.installments.all()) if loan else [],
+    )
+
+
+# Search -----------------------------------------------------------------------------------------------------------
+
+
+def clean_query(raw: str | None) -> str:
+    """What a search box sent, made safe to look up: no NUL or other control characters, at most 50 characters."""
+    text = "".join(character for character in (raw or "") if character.isprintable())
+    return text.strip()[:MAX_QUERY_LENGTH]
+
+
+def _phone_digits(term: str) -> str:
+    """The digits of a term that looks like a phone number (``+86 138 0013 8000``, ``8000``), without the country
+    code; empty when the term is not phone-like."""
+    if not term or any(not (character.isdigit() or character in "+-() ") for character in term):
+        return ""
+    digits = "".join(character for character in term if character.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits if len(digits) >= 4 else ""
+
+
+def _compact_plate(value) -> Replace:
+    """A plate as compared: upper case, without the spaces, dots and dashes people type or leave out."""
+    expression = Upper(value)
+    for separator in (" ", "·", "•", "-"):
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def search_members(*, user, query: str) -> QuerySet[Member]:
+    """Members ``user`` may see, found by phone (with or without +86, or its last digits), name, plate or
+    application number; newest first. Each row carries its latest visible application's number and state."""
+    term = clean_query(query)
+    latest_order = orders_visible_to(user=user).filter(member_id=OuterRef("pk")).order_by("-created_at", "-pk")
+    members = (
+        members_visible_to(user=user)
+        .select_related("user", "preferred_store")
+        .annotate(
+            latest_order_number=Subquery(latest_order.values("number")[:1]),
+            latest_order_state=Subquery(latest_order.values("state")[:1]),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    if not term:
+        return members
+    plate = "".join(term.upper().split()).replace("·", "").replace("•", "").replace("-", "")
+    condition = Q(name__icontains=term) | Q(real_name__icontains=term)
+    condition |= Q(pk__in=orders_visible_to(user=user).filter(number__iexact=term).values("member_id"))
+    if len(term) >= 4:
+        condition |= Q(pk__in=orders_visible_to(user=user).filter(number__icontains=term).values("member_id"))
+    if len(plate) >= 3:
+        condition |= Q(
+            pk__in=owned_vehicles_visible_to(user=user)
+            .annotate(compact_plate=_compact_plate("plate"))
+            .filter(compact_plate__contains=plate)
+            .values("member_id")
+        )
+        condition |= Q(
+            pk__in=orders_visible_to(user=user)
+            .annotate(compact_plate=_compact_plate("plate"))
+            .filter(compact_plate__contains=plate)
+            .values("member_id")
+        )
+    digits = _phone_digits(term)
+    if digits:
+        condition |= Q(user__phone__contains=digits)
+    return members.filter(condition)
+
+
+def phone_shown_to(*, user, phone: str) -> str:
+    return phone if shows_full_phone(user=user) else mask_phone(phone)
