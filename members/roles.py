@@ -10,6 +10,12 @@ _CALLS = ["notifications.view_notification"]
 # The task queue: every role that phones or visits members works its tasks (assigning is for managers and head
 # office, decided in staff_tasks.services); head office also edits the task rules.
 _TASKS = ["staff_tasks.view_task", "staff_tasks.change_task", "staff_tasks.view_taskrule"]
+# Leads: agents and stores enter leads and record contacts (a change through the services); head office also keeps
+# the partners, their API keys and the lead teams.
+_LEADS = ["leads.view_lead", "leads.add_lead", "leads.change_lead", "leads.view_leadteam"]
+_LEAD_SETUP = ["leads.view_partner", "leads.add_partner", "leads.change_partner", "leads.view_partnerapikey",
+               "leads.add_partnerapikey", "leads.change_partnerapikey", "leads.add_leadteam",
+               "leads.change_leadteam"]  # fmt: skip
 _POINTS = ["points.view_pointsaccount", "points.view_pointsentry", "points.view_coupon", "points.view_reward",
            "points.view_earnrule", "points.view_campaign"]  # fmt: skip
 # Order steps are governed by role in orders/state_machine.py; these permissions open the admin screens.
@@ -28,9 +34,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_POINTS,
         *_CALLS,
         *_TASKS,
+        *_LEADS,
     ],
-    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, *_TASKS],
-    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, *_TASKS],
+    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, *_TASKS, *_LEADS],
+    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, *_TASKS, *_LEADS],
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
     StaffRole.HEAD_OFFICE: [
@@ -48,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_POINTS,
         *_CALLS,
         *_TASKS,
+        *_LEADS,
+        *_LEAD_SETUP,
         "staff_tasks.change_taskrule",
         "notifications.change_notification",
         "crm.view_campaign",

@@ -123,3 +123,21 @@ def test_only_head_office_imports_partner_files(cast):
     response = _admin_client(cast.store_manager).get("/admin/leads/lead/import/")
 
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_roles_own_permissions_open_the_lead_screens(cast):
+    def role_client(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    agent, clerk, hq = role_client(cast.call_center), role_client(cast.store_staff), role_client(cast.head_office)
+    lead = services.enter_lead(actor=cast.store_staff, name="陈", phone="13800138000", channel="store").lead
+
+    assert agent.get("/admin/leads/lead/add/").status_code == 200
+    assert clerk.get(f"/admin/leads/lead/{lead.pk}/contact/").status_code == 200
+    assert clerk.get("/admin/leads/lead/import/").status_code == 403
+    assert hq.get("/admin/leads/lead/import/").status_code == 200
+    assert hq.get("/admin/leads/partnerapikey/add/").status_code == 200
+    assert clerk.get("/admin/leads/partnerapikey/").status_code == 403
