@@ -15,4 +15,6 @@ $BIN/lint-imports
 echo "== migrations are in sync with the models"
 env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.local $BIN/python manage.py makemigrations --check --dry-run
 echo "== pytest"
-$BIN/pytest "$@"
+# In parallel: PYTEST_WORKERS processes (pytest-xdist), each with its own test database and Redis database
+# (config/settings/test.py); the browser tests stay together on one of them. PYTEST_WORKERS=0 runs in this process.
+$BIN/pytest -n "${PYTEST_WORKERS:-3}" --dist loadgroup "$@"

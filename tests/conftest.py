@@ -17,6 +17,32 @@ from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
 pytest_plugins = ["tests.orders.cast"]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """In parallel runs (scripts/test.sh: pytest-xdist, ``--dist loadgroup``) tests are handed out one by one, except
+    two groups that each go to one worker as one unit: the browser tests, so they share one Chromium
+    (tests/e2e/conftest.py), and the tests that lean on the shared PostgreSQL server, one after another: the
+    concurrency tests (``test_*concurrency*.py``), whose dozens of threads each hold a connection, and the tests that
+    start a real Celery worker (``test_worker_*.py``), which must get a connection in time. Run side by side they
+    exhausted the server's ``max_connections``. (A scheduler
+    rather than ``xdist_group`` marks: xdist 3.8 cannot rename the test ids of pytest 9, which those marks need.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class Scheduler(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            if path.startswith("tests/e2e/"):
+                return "e2e"
+            module = path.rsplit("/", 1)[-1]
+            if "concurrency" in module or module.startswith("test_worker_"):
+                return "shared-server"
+            return super()._split_scope(nodeid)
+
+    return Scheduler(config, log)
+
+
 class SmsOutbox:
     """What the `file` SMS backend wrote: the way a black-box client reads a sign-in code."""
 
