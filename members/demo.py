@@ -70,7 +70,7 @@ def seed_members_demo() -> dict[str, Store]:
     return stores
 
 
-def _agreeing(member: Member) -> Member:
+def agreeing(member: Member) -> Member:
     """Demo members have agreed to every policy, the sensitive-data consent included."""
     grant_consents(
         member=member,
@@ -82,15 +82,15 @@ def _agreeing(member: Member) -> Member:
 
 def _seed_members(stores):
     # A brand-new member: just registered.
-    _agreeing(register_member(phone="13800000001"))
+    agreeing(register_member(phone="13800000001"))
     # A member with a completed profile, from a partner channel.
-    zhang = _agreeing(register_member(phone="13800000002", channel=Channel.PARTNER, channel_partner="平安好车"))
+    zhang = agreeing(register_member(phone="13800000002", channel=Channel.PARTNER, channel_partner="平安好车"))
     update_member_profile(
         member=zhang, name="张伟", gender=Gender.MALE, birthday=datetime.date(1988, 5, 20), city="深圳",
         email="zhang.wei@example.com", preferred_store=stores["SZ01"],
     )  # fmt: skip
     # A verified member with qualification info, ready to apply.
-    wang = _agreeing(register_member(phone="13800000003", channel=Channel.CALL_CENTER))
+    wang = agreeing(register_member(phone="13800000003", channel=Channel.CALL_CENTER))
     born_on = datetime.date(1990, 3, 7)
     update_member_profile(
         member=wang,
@@ -110,5 +110,5 @@ def _seed_members(stores):
     )  # fmt: skip
     # Two friends who signed up with Wang Fang's invite code.
     wang.refresh_from_db()
-    _agreeing(register_member(phone="13800000004", referrer=wang))
-    _agreeing(register_member(phone="13800000005", referrer=wang, channel=Channel.QUICK_SUBMIT))
+    agreeing(register_member(phone="13800000004", referrer=wang))
+    agreeing(register_member(phone="13800000005", referrer=wang, channel=Channel.QUICK_SUBMIT))

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from members.demo import demo_id_number
+from members.demo import agreeing, demo_id_number
 from members.models import User
 from members.services import register_member, update_member_profile, verify_member_identity
 from orders import services
@@ -55,7 +55,8 @@ def seed_orders_demo(*, stores, trims: list[Trim]) -> None:
     staff = {user.username: user for user in User.objects.filter(is_staff=True)}
     store = stores["SZ01"]
     for index, (phone, name, target) in enumerate(APPLICANTS):
-        member = register_member(phone=phone)
+        # Applicants have agreed to the policies, the sensitive-data consent that verification needs included.
+        member = agreeing(register_member(phone=phone))
         birthday = datetime.date(1985 + index % 10, 1 + index % 12, 8)
         member = update_member_profile(
             member=member, name=name, gender="undisclosed", birthday=birthday, city=store.city, preferred_store=store,
