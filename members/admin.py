@@ -182,26 +182,6 @@ class IdNumberReasonForm(forms.Form):
     )
 
 
-@admin.register(IdNumberView)
-class IdNumberViewAdmin(admin.ModelAdmin):
-    """Who saw which member's full ID number, when and why. Read-only: a log row is never changed or removed."""
-
-    list_display = ["viewed_at", "staff", "member", "reason", "ip_address"]
-    list_filter = ["staff"]
-    search_fields = ["staff__username", "member__user__phone", "reason"]
-    list_select_related = ["staff", "member__user"]
-    date_hierarchy = "viewed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(User)
 class UserAdmin(StaffScopedAdminMixin, DjangoUserAdmin):
     visible_to = staticmethod(selectors.users_visible_to)
@@ -218,7 +198,8 @@ class UserAdmin(StaffScopedAdminMixin, DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
 
-# The audit log, the domain events and the sign-in attempts hold people's data from every store: head-office only.
+# The audit log, the domain events, the sign-in attempts and the full ID number views hold people's data from every
+# store: head-office only.
 class HeadOfficeOnlyAdminMixin:
     """For screens that hold people's data but belong to no one store (the audit log, sign-in attempts): store roles
     never see them, whatever permissions they are given."""
@@ -238,6 +219,27 @@ class HeadOfficeOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return selectors.sees_all_stores(user=request.user) and super().has_delete_permission(request, obj)
+
+
+@admin.register(IdNumberView)
+class IdNumberViewAdmin(HeadOfficeOnlyAdminMixin, admin.ModelAdmin):
+    """Who saw which member's full ID number, when and why: head-office only (it names every store's members).
+    Read-only: a log row is never changed or removed."""
+
+    list_display = ["viewed_at", "staff", "member", "reason", "ip_address"]
+    list_filter = ["staff"]
+    search_fields = ["staff__username", "member__user__phone", "reason"]
+    list_select_related = ["staff", "member__user"]
+    date_hierarchy = "viewed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class HeadOfficeLogEntryAdmin(HeadOfficeOnlyAdminMixin, LogEntryAdmin):

@@ -198,6 +198,7 @@ class MeApi(APIView):
         description="Close the account. Every token and session ends; personal data is erased or anonymised except "
         "what loan and accounting rules require to keep (a borrower's identity, kept encrypted). Refused with 409 "
         "account_has_obligations while an application is active or a loan is unpaid.",
+        request=None,
         responses={204: None, 409: ErrorSerializer},
     )
     def delete(self, request):

@@ -57,8 +57,10 @@ _NO_STORE = {
     # Marketing campaigns are head office's tool: a segment definition, not a member's data.
     "crm.Campaign",
 }
-# People's data from every store at once (the audit log, sign-in attempts): store roles never see them at all.
+# People's data from every store at once (the audit log, sign-in attempts, the log of full ID number views): store
+# roles never see them at all.
 _HEAD_OFFICE_ONLY = {
+    "members.IdNumberView",
     "domain_events.DomainEvent",
     "auditlog.LogEntry",
     "axes.AccessAttempt",

@@ -23,6 +23,9 @@ def test_times_in_the_staff_view_carry_the_china_offset_like_everywhere_else(cas
     ]
     assert len(body["events"]) == 3
     assert all(time.endswith("+08:00") for time in times), times
-    assert set(body["credit_check"]) == {"status", "decision", "score", "attempts", "completed_at"}
+    assert set(body["credit_check"]) == {
+        "status", "decision", "score", "attempts", "completed_at", "head_office_override",
+    }  # fmt: skip
+    assert body["credit_check"]["head_office_override"] is None  # no decline agreed to here
     assert body["credit_check"]["status"] == "completed"
     assert body["credit_check"]["completed_at"].endswith("+08:00")

@@ -59,7 +59,9 @@ def test_with_the_broker_down_sign_up_profile_and_delivery_commit_and_their_reac
 
     caplog.set_level(logging.WARNING, logger="member_center.tasks")
     with _broker(app, url=DEAD_BROKER, eager=False):
-        signed_up = api_client.post("/api/v1/auth/login/", {"phone": "13912345678", "code": code}, format="json")
+        signed_up = api_client.post(
+            "/api/v1/auth/login/", {"phone": "13912345678", "code": code, "accept_terms": True}, format="json"
+        )
         assert signed_up.status_code == 200
         assert signed_up.json()["created"] is True
         profile = api_client.patch(

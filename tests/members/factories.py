@@ -59,6 +59,17 @@ class MemberFactory(DjangoModelFactory):
         )
 
 
+def unverified(member: Member) -> Member:
+    """``member`` as before any verification: for tests that verify for real (with a number that decrypts) a member
+    the factory made ``verified=True``, such as the cast's applicant."""
+    Member.objects.filter(pk=member.pk).update(
+        verification_status="unverified", real_name="", id_number_encrypted="", id_number_hash=None,
+        id_number_masked="", verified_at=None,
+    )  # fmt: skip
+    member.refresh_from_db()
+    return member
+
+
 class StaffFactory(DjangoModelFactory):
     class Meta:
         model = User

@@ -4,6 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
 
+from members.consents import consents_required, has_sensitive_data_consent
 from members.id_numbers import check_character
 from members.models import Member, Store, User
 from members.services import verify_member_identity
@@ -106,6 +107,13 @@ def test_seed_demo_loads_everything_once_and_prints_logins(capsys):
     # Each of the 17 demo applicants is verified: an application cannot be submitted otherwise.
     assert Member.objects.filter(verification_status="verified").count() == 1 + 17
     assert Member.objects.filter(referred_by__isnull=False).count() == 2
+    # Every demo member has agreed to the current policies, so none is stopped at sign-in or at verification.
+    not_agreeing = [
+        member.pk
+        for member in Member.objects.all()
+        if consents_required(member=member) or not has_sensitive_data_consent(member=member)
+    ]
+    assert not_agreeing == []
     assert Member.objects.filter(user__phone="+8613800000002").get().is_profile_completed
     assert "demo-pass-2026" in output
     assert "sms.jsonl" in output

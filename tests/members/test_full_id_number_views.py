@@ -5,6 +5,7 @@ import pytest
 from members.id_numbers import check_character
 from members.models import IdNumberView
 from members.services import verify_member_identity
+from tests.members.factories import unverified
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ MASKED = ID_NUMBER[:4] + "*" * 10 + ID_NUMBER[-4:]
 
 @pytest.fixture
 def verified(cast):
-    verify_member_identity(member=cast.member, real_name="王芳", id_number=ID_NUMBER)
+    verify_member_identity(member=unverified(cast.member), real_name="王芳", id_number=ID_NUMBER)
     return cast.member
 
 

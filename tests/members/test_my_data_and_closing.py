@@ -17,7 +17,7 @@ from notifications.services import queue_notification
 from orders.enums import DocumentKind, OrderState
 from orders.models import Installment, Loan, Order, OrderDocument
 from points.services import earn_points
-from tests.members.factories import MemberFactory
+from tests.members.factories import MemberFactory, unverified
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def _fill(member, *, name="王芳", id_first_17=ID_FIRST_17, message_key: str = 
     Member.objects.filter(pk=member.pk).update(
         name=name, gender="female", birthday=birthday, email="wang@example.com", city="广州"
     )
-    member.refresh_from_db()
+    member = unverified(member)  # the cast's applicant comes verified by the factory, without a real number
     verify_member_identity(member=member, real_name=name, id_number=id_first_17 + check_character(id_first_17))
     save_member_qualification(
         member=member, employment="employed", employer_name="某科技有限公司", monthly_income_band="10k_20k",

@@ -60,7 +60,7 @@ def test_asking_again_for_the_same_number_within_the_minute_goes_back_to_the_cod
     assert "A code was just sent. You can ask for a new one after 60 seconds." in page_text(response)
     assert len(sms_outbox.messages) == 1
     assert SignInCode.objects.filter(phone=PHONE).count() == 1
-    signed_in = client.post("/sign-in/code/", {"phone": "x", "code": first_code})
+    signed_in = client.post("/sign-in/code/", {"phone": "x", "code": first_code, "accept_terms": "on"})  # sign-up
     assert signed_in.status_code == 302
     assert User.objects.filter(phone=PHONE).exists()
 

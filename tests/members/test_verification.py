@@ -25,11 +25,12 @@ from tests.members.factories import MemberFactory, StaffFactory
 from tests.members.test_member_api import make_id_number
 
 VERIFY = "/api/v1/me/verification/"
-# First transaction: lock the member, is the number taken, count today's attempts, insert the attempt. Second: lock
-# again, record the answer, then the member's save (audit log reads the old row, writes its entry, updates) and the
-# identity-verified domain event row. Plus the two transactions' and the inner save's savepoint and release
-# statements (BEGIN/COMMIT outside a test).
-QUERIES_PER_VERIFICATION = 16
+# Before anything, is there a standing sensitive-data consent. First transaction: lock the member, is the number
+# taken, count today's attempts, insert the attempt. Second: lock again, record the answer, the consent again (it may
+# have been withdrawn while the provider answered), then the member's save (audit log reads the old row, writes its
+# entry, updates) and the identity-verified domain event row. Plus the two transactions' and the inner save's
+# savepoint and release statements (BEGIN/COMMIT outside a test).
+QUERIES_PER_VERIFICATION = 18
 
 
 class UnavailableProvider(IdentityProvider):
