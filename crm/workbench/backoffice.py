@@ -39,6 +39,9 @@ def task_list(request):
     page = Paginator(selectors.task_queue(user=request.user, queue=queue, now=now), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    for task in page:
+        if task.member_id is None:
+            task.contact_shown = task.contact_name or phone_shown_to(user=request.user, phone=task.contact_phone)
     counts = selectors.count_task_queues(user=request.user, now=now)
     can_assign = services.can_assign_tasks(user=request.user)
     context = {
@@ -128,9 +131,9 @@ def _render_task(request, task, *, complete_form=None, assign_form=None, status=
     context = {
         "task": task,
         "now": timezone.now(),
-        "phone": phone_shown_to(user=user, phone=str(member.user.phone) if member else task.contact_phone)
-        if (member or task.contact_phone)
-        else "",
+        # One member's task shows the number to call, as their 360 page does; a lead's number follows the leads'
+        # rule (masked for store roles).
+        "phone": str(member.user.phone) if member else phone_shown_to(user=user, phone=task.contact_phone),
         "cars": _about_first(
             owned_vehicles_visible_to(user=user).filter(member=member).select_related("trim__car_model__brand"),
             task, SubjectType.VEHICLE,

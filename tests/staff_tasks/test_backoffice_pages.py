@@ -96,6 +96,20 @@ def test_rows_show_due_time_kind_member_link_lead_contact_and_the_nav_count(cast
     assert '<span class="badge badge--count" id="tasks-due-badge">2</span>' in html
 
 
+def test_the_phone_to_call_full_for_a_member_masked_for_a_store_role_on_a_lead(cast):
+    member_task = open_for(cast, due_in=datetime.timedelta(hours=1))
+    lead_task = open_for(
+        cast, due_in=datetime.timedelta(hours=1), member=None, kind="lead_follow_up", contact_phone="+8613700001111"
+    )
+    clerk = login(cast.store_staff)
+    assert clerk.get(f"{LIST}{member_task.pk}/").context["phone"] == str(cast.member.user.phone)
+    assert clerk.get(f"{LIST}{lead_task.pk}/").context["phone"] == "137****1111"
+    assert login(cast.head_office).get(f"{LIST}{lead_task.pk}/").context["phone"] == "+8613700001111"
+    row = clerk.get(LIST, {"queue": "unassigned"}).content.decode().split(f'data-task="{lead_task.pk}"')[1]
+    assert "137****1111" in row.split("</li>")[0]
+    assert "+8613700001111" not in row
+
+
 def test_a_clerk_of_another_store_gets_404_and_changes_nothing(cast):
     task = open_for(cast, due_in=datetime.timedelta(hours=1))
     before = snapshot()
