@@ -165,6 +165,23 @@ def test_bad_input_is_a_form_error_and_changes_nothing(cast, data, field, messag
     assert snapshot() == before
 
 
+def test_errors_read_in_english_too_and_junk_addresses_are_404(cast):
+    task = open_for(cast, due_in=datetime.timedelta(hours=1))
+    client = login(cast.store_staff)
+    response = client.post(
+        f"{LIST}{task.pk}/complete/",
+        {"outcome": "no_answer", "next_contact_at": "2020-01-01T10:00"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    errors = response.context["complete_form"].errors
+    assert errors["next_contact_at"] == ["The next contact time must be in the future."]
+    assert client.get(f"{LIST}99999999999999999999999/").status_code == 404
+    assert client.post(f"{LIST}99999999999999999999999/complete/", {"outcome": "reached"}).status_code == 404
+    assert client.get(LIST, {"queue": "done", "page": "abc"}).status_code == 200
+    assert Task.objects.get(pk=task.pk).status == "open"
+
+
 def test_a_nul_byte_in_the_notes_is_refused_and_changes_nothing(cast):
     task = open_for(cast, due_in=datetime.timedelta(hours=1))
     before = snapshot()
