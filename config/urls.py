@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("backoffice/members/", include("crm.customer360.backoffice_urls")),
+    path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),

@@ -2,9 +2,11 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from members.enums import STORE_BOUND_ROLES
 from members.selectors import store_ids_visible_to
 from staff_tasks.enums import TaskStatus
 from staff_tasks.models import Task, TaskRule
@@ -85,6 +87,55 @@ def active_rule(*, code: str) -> TaskRule | None:
 
 def staff_account_by_username(*, username: str):
     """An active staff account by its username (whether it may take a given task is the service's to decide)."""
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(username=username, is_staff=True, is_active=True).first()
+
+
+# The back office's task queues. Open queues put what needs action first (earliest due); "done" the latest first.
+TASK_QUEUES = ("mine_today", "overdue", "unassigned", "done")
+RECENTLY_DONE_DAYS = 30
+
+
+def _queue_conditions(*, user, now: datetime.datetime) -> dict[str, Q]:
+    _start, end_of_today = local_day_bounds(timezone.localdate(now))
+    is_open = Q(status=TaskStatus.OPEN)
+    return {
+        "mine_today": is_open & Q(assignee=user, due_at__lt=end_of_today),
+        "overdue": is_open & Q(due_at__lt=now),
+        "unassigned": is_open & Q(assignee__isnull=True),
+        "done": Q(status=TaskStatus.DONE, completed_at__gte=now - datetime.timedelta(days=RECENTLY_DONE_DAYS)),
+    }
+
+
+def task_queue(*, user, queue: str, now: datetime.datetime | None = None) -> QuerySet[Task]:
+    """One queue of the tasks ``user`` may see (``queue`` is one of ``TASK_QUEUES``)."""
+    condition = _queue_conditions(user=user, now=now or timezone.now())[queue]
+    tasks = tasks_visible_to(user=user).filter(condition).select_related("member__user", "store", "assignee")
+    if queue == "done":
+        return tasks.order_by("-completed_at", "-id")
+    return tasks.order_by("due_at", "id")
+
+
+def count_task_queues(*, user, now: datetime.datetime | None = None) -> dict[str, int]:
+    """How many tasks each queue holds, in one query."""
+    conditions = _queue_conditions(user=user, now=now or timezone.now())
+    return tasks_visible_to(user=user).aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+    )
+
+
+def count_my_open_tasks_due_today(*, user) -> int:
+    """The number on the navigation's task link: my open tasks due by the end of today (overdue included)."""
+    _start, end_of_today = local_day_bounds(timezone.localdate())
+    if not (user.is_authenticated and user.is_staff):
+        return 0
+    return Task.objects.filter(assignee=user, status=TaskStatus.OPEN, due_at__lt=end_of_today).count()
+
+
+def staff_who_may_take_tasks(*, user):
+    """The accounts ``user`` may hand tasks to: a store manager their store's staff; head office the staff of every
+    store and head office. Whether one fits a given task's store is still the service's to check."""
+    accounts = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(role="")
+    store_ids = store_ids_visible_to(user=user)
+    if store_ids is not None:
+        accounts = accounts.filter(role__in=STORE_BOUND_ROLES, store_id__in=store_ids)
+    return accounts.select_related("store").order_by("store__code", "username")

@@ -138,6 +138,15 @@ def assign_task(*, task_id: int, actor, assignee) -> Task:
 
 
 @transaction.atomic
+def assign_tasks(*, task_ids: list[int], actor, assignee) -> list[Task]:
+    """Give several tasks to one person at once: all of them or, if one cannot be given (not found, closed, outside
+    the assignee's store), none."""
+    if not can_assign_tasks(user=actor):
+        raise AssignNotAllowed
+    return [assign_task(task_id=task_id, actor=actor, assignee=assignee) for task_id in sorted(set(task_ids))]
+
+
+@transaction.atomic
 def open_rule_task(
     *,
     rule_code: str,

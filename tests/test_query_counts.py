@@ -7,11 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from members.services import issue_access_token
 from notifications.services import queue_notification
 from points import services as points_services
+from staff_tasks.services import open_task
 from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
 from tests.orders.factories import LoanFactory, OrderDocumentFactory, OrderEventFactory, OrderFactory
 from tests.points.factories import RewardFactory
@@ -28,6 +30,13 @@ def submitted_order(cast, **fields):
     order = OrderFactory(member=cast.member, store=cast.store, state="submitted", **fields)
     OrderEventFactory(order=order, actor=cast.member_user)
     return order
+
+
+def store_task(cast):
+    return open_task(
+        kind="return_visit", title=f"回访 {next(UNIQUE)}", store=cast.store,
+        member=MemberFactory(preferred_store=cast.store), due_at=timezone.now(),
+    )  # fmt: skip
 
 
 def loan(cast):
@@ -157,6 +166,14 @@ CASES = [
         False,
         lambda row: row.number,
     ),
+    ListCase(
+        "back-office tasks",
+        lambda cast: "/backoffice/tasks/?queue=unassigned",
+        store_task,
+        "store_staff",
+        False,
+        lambda row: row.title,
+    ),
     # The call center's admin changelists, as head office (owned cars: head office has no permission for them, so
     # as an administrator).
     ListCase(
@@ -228,7 +245,9 @@ QUERIES = {
     "page cars": 6,
     "page invite": 7,
     "page catalog": 3,
-    "back-office queue": 7,
+    # The back office's pages also count my open tasks due today for the top bar's Tasks link.
+    "back-office queue": 8,
+    "back-office tasks": 8,
     "admin orders": 11,
     "admin members": 11,
     "admin points entries": 13,
