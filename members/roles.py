@@ -19,6 +19,10 @@ _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocu
 # number, each time giving a reason that is logged. Head office reads that log.
 _FULL_ID_NUMBER = "members.view_full_id_number"
 
+# The call center works leads in the admin (enters them, logs contacts); head office too. Store roles use the back
+# office and the API for their store's leads.
+_LEADS = ["leads.view_lead", "leads.add_lead", "leads.change_lead"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.CALL_CENTER: [
         *_READ_MEMBERS,
@@ -28,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_POINTS,
         *_CALLS,
         *_TASKS,
+        *_LEADS,
     ],
     StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, *_TASKS],
     StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, *_TASKS],
@@ -48,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_POINTS,
         *_CALLS,
         *_TASKS,
+        *_LEADS,
         "staff_tasks.change_taskrule",
         "notifications.change_notification",
         "crm.view_campaign",

@@ -21,11 +21,14 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from crm.leads.enums import LeadStatus
+from crm.leads.selectors import leads_visible_to
 from members.enums import StaffRole
 from members.selectors import sees_all_stores
+from orders.selectors import count_unassigned_orders
 from staff_tasks.enums import TaskOutcome, TaskStatus
 from staff_tasks.models import Task
-from staff_tasks.selectors import local_day_bounds
+from staff_tasks.selectors import local_day_bounds, tasks_visible_to
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -202,3 +205,37 @@ def task_execution_report(
     # Tasks without a store (head office's) come last.
     ordered = sorted(stores.values(), key=lambda s: (s.store_code is None, s.store_code or ""))
     return TaskExecutionReport(date_from=date_from, date_to=date_to, targets=targets, stores=ordered, total=total)
+
+
+@dataclass(frozen=True)
+class WorkbenchCounts:
+    """The agent's queues on the admin home page; ``None`` for a queue this person does not work."""
+
+    mine_today: int
+    overdue: int
+    unassigned_tasks: int
+    unassigned_orders: int | None
+    new_leads: int
+
+
+def workbench_counts(*, user, now: datetime.datetime | None = None) -> WorkbenchCounts:
+    """The counts behind the admin home page's queues, with the same conditions as the task list's *queue* filter:
+    mine due by the end of today, overdue (every open task past due that the person sees), unassigned in their
+    store; for head-office roles the applications waiting for a store; leads nobody has contacted yet. At most
+    three queries."""
+    now = now or timezone.now()
+    end_of_today = local_day_bounds(timezone.localdate(now))[1]
+    is_open = Q(status=TaskStatus.OPEN)
+    tasks = tasks_visible_to(user=user).aggregate(
+        mine_today=Count("id", filter=is_open & Q(assignee=user, due_at__lt=end_of_today)),
+        overdue=Count("id", filter=is_open & Q(due_at__lt=now)),
+        unassigned=Count("id", filter=is_open & Q(assignee__isnull=True)),
+    )
+    unassigned_orders = count_unassigned_orders(user=user) if sees_all_stores(user=user) else None
+    return WorkbenchCounts(
+        mine_today=tasks["mine_today"],
+        overdue=tasks["overdue"],
+        unassigned_tasks=tasks["unassigned"],
+        unassigned_orders=unassigned_orders,
+        new_leads=leads_visible_to(user=user).filter(status=LeadStatus.NEW).count(),
+    )

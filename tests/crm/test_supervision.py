@@ -6,10 +6,14 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from crm.leads.models import Lead
 from crm.supervision import selectors
 from members.services import issue_access_token
+from orders.enums import OrderState
+from orders.models import Order
 from staff_tasks.models import Task
 from tests.members.factories import StaffFactory
 
@@ -226,3 +230,74 @@ def test_the_page_needs_a_staff_sign_in(client, member):
     response = client.get(PAGE)
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def open_task(*, store, assignee=None, due):
+    now = timezone.now()
+    return Task.objects.create(
+        kind="return_visit", title="回访", store=store, assignee=assignee, created_at=now, due_at=now + due
+    )
+
+
+@pytest.fixture
+def queues(cast):
+    """For store.a at store A: one due in an hour (mine today), one overdue (mine), one unassigned and overdue;
+    one of store B's, overdue and unassigned; one done; one due in five days; a new lead at store B and one nobody
+    has yet; an application waiting for a store."""
+    hour = datetime.timedelta(hours=1)
+    open_task(store=cast.store, assignee=cast.store_staff, due=hour)
+    open_task(store=cast.store, assignee=cast.store_staff, due=-hour)
+    open_task(store=cast.store, due=-hour)
+    open_task(store=cast.other_store, due=-hour)
+    open_task(store=cast.store, assignee=cast.store_staff, due=datetime.timedelta(days=5))
+    done = open_task(store=cast.store, assignee=cast.store_staff, due=-hour)
+    Task.objects.filter(pk=done.pk).update(status="done", outcome="reached", completed_at=timezone.now())
+    for phone, store, status in [
+        ("+8613900000001", cast.other_store, "new"),
+        ("+8613900000002", None, "new"),
+        ("+8613900000003", cast.store, "contacting"),
+    ]:
+        Lead.objects.create(
+            name="王先生",
+            phone=phone,
+            channel="call_center",
+            store=store,
+            status=status,
+            last_enquiry_at=timezone.now(),
+        )
+    order = cast.advance(cast.new_order(), OrderState.SUBMITTED)
+    Order.objects.filter(pk=order.pk).update(store=None)
+    return cast
+
+
+@pytest.mark.django_db
+def test_workbench_counts_for_a_store_clerk_and_head_office(queues, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        clerk = selectors.workbench_counts(user=queues.store_staff)
+    assert clerk == selectors.WorkbenchCounts(
+        mine_today=2, overdue=2, unassigned_tasks=1, unassigned_orders=None, new_leads=0
+    )
+    with django_assert_num_queries(3):
+        head_office = selectors.workbench_counts(user=queues.head_office)
+    assert head_office == selectors.WorkbenchCounts(
+        mine_today=0, overdue=3, unassigned_tasks=2, unassigned_orders=1, new_leads=2
+    )
+
+
+@pytest.mark.django_db
+def test_the_admin_home_shows_the_queues_with_links(queues, client):
+    client.force_login(queues.call_center)
+    html = client.get("/admin/").content.decode()
+
+    assert 'id="workbench-queues"' in html
+    assert '<tr id="queue-overdue"><th scope="row"><a href="/admin/staff_tasks/task/?queue=overdue">' in html
+    assert 'href="/admin/orders/unassignedorder/" class="queue-count">1</a>' in html
+    assert 'href="/admin/leads/lead/?status__exact=new" class="queue-count">2</a>' in html
+    assert 'href="/admin/staff_tasks/task/?queue=overdue" class="queue-count">3</a>' in html
+    # The app list is still there.
+    assert 'id="content-main"' in html
+
+    client.force_login(queues.store_staff)
+    html = client.get("/admin/").content.decode()
+    assert 'href="/admin/staff_tasks/task/?queue=mine_today" class="queue-count">2</a>' in html
+    assert "queue-unassigned_orders" not in html
