@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "auditlog",
     "django_fsm",
     "import_export",
-    "axes",
+    "common.axes_app.AxesConfig",
     "domain_events",
     "members",
     "notifications",
