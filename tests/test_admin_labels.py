@@ -49,3 +49,17 @@ def test_the_admin_index_has_no_english_model_names(admin_client):
     for english in ["Points accounts", "Credit checks", "Loans", "Access attempts", "Log entries", "Axes"]:
         assert english not in html
     assert "积分账户" in html
+
+
+@pytest.mark.django_db
+def test_the_outbox_shows_events_by_their_name_not_their_code(admin_client, member):
+    from notifications.services import queue_notification
+
+    queue_notification(
+        recipient_id=member.user.pk, event="points.earn", subject="您获得了 100 积分", body="…", dedupe_key="labels"
+    )
+    html = admin_client.get("/admin/notifications/notification/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert '您获得了 … 积分 <span class="quiet">points.earn</span>' in html
+    # The filter lists events by name too.
+    assert "您获得了 … 积分 · points.earn" in html
