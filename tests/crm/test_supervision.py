@@ -301,3 +301,10 @@ def test_the_admin_home_shows_the_queues_with_links(queues, client):
     html = client.get("/admin/").content.decode()
     assert 'href="/admin/staff_tasks/task/?queue=mine_today" class="queue-count">2</a>' in html
     assert "queue-unassigned_orders" not in html
+
+
+@pytest.mark.django_db
+def test_the_back_office_links_the_report(cast, client):
+    client.force_login(cast.store_manager)
+    html = client.get("/backoffice/").content.decode()
+    assert f'href="{PAGE}" id="task-execution-link"' in html
