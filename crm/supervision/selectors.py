@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -44,12 +45,18 @@ class Targets:
 def current_targets() -> Targets:
     """Head office's targets (setting ``TASK_SUPERVISION_TARGETS``)."""
     conf = settings.TASK_SUPERVISION_TARGETS
-    return Targets(
+    targets = Targets(
         on_time_rate=Decimal(str(conf["on_time_rate"])),
         reach_rate=Decimal(str(conf["reach_rate"])),
         on_time_weight=Decimal(str(conf["on_time_weight"])),
         reach_weight=Decimal(str(conf["reach_weight"])),
     )
+    # A target of 0 (or above 1) cannot be divided by or reached: refuse it loudly rather than score nonsense.
+    if not (0 < targets.on_time_rate <= 1 and 0 < targets.reach_rate <= 1):
+        raise ImproperlyConfigured("TASK_SUPERVISION_TARGETS: the target rates must be above 0 and at most 1.")
+    if targets.on_time_weight < 0 or targets.reach_weight < 0 or targets.on_time_weight + targets.reach_weight <= 0:
+        raise ImproperlyConfigured("TASK_SUPERVISION_TARGETS: the weights must not be negative nor both 0.")
+    return targets
 
 
 def _rate(part: int, whole: int) -> Decimal | None:

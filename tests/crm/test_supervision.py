@@ -6,6 +6,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -308,3 +309,10 @@ def test_the_back_office_links_the_report(cast, client):
     client.force_login(cast.store_manager)
     html = client.get("/backoffice/").content.decode()
     assert f'href="{PAGE}" id="task-execution-link"' in html
+
+
+@pytest.mark.parametrize("rate", [0, 1.5])
+def test_an_impossible_target_is_refused(settings, rate):
+    settings.TASK_SUPERVISION_TARGETS = {**TARGETS, "reach_rate": rate}
+    with pytest.raises(ImproperlyConfigured):
+        selectors.current_targets()
