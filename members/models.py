@@ -101,7 +101,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Member(models.Model):
     """A customer: profile, origin, referral code and real-name verification."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="member")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="member", verbose_name=_("account"))
     name = models.CharField(_("name"), max_length=50, blank=True)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
@@ -123,11 +123,13 @@ class Member(models.Model):
     real_name = models.CharField(_("real name"), max_length=50, blank=True)
     id_number_encrypted = EncryptedTextField(_("ID number"), blank=True)
     # HMAC of the ID number: one ID number, one member, without decrypting anything.
-    id_number_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    id_number_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False, verbose_name=_("ID number hash")
+    )
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # A closed account keeps its row (orders and loans hang on it) with the personal data erased. What loan and
     # anti-money-laundering rules require to keep (real name, ID number, phone of a borrower) stays encrypted here
     # until ``retained_until``.

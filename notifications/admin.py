@@ -5,8 +5,25 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin_scoping import StaffScopedAdminMixin
 from notifications import selectors, services
-from notifications.catalog import all_events, get_event, render
+from notifications.catalog import all_events, event_label, get_event, render
 from notifications.models import Notification, NotificationTemplate, ReminderPolicy, Status
+
+
+class EventFilter(admin.SimpleListFilter):
+    """Events by what people read (the default subject), not by code."""
+
+    title = _("event")
+    parameter_name = "event"
+
+    def lookups(self, request, model_admin):
+        return [(spec.code, f"{event_label(spec.code)} · {spec.code}") for spec in all_events()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event=self.value()) if self.value() else queryset
+
+
+def event_display(obj) -> str:
+    return format_html('{} <span class="quiet">{}</span>', event_label(obj.event), obj.event)
 
 
 @admin.register(Notification)
@@ -14,14 +31,18 @@ class NotificationAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     """The outbox, read-only, with "resend" for failed rows."""
 
     visible_to = staticmethod(selectors.notifications_visible_to)
-    list_display = ["created_at", "recipient", "channel", "category", "event", "status", "send_after", "attempts",
-                    "provider_status"]  # fmt: skip
-    list_filter = ["status", "channel", "category", "event"]
+    list_display = ["created_at", "recipient", "channel", "category", "event_name", "status", "send_after",
+                    "attempts", "provider_status"]  # fmt: skip
+    list_filter = ["status", "channel", "category", EventFilter]
     search_fields = ["recipient__phone", "to_phone", "dedupe_key", "subject", "provider_message_id"]
     list_select_related = ["recipient"]
     readonly_fields = [field.name for field in Notification._meta.fields]
     date_hierarchy = "created_at"
     actions = ["resend"]
+
+    @admin.display(description=_("event"), ordering="event")
+    def event_name(self, notification):
+        return event_display(notification)
 
     def has_add_permission(self, request):
         return False
@@ -55,10 +76,14 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
     with a sample member."""
 
     form = NotificationTemplateForm
-    list_display = ["event", "channel", "language", "subject", "is_active", "updated_at"]
+    list_display = ["event_name", "channel", "language", "subject", "is_active", "updated_at"]
     list_filter = ["channel", "language", "is_active"]
     search_fields = ["event", "subject", "body"]
     readonly_fields = ["allowed_placeholders", "preview"]
+
+    @admin.display(description=_("event"), ordering="event")
+    def event_name(self, template):
+        return event_display(template)
 
     @admin.display(description=_("allowed placeholders"))
     def allowed_placeholders(self, template):

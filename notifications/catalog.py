@@ -39,6 +39,20 @@ def get_event(code: str) -> EventSpec | None:
     return _events.get(code)
 
 
+def event_label(code: str) -> str:
+    """What people read for an event code in the admin: its default subject in the current language, placeholders
+    shown as "…" (``points.earn`` reads 您获得了 … 积分). An unknown code is shown as it is."""
+    spec = _events.get(code)
+    if spec is None:
+        return code
+    subject = str(spec.subject())
+    try:
+        parts = string.Formatter().parse(subject)
+        return "".join(literal + ("…" if name is not None else "") for literal, name, _spec, _conv in parts)
+    except ValueError:
+        return subject
+
+
 def all_events() -> list[EventSpec]:
     return sorted(_events.values(), key=lambda spec: spec.code)
 

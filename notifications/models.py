@@ -40,33 +40,40 @@ class Notification(models.Model):
 
     # Not indexed on its own: the inbox index below starts with it.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False, null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+        null=True,
+        verbose_name=_("recipient"),
     )
     # An SMS to a phone that has no account yet (a lead). Nullable so the set-based INSERTs need not name it.
-    to_phone = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
-    category = models.CharField(max_length=16, choices=Category.choices, default=Category.TRANSACTIONAL)
-    event = models.CharField(max_length=60)
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    link = models.CharField(max_length=200, blank=True)
-    dedupe_key = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    send_after = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    provider_message_id = models.CharField(max_length=64, blank=True)
-    provider_status = models.CharField(max_length=20, blank=True)
+    to_phone = models.CharField(max_length=32, null=True, blank=True, verbose_name=_("to phone"))  # noqa: DJ001
+    category = models.CharField(
+        max_length=16, choices=Category.choices, default=Category.TRANSACTIONAL, verbose_name=_("category")
+    )
+    event = models.CharField(max_length=60, verbose_name=_("event"))
+    channel = models.CharField(max_length=8, choices=Channel.choices, verbose_name=_("channel"))
+    subject = models.CharField(max_length=200, verbose_name=_("subject"))
+    body = models.TextField(verbose_name=_("body"))
+    link = models.CharField(max_length=200, blank=True, verbose_name=_("link"))
+    dedupe_key = models.CharField(max_length=200, verbose_name=_("dedupe key"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    send_after = models.DateTimeField(default=timezone.now, verbose_name=_("send after"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    provider_message_id = models.CharField(max_length=64, blank=True, verbose_name=_("provider message id"))
+    provider_status = models.CharField(max_length=20, blank=True, verbose_name=_("delivery report"))
     # Set when a delivery task was queued for the row; cleared again when queuing failed (broker down), so the
     # dispatcher picks the row up on its next run.
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    sending_started_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("queued at"))
+    sending_started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sending started at"))
     # E-mail only: files to attach, [{"path", "filename", "content_type"}] (the file stays where it is, on the
     # shared media volume). Nullable so the set-based INSERTs and the database functions need not name it.
-    attachments = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    attachments = models.JSONField(null=True, blank=True, verbose_name=_("attachments"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
 
     class Meta:
         indexes = [
@@ -144,7 +151,7 @@ class NotificationTemplate(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
     is_active = models.BooleanField(_("in use"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         constraints = [

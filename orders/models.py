@@ -30,19 +30,30 @@ class Order(OrderStateMachine):
     """One application, from the member's first pick of a car to the handover (or its end)."""
 
     number = models.CharField(_("number"), max_length=24, unique=True)
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="orders")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="orders", verbose_name=_("member")
+    )
     trim = models.ForeignKey("vehicles.Trim", on_delete=models.PROTECT, related_name="+", verbose_name=_("trim"))
-    plan = models.ForeignKey("vehicles.FinancePlan", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        "vehicles.FinancePlan", on_delete=models.PROTECT, related_name="+", verbose_name=_("finance plan")
+    )
     store = models.ForeignKey(
         "members.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="orders", verbose_name=_("store")
     )
     channel = models.CharField(_("channel"), max_length=20, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", verbose_name=_("replaces")
     )
     vehicle_unit = models.ForeignKey(
-        "vehicles.VehicleUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        "vehicles.VehicleUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("vehicle unit"),
     )
     signing_at = models.DateTimeField(_("signing time"), null=True, blank=True)
     plate = models.CharField(_("plate"), max_length=12, blank=True)
@@ -51,7 +62,7 @@ class Order(OrderStateMachine):
     down_payment = models.DecimalField(_("down payment"), max_digits=12, decimal_places=2)
     monthly_payment = models.DecimalField(_("monthly payment"), max_digits=12, decimal_places=2)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         constraints = [
@@ -151,19 +162,25 @@ class OrderDocument(models.Model):
 
 
 class CreditCheck(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="credit_checks")
-    status = models.CharField(max_length=12, choices=CreditCheckStatus.choices, default=CreditCheckStatus.PENDING)
-    provider = models.CharField(max_length=40, blank=True)
-    decision = models.CharField(max_length=10, choices=CreditDecision.choices, blank=True)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
-    summary = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="credit_checks", verbose_name=_("application")
+    )
+    status = models.CharField(
+        max_length=12, choices=CreditCheckStatus.choices, default=CreditCheckStatus.PENDING, verbose_name=_("status")
+    )
+    provider = models.CharField(max_length=40, blank=True, verbose_name=_("provider"))
+    decision = models.CharField(max_length=10, choices=CreditDecision.choices, blank=True, verbose_name=_("decision"))
+    score = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("score"))
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("credit check")
+        verbose_name_plural = _("credit checks")
 
     def __str__(self) -> str:
         return f"credit check {self.order_id} {self.status}"
@@ -191,16 +208,18 @@ class CreditOverride(models.Model):
 
 
 class Loan(models.Model):
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="loan")
-    principal = models.DecimalField(max_digits=12, decimal_places=2)
-    annual_rate = models.DecimalField(max_digits=6, decimal_places=4)
-    term_months = models.PositiveSmallIntegerField()
-    monthly_payment = models.DecimalField(max_digits=12, decimal_places=2)
-    total_interest = models.DecimalField(max_digits=12, decimal_places=2)
-    disbursed_at = models.DateTimeField()
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="loan", verbose_name=_("application"))
+    principal = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("principal"))
+    annual_rate = models.DecimalField(max_digits=6, decimal_places=4, verbose_name=_("annual rate"))
+    term_months = models.PositiveSmallIntegerField(verbose_name=_("term (months)"))
+    monthly_payment = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("monthly payment"))
+    total_interest = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("total interest"))
+    disbursed_at = models.DateTimeField(verbose_name=_("disbursed at"))
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(principal__gte=0), name="loan_principal_not_negative")]
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
 
     def __str__(self) -> str:
         return f"loan {self.order_id}"

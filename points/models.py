@@ -13,13 +13,17 @@ from points.enums import CouponStatus, EarnEvent, EntryKind, RewardKind
 class PointsAccount(models.Model):
     """The member's balance, changed only together with a ledger entry, under this row's lock."""
 
-    member = models.OneToOneField("members.Member", on_delete=models.PROTECT, related_name="points_account")
-    balance = models.IntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    member = models.OneToOneField(
+        "members.Member", on_delete=models.PROTECT, related_name="points_account", verbose_name=_("member")
+    )
+    balance = models.IntegerField(default=0, verbose_name=_("balance"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(balance__gte=0), name="points_balance_not_negative")]
         permissions = [("adjust_points", _("Can add or remove a member's points with a reason"))]
+        verbose_name = _("points account")
+        verbose_name_plural = _("points accounts")
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.balance}"
@@ -61,7 +65,7 @@ class Reward(models.Model):
     valid_days = models.PositiveIntegerField(_("coupon valid for (days)"), default=90)
     per_member_limit = models.PositiveIntegerField(_("per member at most"), null=True, blank=True)
     is_active = models.BooleanField(_("on"), default=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("sort order"))
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(cost_points__gt=0), name="reward_costs_points")]
@@ -76,20 +80,33 @@ class Reward(models.Model):
 class PointsEntry(models.Model):
     """One line of the ledger. Never updated, never deleted."""
 
-    account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
-    kind = models.CharField(max_length=10, choices=EntryKind.choices)
-    points = models.IntegerField()
-    balance_after = models.IntegerField()
-    reason = models.CharField(max_length=200)
-    rule = models.ForeignKey(EarnRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    account = models.ForeignKey(
+        PointsAccount, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+    )
+    kind = models.CharField(max_length=10, choices=EntryKind.choices, verbose_name=_("kind"))
+    points = models.IntegerField(verbose_name=_("points"))
+    balance_after = models.IntegerField(verbose_name=_("balance after"))
+    reason = models.CharField(max_length=200, verbose_name=_("reason"))
+    rule = models.ForeignKey(
+        EarnRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("rule")
+    )
+    reward = models.ForeignKey(
+        Reward, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reward")
+    )
     # What caused it, e.g. "order:42" or "service_record:7"; free text so any app can be a source.
-    source = models.CharField(max_length=100, blank=True)
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    source = models.CharField(max_length=100, blank=True, verbose_name=_("source"))
+    idempotency_key = models.CharField(max_length=200, unique=True, verbose_name=_("idempotency key"))
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name=_("reverses")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -148,18 +165,29 @@ class LotConsumption(models.Model):
 
 class Coupon(models.Model):
     code = models.CharField(_("code"), max_length=16, unique=True)
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="coupons")
-    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="coupons")
-    redemption = models.OneToOneField(PointsEntry, on_delete=models.PROTECT, related_name="coupon")
-    face_value = models.DecimalField(max_digits=10, decimal_places=2)
-    status = models.CharField(max_length=10, choices=CouponStatus.choices, default=CouponStatus.ACTIVE)
-    valid_until = models.DateField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="coupons", verbose_name=_("member")
+    )
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="coupons", verbose_name=_("reward"))
+    redemption = models.OneToOneField(
+        PointsEntry, on_delete=models.PROTECT, related_name="coupon", verbose_name=_("redemption")
+    )
+    face_value = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("face value"))
+    status = models.CharField(
+        max_length=10, choices=CouponStatus.choices, default=CouponStatus.ACTIVE, verbose_name=_("status")
+    )
+    valid_until = models.DateField(verbose_name=_("valid until"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used at"))
     used_for = models.CharField(_("used for"), max_length=100, blank=True)
     used_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("used by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -27,7 +27,7 @@ class TaskRule(models.Model):
         _("script"), blank=True, help_text=_("What to say. Placeholders: {name}, {plate}, {number}, {amount}, {due}.")
     )
     is_active = models.BooleanField(_("in use"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["trigger", "offset_days", "code"]
@@ -102,14 +102,14 @@ class Task(models.Model):
     )  # fmt: skip
     # Unique when set: a rule (or any caller) opening "the same" task twice gets the first one back.
     # NULL, not "", for "no key": NULLs never conflict with each other in the unique constraint.
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True, editable=False)  # noqa: DJ001
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, editable=False, verbose_name=_("dedupe key"))  # noqa: DJ001
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )  # fmt: skip
     completed_at = models.DateTimeField(_("done at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["due_at", "id"]

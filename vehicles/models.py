@@ -11,7 +11,7 @@ from vehicles.enums import BodyType, Energy, UnitStatus
 
 class Brand(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("sort order"))
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -120,7 +120,9 @@ class VehicleUnit(models.Model):
 
     vin = models.CharField(_("VIN"), max_length=17, unique=True)
     trim = models.ForeignKey(Trim, on_delete=models.PROTECT, related_name="units", verbose_name=_("trim"))
-    store = models.ForeignKey("members.Store", on_delete=models.PROTECT, related_name="vehicle_units")
+    store = models.ForeignKey(
+        "members.Store", on_delete=models.PROTECT, related_name="vehicle_units", verbose_name=_("store")
+    )
     color = models.CharField(_("colour"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=UnitStatus.choices, default=UnitStatus.IN_STOCK)
     arrived_at = models.DateTimeField(_("arrived at"), auto_now_add=True)
@@ -138,7 +140,9 @@ class VehicleUnit(models.Model):
 class OwnedVehicle(models.Model):
     """A car a member owns (created at handover)."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="vehicles")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("member")
+    )
     trim = models.ForeignKey(Trim, on_delete=models.PROTECT, related_name="+", verbose_name=_("trim"))
     vin = models.CharField(_("VIN"), max_length=17, unique=True)
     plate = models.CharField(_("plate"), max_length=12)
@@ -148,7 +152,7 @@ class OwnedVehicle(models.Model):
     next_service_km = models.PositiveIntegerField(_("next service at (km)"), null=True, blank=True)
     inspection_due_on = models.DateField(_("annual inspection due"), null=True, blank=True, db_index=True)
     insurance_due_on = models.DateField(_("insurance renewal due"), null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-delivered_on"]
@@ -166,7 +170,9 @@ class OwnedVehicle(models.Model):
 class ServiceRecord(models.Model):
     """A repair or maintenance visit, e.g. imported from a dealer system. Spend by who paid feeds the points rule."""
 
-    vehicle = models.ForeignKey(OwnedVehicle, on_delete=models.CASCADE, related_name="service_records")
+    vehicle = models.ForeignKey(
+        OwnedVehicle, on_delete=models.CASCADE, related_name="service_records", verbose_name=_("car")
+    )
     dealer_reference = models.CharField(_("dealer reference"), max_length=50, unique=True)
     serviced_on = models.DateField(_("date"))
     mileage_km = models.PositiveIntegerField(_("mileage (km)"))
@@ -178,7 +184,7 @@ class ServiceRecord(models.Model):
     )
     manufacturer_amount = models.DecimalField(_("warranty"), max_digits=10, decimal_places=2, default=Decimal("0"))
     internal_amount = models.DecimalField(_("internal"), max_digits=10, decimal_places=2, default=Decimal("0"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         constraints = [

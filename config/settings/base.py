@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "auditlog",
     "django_fsm",
     "import_export",
-    "axes",
+    "common.axes_app.AxesConfig",
     "domain_events",
     "members",
     "notifications",
@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "crm",
     "crm.customer360",
     "crm.leads",
+    "crm.supervision",
 ]
 
 MIDDLEWARE = [
@@ -365,3 +366,12 @@ POLICY_VERSIONS = {
 # A closed account's borrower identity is kept (encrypted) this long after closing, as anti-money-laundering rules
 # require for customer identification records.
 CLOSED_ACCOUNT_IDENTITY_RETENTION_YEARS = env.int("CLOSED_ACCOUNT_IDENTITY_RETENTION_YEARS", default=5)
+
+# Head office's targets for task execution (supervision report): the share of tasks done on time and the share of
+# done tasks that reached the person; the score weighs their attainment (see crm/supervision/selectors.py).
+TASK_SUPERVISION_TARGETS = {
+    "on_time_rate": env.float("TASK_TARGET_ON_TIME_RATE", default=0.9),
+    "reach_rate": env.float("TASK_TARGET_REACH_RATE", default=0.7),
+    "on_time_weight": 0.5,
+    "reach_weight": 0.5,
+}

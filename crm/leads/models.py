@@ -11,7 +11,7 @@ class Partner(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -29,7 +29,7 @@ class PartnerApiKey(models.Model):
     label = models.CharField(_("label"), max_length=100, blank=True)
     # The first characters of the key, so staff can tell keys apart without the key.
     prefix = models.CharField(_("key starts with"), max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("key hash"))
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
@@ -53,7 +53,13 @@ class LeadTeam(models.Model):
     daily_cap_per_agent = models.PositiveSmallIntegerField(_("leads per agent per day"), default=30)
     # The agent who got the last lead: the next one goes to the agent after them.
     last_assigned_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last assigned agent"),
     )
 
     class Meta:
@@ -118,10 +124,15 @@ class Lead(models.Model):
     last_enquiry_at = models.DateTimeField(_("last enquiry"))
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         constraints = [

@@ -1,0 +1,52 @@
+"""Labels of third-party apps that the admin shows but that ship without Simplified Chinese (django-auditlog,
+django-axes). Marked here so ``makemessages`` keeps them in our catalog, where they are translated; Django looks our
+catalog up first, so the libraries' own ``gettext`` calls find these translations. Nothing imports this module."""
+
+from django.utils.translation import gettext_noop
+
+THIRD_PARTY_LABELS = [
+    # django-auditlog
+    gettext_noop("Audit log"),
+    gettext_noop("log entry"),
+    gettext_noop("log entries"),
+    gettext_noop("create"),
+    gettext_noop("update"),
+    gettext_noop("delete"),
+    gettext_noop("access"),
+    gettext_noop("object pk"),
+    gettext_noop("object id"),
+    gettext_noop("object representation"),
+    gettext_noop("action"),
+    gettext_noop("change message"),
+    gettext_noop("actor"),
+    gettext_noop("Correlation ID"),
+    gettext_noop("remote address"),
+    gettext_noop("remote port"),
+    gettext_noop("timestamp"),
+    gettext_noop("additional data"),
+    gettext_noop("actor email"),
+    # django-axes
+    gettext_noop("Sign-in lockouts"),
+    gettext_noop("Access Attempt"),
+    gettext_noop("Access lock out"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Expires At"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("GET Data"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("IP Address"),
+    gettext_noop("Logout Time"),
+    gettext_noop("POST Data"),
+    gettext_noop("Path"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("User Agent"),
+    gettext_noop("Username"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+]

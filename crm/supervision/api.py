@@ -1,0 +1,80 @@
+"""The task-execution report over the API (back office). The view parses the period, calls one selector,
+serializes."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.supervision import selectors
+from crm.supervision.forms import PeriodForm
+from members.api import ErrorSerializer
+
+
+class IsStaff(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class FiguresSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Tasks created in the period (cancelled ones left out).")
+    done = serializers.IntegerField(help_text="Of those, completed.")
+    done_on_time = serializers.IntegerField(help_text="Completed at or before their due time.")
+    overdue = serializers.IntegerField(help_text="Open past their due time now, or completed after it.")
+    reached = serializers.IntegerField(help_text="Completed with the outcome `reached`.")
+    reach_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=4, allow_null=True, help_text="reached ÷ done; null while nothing is done."
+    )
+    on_time_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=4, allow_null=True, help_text="done_on_time ÷ created; null without tasks."
+    )
+    score = serializers.IntegerField(
+        allow_null=True, help_text="0–100: weighted attainment of head office's targets; null without tasks."
+    )
+
+
+class AgentRowSerializer(FiguresSerializer):
+    store = serializers.CharField(source="store_code", allow_null=True, help_text="The store's code; null: none.")
+    assignee = serializers.CharField(allow_null=True, help_text="The agent's username; null: nobody took them.")
+
+
+class StoreRowSerializer(FiguresSerializer):
+    store = serializers.CharField(source="store_code", allow_null=True, help_text="The store's code; null: none.")
+    store_name = serializers.CharField(allow_null=True)
+
+
+class TargetsSerializer(serializers.Serializer):
+    on_time_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    reach_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+
+
+class TaskExecutionReportSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    targets = TargetsSerializer()
+    rows = AgentRowSerializer(many=True, help_text="Per store and assignee, by store code and username.")
+    stores = StoreRowSerializer(many=True, help_text="Per store (the sums of its rows).")
+    total = FiguresSerializer()
+
+
+class TaskExecutionReportApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        operation_id="backoffice_reports_task_execution",
+        parameters=[
+            OpenApiParameter("from", str, required=False, description="First local date (YYYY-MM-DD), included; "
+                             "default the first of the month of `to`."),
+            OpenApiParameter("to", str, required=False, description="Last local date (YYYY-MM-DD), included; "
+                             "default today. At most 366 days after `from`."),
+        ],
+        responses={200: TaskExecutionReportSerializer, 400: ErrorSerializer},
+    )  # fmt: skip
+    def get(self, request):
+        period = PeriodForm(request.query_params)
+        if not period.is_valid():
+            raise serializers.ValidationError(period.errors_by_parameter())
+        report = selectors.task_execution_report(
+            user=request.user, date_from=period.cleaned_data["date_from"], date_to=period.cleaned_data["date_to"]
+        )
+        return Response(TaskExecutionReportSerializer(report).data)
