@@ -12,7 +12,7 @@ from django_fsm.admin import FSMAdminMixin
 
 from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
-from members.selectors import list_active_stores
+from members.selectors import list_active_stores, sees_all_stores
 from orders import selectors, services
 from orders.enums import OrderState
 from orders.exceptions import UnknownTransition
@@ -163,11 +163,15 @@ class UnassignedOrderAdmin(admin.ModelAdmin):
     def member_city(self, order):
         return order.member.city or "—"
 
+    # Applications without a store belong to no store: store roles never see them, whatever permissions they hold.
+    def has_module_permission(self, request):
+        return sees_all_stores(user=request.user) and super().has_module_permission(request)
+
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("orders.view_order")
+        return sees_all_stores(user=request.user) and request.user.has_perm("orders.view_order")
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("orders.assign_order_store")
+        return sees_all_stores(user=request.user) and request.user.has_perm("orders.assign_order_store")
 
     def has_add_permission(self, request):
         return False

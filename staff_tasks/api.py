@@ -70,6 +70,7 @@ def _choice(request, name: str, allowed) -> str:
 
 class TaskListApi(APIView):
     permission_classes = [IsStaff]
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="backoffice_tasks_list",
@@ -91,7 +92,7 @@ class TaskListApi(APIView):
             due=_choice(request, "due", ["today", "overdue"]), kind=_choice(request, "kind", TaskKind.values),
             assignee=_choice(request, "assignee", ["me", "none"]), member_id=int(member) if member else None,
         )  # fmt: skip
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(tasks, request, view=self)
         return paginator.get_paginated_response(TaskOutputSerializer(page, many=True).data)
 

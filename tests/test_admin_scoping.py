@@ -69,6 +69,8 @@ _HEAD_OFFICE_ONLY = {
     # Lead partners and their API keys: head office's contracts, no store's business.
     "leads.Partner",
     "leads.PartnerApiKey",
+    # Applications waiting for a store belong to none: the call center's and head office's queue.
+    "orders.UnassignedOrder",
 }
 
 # For each model that belongs to a store or a member: its rows that belong to store B only.

@@ -255,6 +255,7 @@ class Customer360Serializer(serializers.Serializer):
 
 class MemberSearchApi(APIView):
     permission_classes = [IsStaff]
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="backoffice_members_list",
@@ -270,7 +271,7 @@ class MemberSearchApi(APIView):
     )
     def get(self, request):
         members = selectors.search_members(user=request.user, query=request.query_params.get("q", ""))
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(members, request, view=self)
         data = MemberSearchResultSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)

@@ -159,6 +159,7 @@ class StaffLeadInputSerializer(LeadInputSerializer):
 
 class BackofficeLeadListApi(APIView):
     permission_classes = [IsStaff]
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="backoffice_leads_list",
@@ -179,7 +180,7 @@ class BackofficeLeadListApi(APIView):
         leads = selectors.list_leads_for_staff(
             user=request.user, q=request.query_params.get("q", ""), status=status_filter, assignee_is_me=bool(assignee)
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(leads, request, view=self)
         return paginator.get_paginated_response(
             LeadListOutputSerializer(page, many=True, context={"request": request}).data
