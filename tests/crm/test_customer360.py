@@ -16,7 +16,7 @@ from notifications.models import Notification
 from notifications.services import queue_notification
 from points import services as points_services
 from staff_tasks import services as task_services
-from tests.members.factories import MemberFactory, StaffFactory
+from tests.members.factories import MemberFactory, StaffFactory, unverified
 from tests.orders.factories import LoanFactory, OrderEventFactory, OrderFactory
 from tests.points.factories import RewardFactory
 from tests.vehicles.factories import OwnedVehicleFactory
@@ -133,13 +133,14 @@ def add_history(cast, times: int) -> None:
 @pytest.fixture
 def known(cast):
     """One member with one of everything at store A, and one application at store B."""
-    member = cast.member
+    # The cast's member comes verified; verify for real here, so the ID number is one that decrypts and masks.
+    member = unverified(cast.member)
     member.name = "小王"
     member.channel = "call_center"
     member.save()
     verify_member_identity(member=member, real_name="王晓明", id_number=ID_NUMBER)
-    member.user.phone = "+8613812345678"
-    member.user.save()
+    cast.member_user.phone = "+8613812345678"
+    cast.member_user.save()
     order = add_order(cast, number="SZ2026000001", plate="粤B·12345")
     other_store_order = add_order(cast, store=cast.other_store, number="GZ2026000009", state="submitted")
     car = add_car(cast, plate="粤B·12345")
