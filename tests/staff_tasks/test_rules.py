@@ -11,6 +11,7 @@ from crm.services import run_reminders
 from notifications.models import Notification, Preference
 from orders.task_rules import run_task_rules
 from staff_tasks.models import Task, TaskRule
+from tests.members.factories import unverified
 
 HANDOVER_RULES = {"three_day_call": 3, "return_visit_7": 7, "return_visit_15": 15, "return_visit_30": 30}
 
@@ -43,8 +44,8 @@ def test_handover_opens_the_3_day_call_and_the_return_visits_once_with_local_due
         for code, days in HANDOVER_RULES.items()
     )  # fmt: skip
     three_day = Task.objects.get(kind="three_day_call")
-    # No name given: staff see the phone to call.
-    assert three_day.title == f"交车 3 日回访（3DC）：{cast.member.user.phone}（粤B·16888）"
+    # The member is verified: staff see the verified real name, not the phone.
+    assert three_day.title == "交车 3 日回访（3DC）：张伟（粤B·16888）"
     assert "粤B·16888" in three_day.script
     assert (three_day.status, three_day.assignee, three_day.created_by) == ("open", None, None)
     # No message went out for it: a call is work for staff.
@@ -123,8 +124,8 @@ def test_a_switched_off_rule_opens_nothing_and_head_office_wording_is_used(cast)
     run_task_rules(day=handed_over + datetime.timedelta(days=7))
     run_task_rules(day=handed_over + datetime.timedelta(days=3))
     [task] = Task.objects.all()
-    phone = cast.member.user.phone
-    assert (task.title, task.script, _local(task.due_at).hour) == ("三日回访 粤B·16888", f"问候{phone}", 10)
+    # {name} is the verified member's real name.
+    assert (task.title, task.script, _local(task.due_at).hour) == ("三日回访 粤B·16888", "问候张伟", 10)
 
 
 @pytest.mark.django_db
@@ -136,3 +137,14 @@ def test_a_rule_text_with_an_unknown_placeholder_is_refused():
     with pytest.raises(ValidationError) as error:
         rule.full_clean()
     assert "plate" in str(error.value.message_dict["script"])
+
+
+@pytest.mark.django_db
+def test_a_member_with_no_name_is_named_by_phone_in_the_task_title(cast):
+    cast.advance(cast.new_order(), "delivered")
+    # Neither a verified real name nor a chosen name: staff see the phone to call.
+    member = unverified(cast.member)
+    assert member.name == ""
+    run_task_rules(day=timezone.localdate() + datetime.timedelta(days=3))
+    [task] = Task.objects.filter(kind="three_day_call")
+    assert task.title == f"交车 3 日回访（3DC）：{member.user.phone}（粤B·16888）"

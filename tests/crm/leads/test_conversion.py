@@ -18,7 +18,7 @@ def _sign_up(sms_outbox, capture) -> Member:
     with capture(execute=True):
         member_services.request_sign_in_code(phone=PHONE, requested_ip="10.0.0.9")
     with capture(execute=True):
-        result = member_services.sign_in_with_code(phone=PHONE, code=sms_outbox.last_code_for(PHONE))
+        result = member_services.sign_in_with_code(phone=PHONE, code=sms_outbox.last_code_for(PHONE), accept_terms=True)
     assert result.is_new_member
     return result.member
 
