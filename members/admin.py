@@ -144,6 +144,15 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
         # The page lives in crm.customer360 (above members in the layers), so it is reached by its URL name.
         return format_html('<a href="{}">{}</a>', reverse("admin-customer360", args=[member.pk]), _("Customer 360"))
 
+    def get_fieldsets(self, request, obj=None):
+        if request.user.has_perm("orders.add_order"):
+            return self.fieldsets
+        # The link leads to a page that would refuse this user.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "start_application"]})
+            for name, options in self.fieldsets
+        ]
+
     @admin.display(description=_("Application"))
     def start_application(self, member):
         # The form lives in the orders admin (above members in the layers), so it is reached by its URL name.

@@ -28,6 +28,13 @@ def test_the_member_page_links_to_the_form(client, cast):
     assert start_url(cast.member) in response.content.decode()
 
 
+def test_the_member_page_has_no_link_for_a_role_that_may_not_start(client, cast):
+    client.force_login(cast.reviewer)
+    response = client.get(reverse("admin:members_member_change", args=[cast.member.pk]))
+    assert response.status_code == 200
+    assert start_url(cast.member) not in response.content.decode()
+
+
 def test_an_agent_starts_a_draft_for_a_member(client, cast):
     client.force_login(cast.call_center)
     assert client.get(start_url(cast.member)).status_code == 200
