@@ -86,9 +86,25 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
         "verified_at",
         "created_at",
         "closed_at",
+        "start_application",
     ]
     fieldsets = [
-        (None, {"fields": ["phone", "name", "gender", "birthday", "email", "city", "preferred_store", "tier"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "phone",
+                    "start_application",
+                    "name",
+                    "gender",
+                    "birthday",
+                    "email",
+                    "city",
+                    "preferred_store",
+                    "tier",
+                ]
+            },
+        ),
         (_("Origin"), {"fields": ["channel", "channel_partner", "invite_code", "referred_by", "created_at"]}),
         (
             _("Identity"),
@@ -127,6 +143,21 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     def customer_360(self, member):
         # The page lives in crm.customer360 (above members in the layers), so it is reached by its URL name.
         return format_html('<a href="{}">{}</a>', reverse("admin-customer360", args=[member.pk]), _("Customer 360"))
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.has_perm("orders.add_order"):
+            return self.fieldsets
+        # The link leads to a page that would refuse this user.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "start_application"]})
+            for name, options in self.fieldsets
+        ]
+
+    @admin.display(description=_("Application"))
+    def start_application(self, member):
+        # The form lives in the orders admin (above members in the layers), so it is reached by its URL name.
+        url = reverse("admin:orders_order_start_for_member", args=[member.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Start an application for this member"))
 
     def has_delete_permission(self, request, obj=None):
         # Members are never deleted from the admin: their history (orders, points) hangs on them.

@@ -20,6 +20,8 @@ _POINTS = ["points.view_pointsaccount", "points.view_pointsentry", "points.view_
            "points.view_earnrule", "points.view_campaign"]  # fmt: skip
 # Order steps are governed by role in orders/state_machine.py; these permissions open the admin screens.
 _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocument", "vehicles.view_vehicleunit"]
+# Starting an application for a member from the admin (store roles only for the members they see).
+_START_ORDERS = "orders.add_order"
 
 # Reviewers check identity documents, finance writes loan contracts, head office audits: they may see a full ID
 # number, each time giving a reason that is logged. Head office reads that log.
@@ -30,14 +32,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_READ_MEMBERS,
         *_EDIT_MEMBERS,
         *_ORDERS,
+        _START_ORDERS,
         "orders.assign_order_store",
         *_POINTS,
         *_CALLS,
         *_TASKS,
         *_LEADS,
     ],
-    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, *_TASKS, *_LEADS],
-    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, *_TASKS, *_LEADS],
+    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
+    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
     StaffRole.HEAD_OFFICE: [
@@ -48,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ORDERS,
         "members.change_store",
         "members.add_store",
+        _START_ORDERS,
         "orders.reassign_order_store",
         "orders.assign_order_store",
         "vehicles.change_vehicleunit",

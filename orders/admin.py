@@ -4,20 +4,24 @@ effects and the member's notification happen exactly as in the API and the back 
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
 from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
-from members.selectors import list_active_stores, sees_all_stores
+from members.selectors import list_active_stores, members_visible_to, sees_all_stores, store_ids_visible_to
 from orders import selectors, services
 from orders.enums import OrderState
-from orders.exceptions import UnknownTransition
+from orders.exceptions import ActiveApplicationExists, InvalidStore, UnknownTransition
 from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, UnassignedOrder
 from orders.state_machine import TRANSITION_ACTORS
+from vehicles.selectors import get_offered_plan, list_catalog_models
 
 
 class ReasonForm(forms.Form):
@@ -36,6 +40,45 @@ class SigningForm(forms.Form):
 
 class HandOverForm(forms.Form):
     plate = forms.CharField(label=_("Licence plate"), max_length=12)
+
+
+class StartForMemberForm(forms.Form):
+    """A car trim and one of its offered plans (the plan list is grouped by trim), and optionally a store code."""
+
+    trim = forms.TypedChoiceField(label=_("car trim"), coerce=int)
+    plan = forms.TypedChoiceField(label=_("finance plan"), coerce=int)
+    store = forms.CharField(label=_("store code"), max_length=20, required=False)
+
+    def __init__(self, *args, own_store_ids: list[int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # None: any open store (call center, head office); a store role starts applications at its own store only.
+        self.own_store_ids = own_store_ids
+        trims, grouped = [], []
+        for car_model in list_catalog_models():
+            for trim in car_model.trims.all():
+                label = f"{car_model} {trim.name}"
+                trims.append((trim.pk, label))
+                grouped.append((label, [(plan.pk, plan.name) for plan in trim.plans.all()]))
+        self.fields["trim"].choices = [("", "---------"), *trims]
+        self.fields["plan"].choices = [("", "---------"), *grouped]
+
+    def clean_store(self):
+        code = self.cleaned_data["store"].strip()
+        if not code:
+            return None
+        store = selectors.find_active_store(reference=code)
+        if store is None:
+            raise forms.ValidationError(InvalidStore.default_message)
+        if self.own_store_ids is not None and store.pk not in self.own_store_ids:
+            raise forms.ValidationError(gettext("You can start applications only at your own store."))
+        return store
+
+    def clean(self):
+        cleaned = super().clean()
+        trim_id, plan_id = cleaned.get("trim"), cleaned.get("plan")
+        if trim_id and plan_id and get_offered_plan(trim_id=trim_id, plan_id=plan_id) is None:
+            self.add_error("plan", gettext("This finance plan is not offered for the chosen car trim."))
+        return cleaned
 
 
 class OrderEventInline(StaffScopedAdminMixin, admin.TabularInline):
@@ -98,6 +141,66 @@ class OrderAdmin(StaffScopedAdminMixin, FSMAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.start_for_member_view)
+        return [
+            path("start-for-member/<int:member_id>/", view, name="orders_order_start_for_member"),
+            *super().get_urls(),
+        ]
+
+    def start_for_member_view(self, request, member_id: int):
+        """A call-center agent (or a store for a member it sees) starts a draft application for a member."""
+        if not request.user.has_perm("orders.add_order"):
+            raise PermissionDenied
+        member = members_visible_to(user=request.user).select_related("user").filter(pk=member_id).first()
+        if member is None:
+            raise Http404
+        member_url = reverse("admin:members_member_change", args=[member.pk])
+        if member.closed_at is not None:
+            self.message_user(request, gettext("This member's account is closed."), level=messages.ERROR)
+            return HttpResponseRedirect(member_url)
+        own_store_ids = store_ids_visible_to(user=request.user)
+        form = StartForMemberForm(request.POST or None, own_store_ids=own_store_ids)
+        if request.method == "POST" and form.is_valid():
+            store = form.cleaned_data["store"]
+            # Without a code, a store role's application is at its own store; others get one on submit (the member's).
+            default_store_id = request.user.store_id if own_store_ids is not None else None
+            store_id = store.pk if store is not None else default_store_id
+            try:
+                order = services.create_order(
+                    member=member,
+                    trim_id=form.cleaned_data["trim"],
+                    plan_id=form.cleaned_data["plan"],
+                    actor=request.user,
+                    store_id=store_id,
+                )
+            except ActiveApplicationExists as error:
+                url = reverse("admin:orders_order_change", args=[error.active_order_id])
+                self.message_user(
+                    request,
+                    format_html('{} <a href="{}">{}</a>', error.message, url, gettext("Open the application")),
+                    level=messages.ERROR,
+                )
+            except DomainError as error:
+                self.message_user(request, str(error.message), level=messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("Application %(number)s started for the member.") % {"number": order.number},
+                    level=messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Start an application for %(member)s")
+            % {"member": member.display_name or member.user.phone},
+            "member": member,
+            "member_url": member_url,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/orders/order/start_for_member.html", context)
 
     def is_fsm_transition_visible(self, transition) -> bool:
         # Cancel is the member's own step; a model change needs the member's choice of car (member center).
