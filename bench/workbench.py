@@ -185,7 +185,8 @@ def load_steps(*, members: int, stores: int, tasks: int, leads: int) -> list[tup
         ),
         (
             "tasks",
-            # bucket = t %% 1000: <8 open and overdue, <10 open due later today, <150 open and due later, else done.
+            # bucket b (a hash of t, 0-999): <8 open and overdue, <10 open due later today, <150 open and due
+            # later, else done.
             # Assignee k = floor(sqrt(t / 1000 %% 100)): k 9 gets 19 times k 0's share; bucket >= 950 unassigned.
             f"""
             INSERT INTO staff_tasks_task (id, kind, title, status, subject_type, subject_id, contact_name,
@@ -212,7 +213,8 @@ def load_steps(*, members: int, stores: int, tasks: int, leads: int) -> list[tup
                             ELSE now() - (1 + t %% 730) * interval '1 day' END AS due_at,
                        CASE WHEN b < 950 THEN {STAFF_ID_BASE} + (n %% {stores}) * {STAFF_PER_STORE}
                                               + floor(sqrt((t / 1000) %% 100))::int END AS assignee_id
-                FROM (SELECT t, 1 + (t * 7919::bigint) %% {members} AS n, t %% 1000 AS b
+                -- The bucket is a hash of t: t %% 1000 would tie it to the store (both follow t's residues).
+                FROM (SELECT t, 1 + (t * 7919::bigint) %% {members} AS n, abs(hashint4(t)) %% 1000 AS b
                       FROM generate_series(1, {tasks}) AS t) AS g
             ) AS s
             """,  # noqa: S608  (our own SQL, numbers only)
