@@ -148,6 +148,8 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["store", "status", "-created_at"], name="lead_store_queue"),
             models.Index(fields=["assignee", "status"], name="lead_assignee_queue"),
+            # The member 360 view finds every lead from a phone, closed ones too (the unique index is open only).
+            models.Index(fields=["phone"], name="lead_phone"),
         ]
         ordering = ["-created_at"]
         verbose_name = _("lead")
