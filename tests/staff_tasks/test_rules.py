@@ -150,7 +150,7 @@ def test_a_member_with_no_name_is_named_by_phone_in_the_task_title(cast):
     assert task.title == f"交车 3 日回访（3DC）：{member.user.phone}（粤B·16888）"
 
 
-def test_the_handover_rules_find_the_day_s_cars_through_an_index():
+def test_the_handover_rules_find_the_day_s_cars_through_an_index(db):
     """Each handover rule reads the cars handed over on one day: an index lookup, not a scan of every car (with
     300,000 cars, four scans a day were most of the rules' time)."""
     from orders.task_rules import CARS_WITH_STORE
