@@ -166,6 +166,12 @@ def close_member_account(*, member: Member) -> None:
 FULL_ID_NUMBER_PERMISSION = "members.view_full_id_number"
 
 
+def record_id_document_view(*, staff: User, member: Member, reason: str, ip_address: str | None) -> IdNumberView:
+    """A staff member opened a picture of the member's ID card, which shows the full number: logged like a reveal,
+    the reason being the work the picture was opened for."""
+    return IdNumberView.objects.create(staff=staff, member=member, reason=reason[:200], ip_address=ip_address)
+
+
 @transaction.atomic
 def reveal_id_number(*, staff: User, member: Member, reason: str, ip_address: str | None) -> str:
     """A member's full ID number for a staff member whose role needs it. The view is logged (who, when, whose, why)

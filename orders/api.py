@@ -321,7 +321,7 @@ class OrderDocumentFileApi(APIView):
     )
     def get(self, request, order_id: int, document_id: int):
         order = selectors.get_order_for(user=request.user, order_id=order_id)
-        return document_response(order=order, document_id=document_id)
+        return document_response(request, order=order, document_id=document_id)
 
     def perform_content_negotiation(self, request, force=False):
         # The file answers in its own type whatever Accept asks for (image/*, application/pdf); errors stay JSON.

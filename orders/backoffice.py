@@ -171,7 +171,7 @@ def apply_coupon(request, order_id: int, installment_id: int):
 
 @staff_required
 def document_file(request, order_id: int, document_id: int):
-    return document_response(order=_get_order_or_404(request, order_id), document_id=document_id)
+    return document_response(request, order=_get_order_or_404(request, order_id), document_id=document_id)
 
 
 def _get_order_or_404(request, order_id: int):

@@ -4,16 +4,28 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from common.exceptions import DomainError
+from common.middleware import client_ip
+from members.personal_data import record_id_document_view
 from orders import services
+from orders.enums import DocumentKind
 from orders.forms import DocumentUploadForm
 from orders.models import Order
 
+# Pictures of the ID card show the full ID number: a staff member opening one is logged like a reveal.
+ID_CARD_KINDS = {DocumentKind.ID_FRONT, DocumentKind.ID_BACK}
 
-def document_response(*, order: Order, document_id: int) -> FileResponse:
+
+def document_response(request, *, order: Order, document_id: int) -> FileResponse:
     """The document's bytes, private and never sniffed; ``order`` must already be one the requester may see."""
     document = next((item for item in order.documents.all() if item.pk == document_id), None)
     if document is None:
         raise Http404
+    if request.user.is_staff and document.kind in ID_CARD_KINDS:
+        record_id_document_view(
+            staff=request.user, member=order.member, ip_address=client_ip(request),
+            reason=_("Opened %(document)s of application %(number)s")
+            % {"document": DocumentKind(document.kind).label, "number": order.number},
+        )  # fmt: skip
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Content-Disposition"] = f'inline; filename="{document.kind}-{document.pk}"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -136,7 +136,7 @@ def take_step(request, order_id: int, name: str):
 @member_required
 def document_file(request, order_id: int, document_id: int):
     order = _get_order_or_404(request, order_id)
-    return document_response(order=order, document_id=document_id)
+    return document_response(request, order=order, document_id=document_id)
 
 
 def _get_order_or_404(request, order_id: int) -> Order:
