@@ -1,7 +1,12 @@
 """API glue shared by every app: one exception handler that speaks ``{"code", "detail"}``, and pagination."""
 
+import functools
+
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -20,6 +25,27 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Validation errors only: the messages for each field that is not valid.",
     )
+
+
+@functools.cache
+def _choice_labels(choices, language: str | None) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabelField(serializers.Field):
+    """The label of a stored choice in the request's language: ``ChoiceLabelField(source="kind", choices=TaskKind)``.
+
+    Same text as ``source="get_kind_display"``, without its cost on long lists: Django's display method hashes the
+    lazy labels of every choice on each row, and DRF inspects the method's signature each time. Here the labels are a
+    table per language, built once."""
+
+    def __init__(self, *, choices, **kwargs):
+        self.choices = choices
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return _choice_labels(self.choices, get_language()).get(value, value)
 
 
 class Pagination(PageNumberPagination):

@@ -5,9 +5,13 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
+from common.api import ChoiceLabelField, Pagination
 from crm.customer360 import selectors
+from crm.leads.enums import ContactOutcome, LeadChannel, LeadStatus
 from members.api import ErrorSerializer
+from members.enums import Channel as MemberChannel
+from orders.enums import OrderState
+from staff_tasks.enums import TaskKind, TaskOutcome
 
 
 class IsStaff(permissions.BasePermission):
@@ -64,7 +68,7 @@ class ProfileSerializer(serializers.Serializer):
     verification_status = serializers.CharField()
     tier = serializers.CharField()
     channel = serializers.CharField()
-    channel_label = serializers.CharField(source="get_channel_display")
+    channel_label = ChoiceLabelField(source="channel", choices=MemberChannel)
     channel_partner = serializers.CharField()
     referred_by = serializers.SerializerMethodField(help_text="The inviting member's name.")
     store = StoreSerializer(source="preferred_store", allow_null=True)
@@ -79,7 +83,7 @@ class TimelineEventSerializer(serializers.Serializer):
     transition = serializers.CharField()
     from_state = serializers.CharField()
     to_state = serializers.CharField()
-    to_state_label = serializers.CharField(source="get_to_state_display")
+    to_state_label = ChoiceLabelField(source="to_state", choices=OrderState)
     actor = serializers.CharField(allow_null=True)
     reason = serializers.CharField()
     at = serializers.DateTimeField(source="created_at")
@@ -112,7 +116,7 @@ class OrderSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="order.pk")
     number = serializers.CharField(source="order.number")
     state = serializers.CharField(source="order.state")
-    state_label = serializers.CharField(source="order.get_state_display")
+    state_label = ChoiceLabelField(source="order.state", choices=OrderState)
     car = serializers.CharField(source="order.trim")
     plate = serializers.CharField(source="order.plate")
     store = StoreSerializer(source="order.store", allow_null=True)
@@ -189,7 +193,7 @@ class MessageSerializer(serializers.Serializer):
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField(source="kind", choices=TaskKind)
     title = serializers.CharField()
     due_at = serializers.DateTimeField()
     assignee = serializers.CharField(allow_null=True)
@@ -201,7 +205,7 @@ class ContactSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     outcome = serializers.CharField()
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = ChoiceLabelField(source="outcome", choices=TaskOutcome)
     note = serializers.CharField()
     completed_at = serializers.DateTimeField(allow_null=True)
     completed_by = serializers.CharField(allow_null=True)
@@ -216,7 +220,7 @@ class LeadEnquirySerializer(serializers.Serializer):
 
 class LeadContactSerializer(serializers.Serializer):
     outcome = serializers.CharField()
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = ChoiceLabelField(source="outcome", choices=ContactOutcome)
     note = serializers.CharField()
     by = serializers.CharField(source="contacted_by")
     at = serializers.DateTimeField(source="created_at")
@@ -225,9 +229,9 @@ class LeadContactSerializer(serializers.Serializer):
 class LeadSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(source="status", choices=LeadStatus)
     channel = serializers.CharField()
-    channel_label = serializers.CharField(source="get_channel_display")
+    channel_label = ChoiceLabelField(source="channel", choices=LeadChannel)
     partner = serializers.CharField(source="partner.name", default=None, allow_null=True)
     store = serializers.CharField(source="store.code", default=None, allow_null=True)
     assignee = serializers.CharField(default=None, allow_null=True)

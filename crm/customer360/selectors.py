@@ -7,16 +7,18 @@ the long sections (messages, points entries, coupons, service visits, tasks, lea
 
 import dataclasses
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Replace, Upper
 
 from crm.customer360.exceptions import MemberNotFound
+from crm.leads.models import LeadContact, LeadEnquiry
 from crm.leads.selectors import leads_visible_to
 from members.enums import STORE_BOUND_ROLES
 from members.models import Member
 from members.phones import mask_phone
 from members.selectors import members_visible_to
 from notifications.selectors import notifications_visible_to
+from orders.models import OrderEvent
 from orders.selectors import orders_visible_to
 from points.selectors import coupons_visible_to, points_accounts_visible_to, points_entries_visible_to
 from staff_tasks.enums import TaskStatus
@@ -31,6 +33,15 @@ LATEST_SERVICE_VISITS = 10
 OPEN_TASKS = 50
 CONTACT_HISTORY = 20
 LEADS = 10
+
+# Each section loads only the columns the view shows (``.only``): a whole member row would decrypt the ID number,
+# a whole account row parse a phone number nobody reads, and the view reads a few hundred rows.
+SHOWN_USER = ("username", "phone")  # an account is shown by ``str()``: the username, else the phone
+
+
+def _user_columns(relation: str) -> list[str]:
+    return [f"{relation}__{column}" for column in SHOWN_USER]
+
 
 # Longest search term looked at; anything longer is cut, never refused.
 MAX_QUERY_LENGTH = 50
@@ -75,7 +86,9 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
     no member) is "not found"."""
     member = (
         members_visible_to(user=user)
-        .select_related("user", "preferred_store", "referred_by__user")
+        .select_related("user", "preferred_store", "referred_by")
+        .defer("id_number_encrypted", "retained_identity")
+        .defer("referred_by__id_number_encrypted", "referred_by__retained_identity")
         .filter(pk=member_id)
         .first()
     )
@@ -87,7 +100,15 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
         .filter(member=member)
         .select_related("trim__car_model__brand", "plan", "store", "loan")
         # Events come oldest first and installments by number (their models' ordering).
-        .prefetch_related("events__actor", "loan__installments")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                OrderEvent.objects.select_related("actor").only(
+                    "order_id", "transition", "from_state", "to_state", "reason", "created_at", *_user_columns("actor")
+                ),
+            ),
+            "loan__installments",
+        )
         .order_by("-created_at", "-pk")
     )
     cars = list(
@@ -107,30 +128,34 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
         points_entries=list(
             points_entries_visible_to(user=user)
             .filter(account__member=member)
-            .select_related("reward")
+            .only("kind", "points", "balance_after", "reason", "created_at")
             .order_by("-created_at", "-pk")[:LATEST_POINTS_ENTRIES]
         ),
         coupons=list(
             coupons_visible_to(user=user)
             .filter(member=member)
             .select_related("reward")
+            .only("code", "reward__name", "face_value", "status", "valid_until", "used_at", "created_at")
             .order_by("-created_at", "-pk")[:LATEST_COUPONS]
         ),
         messages=list(
             notifications_visible_to(user=user)
             .filter(recipient_id=member.user_id)
+            .only("channel", "event", "subject", "status", "provider_status", "created_at", "sent_at", "read_at")
             .order_by("-created_at", "-pk")[:LATEST_MESSAGES]
         ),
         open_tasks=list(
             tasks_visible_to(user=user)
             .filter(member=member, status=TaskStatus.OPEN)
             .select_related("assignee", "store")
+            .only("kind", "title", "due_at", "store__code", *_user_columns("assignee"))
             .order_by("due_at", "pk")[:OPEN_TASKS]
         ),
         contact_history=list(
             tasks_visible_to(user=user)
             .filter(member=member, status=TaskStatus.DONE)
-            .select_related("completed_by", "store")
+            .select_related("completed_by")
+            .only("kind", "title", "outcome", "note", "completed_at", *_user_columns("completed_by"))
             .order_by("-completed_at", "-pk")[:CONTACT_HISTORY]
         ),
         leads=list(
@@ -139,7 +164,28 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
             leads_visible_to(user=user)
             .filter(Q(member=member) | Q(phone=str(member.user.phone)))
             .select_related("partner", "assignee", "store")
-            .prefetch_related("enquiries", "contacts__contacted_by")
+            .only(
+                "status",
+                "channel",
+                "model_text",
+                "enquiries_count",
+                "created_at",
+                "converted_at",
+                "partner__name",
+                "store__code",
+                *_user_columns("assignee"),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "enquiries", LeadEnquiry.objects.only("lead_id", "channel", "model_text", "city", "created_at")
+                ),
+                Prefetch(
+                    "contacts",
+                    LeadContact.objects.select_related("contacted_by").only(
+                        "lead_id", "outcome", "note", "created_at", *_user_columns("contacted_by")
+                    ),
+                ),
+            )
             .order_by("-created_at", "-pk")[:LEADS]
         ),
     )

@@ -475,7 +475,7 @@ def test_the_back_office_search_page_masks_phones_for_store_staff(cast, known, c
 
 # member, orders (with loans), events, their actors, installments, cars, service visits, points account, entries,
 # coupons, messages, open tasks, contact history, leads, their enquiries, contacts and the contacts' agents.
-QUERIES_FOR_360 = 17
+QUERIES_FOR_360 = 15
 
 
 @pytest.mark.parametrize("times", [1, 3])
