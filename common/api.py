@@ -1,9 +1,6 @@
 """API glue shared by every app: one exception handler that speaks ``{"code", "detail"}``, and pagination."""
 
-import functools
-
 from django.http import Http404
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -12,6 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.choices import choice_label
 from common.exceptions import DomainError
 
 
@@ -27,25 +25,19 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-@functools.cache
-def _choice_labels(choices, language: str | None) -> dict[str, str]:
-    return {value: str(label) for value, label in choices.choices}
-
-
 @extend_schema_field(OpenApiTypes.STR)
 class ChoiceLabelField(serializers.Field):
     """The label of a stored choice in the request's language: ``ChoiceLabelField(source="kind", choices=TaskKind)``.
 
-    Same text as ``source="get_kind_display"``, without its cost on long lists: Django's display method hashes the
-    lazy labels of every choice on each row, and DRF inspects the method's signature each time. Here the labels are a
-    table per language, built once."""
+    Same text as ``source="get_kind_display"``, without its cost on long lists (``common.choices``; DRF also
+    inspects a display method's signature on every row)."""
 
     def __init__(self, *, choices, **kwargs):
         self.choices = choices
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, value):
-        return _choice_labels(self.choices, get_language()).get(value, value)
+        return choice_label(self.choices, value)
 
 
 class Pagination(PageNumberPagination):

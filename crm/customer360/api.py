@@ -7,11 +7,9 @@ from rest_framework.views import APIView
 
 from common.api import ChoiceLabelField, Pagination
 from crm.customer360 import selectors
-from crm.leads.enums import ContactOutcome, LeadChannel, LeadStatus
 from members.api import ErrorSerializer
 from members.enums import Channel as MemberChannel
 from orders.enums import OrderState
-from staff_tasks.enums import TaskKind, TaskOutcome
 
 
 class IsStaff(permissions.BasePermission):
@@ -83,7 +81,7 @@ class TimelineEventSerializer(serializers.Serializer):
     transition = serializers.CharField()
     from_state = serializers.CharField()
     to_state = serializers.CharField()
-    to_state_label = ChoiceLabelField(source="to_state", choices=OrderState)
+    to_state_label = serializers.CharField()
     actor = serializers.CharField(allow_null=True)
     reason = serializers.CharField()
     at = serializers.DateTimeField(source="created_at")
@@ -171,7 +169,7 @@ class PointsSerializer(serializers.Serializer):
 
 class CouponSerializer(serializers.Serializer):
     code = serializers.CharField()
-    reward = serializers.CharField(source="reward.name")
+    reward = serializers.CharField()
     face_value = serializers.DecimalField(max_digits=10, decimal_places=2)
     status = serializers.CharField()
     valid_until = serializers.DateField()
@@ -193,11 +191,11 @@ class MessageSerializer(serializers.Serializer):
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    kind_label = ChoiceLabelField(source="kind", choices=TaskKind)
+    kind_label = serializers.CharField()
     title = serializers.CharField()
     due_at = serializers.DateTimeField()
     assignee = serializers.CharField(allow_null=True)
-    store = serializers.CharField(source="store.code", default=None, allow_null=True, help_text="The store's code.")
+    store = serializers.CharField(allow_null=True, help_text="The store's code.")
 
 
 class ContactSerializer(serializers.Serializer):
@@ -205,7 +203,7 @@ class ContactSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     outcome = serializers.CharField()
-    outcome_label = ChoiceLabelField(source="outcome", choices=TaskOutcome)
+    outcome_label = serializers.CharField()
     note = serializers.CharField()
     completed_at = serializers.DateTimeField(allow_null=True)
     completed_by = serializers.CharField(allow_null=True)
@@ -220,27 +218,27 @@ class LeadEnquirySerializer(serializers.Serializer):
 
 class LeadContactSerializer(serializers.Serializer):
     outcome = serializers.CharField()
-    outcome_label = ChoiceLabelField(source="outcome", choices=ContactOutcome)
+    outcome_label = serializers.CharField()
     note = serializers.CharField()
-    by = serializers.CharField(source="contacted_by")
+    by = serializers.CharField()
     at = serializers.DateTimeField(source="created_at")
 
 
 class LeadSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
-    status_label = ChoiceLabelField(source="status", choices=LeadStatus)
+    status_label = serializers.CharField()
     channel = serializers.CharField()
-    channel_label = ChoiceLabelField(source="channel", choices=LeadChannel)
-    partner = serializers.CharField(source="partner.name", default=None, allow_null=True)
-    store = serializers.CharField(source="store.code", default=None, allow_null=True)
-    assignee = serializers.CharField(default=None, allow_null=True)
+    channel_label = serializers.CharField()
+    partner = serializers.CharField(allow_null=True)
+    store = serializers.CharField(allow_null=True)
+    assignee = serializers.CharField(allow_null=True)
     model_text = serializers.CharField()
     enquiries_count = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     converted_at = serializers.DateTimeField(allow_null=True)
-    enquiries = LeadEnquirySerializer(many=True, source="enquiries.all", help_text="Every enquiry, first first.")
-    contacts = LeadContactSerializer(many=True, source="contacts.all", help_text="Contact attempts, latest first.")
+    enquiries = LeadEnquirySerializer(many=True, help_text="Every enquiry, first first.")
+    contacts = LeadContactSerializer(many=True, help_text="Contact attempts, latest first.")
 
 
 class Customer360Serializer(serializers.Serializer):
