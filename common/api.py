@@ -2,11 +2,14 @@
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.choices import choice_label
 from common.exceptions import DomainError
 
 
@@ -20,6 +23,21 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Validation errors only: the messages for each field that is not valid.",
     )
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabelField(serializers.Field):
+    """The label of a stored choice in the request's language: ``ChoiceLabelField(source="kind", choices=TaskKind)``.
+
+    Same text as ``source="get_kind_display"``, without its cost on long lists (``common.choices``; DRF also
+    inspects a display method's signature on every row)."""
+
+    def __init__(self, *, choices, **kwargs):
+        self.choices = choices
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return choice_label(self.choices, value)
 
 
 class Pagination(PageNumberPagination):

@@ -6,9 +6,10 @@ application); running a day twice, or twice at once, opens nothing new."""
 import datetime
 
 from notifications.bulk import sql_money, sql_month_day
-from staff_tasks.bulk import bulk_open_rule_tasks, sql_days_since
+from staff_tasks.bulk import bulk_open_rule_tasks
 from staff_tasks.enums import RuleTrigger, SubjectType
 from staff_tasks.selectors import active_rules
+from vehicles.selectors import earliest_handover_day
 
 # Whom staff are to call: the name the member gave, else their verified name, else their phone.
 STAFF_NAME = "COALESCE(NULLIF(m.name, ''), NULLIF(m.real_name, ''), CAST(u.phone AS TEXT))"
@@ -24,6 +25,19 @@ CARS_WITH_STORE = f"""
 """  # noqa: S608  (our own SQL)
 
 
+def periodic_handover_days(*, day: datetime.date, every_days: int) -> list[datetime.date]:
+    """The handover days of the cars whose owners are due a periodic visit on ``day``: every whole multiple of
+    ``every_days`` before it, back to the earliest handover. Listing the days (rather than testing "days owned is a
+    multiple" on every car) lets the rule read just those cars through the index on the handover day."""
+    earliest = earliest_handover_day()
+    if not every_days or earliest is None:
+        return []
+    return [
+        day - datetime.timedelta(days=every_days * periods)
+        for periods in range(1, (day - earliest).days // every_days + 1)
+    ]
+
+
 def run_task_rules(*, day: datetime.date) -> dict[str, int]:
     created = {}
     for rule in active_rules(trigger=RuleTrigger.HANDOVER):
@@ -32,13 +46,13 @@ def run_task_rules(*, day: datetime.date) -> dict[str, int]:
             source_params=[day - datetime.timedelta(days=rule.offset_days)], due_on=day,
         )  # fmt: skip
     for rule in active_rules(trigger=RuleTrigger.OWNER_QUARTERLY):
-        if not rule.offset_days:
+        handover_days = periodic_handover_days(day=day, every_days=rule.offset_days)
+        if not handover_days:
             continue
-        days_owned = sql_days_since(day_placeholder="%s", column="v.delivered_on")
         created[rule.code] = bulk_open_rule_tasks(
             rule=rule, subject_type=SubjectType.VEHICLE, due_on=day,
-            source_sql=f"{CARS_WITH_STORE} WHERE {days_owned} > 0 AND ({days_owned}) %% %s = 0",
-            source_params=[day.isoformat(), day.isoformat(), rule.offset_days],
+            source_sql=f"{CARS_WITH_STORE} WHERE v.delivered_on IN ({', '.join(['%s'] * len(handover_days))})",
+            source_params=handover_days,
         )  # fmt: skip
     for rule in active_rules(trigger=RuleTrigger.INSTALLMENT_OVERDUE):
         created[rule.code] = bulk_open_rule_tasks(

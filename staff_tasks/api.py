@@ -7,7 +7,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
+from common.api import ChoiceLabelField, Pagination
 from members.api import ErrorSerializer
 from staff_tasks import selectors, services
 from staff_tasks.enums import TaskKind, TaskOutcome, TaskStatus
@@ -33,7 +33,7 @@ class TaskSubjectSerializer(serializers.Serializer):
 class TaskOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField(source="kind", choices=TaskKind)
     title = serializers.CharField()
     member = TaskMemberSerializer(allow_null=True)
     contact_name = serializers.CharField()

@@ -60,10 +60,3 @@ def bulk_open_rule_tasks(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
-
-
-def sql_days_since(*, day_placeholder: str, column: str) -> str:
-    """Whole days from a date column to a date parameter, in this database's dialect."""
-    if connection.vendor == "postgresql":
-        return f"(CAST({day_placeholder} AS DATE) - {column})"
-    return f"CAST(julianday({day_placeholder}) - julianday({column}) AS INTEGER)"

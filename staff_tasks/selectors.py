@@ -68,8 +68,17 @@ def filter_task_queue(
     return tasks
 
 
+# What a queue row shows of the member, their account and the assignee: loading whole rows would decrypt every
+# member's ID number and read columns no queue shows.
+QUEUE_ROW_RELATED_FIELDS = ("member__name", "member__user__phone", "assignee__username")
+
+
 def list_tasks(*, user, **filters) -> QuerySet[Task]:
-    tasks = tasks_visible_to(user=user).select_related("member__user", "store", "assignee")
+    tasks = (
+        tasks_visible_to(user=user)
+        .select_related("member__user", "assignee")
+        .only(*(field.name for field in Task._meta.concrete_fields), *QUEUE_ROW_RELATED_FIELDS)
+    )
     return filter_task_queue(tasks=tasks, user=user, **filters).order_by("due_at", "id")
 
 

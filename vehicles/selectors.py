@@ -1,4 +1,6 @@
-from django.db.models import Prefetch, QuerySet
+import datetime
+
+from django.db.models import Min, Prefetch, QuerySet
 
 from members.selectors import members_visible_to, sees_all_stores, store_ids_visible_to
 from vehicles.models import CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim, VehicleUnit
@@ -62,3 +64,8 @@ def service_records_visible_to(*, user) -> QuerySet[ServiceRecord]:
     if sees_all_stores(user=user):
         return ServiceRecord.objects.all()
     return ServiceRecord.objects.filter(vehicle__member__in=members_visible_to(user=user))
+
+
+def earliest_handover_day() -> datetime.date | None:
+    """The day the first car was handed over (read from the index on the handover day)."""
+    return OwnedVehicle.objects.aggregate(earliest=Min("delivered_on"))["earliest"]

@@ -5,9 +5,11 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
+from common.api import ChoiceLabelField, Pagination
 from crm.customer360 import selectors
 from members.api import ErrorSerializer
+from members.enums import Channel as MemberChannel
+from orders.enums import OrderState
 
 
 class IsStaff(permissions.BasePermission):
@@ -64,7 +66,7 @@ class ProfileSerializer(serializers.Serializer):
     verification_status = serializers.CharField()
     tier = serializers.CharField()
     channel = serializers.CharField()
-    channel_label = serializers.CharField(source="get_channel_display")
+    channel_label = ChoiceLabelField(source="channel", choices=MemberChannel)
     channel_partner = serializers.CharField()
     referred_by = serializers.SerializerMethodField(help_text="The inviting member's name.")
     store = StoreSerializer(source="preferred_store", allow_null=True)
@@ -79,7 +81,7 @@ class TimelineEventSerializer(serializers.Serializer):
     transition = serializers.CharField()
     from_state = serializers.CharField()
     to_state = serializers.CharField()
-    to_state_label = serializers.CharField(source="get_to_state_display")
+    to_state_label = serializers.CharField()
     actor = serializers.CharField(allow_null=True)
     reason = serializers.CharField()
     at = serializers.DateTimeField(source="created_at")
@@ -112,7 +114,7 @@ class OrderSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="order.pk")
     number = serializers.CharField(source="order.number")
     state = serializers.CharField(source="order.state")
-    state_label = serializers.CharField(source="order.get_state_display")
+    state_label = ChoiceLabelField(source="order.state", choices=OrderState)
     car = serializers.CharField(source="order.trim")
     plate = serializers.CharField(source="order.plate")
     store = StoreSerializer(source="order.store", allow_null=True)
@@ -167,7 +169,7 @@ class PointsSerializer(serializers.Serializer):
 
 class CouponSerializer(serializers.Serializer):
     code = serializers.CharField()
-    reward = serializers.CharField(source="reward.name")
+    reward = serializers.CharField()
     face_value = serializers.DecimalField(max_digits=10, decimal_places=2)
     status = serializers.CharField()
     valid_until = serializers.DateField()
@@ -189,11 +191,11 @@ class MessageSerializer(serializers.Serializer):
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = serializers.CharField()
     title = serializers.CharField()
     due_at = serializers.DateTimeField()
     assignee = serializers.CharField(allow_null=True)
-    store = serializers.CharField(source="store.code", default=None, allow_null=True, help_text="The store's code.")
+    store = serializers.CharField(allow_null=True, help_text="The store's code.")
 
 
 class ContactSerializer(serializers.Serializer):
@@ -201,7 +203,7 @@ class ContactSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     outcome = serializers.CharField()
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = serializers.CharField()
     note = serializers.CharField()
     completed_at = serializers.DateTimeField(allow_null=True)
     completed_by = serializers.CharField(allow_null=True)
@@ -216,27 +218,27 @@ class LeadEnquirySerializer(serializers.Serializer):
 
 class LeadContactSerializer(serializers.Serializer):
     outcome = serializers.CharField()
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = serializers.CharField()
     note = serializers.CharField()
-    by = serializers.CharField(source="contacted_by")
+    by = serializers.CharField()
     at = serializers.DateTimeField(source="created_at")
 
 
 class LeadSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.CharField()
     channel = serializers.CharField()
-    channel_label = serializers.CharField(source="get_channel_display")
-    partner = serializers.CharField(source="partner.name", default=None, allow_null=True)
-    store = serializers.CharField(source="store.code", default=None, allow_null=True)
-    assignee = serializers.CharField(default=None, allow_null=True)
+    channel_label = serializers.CharField()
+    partner = serializers.CharField(allow_null=True)
+    store = serializers.CharField(allow_null=True)
+    assignee = serializers.CharField(allow_null=True)
     model_text = serializers.CharField()
     enquiries_count = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     converted_at = serializers.DateTimeField(allow_null=True)
-    enquiries = LeadEnquirySerializer(many=True, source="enquiries.all", help_text="Every enquiry, first first.")
-    contacts = LeadContactSerializer(many=True, source="contacts.all", help_text="Contact attempts, latest first.")
+    enquiries = LeadEnquirySerializer(many=True, help_text="Every enquiry, first first.")
+    contacts = LeadContactSerializer(many=True, help_text="Contact attempts, latest first.")
 
 
 class Customer360Serializer(serializers.Serializer):

@@ -7,19 +7,27 @@ the long sections (messages, points entries, coupons, service visits, tasks, lea
 
 import dataclasses
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Replace, Upper
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, NullIf, Replace, Upper
 
+from common.choices import choice_label
 from crm.customer360.exceptions import MemberNotFound
+from crm.leads.enums import ContactOutcome, LeadChannel, LeadStatus
+from crm.leads.models import LeadContact, LeadEnquiry
 from crm.leads.selectors import leads_visible_to
 from members.enums import STORE_BOUND_ROLES
 from members.models import Member
 from members.phones import mask_phone
 from members.selectors import members_visible_to
+from notifications.models import Channel as MessageChannel
+from notifications.models import Status as MessageStatus
 from notifications.selectors import notifications_visible_to
+from orders.enums import OrderState
+from orders.models import OrderEvent
 from orders.selectors import orders_visible_to
+from points.enums import CouponStatus, EntryKind
 from points.selectors import coupons_visible_to, points_accounts_visible_to, points_entries_visible_to
-from staff_tasks.enums import TaskStatus
+from staff_tasks.enums import TaskKind, TaskOutcome, TaskStatus
 from staff_tasks.selectors import tasks_visible_to
 from vehicles.selectors import owned_vehicles_visible_to
 
@@ -31,6 +39,32 @@ LATEST_SERVICE_VISITS = 10
 OPEN_TASKS = 50
 CONTACT_HISTORY = 20
 LEADS = 10
+
+
+# The long sections are read as rows of plain values (``.values``), labels and names included, and the few whole
+# objects (the member, applications, cars) without the columns the view does not show: the view reads a few hundred
+# rows, and building a model object per row — decrypting a member's ID number, parsing each account's phone — was
+# most of its time.
+def _shown_account(relation: str):
+    """How the view names an account (``str()`` of a user): the username, else the phone number."""
+    return Coalesce(NullIf(F(f"{relation}__username"), Value("")), Cast(f"{relation}__phone", CharField()))
+
+
+def _with_labels(rows, **labelled: type) -> list[dict]:
+    """Each row with ``<field>_label`` for the fields named: ``_with_labels(rows, kind=TaskKind)``."""
+    rows = list(rows)
+    for row in rows:
+        for field, choices in labelled.items():
+            row[f"{field}_label"] = choice_label(choices, row[field])
+    return rows
+
+
+def _grouped(rows, *, key: str) -> dict[int, list[dict]]:
+    groups: dict[int, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row.pop(key), []).append(row)
+    return groups
+
 
 # Longest search term looked at; anything longer is cut, never refused.
 MAX_QUERY_LENGTH = 50
@@ -75,7 +109,9 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
     no member) is "not found"."""
     member = (
         members_visible_to(user=user)
-        .select_related("user", "preferred_store", "referred_by__user")
+        .select_related("user", "preferred_store", "referred_by")
+        .defer("id_number_encrypted", "retained_identity")
+        .defer("referred_by__id_number_encrypted", "referred_by__retained_identity")
         .filter(pk=member_id)
         .first()
     )
@@ -86,9 +122,18 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
         orders_visible_to(user=user)
         .filter(member=member)
         .select_related("trim__car_model__brand", "plan", "store", "loan")
-        # Events come oldest first and installments by number (their models' ordering).
-        .prefetch_related("events__actor", "loan__installments")
+        .prefetch_related("loan__installments")  # by number (the model's ordering)
         .order_by("-created_at", "-pk")
+    )
+    timelines = _grouped(
+        _with_labels(
+            OrderEvent.objects.filter(order__in=[order.pk for order in orders])
+            .order_by("created_at", "pk")
+            .values("order_id", "transition", "from_state", "to_state", "reason", "created_at")
+            .annotate(actor=_shown_account("actor")),
+            to_state=OrderState,
+        ),
+        key="order_id",
     )
     cars = list(
         owned_vehicles_visible_to(user=user)
@@ -98,58 +143,94 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
         .order_by("-delivered_on", "-pk")
     )
     account = points_accounts_visible_to(user=user).filter(member=member).only("balance").first()
+    leads = _with_labels(
+        # Leads from this phone, converted or not, and those linked to the member; with every enquiry (二次咨询)
+        # and contact attempt.
+        leads_visible_to(user=user)
+        .filter(Q(member=member) | Q(phone=str(member.user.phone)))
+        .order_by("-created_at", "-pk")
+        .values("id", "status", "channel", "model_text", "enquiries_count", "created_at", "converted_at")
+        .annotate(partner=F("partner__name"), store=F("store__code"), assignee=_shown_account("assignee"))[:LEADS],
+        status=LeadStatus,
+        channel=LeadChannel,
+    )
+    lead_ids = [lead["id"] for lead in leads]
+    enquiries = _grouped(
+        LeadEnquiry.objects.filter(lead__in=lead_ids)
+        .order_by("created_at", "pk")
+        .values("lead_id", "channel", "model_text", "city", "created_at"),
+        key="lead_id",
+    )
+    contacts = _grouped(
+        _with_labels(
+            LeadContact.objects.filter(lead__in=lead_ids)
+            .order_by("-created_at", "-pk")
+            .values("lead_id", "outcome", "note", "created_at")
+            .annotate(by=_shown_account("contacted_by")),
+            outcome=ContactOutcome,
+        ),
+        key="lead_id",
+    )
+    for lead in leads:
+        lead["enquiries"] = enquiries.get(lead["id"], [])
+        lead["contacts"] = contacts.get(lead["id"], [])
     return Customer360(
         member=member,
         phone=str(member.user.phone),
-        orders=[_order_summary(order) for order in orders],
+        orders=[_order_summary(order, timeline=timelines.get(order.pk, [])) for order in orders],
         cars=[CarSummary(car=car, service_visits=car.service_records.all()[:LATEST_SERVICE_VISITS]) for car in cars],
         points_balance=account.balance if account else 0,
-        points_entries=list(
+        points_entries=_with_labels(
             points_entries_visible_to(user=user)
             .filter(account__member=member)
-            .select_related("reward")
-            .order_by("-created_at", "-pk")[:LATEST_POINTS_ENTRIES]
+            .order_by("-created_at", "-pk")
+            .values("kind", "points", "balance_after", "reason", "created_at")[:LATEST_POINTS_ENTRIES],
+            kind=EntryKind,
         ),
-        coupons=list(
+        coupons=_with_labels(
             coupons_visible_to(user=user)
             .filter(member=member)
-            .select_related("reward")
-            .order_by("-created_at", "-pk")[:LATEST_COUPONS]
+            .order_by("-created_at", "-pk")
+            .values("code", "face_value", "status", "valid_until", "used_at")
+            .annotate(reward=F("reward__name"))[:LATEST_COUPONS],
+            status=CouponStatus,
         ),
-        messages=list(
+        messages=_with_labels(
             notifications_visible_to(user=user)
             .filter(recipient_id=member.user_id)
-            .order_by("-created_at", "-pk")[:LATEST_MESSAGES]
+            .order_by("-created_at", "-pk")
+            .values(
+                "id", "channel", "event", "subject", "status", "provider_status", "created_at", "sent_at", "read_at"
+            )[:LATEST_MESSAGES],
+            channel=MessageChannel,
+            status=MessageStatus,
         ),
-        open_tasks=list(
+        open_tasks=_with_labels(
             tasks_visible_to(user=user)
             .filter(member=member, status=TaskStatus.OPEN)
-            .select_related("assignee", "store")
-            .order_by("due_at", "pk")[:OPEN_TASKS]
+            .order_by("due_at", "pk")
+            .values("id", "kind", "title", "due_at")
+            .annotate(store=F("store__code"), assignee=_shown_account("assignee"))[:OPEN_TASKS],
+            kind=TaskKind,
         ),
-        contact_history=list(
+        contact_history=_with_labels(
             tasks_visible_to(user=user)
             .filter(member=member, status=TaskStatus.DONE)
-            .select_related("completed_by", "store")
-            .order_by("-completed_at", "-pk")[:CONTACT_HISTORY]
+            .order_by("-completed_at", "-pk")
+            .values("id", "kind", "title", "outcome", "note", "completed_at")
+            .annotate(completed_by=_shown_account("completed_by"))[:CONTACT_HISTORY],
+            kind=TaskKind,
+            outcome=TaskOutcome,
         ),
-        leads=list(
-            # Leads from this phone, converted or not, and those linked to the member; with every enquiry (二次咨询)
-            # and contact attempt.
-            leads_visible_to(user=user)
-            .filter(Q(member=member) | Q(phone=str(member.user.phone)))
-            .select_related("partner", "assignee", "store")
-            .prefetch_related("enquiries", "contacts__contacted_by")
-            .order_by("-created_at", "-pk")[:LEADS]
-        ),
+        leads=leads,
     )
 
 
-def _order_summary(order) -> OrderSummary:
+def _order_summary(order, *, timeline: list[dict]) -> OrderSummary:
     loan = getattr(order, "loan", None)  # the reverse one-to-one raises an AttributeError when there is none
     return OrderSummary(
         order=order,
-        timeline=list(order.events.all()),
+        timeline=timeline,
         loan=loan,
         installments=list(loan.installments.all()) if loan else [],
     )

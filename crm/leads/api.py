@@ -8,7 +8,7 @@ from rest_framework import authentication, exceptions, permissions, serializers,
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import Pagination
+from common.api import ChoiceLabelField, Pagination
 from common.middleware import client_ip
 from crm.leads import selectors, services
 from crm.leads.enums import ContactOutcome, LeadChannel, LeadStatus
@@ -120,7 +120,7 @@ class LeadListOutputSerializer(serializers.ModelSerializer):
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
     enquiries = serializers.IntegerField(source="enquiries_count")
     store = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(source="status", choices=LeadStatus)
 
     class Meta:
         model = Lead
