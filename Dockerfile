@@ -6,7 +6,7 @@ RUN pip install --no-cache-dir -c constraints.txt -e .
 COPY . .
 # Static files are collected with the production storage (hashed names). The settings must load for that, so this one
 # step gets throwaway keys made on the spot and the staging switch (no providers are used); the image keeps none.
-RUN DJANGO_SETTINGS_MODULE=config.settings.production ALLOW_DEMO_PROVIDERS=true ALLOWED_HOSTS=localhost \
+RUN DJANGO_SETTINGS_MODULE=config.settings.production ALLOW_DEMO_PROVIDERS=true ALLOWED_HOSTS=localhost SITE_URL=https://build.invalid \
     SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     FIELD_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     PII_HASH_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \

@@ -14,6 +14,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -381,6 +382,22 @@ def issue_access_token(*, user: User) -> str:
 
 def revoke_access_token(*, token: AccessToken) -> None:
     token.delete()
+
+
+def purge_unusable_access_tokens(*, now: datetime.datetime | None = None) -> int:
+    """Delete the tokens that can never be used again: expired ones, those of deactivated accounts, and those issued
+    before the account's password changed (their fingerprint no longer matches). Returns how many were deleted.
+    Authentication refuses all of them already; this keeps the table from holding every token ever issued."""
+    now = now or timezone.now()
+    deleted, _kinds = AccessToken.objects.filter(Q(expires_at__lte=now) | Q(user__is_active=False)).delete()
+    stale = [
+        token.pk
+        for token in AccessToken.objects.select_related("user").only("credentials_hash", "user__password").iterator()
+        if not constant_time_compare(token.credentials_hash, credentials_fingerprint(token.user))
+    ]
+    if stale:
+        deleted += AccessToken.objects.filter(pk__in=stale).delete()[0]
+    return deleted
 
 
 @transaction.atomic

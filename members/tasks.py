@@ -20,3 +20,10 @@ def purge_expired_retained_identities_task() -> int:
     from members.personal_data import purge_expired_retained_identities
 
     return purge_expired_retained_identities()
+
+
+@shared_task
+def purge_unusable_access_tokens_task() -> int:
+    from members.services import purge_unusable_access_tokens
+
+    return purge_unusable_access_tokens()

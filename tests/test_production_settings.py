@@ -33,6 +33,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/13",
     "ALLOWED_HOSTS": "member-center.example.com",
+    "SITE_URL": "https://member-center.example.com",
     "SMS_BACKEND": "twilio",
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
     "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
@@ -192,6 +193,21 @@ NEVER_ALLOWED = [
         {"ALLOWED_HOSTS": None},
         "ALLOWED_HOSTS is empty: list the site's host names (comma-separated).",
         id="no-hosts",
+    ),
+    pytest.param(
+        {"SITE_URL": None},
+        "SITE_URL is 'http://127.0.0.1:8000': set the public https:// address members reach the site at.",
+        id="no-site-url",
+    ),
+    pytest.param(
+        {"SITE_URL": "http://member-center.example.com"},
+        "SITE_URL is 'http://member-center.example.com': set the public https:// address members reach the site at.",
+        id="plain-http-site-url",
+    ),
+    pytest.param(
+        {"SITE_URL": "https://localhost:8443"},
+        "SITE_URL is 'https://localhost:8443', this machine's own address: set the public address members reach.",
+        id="loopback-site-url",
     ),
     pytest.param(
         {"TWILIO_AUTH_TOKEN": ""},

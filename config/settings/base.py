@@ -308,6 +308,10 @@ CELERY_BEAT_SCHEDULE["purge-retained-identities"] = {  # noqa: F405
     "task": "members.tasks.purge_expired_retained_identities_task",
     "schedule": crontab(hour=2, minute=40),
 }
+CELERY_BEAT_SCHEDULE["purge-unusable-access-tokens"] = {  # noqa: F405
+    "task": "members.tasks.purge_unusable_access_tokens_task",
+    "schedule": crontab(hour=2, minute=50),
+}
 CELERY_BEAT_SCHEDULE["run-reminders"] = {  # noqa: F405
     "task": "crm.tasks.run_reminders_task",
     "schedule": crontab(hour=7, minute=30),

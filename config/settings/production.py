@@ -9,6 +9,7 @@ not come up at all on demo parts.
 """
 
 import binascii
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
@@ -115,6 +116,17 @@ def _open_hosts() -> list[str]:
     return []
 
 
+def _site_url_not_public() -> list[str]:
+    """Links in e-mails and SMS (sign-in help, survey links, unsubscribe) are built on SITE_URL: the default points at
+    the demo's own machine, and a plain-http address would send members' one-time links in the clear."""
+    address = urlsplit(SITE_URL)
+    if address.scheme != "https" or not address.hostname:
+        return [f"SITE_URL is {SITE_URL!r}: set the public https:// address members reach the site at."]
+    if address.hostname in {"localhost", "127.0.0.1", "::1"} or address.hostname.endswith(".localhost"):
+        return [f"SITE_URL is {SITE_URL!r}, this machine's own address: set the public address members reach."]
+    return []
+
+
 def _twilio_without_credentials() -> list[str]:
     if SMS_BACKEND != "twilio":
         return []
@@ -155,7 +167,7 @@ def _demo_providers() -> list[str]:
 
 
 def _demo_parts_in_use() -> list[str]:
-    problems = _weak_or_published_secrets() + _open_hosts() + _twilio_without_credentials()
+    problems = _weak_or_published_secrets() + _open_hosts() + _site_url_not_public() + _twilio_without_credentials()
     if SMS_BACKEND not in _DEMO_SMS_BACKENDS | {"twilio"}:
         problems.append(f"SMS_BACKEND is {SMS_BACKEND!r}, which is no backend; use 'twilio'.")
     if not ALLOW_DEMO_PROVIDERS:

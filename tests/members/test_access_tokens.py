@@ -1,10 +1,13 @@
 """API tokens end with the account's password: a change by any path, or deactivation, makes every old token 401."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from members.models import AccessToken, User
-from members.services import issue_access_token
+from members.services import issue_access_token, purge_unusable_access_tokens
 from tests.members.factories import STAFF_PASSWORD, StaffFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +120,28 @@ def test_checking_a_token_is_one_query_with_its_account(api_client, member, djan
     with django_assert_num_queries(3):
         response = me(api_client, token)
     assert response.status_code == 200
+
+
+def test_the_nightly_purge_deletes_only_tokens_that_can_never_work_again(api_client, clerk, member):
+    working = issue_access_token(user=member.user)
+    expired = issue_access_token(user=member.user)
+    AccessToken.objects.filter(pk=AccessToken.objects.latest("pk").pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    before_password_change = issue_access_token(user=clerk)
+    clerk.set_password("a-new-password-2026")
+    clerk.save()
+    after_password_change = issue_access_token(user=clerk)
+    deactivated = StaffFactory(username="gone", role="store_staff", store=clerk.store)
+    issue_access_token(user=deactivated)
+    deactivated.is_active = False
+    deactivated.save()
+
+    assert purge_unusable_access_tokens() == 3
+
+    assert AccessToken.objects.count() == 2
+    assert me(api_client, working).status_code == 200
+    assert backoffice(api_client, after_password_change).status_code == 405
+    for ended in (expired, before_password_change):
+        assert me(api_client, ended).status_code == 401
+    assert purge_unusable_access_tokens() == 0
