@@ -1,5 +1,6 @@
 """The member's messages and notification preferences (docs/api.md "Cars, bills, messages")."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -62,18 +63,24 @@ class InboxReadApi(APIView):
 
 
 class PreferencesSerializer(serializers.Serializer):
-    """{category: {"sms": bool, "email": bool}} for transactional, service and marketing."""
+    """{category: {"sms": bool, "email": bool}} for transactional, service and marketing, and "calls": bool."""
 
     def to_representation(self, instance):
         return instance
 
     def to_internal_value(self, data):
-        if not isinstance(data, dict) or not all(
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ['Expected {"marketing": {"sms": false}, ...}']})
+        data = dict(data)
+        calls = data.pop("calls", None)
+        if calls is not None and not isinstance(calls, bool):
+            raise serializers.ValidationError({"calls": [_("Expected true or false.")]})
+        if not all(
             isinstance(channels, dict) and all(isinstance(value, bool) for value in channels.values())
             for channels in data.values()
         ):
             raise serializers.ValidationError({"non_field_errors": ['Expected {"marketing": {"sms": false}, ...}']})
-        return data
+        return {"channels": data, "calls": calls}
 
 
 class ChannelChoicesSerializer(serializers.Serializer):
@@ -92,6 +99,9 @@ class PreferencesOutputSerializer(serializers.Serializer):
     transactional = ChannelChoicesSerializer(help_text="always on: applications, payments, sign-in")
     service = ChannelChoicesSerializer()
     marketing = ChannelChoicesSerializer()
+    calls = serializers.BooleanField(
+        help_text="Staff may phone the member about care and offers; calls about payments due always stay."
+    )
 
 
 class PreferencesInputSerializer(serializers.Serializer):
@@ -100,6 +110,7 @@ class PreferencesInputSerializer(serializers.Serializer):
     transactional = ChannelChoicesInputSerializer(required=False)
     service = ChannelChoicesInputSerializer(required=False)
     marketing = ChannelChoicesInputSerializer(required=False)
+    calls = serializers.BooleanField(required=False)
 
 
 class PreferencesApi(APIView):
@@ -117,5 +128,7 @@ class PreferencesApi(APIView):
     def put(self, request):
         choices = PreferencesSerializer(data=request.data)
         choices.is_valid(raise_exception=True)
-        services.save_preferences(user=request.user, choices=choices.validated_data)
+        services.save_preferences(user=request.user, choices=choices.validated_data["channels"])
+        if choices.validated_data["calls"] is not None:
+            services.save_call_preference(user=request.user, accepts_calls=choices.validated_data["calls"])
         return Response(selectors.get_preferences(user=request.user))

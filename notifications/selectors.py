@@ -12,13 +12,16 @@ def count_unread(*, user) -> int:
     return list_inbox(user=user).filter(read_at__isnull=True).count()
 
 
-def get_preferences(*, user) -> dict[str, dict[str, bool]]:
-    """Every category with its switchable channels, on unless the member switched it off."""
+def get_preferences(*, user) -> dict:
+    """Every category with its switchable channels, on unless the member switched it off; and ``calls``: whether
+    staff may phone the member (care calls, return visits, invitations)."""
     stored = {(row.category, row.channel): row.is_enabled for row in Preference.objects.filter(user=user)}
-    return {
+    preferences = {
         category: {channel: stored.get((category, channel), True) for channel in SWITCHABLE_CHANNELS}
         for category in Category.values
     }
+    preferences["calls"] = all(is_enabled for (_category, channel), is_enabled in stored.items() if channel == "call")
+    return preferences
 
 
 def get_inbox_message(*, user, message_id: int):

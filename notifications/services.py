@@ -318,6 +318,17 @@ def save_preferences(*, user, choices: dict[str, dict[str, bool]]) -> None:
             )
 
 
+@transaction.atomic
+def save_call_preference(*, user, accepts_calls: bool) -> None:
+    """Whether staff may phone the member about care and offers (return visits, the 3-day call, invitations, churn
+    recall): one switch for both categories, since the task rules leave out anyone with a call switched off. Calls
+    about money owed are transactional and stay (``staff_tasks.rules.respects_call_opt_out``)."""
+    for category in (Category.SERVICE, Category.MARKETING):
+        Preference.objects.update_or_create(
+            user=user, category=category, channel=Channel.CALL, defaults={"is_enabled": accepts_calls}
+        )
+
+
 def disabled_channels(*, user_id: int, category: str) -> set[str]:
     if category == Category.TRANSACTIONAL:
         return set()

@@ -38,6 +38,7 @@ def preferences(request):
         }
         try:
             services.save_preferences(user=request.user, choices=choices)
+            services.save_call_preference(user=request.user, accepts_calls="calls" in request.POST)
         except DomainError as error:
             messages.error(request, str(error.message))
         else:
@@ -48,7 +49,7 @@ def preferences(request):
         (value, label, [(channel, current[value][channel]) for channel in SWITCHABLE_CHANNELS])
         for value, label in Category.choices
     ]
-    return render(request, "notifications/preferences.html", {"rows": rows})
+    return render(request, "notifications/preferences.html", {"rows": rows, "accepts_calls": current["calls"]})
 
 
 def unsubscribe(request, token: str):

@@ -3,6 +3,7 @@
 import pytest
 
 from notifications.models import Notification, Preference
+from notifications.selectors import has_switched_off_calls
 from notifications.services import queue_notification
 from tests.members.factories import MemberFactory
 
@@ -42,6 +43,7 @@ def test_preferences_default_on_and_marketing_can_be_switched_off(member_client,
         "transactional": {"sms": True, "email": True},
         "service": {"sms": True, "email": True},
         "marketing": {"sms": True, "email": True},
+        "calls": True,
     }
     response = member_client.put("/api/v1/preferences/", {"marketing": {"sms": False}}, format="json")
     assert response.status_code == 200
@@ -57,6 +59,7 @@ def test_preferences_default_on_and_marketing_can_be_switched_off(member_client,
         ({"marketing": {"pigeon": False}}, "invalid_preference"),
         ({"newsletter": {"sms": False}}, "invalid_preference"),
         ({"marketing": {"sms": "maybe"}}, "invalid"),
+        ({"calls": "no"}, "invalid"),
         (["not", "an", "object"], "invalid"),
     ],
 )
@@ -71,3 +74,25 @@ def test_transactional_messages_reach_every_channel_regardless(member):
     rows = send(member, "approved", channels=("inbox", "sms"))
     assert [row.channel for row in rows] == ["inbox", "sms"]
     assert Notification.objects.filter(dedupe_key__startswith="approved").count() == 2
+
+
+def test_a_member_switches_staff_calls_off_and_back_on(member_client, member):
+    response = member_client.put("/api/v1/preferences/", {"calls": False}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["calls"] is False
+    assert response.json()["service"] == {"sms": True, "email": True}  # messages untouched
+    assert has_switched_off_calls(user_id=member.user_id)
+    member_client.put("/api/v1/preferences/", {"calls": True}, format="json")
+    assert not has_switched_off_calls(user_id=member.user_id)
+    assert member_client.get("/api/v1/preferences/").json()["calls"] is True
+
+
+def test_the_settings_page_switches_staff_calls_off(client, member):
+    client.force_login(member.user)
+
+    response = client.post("/me/notifications/", {"service:sms": "on", "marketing:sms": "on"})
+
+    assert response.status_code == 302
+    assert has_switched_off_calls(user_id=member.user_id)
+    assert 'id="pref-calls"' in client.get("/me/notifications/").content.decode()
