@@ -1,7 +1,16 @@
 from django.db.models import Prefetch, QuerySet
 
 from members.selectors import members_visible_to, sees_all_stores, store_ids_visible_to
-from vehicles.models import CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim, VehicleUnit
+from vehicles.models import (
+    CarModel,
+    FinancePlan,
+    Inspection,
+    InsurancePolicy,
+    OwnedVehicle,
+    ServiceRecord,
+    Trim,
+    VehicleUnit,
+)
 
 
 def list_catalog_models() -> QuerySet[CarModel]:
@@ -62,3 +71,19 @@ def service_records_visible_to(*, user) -> QuerySet[ServiceRecord]:
     if sees_all_stores(user=user):
         return ServiceRecord.objects.all()
     return ServiceRecord.objects.filter(vehicle__member__in=members_visible_to(user=user))
+
+
+def insurance_policies_visible_to(*, user) -> QuerySet[InsurancePolicy]:
+    if sees_all_stores(user=user):
+        return InsurancePolicy.objects.all()
+    return InsurancePolicy.objects.filter(vehicle__member__in=members_visible_to(user=user))
+
+
+def inspections_visible_to(*, user) -> QuerySet[Inspection]:
+    if sees_all_stores(user=user):
+        return Inspection.objects.all()
+    return Inspection.objects.filter(vehicle__member__in=members_visible_to(user=user))
+
+
+def get_member_vehicle(*, member_id: int, vehicle_id: int) -> OwnedVehicle | None:
+    return OwnedVehicle.objects.filter(member_id=member_id, pk=vehicle_id).select_related("trim__car_model").first()
