@@ -87,3 +87,19 @@ def inspections_visible_to(*, user) -> QuerySet[Inspection]:
 
 def get_member_vehicle(*, member_id: int, vehicle_id: int) -> OwnedVehicle | None:
     return OwnedVehicle.objects.filter(member_id=member_id, pk=vehicle_id).select_related("trim__car_model").first()
+
+
+def get_vehicle_by_vin(*, vin: str) -> OwnedVehicle | None:
+    return OwnedVehicle.objects.filter(vin=vin.strip().upper()).select_related("member__user").first()
+
+
+def find_service_record(*, dealer_reference: str) -> ServiceRecord | None:
+    return ServiceRecord.objects.filter(dealer_reference=dealer_reference).first()
+
+
+def has_insurance_policy(*, insurer: str, policy_number: str) -> bool:
+    return InsurancePolicy.objects.filter(insurer=insurer.strip(), policy_number=policy_number.strip().upper()).exists()
+
+
+def has_inspection(*, vehicle_id: int, inspected_on, result: str) -> bool:
+    return Inspection.objects.filter(vehicle_id=vehicle_id, inspected_on=inspected_on, result=result).exists()

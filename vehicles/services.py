@@ -304,3 +304,20 @@ def record_inspection(
         )
         vehicle.save(update_fields=["inspection_due_on"])
     return inspection
+
+
+@transaction.atomic
+def sync_vehicle_details(*, vehicle_id: int, plate: str = "", mileage_km: int | None = None) -> bool:
+    """A dealer system's view of a car: a new plate, a higher mileage (never lower). Returns whether anything
+    changed."""
+    vehicle = _get_vehicle_for_update(vehicle_id=vehicle_id, member_id=None)
+    changed = []
+    if plate and (plate := normalize_plate(plate)) != vehicle.plate:
+        vehicle.plate = plate
+        changed.append("plate")
+    if mileage_km is not None and mileage_km > vehicle.mileage_km:
+        vehicle.mileage_km = mileage_km
+        changed.append("mileage_km")
+    if changed:
+        vehicle.save(update_fields=changed)
+    return bool(changed)
