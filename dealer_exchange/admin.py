@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dealer_exchange import services
 from dealer_exchange.models import DealerApiKey, DealerImportRun
+from members.admin import HeadOfficeOnlyAdminMixin
 
 
 @admin.register(DealerImportRun)
-class DealerImportRunAdmin(admin.ModelAdmin):
+class DealerImportRunAdmin(HeadOfficeOnlyAdminMixin, admin.ModelAdmin):
     """What each dealer-system export created, updated and refused (with reasons in the report)."""
 
     list_display = ["started_at", "source", "reference", "created", "updated", "unchanged", "refused"]
@@ -21,9 +22,12 @@ class DealerImportRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(DealerApiKey)
-class DealerApiKeyAdmin(admin.ModelAdmin):
+class DealerApiKeyAdmin(HeadOfficeOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["label", "prefix", "created_at", "revoked_at"]
     fields = ["label"]
     actions = ["revoke"]
