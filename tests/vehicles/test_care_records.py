@@ -40,8 +40,14 @@ def test_inspection_schedule_follows_the_rules_for_private_cars():
     assert next_inspection_due(registered_on=registered, last_passed_on=D(2031, 4, 20), rules=older) == D(2031, 11, 1)
 
 
-def test_the_default_inspection_rules_are_seeded():
-    assert list(InspectionRule.objects.values_list("from_age_years", "interval_months")) == [(0, 72), (6, 48), (10, 12)]
+def test_edited_inspection_rules_set_the_next_due_date():
+    InspectionRule.objects.all().delete()
+    InspectionRule.objects.bulk_create([InspectionRule(from_age_years=0, interval_months=24),
+                                        InspectionRule(from_age_years=6, interval_months=12)])  # fmt: skip
+    car = OwnedVehicleFactory(delivered_on=D(2022, 8, 1))
+    record_inspection(vehicle_id=car.pk, inspected_on=D(2024, 7, 15), result="passed", source="staff")
+    car.refresh_from_db()
+    assert car.inspection_due_on == D(2026, 8, 1)
 
 
 def test_insurance_renewals_bring_the_reminder_every_year_of_run_reminders():
@@ -143,3 +149,17 @@ def test_a_tyre_reminder_fires_once_per_due_date_and_new_tyres_start_the_next_cy
     assert [key for key in _reminders(car, "vehicle.tyres_due") if key.startswith("vehicle.tyres_due:")] == [
         f"vehicle.tyres_due:{car.pk}:2026-06-01:7:inbox", f"vehicle.tyres_due:{car.pk}:2031-05-28:7:inbox",
     ]  # fmt: skip
+
+
+def test_a_member_enters_a_renewed_policy_in_the_member_center(client):
+    car = OwnedVehicleFactory(insurance_due_on=D(2026, 3, 1))
+    client.force_login(car.member.user)
+    form = {"insurer": "太平洋保险", "policy_number": "CPIC-1", "starts_on": "2026-03-01", "ends_on": "2027-03-01"}
+    assert client.post(f"/me/cars/{car.pk}/insurance/", form).status_code == 302
+    car.refresh_from_db()
+    assert car.insurance_due_on == D(2027, 3, 1)
+    assert car.insurance_policies.get().source == "member"
+    # Someone else's car: nothing recorded.
+    other = OwnedVehicleFactory()
+    client.post(f"/me/cars/{other.pk}/insurance/", {**form, "policy_number": "CPIC-2"})
+    assert other.insurance_policies.count() == 0
