@@ -183,6 +183,8 @@ SPECTACULAR_SETTINGS = {
         "LeadChannelEnum": "crm.leads.enums.LeadChannel",
         "ContactOutcomeEnum": "crm.leads.enums.ContactOutcome",
         "TaskOutcomeEnum": "staff_tasks.enums.TaskOutcome",
+        "AppointmentKindEnum": "appointments.enums.AppointmentKind",
+        "AppointmentStatusEnum": "appointments.enums.AppointmentStatus",
     },
 }
 
