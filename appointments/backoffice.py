@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +61,8 @@ def act(request, appointment_id: int, action: str):
                 return back
             services.record_visit(user=request.user, appointment_id=appointment_id, **form.cleaned_data)
             messages.success(request, _("Visit recorded."))
+        else:
+            raise Http404
     except DomainError as error:
         messages.error(request, str(error.message))
     return back

@@ -46,7 +46,7 @@ def book_appointment(
     if vehicle_selectors.get_member_vehicle(member_id=member_id, vehicle_id=vehicle_id) is None:
         raise NotYourVehicle()
     if kind not in AppointmentKind.values:
-        raise InvalidSlot(field="kind")
+        raise ValueError(f"Unknown appointment kind {kind!r}")
     store = list_active_stores().filter(pk=store_id).first()
     if store is None:
         raise StoreUnavailable()
@@ -59,9 +59,15 @@ def book_appointment(
         raise SlotFull()
     if Appointment.objects.filter(vehicle_id=vehicle_id, date=date, status__in=HOLDING_STATUSES).exists():
         raise AlreadyBooked()
-    return Appointment.objects.create(
-        member_id=member_id, vehicle_id=vehicle_id, store=store, kind=kind, date=date, slot=slot, note=note[:200]
-    )
+    try:
+        with transaction.atomic():
+            return Appointment.objects.create(
+                member_id=member_id, vehicle_id=vehicle_id, store=store, kind=kind, date=date, slot=slot,
+                note=note[:200],
+            )  # fmt: skip
+    except IntegrityError:
+        # The same car booked at another store at this very moment (each store has its own lock).
+        raise AlreadyBooked() from None
 
 
 @transaction.atomic
@@ -118,7 +124,7 @@ def record_visit(
     moves the car's next due dates and emits ``vehicle.serviced`` (points by payer, surveys). An inspection visit
     also records a passed inspection. This closes the reminder cycle: the next reminders are for the next due."""
     appointment = _staff_appointment_for_update(user=user, appointment_id=appointment_id)
-    is_maintenance = appointment.kind in (AppointmentKind.MAINTENANCE, AppointmentKind.INSPECTION)
+    is_maintenance = appointment.kind == AppointmentKind.MAINTENANCE
     record = vehicle_services.record_service_visit(
         vehicle_id=appointment.vehicle_id, dealer_reference=dealer_reference.strip() or f"APPT-{appointment.pk}",
         serviced_on=appointment.date, mileage_km=mileage_km, description=description[:200],

@@ -293,7 +293,7 @@ CASES = [
         "admin dealer imports",
         lambda cast: "/admin/dealer_exchange/dealerimportrun/",
         dealer_import,
-        "admin",
+        "head_office",
         False,
         lambda row: row.reference,
     ),  # fmt: skip
@@ -340,7 +340,7 @@ QUERIES = {
     "back-office appointments": 7,
     "admin appointments": 7,
     "admin insurance policies": 7,
-    "admin dealer imports": 7,
+    "admin dealer imports": 9,
 }
 
 
