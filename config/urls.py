@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("points.api_urls")),
     path("", include("vehicles.api_urls")),
+    path("", include("appointments.api_urls")),
+    path("", include("dealer_exchange.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("crm.customer360.api_urls")),
     path("", include("crm.leads.api_urls")),
@@ -32,12 +34,14 @@ urlpatterns = [
     path("backoffice/members/", include("crm.customer360.backoffice_urls")),
     path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
+    path("backoffice/appointments/", include("appointments.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),
     path("", include("notifications.urls")),
     path("", include("vehicles.urls")),
+    path("", include("appointments.urls")),
     path("", include("members.urls")),
 ]
 

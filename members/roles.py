@@ -23,6 +23,16 @@ _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocu
 # Starting an application for a member from the admin (store roles only for the members they see).
 _START_ORDERS = "orders.add_order"
 
+# Car care: staff enter policies and inspections and see the service bookings (handled in the back office); store
+# managers and head office set the workshop's cars per slot; head office keeps the inspection rules and the
+# dealer-system exchange.
+_CAR_CARE = ["vehicles.view_insurancepolicy", "vehicles.add_insurancepolicy", "vehicles.view_inspection",
+             "vehicles.add_inspection", "appointments.view_appointment",
+             "appointments.view_servicecapacity"]  # fmt: skip
+_CAR_CARE_SETUP = ["vehicles.view_inspectionrule", "vehicles.change_inspectionrule", "vehicles.add_inspectionrule",
+                   "dealer_exchange.view_dealerimportrun", "dealer_exchange.view_dealerapikey",
+                   "dealer_exchange.add_dealerapikey", "dealer_exchange.change_dealerapikey"]  # fmt: skip
+
 # Reviewers check identity documents, finance writes loan contracts, head office audits: they may see a full ID
 # number, each time giving a reason that is logged. Head office reads that log.
 _FULL_ID_NUMBER = "members.view_full_id_number"
@@ -38,9 +48,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CALLS,
         *_TASKS,
         *_LEADS,
+        *_CAR_CARE,
     ],
-    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
-    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
+    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_CAR_CARE],
+    StaffRole.STORE_MANAGER: [
+        *_READ_MEMBERS,
+        "members.change_member",
+        *_ORDERS,
+        _START_ORDERS,
+        *_TASKS,
+        *_LEADS,
+        *_CAR_CARE,
+        "appointments.change_servicecapacity",
+    ],  # fmt: skip
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
     StaffRole.HEAD_OFFICE: [
@@ -61,6 +81,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TASKS,
         *_LEADS,
         *_LEAD_SETUP,
+        *_CAR_CARE,
+        *_CAR_CARE_SETUP,
+        "appointments.change_servicecapacity",
         "staff_tasks.change_taskrule",
         "notifications.change_notification",
         "crm.view_campaign",

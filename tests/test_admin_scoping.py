@@ -17,6 +17,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from appointments.models import Appointment, ServiceCapacity
+from appointments.services import book_appointment
 from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
 from crm.leads.services import submit_quick_lead
 from members.models import Member, Store, User
@@ -35,8 +37,8 @@ from tests.members.factories import MemberFactory, StaffFactory
 from tests.orders.cast import Cast
 from tests.points.factories import RewardFactory
 from tests.vehicles.factories import VehicleUnitFactory
-from vehicles.models import OwnedVehicle, ServiceRecord, VehicleUnit
-from vehicles.services import record_service_visit
+from vehicles.models import Inspection, InsurancePolicy, OwnedVehicle, ServiceRecord, VehicleUnit
+from vehicles.services import record_inspection, record_insurance_policy, record_service_visit
 
 # Models that belong to no store and no member: the catalog, rules, rewards, templates, settings, the stores
 # themselves (public addresses) and the role groups. Who may change them is a matter of permissions.
@@ -54,6 +56,7 @@ _NO_STORE = {
     "notifications.NotificationTemplate",
     "notifications.ReminderPolicy",
     "staff_tasks.TaskRule",
+    "vehicles.InspectionRule",
     # Marketing campaigns are head office's tool: a segment definition, not a member's data.
     "crm.Campaign",
 }
@@ -71,6 +74,9 @@ _HEAD_OFFICE_ONLY = {
     "leads.PartnerApiKey",
     # Applications waiting for a store belong to none: the call center's and head office's queue.
     "orders.UnassignedOrder",
+    # The dealer system's exports (every store's customers) and its API keys.
+    "dealer_exchange.DealerImportRun",
+    "dealer_exchange.DealerApiKey",
 }
 
 # For each model that belongs to a store or a member: its rows that belong to store B only.
@@ -90,6 +96,10 @@ _STORE_B_ROWS = {
     "points.Coupon": lambda b: Coupon.objects.filter(member=b.member),
     "leads.Lead": lambda b: Lead.objects.filter(store=b.store),
     "leads.LeadTeam": lambda b: LeadTeam.objects.filter(store=b.store),
+    "vehicles.InsurancePolicy": lambda b: InsurancePolicy.objects.filter(vehicle__member=b.member),
+    "vehicles.Inspection": lambda b: Inspection.objects.filter(vehicle__member=b.member),
+    "appointments.Appointment": lambda b: Appointment.objects.filter(store=b.store),
+    "appointments.ServiceCapacity": lambda b: ServiceCapacity.objects.filter(store=b.store),
 }
 
 
@@ -107,6 +117,15 @@ class StoreWorld:
         record_service_visit(
             vehicle_id=car.pk, dealer_reference=f"DLR-{tag}", serviced_on=datetime.date(2026, 6, 1),
             mileage_km=5000, description="保养", is_maintenance=True, amounts={"customer_amount": Decimal("800")},
+        )  # fmt: skip
+        record_insurance_policy(
+            vehicle_id=car.pk, insurer="平安保险", policy_number=f"PA-{tag}", starts_on=datetime.date(2026, 6, 1),
+            ends_on=datetime.date(2027, 6, 1), source="staff",
+        )  # fmt: skip
+        record_inspection(vehicle_id=car.pk, inspected_on=datetime.date(2026, 6, 1), result="passed", source="staff")
+        book_appointment(
+            member_id=member.pk, vehicle_id=car.pk, store_id=store.pk, kind="maintenance",
+            date=timezone.localdate() + datetime.timedelta(days=1), slot=datetime.time(10),
         )  # fmt: skip
         [self.failed_sms] = queue_notification(
             recipient_id=member.user_id, event="t", subject="s", body="b", dedupe_key=f"sms-{tag}", channels=("sms",)

@@ -2,6 +2,7 @@
 costs the same number of queries for N rows as for 3N rows, so a query per row (N+1) shows up here. The exact count
 is pinned too, so any change to it is seen and reviewed. Admin changelists are read as head office (all stores)."""
 
+import datetime
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from appointments.services import book_appointment
+from dealer_exchange.services import apply_dealer_export
 from members.services import issue_access_token
 from notifications.services import queue_notification
 from points import services as points_services
@@ -18,6 +21,7 @@ from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
 from tests.orders.factories import LoanFactory, OrderDocumentFactory, OrderEventFactory, OrderFactory
 from tests.points.factories import RewardFactory
 from tests.vehicles.factories import FinancePlanFactory, OwnedVehicleFactory
+from vehicles.services import record_insurance_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +85,31 @@ def invitee(cast):
     return friend
 
 
+def tomorrow():
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
+def appointment(cast):
+    """A booking of one more of the member's cars at store A tomorrow, spread over the day's slots."""
+    car = OwnedVehicleFactory(member=cast.member)
+    return book_appointment(
+        member_id=cast.member.pk, vehicle_id=car.pk, store_id=cast.store.pk, kind="maintenance", date=tomorrow(),
+        slot=datetime.time(9 + next(UNIQUE) % 9),
+    )  # fmt: skip
+
+
+def insurance_policy(cast):
+    car = OwnedVehicleFactory(member=cast.member)
+    return record_insurance_policy(
+        vehicle_id=car.pk, insurer="平安保险", policy_number=f"PDAA{next(UNIQUE)}", starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2027, 1, 1), source="staff",
+    )  # fmt: skip
+
+
+def dealer_import(cast):
+    return apply_dealer_export(export={"customers": []}, source="api", reference=f"dms-export-{next(UNIQUE)}")
+
+
 @dataclass(frozen=True)
 class ListCase:
     name: str
@@ -132,6 +161,7 @@ CASES = [
         "anonymous",
         True,
     ),
+    ListCase("api appointments", lambda cast: "/api/v1/appointments/", appointment, "member", True),
     ListCase("api stores", lambda cast: "/api/v1/stores/", lambda cast: StoreFactory(), "anonymous", True),
     ListCase("api back-office orders", lambda cast: "/api/v1/backoffice/orders/", submitted_order, "store_staff", True),
     # The member's pages.
@@ -158,6 +188,14 @@ CASES = [
         False,
         lambda row: row.plate,
     ),
+    ListCase(
+        "page appointments",
+        lambda cast: "/me/appointments/",
+        appointment,
+        "member",
+        False,
+        lambda row: f'data-appointment="{row.pk}"',
+    ),  # fmt: skip
     ListCase("page invite", lambda cast: "/me/invite/", invitee, "member", False, lambda row: str(row.user.phone)[-4:]),
     ListCase(
         "page catalog",
@@ -184,6 +222,14 @@ CASES = [
         False,
         lambda row: row.title,
     ),
+    ListCase(
+        "back-office appointments",
+        lambda cast: f"/backoffice/appointments/?date={tomorrow().isoformat()}",
+        appointment,
+        "store_staff",
+        False,
+        lambda row: f'data-appointment="{row.pk}"',
+    ),  # fmt: skip
     # The call center's admin changelists, as head office (owned cars: head office has no permission for them, so
     # as an administrator).
     ListCase(
@@ -227,6 +273,30 @@ CASES = [
         False,
         lambda row: row.plate,
     ),
+    ListCase(
+        "admin appointments",
+        lambda cast: "/admin/appointments/appointment/",
+        appointment,
+        "admin",
+        False,
+        lambda row: row.vehicle.plate,
+    ),  # fmt: skip
+    ListCase(
+        "admin insurance policies",
+        lambda cast: "/admin/vehicles/insurancepolicy/",
+        insurance_policy,
+        "admin",
+        False,
+        lambda row: row.policy_number,
+    ),  # fmt: skip
+    ListCase(
+        "admin dealer imports",
+        lambda cast: "/admin/dealer_exchange/dealerimportrun/",
+        dealer_import,
+        "head_office",
+        False,
+        lambda row: row.reference,
+    ),  # fmt: skip
 ]
 
 
@@ -265,6 +335,12 @@ QUERIES = {
     # The event filter lists the catalog's events by name, no longer the distinct event codes of the outbox's rows.
     "admin notifications": 11,
     "admin owned cars": 7,
+    "api appointments": 4,
+    "page appointments": 5,
+    "back-office appointments": 7,
+    "admin appointments": 7,
+    "admin insurance policies": 7,
+    "admin dealer imports": 9,
 }
 
 

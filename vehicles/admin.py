@@ -3,9 +3,21 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
 from common.admin_scoping import StaffScopedAdminMixin
-from vehicles import selectors
+from vehicles import selectors, services
+from vehicles.enums import RecordSource
 from vehicles.imports import ServiceRecordResource
-from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim, VehicleUnit
+from vehicles.models import (
+    Brand,
+    CarModel,
+    FinancePlan,
+    Inspection,
+    InspectionRule,
+    InsurancePolicy,
+    OwnedVehicle,
+    ServiceRecord,
+    Trim,
+    VehicleUnit,
+)
 
 
 @admin.register(Brand)
@@ -88,3 +100,57 @@ class ServiceRecordAdmin(StaffScopedAdminMixin, ImportMixin, admin.ModelAdmin):
     search_fields = ["dealer_reference", "vehicle__plate", "vehicle__vin"]
     list_select_related = ["vehicle"]
     autocomplete_fields = ["vehicle"]
+
+
+@admin.register(InspectionRule)
+class InspectionRuleAdmin(admin.ModelAdmin):
+    """The annual-inspection schedule of private passenger cars (docs/car-care.md)."""
+
+    list_display = ["from_age_years", "interval_months", "note"]
+
+
+class CareRecordAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
+    """A policy or an inspection entered by staff goes through its service, so the car's due date moves; recorded
+    rows are kept as they are (a correction is a new record). The form checks the rows' rules first (the model's
+    ``clean`` and constraints)."""
+
+    readonly_fields = ["source", "created_at"]
+    autocomplete_fields = ["vehicle"]
+    list_select_related = ["vehicle"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = self.record(obj).pk
+
+    def record(self, obj):
+        raise NotImplementedError
+
+
+@admin.register(InsurancePolicy)
+class InsurancePolicyAdmin(CareRecordAdmin):
+    visible_to = staticmethod(selectors.insurance_policies_visible_to)
+    list_display = ["policy_number", "insurer", "vehicle", "starts_on", "ends_on", "source"]
+    list_filter = ["source", "ends_on"]
+    search_fields = ["policy_number", "vehicle__plate", "vehicle__vin"]
+
+    def record(self, obj):
+        return services.record_insurance_policy(
+            vehicle_id=obj.vehicle_id, insurer=obj.insurer, policy_number=obj.policy_number, starts_on=obj.starts_on,
+            ends_on=obj.ends_on, premium=obj.premium, source=RecordSource.STAFF,
+        )  # fmt: skip
+
+
+@admin.register(Inspection)
+class InspectionAdmin(CareRecordAdmin):
+    visible_to = staticmethod(selectors.inspections_visible_to)
+    list_display = ["inspected_on", "vehicle", "result", "station", "source"]
+    list_filter = ["result", "source"]
+    search_fields = ["vehicle__plate", "vehicle__vin"]
+
+    def record(self, obj):
+        return services.record_inspection(
+            vehicle_id=obj.vehicle_id, inspected_on=obj.inspected_on, result=obj.result, station=obj.station,
+            source=RecordSource.STAFF,
+        )  # fmt: skip

@@ -19,3 +19,16 @@ class UnitStatus(models.TextChoices):
     IN_STOCK = "in_stock", _("In stock")
     RESERVED = "reserved", _("Reserved for an order")
     DELIVERED = "delivered", _("Delivered")
+
+
+class RecordSource(models.TextChoices):
+    """Who entered an insurance policy or an inspection."""
+
+    STAFF = "staff", _("Staff")
+    MEMBER = "member", _("Member")
+    DEALER_SYSTEM = "dealer_system", _("Dealer system")
+
+
+class InspectionResult(models.TextChoices):
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")

@@ -32,3 +32,22 @@ class VehicleNotFound(DomainError):
     code = "not_found"
     status_code = 404
     default_message = _("Not found.")
+
+
+class InvalidPolicyDates(DomainError):
+    code = "invalid_policy_dates"
+    field = "ends_on"
+    default_message = _("The policy must end after it starts, and run for at most three years.")
+
+
+class PolicyNumberTaken(DomainError):
+    code = "policy_number_taken"
+    status_code = 409
+    field = "policy_number"
+    default_message = _("This insurer's policy number is already recorded for another car.")
+
+
+class InspectionInFuture(DomainError):
+    code = "inspection_in_future"
+    field = "inspected_on"
+    default_message = _("An inspection can only be recorded once it has taken place.")

@@ -1,12 +1,16 @@
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vehicles import finance
-from vehicles.enums import BodyType, Energy, UnitStatus
+from vehicles.enums import BodyType, Energy, InspectionResult, RecordSource, UnitStatus
+from vehicles.exceptions import InspectionInFuture, InvalidPolicyDates
 
 
 class Brand(models.Model):
@@ -35,6 +39,9 @@ class CarModel(models.Model):
     first_service_km = models.PositiveIntegerField(_("first service after (km)"), default=5000)
     service_interval_months = models.PositiveSmallIntegerField(_("then every (months)"), default=12)
     service_interval_km = models.PositiveIntegerField(_("then every (km)"), default=10000)
+    # Tyres: replaced every N months or N km after delivery or the last replacement, whichever comes first.
+    tyre_interval_months = models.PositiveSmallIntegerField(_("tyres last (months)"), default=60)
+    tyre_interval_km = models.PositiveIntegerField(_("tyres last (km)"), default=50000)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["brand", "name"], name="car_model_unique_per_brand")]
@@ -152,6 +159,8 @@ class OwnedVehicle(models.Model):
     next_service_km = models.PositiveIntegerField(_("next service at (km)"), null=True, blank=True)
     inspection_due_on = models.DateField(_("annual inspection due"), null=True, blank=True, db_index=True)
     insurance_due_on = models.DateField(_("insurance renewal due"), null=True, blank=True, db_index=True)
+    tyres_due_on = models.DateField(_("tyre replacement due"), null=True, blank=True, db_index=True)
+    tyres_due_km = models.PositiveIntegerField(_("tyre replacement at (km)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
@@ -186,6 +195,7 @@ class ServiceRecord(models.Model):
     )
     manufacturer_amount = models.DecimalField(_("warranty"), max_digits=10, decimal_places=2, default=Decimal("0"))
     internal_amount = models.DecimalField(_("internal"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    tyres_replaced = models.BooleanField(_("tyres replaced"), default=False)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
@@ -204,3 +214,103 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vehicle_id} {self.serviced_on}"
+
+
+class InspectionRule(models.Model):
+    """One row of the annual-inspection schedule of private passenger cars, editable in the admin.
+
+    From ``from_age_years`` (the car's age at the inspection just due) the next one is due ``interval_months`` later.
+    The default rows follow the mainland rules for non-operating small and mini passenger cars since October 2022:
+    exempt for the first 6 years, inspected at 6 and at 10 years, then every year (see docs/car-care.md)."""
+
+    from_age_years = models.PositiveSmallIntegerField(_("from the car's age (years)"), unique=True)
+    interval_months = models.PositiveSmallIntegerField(
+        _("next inspection after (months)"), validators=[MinValueValidator(6), MaxValueValidator(120)]
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval_months__gte=6) & Q(interval_months__lte=120), name="inspection_interval_range"
+            )
+        ]
+        ordering = ["from_age_years"]
+        verbose_name = _("inspection rule")
+        verbose_name_plural = _("inspection rules")
+
+    def __str__(self) -> str:
+        return str(
+            _("from %(age)s years: every %(months)s months")
+            % {"age": self.from_age_years, "months": self.interval_months}
+        )
+
+
+# A policy longer than this is a typing error (mainland car insurance runs one year, sometimes a little more).
+MAX_POLICY_MONTHS = 36
+
+
+class InsurancePolicy(models.Model):
+    """A car's insurance policy; the latest one's end date is when the next renewal is due."""
+
+    vehicle = models.ForeignKey(
+        OwnedVehicle, on_delete=models.CASCADE, related_name="insurance_policies", verbose_name=_("car")
+    )
+    insurer = models.CharField(_("insurer"), max_length=100)
+    policy_number = models.CharField(_("policy number"), max_length=50)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    premium = models.DecimalField(_("premium"), max_digits=10, decimal_places=2, null=True, blank=True)
+    source = models.CharField(_("entered by"), max_length=20, choices=RecordSource.choices)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["insurer", "policy_number"], name="insurance_policy_unique_number"),
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="insurance_policy_ends_after"),
+            models.CheckConstraint(
+                condition=Q(premium__isnull=True) | Q(premium__gte=0), name="insurance_premium_not_negative"
+            ),
+        ]
+        ordering = ["-ends_on", "-pk"]
+        verbose_name = _("insurance policy")
+        verbose_name_plural = _("insurance policies")
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.policy_number}"
+
+    def clean(self):
+        if (
+            self.starts_on
+            and self.ends_on
+            and not (self.starts_on < self.ends_on <= self.starts_on + relativedelta(months=MAX_POLICY_MONTHS))
+        ):
+            raise ValidationError({"ends_on": InvalidPolicyDates.default_message})
+
+
+class Inspection(models.Model):
+    """An annual inspection (年检) of a car; a passed one sets when the next is due by the inspection rules."""
+
+    vehicle = models.ForeignKey(
+        OwnedVehicle, on_delete=models.CASCADE, related_name="inspections", verbose_name=_("car")
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    result = models.CharField(_("result"), max_length=10, choices=InspectionResult.choices)
+    station = models.CharField(_("inspection station"), max_length=100, blank=True)
+    source = models.CharField(_("entered by"), max_length=20, choices=RecordSource.choices)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vehicle", "inspected_on", "result"], name="inspection_unique_per_day")
+        ]
+        ordering = ["-inspected_on", "-pk"]
+        verbose_name = _("annual inspection")
+        verbose_name_plural = _("annual inspections")
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} {self.inspected_on} {self.result}"
+
+    def clean(self):
+        if self.inspected_on and self.inspected_on > timezone.localdate():
+            raise ValidationError({"inspected_on": InspectionInFuture.default_message})

@@ -1,5 +1,5 @@
-"""Care reminders for owned cars: maintenance, annual inspection, insurance renewal — a few days before (7 and 1 by
-default, set in the admin: ReminderPolicy). One set-based statement per rule, day and channel."""
+"""Care reminders for owned cars: maintenance, tyres, annual inspection, insurance renewal — a few days before (7
+and 1 by default, set in the admin: ReminderPolicy). One set-based statement per rule, day and channel."""
 
 import datetime
 
@@ -8,18 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from notifications.bulk import bulk_queue_notifications, reminder_time, sql_month_day
 from notifications.catalog import EventSpec, register_event
 from notifications.models import Category, Channel, ReminderPolicy
+from vehicles.services import BOOKING_LINKS
 
 PLACEHOLDERS = ("name", "plate", "due", "km")
 SAMPLE = {"name": "王经理", "plate": "粤B·16888", "due": "11月28日", "km": "20000"}
 
-# (event, date column, subject, body)
+# (event, date column, kilometre column, subject, body). The due date is part of each dedupe key, so a record that
+# moves the date (a renewal, a passed inspection, a service, new tyres) brings the next cycle's reminders.
 RULES = [
-    ("vehicle.maintenance_due", "v.next_service_on", _("Maintenance reminder"),
+    ("vehicle.maintenance_due", "v.next_service_on", "v.next_service_km", _("Maintenance reminder"),
      _("{name}, hello: your car {plate} is due for maintenance on {due} (or at {km} km). Book a visit with your "
        "store. Member Center customer service")),
-    ("vehicle.inspection_due", "v.inspection_due_on", _("Annual inspection reminder"),
+    ("vehicle.tyres_due", "v.tyres_due_on", "v.tyres_due_km", _("Tyre replacement reminder"),
+     _("{name}, hello: the tyres of your car {plate} are due for replacement on {due} (or at {km} km). Book a tyre "
+       "check with your store. Member Center customer service")),
+    ("vehicle.inspection_due", "v.inspection_due_on", "0", _("Annual inspection reminder"),
      _("{name}, hello: the annual inspection of your car {plate} is due on {due}. Member Center customer service")),
-    ("vehicle.insurance_due", "v.insurance_due_on", _("Insurance renewal reminder"),
+    ("vehicle.insurance_due", "v.insurance_due_on", "0", _("Insurance renewal reminder"),
      _("{name}, hello: the insurance of your car {plate} ends on {due}. Renew in time to stay covered. Member Center "
        "customer service")),
 ]  # fmt: skip
@@ -35,7 +40,7 @@ MILESTONE_EVENT = register_event(
 
 
 def register_reminder_events() -> None:
-    for event, _column, subject, body in RULES:
+    for event, _column, _km_column, subject, body in RULES:
         register_event(
             EventSpec(
                 code=event, category=Category.SERVICE, placeholders=PLACEHOLDERS, sample=SAMPLE,
@@ -46,12 +51,12 @@ def register_reminder_events() -> None:
 
 def run_vehicle_reminders(*, day: datetime.date) -> dict[str, int]:
     created = {}
-    for event, column, _subject, _body in RULES:
+    for event, column, km_column, _subject, _body in RULES:
         for days_before in ReminderPolicy.current().day_offsets:
             due_on = day + datetime.timedelta(days=days_before)
             source = f"""
                 SELECT m.user_id AS recipient_id, v.id AS vehicle_id, COALESCE(NULLIF(m.name, ''), %s) AS name,
-                       v.plate AS plate, {sql_month_day(column)} AS due, COALESCE(v.next_service_km, 0) AS km
+                       v.plate AS plate, {sql_month_day(column)} AS due, COALESCE({km_column}, 0) AS km
                 FROM vehicles_ownedvehicle v JOIN members_member m ON m.id = v.member_id
                 WHERE {column} = %s
             """  # noqa: S608  (column names are ours)
@@ -60,6 +65,6 @@ def run_vehicle_reminders(*, day: datetime.date) -> dict[str, int]:
             created[f"{event}:{days_before}"] = bulk_queue_notifications(
                 source_sql=source, source_params=[str(_("Dear member")), due_on], event=event,
                 dedupe_key_sql=dedupe_key_sql, channels=(Channel.INBOX, Channel.SMS), send_after=reminder_time(day),
-                link="/me/cars/",
+                link=BOOKING_LINKS[event],
             )  # fmt: skip
     return created

@@ -3,7 +3,16 @@ import datetime
 from django.db.models import Min, Prefetch, QuerySet
 
 from members.selectors import members_visible_to, sees_all_stores, store_ids_visible_to
-from vehicles.models import CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim, VehicleUnit
+from vehicles.models import (
+    CarModel,
+    FinancePlan,
+    Inspection,
+    InsurancePolicy,
+    OwnedVehicle,
+    ServiceRecord,
+    Trim,
+    VehicleUnit,
+)
 
 
 def list_catalog_models() -> QuerySet[CarModel]:
@@ -69,3 +78,35 @@ def service_records_visible_to(*, user) -> QuerySet[ServiceRecord]:
 def earliest_handover_day() -> datetime.date | None:
     """The day the first car was handed over (read from the index on the handover day)."""
     return OwnedVehicle.objects.aggregate(earliest=Min("delivered_on"))["earliest"]
+
+
+def insurance_policies_visible_to(*, user) -> QuerySet[InsurancePolicy]:
+    if sees_all_stores(user=user):
+        return InsurancePolicy.objects.all()
+    return InsurancePolicy.objects.filter(vehicle__member__in=members_visible_to(user=user))
+
+
+def inspections_visible_to(*, user) -> QuerySet[Inspection]:
+    if sees_all_stores(user=user):
+        return Inspection.objects.all()
+    return Inspection.objects.filter(vehicle__member__in=members_visible_to(user=user))
+
+
+def get_member_vehicle(*, member_id: int, vehicle_id: int) -> OwnedVehicle | None:
+    return OwnedVehicle.objects.filter(member_id=member_id, pk=vehicle_id).select_related("trim__car_model").first()
+
+
+def get_vehicle_by_vin(*, vin: str) -> OwnedVehicle | None:
+    return OwnedVehicle.objects.filter(vin=vin.strip().upper()).select_related("member__user").first()
+
+
+def find_service_record(*, dealer_reference: str) -> ServiceRecord | None:
+    return ServiceRecord.objects.filter(dealer_reference=dealer_reference).first()
+
+
+def has_insurance_policy(*, insurer: str, policy_number: str) -> bool:
+    return InsurancePolicy.objects.filter(insurer=insurer.strip(), policy_number=policy_number.strip().upper()).exists()
+
+
+def has_inspection(*, vehicle_id: int, inspected_on, result: str) -> bool:
+    return Inspection.objects.filter(vehicle_id=vehicle_id, inspected_on=inspected_on, result=result).exists()

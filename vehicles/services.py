@@ -6,23 +6,37 @@ import re
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domain_events.services import record_event
 from notifications.catalog import render, resolve_text
 from notifications.models import Category, Channel
 from notifications.services import queue_notification
-from vehicles.enums import UnitStatus
+from vehicles.enums import InspectionResult, UnitStatus
 from vehicles.exceptions import (
+    InspectionInFuture,
     InvalidPlate,
+    InvalidPolicyDates,
     MileageCannotDecrease,
     NoVehicleInStock,
+    PolicyNumberTaken,
     VehicleNotFound,
     VehicleUnitUnavailable,
 )
-from vehicles.lock_objects import vehicle_unit_qs_select_for_update
-from vehicles.maintenance import next_service_due
-from vehicles.models import OwnedVehicle, ServiceRecord, Trim, VehicleUnit
+from vehicles.lock_objects import owned_vehicle_qs_select_for_update, vehicle_unit_qs_select_for_update
+from vehicles.maintenance import next_inspection_due, next_service_due, next_tyres_due
+from vehicles.models import (
+    MAX_POLICY_MONTHS,
+    Inspection,
+    InspectionRule,
+    InsurancePolicy,
+    OwnedVehicle,
+    ServiceRecord,
+    Trim,
+    VehicleUnit,
+)
 
 # Mainland plates: province character, a letter, then 5 (petrol) or 6 (new energy) letters/digits.
 _PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][·.]?[A-Z0-9]{5,6}$")
@@ -76,14 +90,20 @@ def hand_over_vehicle_unit(*, unit_id: int, member_id: int, plate: str, delivere
         raise VehicleUnitUnavailable()
     unit.status = UnitStatus.DELIVERED
     unit.save(update_fields=["status"])
+    car_model = unit.trim.car_model
     first_service = next_service_due(
-        delivered_on=delivered_on, last_service_on=None, last_service_km=None, car_model=unit.trim.car_model
+        delivered_on=delivered_on, last_service_on=None, last_service_km=None, car_model=car_model
     )
+    tyres = next_tyres_due(fitted_on=delivered_on, fitted_at_km=0, car_model=car_model)
+    inspection_due_on = next_inspection_due(registered_on=delivered_on, last_passed_on=None, rules=inspection_rules())
     return OwnedVehicle.objects.create(
         member_id=member_id, trim=unit.trim, vin=unit.vin, plate=normalize_plate(plate), delivered_on=delivered_on,
         next_service_on=first_service.on, next_service_km=first_service.at_km,
-        # A new car's first inspection is due after six years in mainland China; its insurance after one.
-        inspection_due_on=delivered_on + relativedelta(years=6), insurance_due_on=delivered_on + relativedelta(years=1),
+        tyres_due_on=tyres.on, tyres_due_km=tyres.at_km,
+        # The first inspection by the inspection rules (six years for a new private car); insurance after one year
+        # until a policy is recorded.
+        inspection_due_on=inspection_due_on,
+        insurance_due_on=delivered_on + relativedelta(years=1),
     )  # fmt: skip
 
 
@@ -104,33 +124,48 @@ def update_mileage(*, vehicle_id: int, member_id: int, mileage_km: int) -> Owned
     vehicle.mileage_km = mileage_km
     vehicle.save(update_fields=["mileage_km"])
     _congratulate_milestones(vehicle=vehicle, previous_km=previous)
-    _remind_service_by_distance(vehicle=vehicle, previous_km=previous)
+    _remind_by_distance(
+        vehicle=vehicle, previous_km=previous, event="vehicle.maintenance_due", due_km=vehicle.next_service_km,
+        due_on=vehicle.next_service_on, dedupe_prefix="vehicle.maintenance_km",
+    )  # fmt: skip
+    # Tyres share the maintenance lead: the same distance before they are due, once per due (the key's km).
+    _remind_by_distance(
+        vehicle=vehicle, previous_km=previous, event="vehicle.tyres_due", due_km=vehicle.tyres_due_km,
+        due_on=vehicle.tyres_due_on, dedupe_prefix="vehicle.tyres_km",
+    )  # fmt: skip
     return vehicle
 
 
 # "Whichever comes first": the date rule runs each morning; the distance rule fires when the mileage gets close.
 SERVICE_DUE_WITHIN_KM = 500
+# Where a care reminder leads: booking a service appointment for that kind of visit.
+BOOKING_LINKS = {
+    "vehicle.maintenance_due": "/me/appointments/new/?kind=maintenance",
+    "vehicle.tyres_due": "/me/appointments/new/?kind=maintenance",
+    "vehicle.inspection_due": "/me/appointments/new/?kind=inspection",
+    "vehicle.insurance_due": "/me/appointments/new/?kind=insurance",
+}
 
 
-def _remind_service_by_distance(*, vehicle: OwnedVehicle, previous_km: int) -> None:
-    if not vehicle.next_service_km:
+def _remind_by_distance(
+    *, vehicle: OwnedVehicle, previous_km: int, event: str, due_km: int | None, due_on, dedupe_prefix: str
+) -> None:
+    if not due_km:
         return
-    threshold = vehicle.next_service_km - SERVICE_DUE_WITHIN_KM
+    threshold = due_km - SERVICE_DUE_WITHIN_KM
     if previous_km < threshold <= vehicle.mileage_km:
         context = {
             "name": vehicle.member.name or _("Dear member"),
             "plate": vehicle.plate,
-            "due": vehicle.next_service_on.isoformat() if vehicle.next_service_on else "",
-            "km": vehicle.next_service_km,
+            "due": due_on.isoformat() if due_on else "",
+            "km": due_km,
         }
         for channel in (Channel.INBOX, Channel.SMS):
-            subject, body = resolve_text(
-                event="vehicle.maintenance_due", channel=channel, language=settings.LANGUAGE_CODE
-            )
+            subject, body = resolve_text(event=event, channel=channel, language=settings.LANGUAGE_CODE)
             queue_notification(
-                recipient_id=vehicle.member.user_id, event="vehicle.maintenance_due", subject=render(subject, context),
-                body=render(body, context), dedupe_key=f"vehicle.maintenance_km:{vehicle.pk}:{vehicle.next_service_km}",
-                channels=(channel,), category=Category.SERVICE, link="/me/cars/",
+                recipient_id=vehicle.member.user_id, event=event, subject=render(subject, context),
+                body=render(body, context), dedupe_key=f"{dedupe_prefix}:{vehicle.pk}:{due_km}",
+                channels=(channel,), category=Category.SERVICE, link=BOOKING_LINKS[event],
             )  # fmt: skip
 
 
@@ -164,16 +199,17 @@ def record_service_visit(
     description: str,
     is_maintenance: bool,
     amounts: dict,
+    tyres_replaced: bool = False,
 ) -> ServiceRecord:
-    """Record a repair or maintenance visit (e.g. from a dealer export); maintenance moves the next-service date and
-    the mileage never goes down. The same dealer reference twice records once."""
+    """Record a repair or maintenance visit (e.g. from a dealer export); maintenance moves the next-service date, new
+    tyres the tyre date, and the mileage never goes down. The same dealer reference twice records once."""
     existing = ServiceRecord.objects.filter(dealer_reference=dealer_reference).first()
     if existing is not None:
         return existing
     vehicle = OwnedVehicle.objects.select_for_update().select_related("trim__car_model").get(pk=vehicle_id)
     record = ServiceRecord.objects.create(
         vehicle=vehicle, dealer_reference=dealer_reference, serviced_on=serviced_on, mileage_km=mileage_km,
-        description=description, is_maintenance=is_maintenance, **amounts,
+        description=description, is_maintenance=is_maintenance, tyres_replaced=tyres_replaced, **amounts,
     )  # fmt: skip
     vehicle.mileage_km = max(vehicle.mileage_km, mileage_km)
     if is_maintenance:
@@ -182,8 +218,106 @@ def record_service_visit(
             car_model=vehicle.trim.car_model,
         )  # fmt: skip
         vehicle.next_service_on, vehicle.next_service_km = due.on, due.at_km
-    vehicle.save(update_fields=["mileage_km", "next_service_on", "next_service_km"])
+    if tyres_replaced:
+        tyres = next_tyres_due(fitted_on=serviced_on, fitted_at_km=mileage_km, car_model=vehicle.trim.car_model)
+        vehicle.tyres_due_on, vehicle.tyres_due_km = tyres.on, tyres.at_km
+    vehicle.save(update_fields=["mileage_km", "next_service_on", "next_service_km", "tyres_due_on", "tyres_due_km"])
     # Service spend earns points by who paid (points' rule): a domain event in this transaction, handled after
     # commit by vehicles.handlers, once per dealer reference.
     record_event(name="vehicle.serviced", payload={"service_record_id": record.pk})
     return record
+
+
+def inspection_rules() -> list[tuple[int, int]]:
+    """The editable inspection schedule (the defaults of vehicles.maintenance when no row is set)."""
+    return list(InspectionRule.objects.values_list("from_age_years", "interval_months"))
+
+
+def _get_vehicle_for_update(*, vehicle_id: int, member_id: int | None) -> OwnedVehicle:
+    """The car, locked; a member may only touch their own car (someone else's is "not found")."""
+    vehicles = owned_vehicle_qs_select_for_update().filter(pk=vehicle_id)
+    if member_id is not None:
+        vehicles = vehicles.filter(member_id=member_id)
+    vehicle = vehicles.first()
+    if vehicle is None:
+        raise VehicleNotFound()
+    return vehicle
+
+
+@transaction.atomic
+def record_insurance_policy(
+    *,
+    vehicle_id: int,
+    insurer: str,
+    policy_number: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    source: str,
+    premium=None,
+    member_id: int | None = None,
+) -> InsurancePolicy:
+    """Record a policy (a renewal) entered by staff, the member or the dealer system; the car's renewal is then due
+    when its latest policy ends, so the reminder comes again every year. The same policy twice records once."""
+    vehicle = _get_vehicle_for_update(vehicle_id=vehicle_id, member_id=member_id)
+    insurer, policy_number = insurer.strip(), policy_number.strip().upper()
+    if ends_on <= starts_on or ends_on > starts_on + relativedelta(months=MAX_POLICY_MONTHS):
+        raise InvalidPolicyDates()
+    existing = InsurancePolicy.objects.filter(insurer=insurer, policy_number=policy_number).first()
+    if existing is not None:
+        if existing.vehicle_id != vehicle.pk:
+            raise PolicyNumberTaken()
+        return existing
+    policy = InsurancePolicy.objects.create(
+        vehicle=vehicle, insurer=insurer, policy_number=policy_number, starts_on=starts_on, ends_on=ends_on,
+        premium=premium, source=source,
+    )  # fmt: skip
+    vehicle.insurance_due_on = vehicle.insurance_policies.aggregate(latest=Max("ends_on"))["latest"]
+    vehicle.save(update_fields=["insurance_due_on"])
+    return policy
+
+
+@transaction.atomic
+def record_inspection(
+    *,
+    vehicle_id: int,
+    inspected_on: datetime.date,
+    result: str,
+    source: str,
+    station: str = "",
+    member_id: int | None = None,
+) -> Inspection:
+    """Record an annual inspection. A pass sets the next due date by the inspection rules (counted from the car's
+    registration, i.e. its delivery); a failure leaves the due date, so the car is still reminded."""
+    vehicle = _get_vehicle_for_update(vehicle_id=vehicle_id, member_id=member_id)
+    if inspected_on > timezone.localdate():
+        raise InspectionInFuture()
+    inspection, created = Inspection.objects.get_or_create(
+        vehicle=vehicle, inspected_on=inspected_on, result=result,
+        defaults={"station": station.strip()[:100], "source": source},
+    )  # fmt: skip
+    if created and result == InspectionResult.PASSED:
+        last_passed_on = vehicle.inspections.filter(result=InspectionResult.PASSED).aggregate(
+            latest=Max("inspected_on")
+        )["latest"]
+        vehicle.inspection_due_on = next_inspection_due(
+            registered_on=vehicle.delivered_on, last_passed_on=last_passed_on, rules=inspection_rules()
+        )
+        vehicle.save(update_fields=["inspection_due_on"])
+    return inspection
+
+
+@transaction.atomic
+def sync_vehicle_details(*, vehicle_id: int, plate: str = "", mileage_km: int | None = None) -> bool:
+    """A dealer system's view of a car: a new plate, a higher mileage (never lower). Returns whether anything
+    changed."""
+    vehicle = _get_vehicle_for_update(vehicle_id=vehicle_id, member_id=None)
+    changed = []
+    if plate and (plate := normalize_plate(plate)) != vehicle.plate:
+        vehicle.plate = plate
+        changed.append("plate")
+    if mileage_km is not None and mileage_km > vehicle.mileage_km:
+        vehicle.mileage_km = mileage_km
+        changed.append("mileage_km")
+    if changed:
+        vehicle.save(update_fields=changed)
+    return bool(changed)

@@ -1,5 +1,7 @@
-"""Member-center page: my cars, with mileage updates, the next care dates and the service history."""
+"""Member-center page: my cars, with mileage updates, insurance and inspection records, the next care dates and the
+service history."""
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -8,12 +10,14 @@ from django.views.decorators.http import require_POST
 from common.exceptions import DomainError
 from members.views import member_required
 from vehicles import selectors, services
+from vehicles.enums import InspectionResult, RecordSource
 
 
 @member_required
 def my_cars(request):
     cars = selectors.list_member_vehicles(member_id=request.member.pk)
-    return render(request, "vehicles/my_cars.html", {"cars": cars})
+    context = {"cars": cars, "policy_form": InsurancePolicyForm(), "inspection_form": InspectionForm()}
+    return render(request, "vehicles/my_cars.html", context)
 
 
 @require_POST
@@ -29,4 +33,53 @@ def update_mileage(request, vehicle_id: int):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Mileage updated."))
+    return redirect("vehicles:my-cars")
+
+
+class InsurancePolicyForm(forms.Form):
+    insurer = forms.CharField(label=_("Insurer"), max_length=100)
+    policy_number = forms.CharField(label=_("Policy number"), max_length=50)
+    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class InspectionForm(forms.Form):
+    inspected_on = forms.DateField(label=_("Inspected on"), widget=forms.DateInput(attrs={"type": "date"}))
+    result = forms.ChoiceField(label=_("Result"), choices=InspectionResult.choices)
+
+
+@require_POST
+@member_required
+def add_insurance_policy(request, vehicle_id: int):
+    """The member enters their renewed policy; the next renewal reminder follows its end date."""
+    form = InsurancePolicyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please fill in the insurer, the policy number and both dates."))
+        return redirect("vehicles:my-cars")
+    try:
+        services.record_insurance_policy(
+            vehicle_id=vehicle_id, member_id=request.member.pk, source=RecordSource.MEMBER, **form.cleaned_data
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Policy saved. We will remind you before it ends."))
+    return redirect("vehicles:my-cars")
+
+
+@require_POST
+@member_required
+def add_inspection(request, vehicle_id: int):
+    form = InspectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please enter the inspection date and result."))
+        return redirect("vehicles:my-cars")
+    try:
+        services.record_inspection(
+            vehicle_id=vehicle_id, member_id=request.member.pk, source=RecordSource.MEMBER, **form.cleaned_data
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Inspection saved. We will remind you before the next one."))
     return redirect("vehicles:my-cars")

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "staff_tasks",
     "points",
     "vehicles",
+    "appointments",
+    "dealer_exchange",
     "orders",
     "crm",
     "crm.customer360",
@@ -181,6 +183,8 @@ SPECTACULAR_SETTINGS = {
         "LeadChannelEnum": "crm.leads.enums.LeadChannel",
         "ContactOutcomeEnum": "crm.leads.enums.ContactOutcome",
         "TaskOutcomeEnum": "staff_tasks.enums.TaskOutcome",
+        "AppointmentKindEnum": "appointments.enums.AppointmentKind",
+        "AppointmentStatusEnum": "appointments.enums.AppointmentStatus",
     },
 }
 
@@ -378,4 +382,11 @@ TASK_SUPERVISION_TARGETS = {
     "reach_rate": env.float("TASK_TARGET_REACH_RATE", default=0.7),
     "on_time_weight": 0.5,
     "reach_weight": 0.5,
+}
+
+# The folder a dealer system (DMS) drops its JSON exports in; scanned every 10 minutes. Empty: no folder exchange.
+DEALER_EXPORT_DIR = env("DEALER_EXPORT_DIR", default="")
+CELERY_BEAT_SCHEDULE["scan-dealer-exports"] = {
+    "task": "dealer_exchange.tasks.scan_dealer_exports_task",
+    "schedule": 600.0,
 }
