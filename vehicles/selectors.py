@@ -62,3 +62,8 @@ def service_records_visible_to(*, user) -> QuerySet[ServiceRecord]:
     if sees_all_stores(user=user):
         return ServiceRecord.objects.all()
     return ServiceRecord.objects.filter(vehicle__member__in=members_visible_to(user=user))
+
+
+def get_service_record(*, record_id: int) -> ServiceRecord | None:
+    """A service visit with its car and the car's member (for what follows a visit, e.g. the satisfaction survey)."""
+    return ServiceRecord.objects.select_related("vehicle__member__user").filter(pk=record_id).first()
