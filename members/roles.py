@@ -23,6 +23,17 @@ _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocu
 # Starting an application for a member from the admin (store roles only for the members they see).
 _START_ORDERS = "orders.add_order"
 
+# Roadside rescue: the stores and the call center follow rescues (steps on the back-office page); the call center
+# and head office log one for a caller in the admin.
+_RESCUE = ["rescue.view_rescuerequest", "rescue.view_rescueevent"]
+_LOG_RESCUE = "rescue.add_rescuerequest"
+# Surveys: stores and agents read their answers; head office builds the questionnaires.
+_SURVEY_ANSWERS = ["surveys.view_surveyinvitation", "surveys.view_surveyresponse", "surveys.view_surveyanswer",
+                   "surveys.view_questionnaire", "surveys.view_question", "surveys.view_choice"]  # fmt: skip
+_SURVEY_SETUP = ["surveys.add_questionnaire", "surveys.change_questionnaire", "surveys.add_question",
+                 "surveys.change_question", "surveys.delete_question", "surveys.add_choice", "surveys.change_choice",
+                 "surveys.delete_choice"]  # fmt: skip
+
 # Reviewers check identity documents, finance writes loan contracts, head office audits: they may see a full ID
 # number, each time giving a reason that is logged. Head office reads that log.
 _FULL_ID_NUMBER = "members.view_full_id_number"
@@ -38,9 +49,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CALLS,
         *_TASKS,
         *_LEADS,
+        *_RESCUE,
+        _LOG_RESCUE,
+        *_SURVEY_ANSWERS,
     ],
-    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
-    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
+    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_RESCUE],
+    StaffRole.STORE_MANAGER: [
+        *_READ_MEMBERS,
+        "members.change_member",
+        *_ORDERS,
+        _START_ORDERS,
+        *_TASKS,
+        *_LEADS,
+        *_RESCUE,
+        *_SURVEY_ANSWERS,
+    ],  # fmt: skip
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
     StaffRole.HEAD_OFFICE: [
@@ -72,6 +95,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "points.add_reward",
         "points.add_campaign",
         "points.change_campaign",
+        *_RESCUE,
+        _LOG_RESCUE,
+        *_SURVEY_ANSWERS,
+        *_SURVEY_SETUP,
     ],
     StaffRole.ADMIN: [],  # administrators are superusers
 }
