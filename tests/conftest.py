@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from members.services import issue_access_token
 from crm.surveys.defaults import ensure_default_questionnaires
+from members.services import issue_access_token
 from points.defaults import ensure_default_earn_rules
 from staff_tasks.defaults import ensure_default_task_rules
 from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
