@@ -183,6 +183,10 @@ SPECTACULAR_SETTINGS = {
         "LeadChannelEnum": "crm.leads.enums.LeadChannel",
         "ContactOutcomeEnum": "crm.leads.enums.ContactOutcome",
         "TaskOutcomeEnum": "staff_tasks.enums.TaskOutcome",
+        "RescueKindEnum": "crm.care.rescue.enums.RescueKind",
+        "RescueStatusEnum": "crm.care.rescue.enums.RescueStatus",
+        "QuestionKindEnum": "crm.surveys.enums.QuestionKind",
+        "SurveyTriggerEnum": "crm.surveys.enums.SurveyTrigger",
     },
 }
 

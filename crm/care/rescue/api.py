@@ -53,7 +53,7 @@ class RescueOutputSerializer(serializers.Serializer):
         return TimelineStepSerializer(selectors.timeline(rescue=rescue), many=True).data
 
 
-class TransitionSerializer(serializers.Serializer):
+class RescueTransitionSerializer(serializers.Serializer):
     name = serializers.CharField()
     target = serializers.CharField()
     label = serializers.CharField()
@@ -69,7 +69,7 @@ class StaffRescueOutputSerializer(RescueOutputSerializer):
 
     def get_available_transitions(self, rescue) -> list[dict]:
         user = self.context["request"].user
-        return TransitionSerializer(selectors.available_transitions(rescue=rescue, user=user), many=True).data
+        return RescueTransitionSerializer(selectors.available_transitions(rescue=rescue, user=user), many=True).data
 
 
 class RescueCreateInputSerializer(serializers.Serializer):
@@ -175,7 +175,7 @@ class BackofficeRescueDetailApi(APIView):
         return Response(StaffRescueOutputSerializer(rescue, context={"request": request}).data)
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class RescueStepInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -185,14 +185,14 @@ class BackofficeRescueTransitionApi(APIView):
     @extend_schema(
         operation_id="backoffice_rescue_transition",
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(TRANSITIONS))],
-        request=TransitionInputSerializer,
+        request=RescueStepInputSerializer,
         responses={
             200: StaffRescueOutputSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
             409: ErrorSerializer,
         },
     )  # fmt: skip
     def post(self, request, rescue_id: int, name: str):
-        data = TransitionInputSerializer(data=request.data)
+        data = RescueStepInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.apply_rescue_transition(rescue_id=rescue_id, name=name, actor=request.user, **data.validated_data)
         rescue = selectors.get_rescue_for_staff(user=request.user, rescue_id=rescue_id)
