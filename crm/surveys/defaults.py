@@ -6,7 +6,7 @@ members' and agents' working text, in Simplified Chinese like the rest of the se
 from crm.surveys.enums import QuestionKind as K
 from crm.surveys.enums import SurveyTrigger as T
 
-WOULD_RECOMMEND = "您有多大可能把我们推荐给亲友？（0 = 完全不会，10 = 非常愿意）"
+WOULD_RECOMMEND = "您有多大可能把我们推荐给亲友？"
 ANYTHING_ELSE = "还有什么想对我们说的吗？您的建议我们都会认真对待。"
 
 DEFAULT_QUESTIONNAIRES = [
@@ -14,7 +14,7 @@ DEFAULT_QUESTIONNAIRES = [
         "code": "delivery", "trigger": T.DELIVERY, "title": "提车满意度回访",
         "intro": "感谢您选择我们！耽误您一分钟，告诉我们这次购车和提车的感受。",
         "questions": [
-            (K.CSAT, "您对这次购车和提车的整体体验满意吗？（1 = 非常不满意，5 = 非常满意）", True, []),
+            (K.CSAT, "您对这次购车和提车的整体体验满意吗？", True, []),
             (K.NPS, WOULD_RECOMMEND, True, []),
             (K.MULTIPLE, "哪些方面让您满意？（可多选）", False,
              [("销售顾问的专业与热情", 1), ("金融方案讲解清楚", 1), ("交车仪式与车辆讲解", 1), ("办理速度", 1)]),
@@ -25,7 +25,7 @@ DEFAULT_QUESTIONNAIRES = [
         "code": "complaint", "trigger": T.COMPLAINT_CLOSED, "title": "投诉处理满意度回访",
         "intro": "您反映的问题已处理完毕。请告诉我们您对处理过程的感受，帮助我们做得更好。",
         "questions": [
-            (K.CSAT, "您对这次问题的处理结果满意吗？（1 = 非常不满意，5 = 非常满意）", True, []),
+            (K.CSAT, "您对这次问题的处理结果满意吗？", True, []),
             (K.SINGLE, "处理速度如何？", True, [("很及时", 2), ("一般", 1), ("太慢了", 0)]),
             (K.NPS, WOULD_RECOMMEND, False, []),
             (K.TEXT, ANYTHING_ELSE, False, []),
@@ -35,7 +35,7 @@ DEFAULT_QUESTIONNAIRES = [
         "code": "service_visit", "trigger": T.SERVICE_VISIT, "title": "维修保养满意度回访",
         "intro": "感谢您回店保养维修！耽误您一分钟，告诉我们这次服务的感受。",
         "questions": [
-            (K.CSAT, "您对这次维修保养服务满意吗？（1 = 非常不满意，5 = 非常满意）", True, []),
+            (K.CSAT, "您对这次维修保养服务满意吗？", True, []),
             (K.SINGLE, "车辆问题是否一次修好？", True, [("是", 1), ("否", 0)]),
             (K.NPS, WOULD_RECOMMEND, False, []),
             (K.TEXT, ANYTHING_ELSE, False, []),
@@ -45,7 +45,7 @@ DEFAULT_QUESTIONNAIRES = [
         "code": "return_visit", "trigger": T.RETURN_VISIT, "title": "交车后电话回访",
         "intro": "坐席在回访电话中逐题询问并记录客户的回答。",
         "questions": [
-            (K.CSAT, "您对新车和我们的服务满意吗？（1 = 非常不满意，5 = 非常满意）", True, []),
+            (K.CSAT, "您对新车和我们的服务满意吗？", True, []),
             (K.SINGLE, "车辆使用中是否遇到问题？", True,
              [("没有问题", 1), ("有小问题，已解决", 0), ("有问题，需要跟进", -1)]),
             (K.NPS, WOULD_RECOMMEND, False, []),

@@ -3,6 +3,7 @@ phone-sized page without signing in."""
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -26,7 +27,13 @@ PHONE_SIZED = {
 }
 
 
-def _fits_the_screen(page) -> None:
+SHOTS_DIR = Path("/tmp/e2e-shots")
+
+
+def _fits_the_screen(page, name: str = "") -> None:
+    if name:  # a screenshot to look at (this machine may lack CJK fonts)
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS_DIR / f"{name}-390x844.png", full_page=True)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE_SIZED["viewport"]["width"], f"{page.url} is {width}px wide"
 
@@ -47,7 +54,7 @@ def test_a_member_asks_for_rescue_in_two_taps(new_page, sms_outbox, owner):
     # The only car is already picked; the phone offers its position.
     expect(page.locator("#rescue-form input[name=vehicle]")).to_be_checked()
     expect(page.locator("#rescue-geo-status")).to_be_visible()
-    _fits_the_screen(page)
+    _fits_the_screen(page, "rescue-ask")
     page.locator("#id_location").fill("沙河西路地铁站 B 口")
     page.locator('button[data-kind="flat_tyre"]').click()
 
@@ -55,6 +62,7 @@ def test_a_member_asks_for_rescue_in_two_taps(new_page, sms_outbox, owner):
     expect(page).to_have_url(path_is(f"/me/rescue/{rescue.pk}/"))
     expect(page.locator("#rescue-status")).to_have_attribute("data-status", "requested")
     expect(page.locator("#rescue-timeline li")).to_have_count(1)
+    _fits_the_screen(page, "rescue-detail")
     assert (rescue.kind, rescue.location, rescue.vehicle.plate, rescue.store.code) == (
         "flat_tyre", "沙河西路地铁站 B 口", "粤B66666", "SZ09",
     )  # fmt: skip
@@ -89,6 +97,7 @@ def test_a_member_answers_the_survey_from_the_sms_link_on_a_phone(new_page, sms_
     questions.nth(1).locator(".scale__point").filter(has_text=re.compile(r"^9$")).click()
     questions.nth(2).locator(".choice").first.click()
     questions.nth(3).locator("textarea").fill("交车很顺利，谢谢小李！")
+    _fits_the_screen(page, "survey-filled")
     page.locator("#survey-submit").click()
     expect(page.locator("#survey-thanks")).to_be_visible()
     _fits_the_screen(page)
