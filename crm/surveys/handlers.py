@@ -48,9 +48,10 @@ def invite_after_service_visit(event) -> None:
 
 
 def record_return_visit_answers(*, task, answers, actor) -> None:
-    """Completing a return-visit task with ``answers``: they are the return-visit questionnaire's, checked and
-    recorded in the completion's transaction (bad answers refuse the completion)."""
-    if task.kind != TaskKind.RETURN_VISIT or not answers:
+    """Completing a return-visit task with ``answers`` as a list: they are the return-visit questionnaire's, checked
+    and recorded in the completion's transaction (bad answers refuse the completion). Answers in another shape (an
+    object of notes) stay on the task as they were, free-form."""
+    if task.kind != TaskKind.RETURN_VISIT or not isinstance(answers, list) or not answers:
         return
     if task.outcome != TaskOutcome.REACHED:
         raise InvalidSurveyAnswers(_("Answers are recorded only when the member was reached."))

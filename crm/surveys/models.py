@@ -40,7 +40,9 @@ class Questionnaire(models.Model):
 
 
 class Question(models.Model):
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.CASCADE, related_name="questions"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
     text = models.CharField(_("question"), max_length=300)
@@ -56,7 +58,7 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.CharField(_("answer"), max_length=200)
     score = models.SmallIntegerField(_("score"), default=0)
@@ -91,7 +93,7 @@ class SurveyInvitation(models.Model):
     channel = models.CharField(_("channel"), max_length=8, choices=InvitationChannel.choices)
     # What it is about, e.g. "order:12", "complaint:3", "service_record:9", "task:40" — also the dedupe key's tail.
     subject = models.CharField(_("about"), max_length=60)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("link key (hashed)"), max_length=64, unique=True, editable=False)
     dedupe_key = models.CharField(_("dedupe key"), max_length=100, unique=True, editable=False)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
@@ -115,10 +117,18 @@ class SurveyResponse(models.Model):
     with the scores the reports and the member's value read: the first satisfaction (1–5) and recommendation (0–10)
     answers and the sum of the choice scores."""
 
-    invitation = models.OneToOneField(SurveyInvitation, on_delete=models.CASCADE, related_name="response")
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="survey_responses")
-    store = models.ForeignKey("members.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    invitation = models.OneToOneField(
+        SurveyInvitation, verbose_name=_("survey invitation"), on_delete=models.CASCADE, related_name="response"
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT, related_name="responses"
+    )
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    store = models.ForeignKey(
+        "members.Store", verbose_name=_("store"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     trigger = models.CharField(_("sent after"), max_length=20, choices=SurveyTrigger.choices)
     csat = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
     nps = models.PositiveSmallIntegerField(_("recommendation (0–10)"), null=True, blank=True)
@@ -152,11 +162,15 @@ class SurveyResponse(models.Model):
 class SurveyAnswer(models.Model):
     """One answer: a choice (one row per ticked choice of a multiple-choice question), a number or a text."""
 
-    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    value = models.SmallIntegerField(null=True, blank=True)
-    text = models.TextField(blank=True)
+    response = models.ForeignKey(
+        SurveyResponse, verbose_name=_("survey response"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+")
+    choice = models.ForeignKey(
+        Choice, verbose_name=_("choice"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    value = models.SmallIntegerField(_("score"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
 
     class Meta:
         constraints = [

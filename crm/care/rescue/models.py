@@ -80,7 +80,9 @@ class RescueRequest(models.Model):
 class RescueEvent(models.Model):
     """One step of a rescue: who moved it to which status, when (each status is reached at most once)."""
 
-    request = models.ForeignKey(RescueRequest, on_delete=models.CASCADE, related_name="events")
+    request = models.ForeignKey(
+        RescueRequest, verbose_name=_("rescue request"), on_delete=models.CASCADE, related_name="events"
+    )
     status = models.CharField(_("status"), max_length=12, choices=RescueStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
