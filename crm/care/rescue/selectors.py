@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from crm.care.rescue.enums import OPEN_STATUSES, TRANSITION_LABELS, TRANSITIONS, RescueStatus
 from crm.care.rescue.exceptions import RescueNotFound
-from crm.care.rescue.models import RescueRequest
+from crm.care.rescue.models import RescueEvent, RescueRequest
 from members.enums import StaffRole
 from members.selectors import store_ids_visible_to
 from staff_tasks.selectors import local_day_bounds
@@ -35,9 +35,7 @@ def rescues_visible_to(*, user) -> QuerySet[RescueRequest]:
     return RescueRequest.objects.filter(store_id__in=store_ids)
 
 
-def rescue_events_visible_to(*, user):
-    from crm.care.rescue.models import RescueEvent
-
+def rescue_events_visible_to(*, user) -> QuerySet[RescueEvent]:
     return RescueEvent.objects.filter(request__in=rescues_visible_to(user=user))
 
 
