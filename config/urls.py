@@ -18,6 +18,8 @@ api_v1 = [
     path("", include("crm.leads.api_urls")),
     path("", include("staff_tasks.api_urls")),
     path("", include("crm.supervision.api_urls")),
+    path("", include("crm.care.rescue.api_urls")),
+    path("", include("crm.surveys.api_urls")),
 ]
 
 urlpatterns = [
@@ -35,7 +37,10 @@ urlpatterns = [
     path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
     path("backoffice/appointments/", include("appointments.backoffice_urls")),
+    path("backoffice/rescue/", include("crm.care.rescue.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
+    path("", include("crm.care.rescue.urls")),
+    path("", include("crm.surveys.urls")),
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),

@@ -32,6 +32,16 @@ _CAR_CARE = ["vehicles.view_insurancepolicy", "vehicles.add_insurancepolicy", "v
 _CAR_CARE_SETUP = ["vehicles.view_inspectionrule", "vehicles.change_inspectionrule", "vehicles.add_inspectionrule",
                    "dealer_exchange.view_dealerimportrun", "dealer_exchange.view_dealerapikey",
                    "dealer_exchange.add_dealerapikey", "dealer_exchange.change_dealerapikey"]  # fmt: skip
+# Roadside rescue: the stores and the call center follow rescues (steps on the back-office page); the call center
+# and head office log one for a caller in the admin.
+_RESCUE = ["rescue.view_rescuerequest", "rescue.view_rescueevent"]
+_LOG_RESCUE = "rescue.add_rescuerequest"
+# Surveys: stores and agents read their answers; head office builds the questionnaires.
+_SURVEY_ANSWERS = ["surveys.view_surveyinvitation", "surveys.view_surveyresponse", "surveys.view_surveyanswer",
+                   "surveys.view_questionnaire", "surveys.view_question", "surveys.view_choice"]  # fmt: skip
+_SURVEY_SETUP = ["surveys.add_questionnaire", "surveys.change_questionnaire", "surveys.add_question",
+                 "surveys.change_question", "surveys.delete_question", "surveys.add_choice", "surveys.change_choice",
+                 "surveys.delete_choice"]  # fmt: skip
 
 # Reviewers check identity documents, finance writes loan contracts, head office audits: they may see a full ID
 # number, each time giving a reason that is logged. Head office reads that log.
@@ -49,8 +59,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TASKS,
         *_LEADS,
         *_CAR_CARE,
+        *_RESCUE,
+        _LOG_RESCUE,
+        *_SURVEY_ANSWERS,
     ],
-    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_CAR_CARE],
+    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_CAR_CARE, *_RESCUE],
     StaffRole.STORE_MANAGER: [
         *_READ_MEMBERS,
         "members.change_member",
@@ -60,6 +73,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_LEADS,
         *_CAR_CARE,
         "appointments.change_servicecapacity",
+        *_RESCUE,
+        *_SURVEY_ANSWERS,
     ],  # fmt: skip
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
@@ -95,6 +110,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "points.add_reward",
         "points.add_campaign",
         "points.change_campaign",
+        *_RESCUE,
+        _LOG_RESCUE,
+        *_SURVEY_ANSWERS,
+        *_SURVEY_SETUP,
     ],
     StaffRole.ADMIN: [],  # administrators are superusers
 }

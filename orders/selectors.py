@@ -236,3 +236,19 @@ def list_member_loans(*, user) -> QuerySet[Loan]:
         .prefetch_related(Prefetch("installments", queryset=Installment.objects.order_by("number")))
         .order_by("-disbursed_at")
     )
+
+
+def delivering_store_id(*, vin: str) -> int | None:
+    """The store that handed over the car with this VIN (its delivered application), if one did. For the help a car
+    gets later (rescue, surveys after a service visit): the car's store."""
+    return (
+        Order.objects.filter(state=OrderState.DELIVERED, vehicle_unit__vin=vin)
+        .order_by("-pk")
+        .values_list("store_id", flat=True)
+        .first()
+    )
+
+
+def get_delivered_order(*, order_id: int) -> Order | None:
+    """A delivered application with its member (for what follows a handover, e.g. the satisfaction survey)."""
+    return Order.objects.select_related("member", "store").filter(pk=order_id, state=OrderState.DELIVERED).first()

@@ -19,8 +19,12 @@ from rest_framework.test import APIClient
 
 from appointments.models import Appointment, ServiceCapacity
 from appointments.services import book_appointment
+from crm.care.rescue.models import RescueRequest
+from crm.care.rescue.services import request_rescue
 from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
 from crm.leads.services import submit_quick_lead
+from crm.surveys.models import SurveyInvitation, SurveyResponse
+from crm.surveys.services import answer_survey, invite_member
 from members.models import Member, Store, User
 from members.selectors import members_visible_to
 from members.services import issue_access_token
@@ -36,6 +40,7 @@ from staff_tasks.services import open_task
 from tests.members.factories import MemberFactory, StaffFactory
 from tests.orders.cast import Cast
 from tests.points.factories import RewardFactory
+from tests.surveys.helpers import answers as survey_answers
 from tests.vehicles.factories import VehicleUnitFactory
 from vehicles.models import Inspection, InsurancePolicy, OwnedVehicle, ServiceRecord, VehicleUnit
 from vehicles.services import record_inspection, record_insurance_policy, record_service_visit
@@ -59,6 +64,9 @@ _NO_STORE = {
     "vehicles.InspectionRule",
     # Marketing campaigns are head office's tool: a segment definition, not a member's data.
     "crm.Campaign",
+    # Questionnaires and their questions: head office's forms, not anyone's answers.
+    "surveys.Questionnaire",
+    "surveys.Question",
 }
 # People's data from every store at once (the audit log, sign-in attempts, the log of full ID number views): store
 # roles never see them at all.
@@ -100,6 +108,9 @@ _STORE_B_ROWS = {
     "vehicles.Inspection": lambda b: Inspection.objects.filter(vehicle__member=b.member),
     "appointments.Appointment": lambda b: Appointment.objects.filter(store=b.store),
     "appointments.ServiceCapacity": lambda b: ServiceCapacity.objects.filter(store=b.store),
+    "rescue.RescueRequest": lambda b: RescueRequest.objects.filter(store=b.store),
+    "surveys.SurveyInvitation": lambda b: SurveyInvitation.objects.filter(store=b.store),
+    "surveys.SurveyResponse": lambda b: SurveyResponse.objects.filter(store=b.store),
 }
 
 
@@ -114,6 +125,9 @@ class StoreWorld:
         cast.member, cast.member_user, cast.store_staff = member, member.user, staff
         self.order = cast.advance(cast.new_order(), OrderState.DELIVERED)
         car = OwnedVehicle.objects.get(member=member)
+        request_rescue(member=member, vehicle_id=car.pk, kind="tow", actor=member.user, location=f"{tag} 高速")
+        _invitation, token = invite_member(trigger="delivery", member=member, store_id=store.pk, subject=f"t:{tag}")
+        answer_survey(token=token, answers=survey_answers(csat=5, nps=10))
         record_service_visit(
             vehicle_id=car.pk, dealer_reference=f"DLR-{tag}", serviced_on=datetime.date(2026, 6, 1),
             mileage_km=5000, description="保养", is_maintenance=True, amounts={"customer_amount": Decimal("800")},

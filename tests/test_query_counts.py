@@ -12,6 +12,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from appointments.services import book_appointment
+from crm.care.rescue import services as rescue_services
+from crm.surveys import services as survey_services
 from dealer_exchange.services import apply_dealer_export
 from members.services import issue_access_token
 from notifications.services import queue_notification
@@ -20,6 +22,7 @@ from staff_tasks.services import open_task
 from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
 from tests.orders.factories import LoanFactory, OrderDocumentFactory, OrderEventFactory, OrderFactory
 from tests.points.factories import RewardFactory
+from tests.surveys.helpers import answers as survey_answers
 from tests.vehicles.factories import FinancePlanFactory, OwnedVehicleFactory
 from vehicles.services import record_insurance_policy
 
@@ -77,6 +80,21 @@ def coupon(cast):
     return points_services.redeem_reward(
         member_id=cast.member.pk, reward_id=RewardFactory().pk, idempotency_key=f"query-count-{next(UNIQUE)}"
     ).coupon
+
+
+def rescue(cast):
+    """A rescue for one more of the cast member's cars, moved one step (so its timeline has two steps)."""
+    car = OwnedVehicleFactory(member=cast.member)
+    row = rescue_services.request_rescue(member=cast.member, vehicle_id=car.pk, kind="tow", actor=cast.member_user,
+                                         location=f"高速 K{next(UNIQUE)}")  # fmt: skip
+    return rescue_services.apply_rescue_transition(rescue_id=row.pk, name="dispatch", actor=cast.store_staff)
+
+
+def survey_response(cast):
+    invitation, token = survey_services.invite_member(
+        trigger="delivery", member=cast.member, store_id=cast.store.pk, subject=f"query-count:{next(UNIQUE)}"
+    )
+    return survey_services.answer_survey(token=token, answers=survey_answers(csat=5, nps=10))
 
 
 def invitee(cast):
@@ -164,6 +182,8 @@ CASES = [
     ListCase("api appointments", lambda cast: "/api/v1/appointments/", appointment, "member", True),
     ListCase("api stores", lambda cast: "/api/v1/stores/", lambda cast: StoreFactory(), "anonymous", True),
     ListCase("api back-office orders", lambda cast: "/api/v1/backoffice/orders/", submitted_order, "store_staff", True),
+    ListCase("api rescue", lambda cast: "/api/v1/rescue/", rescue, "member", True),
+    ListCase("api back-office rescue", lambda cast: "/api/v1/backoffice/rescue/", rescue, "store_staff", True),
     # The member's pages.
     # The dashboard shows the latest application only, whatever the number of orders.
     ListCase("page dashboard", lambda cast: "/me/", past_order, "member", False, lambda row: 'id="panel-'),
@@ -205,6 +225,7 @@ CASES = [
         False,
         lambda row: row.trim.car_model.name,
     ),
+    ListCase("page rescue", lambda cast: "/me/rescue/", rescue, "member", False, lambda row: f'data-rescue="{row.pk}"'),
     # The back office's queue.
     ListCase(
         "back-office queue",
@@ -264,6 +285,38 @@ CASES = [
         "head_office",
         False,
         lambda row: row.event,
+    ),
+    ListCase(
+        "back-office open rescues",
+        lambda cast: "/backoffice/tasks/",
+        rescue,
+        "store_staff",
+        False,
+        lambda row: f'data-rescue="{row.pk}"',
+    ),
+    ListCase(
+        "back-office rescue",
+        lambda cast: "/backoffice/rescue/",
+        rescue,
+        "store_staff",
+        False,
+        lambda row: f'data-rescue="{row.pk}"',
+    ),
+    ListCase(
+        "admin rescue",
+        lambda cast: "/admin/rescue/rescuerequest/",
+        rescue,
+        "head_office",
+        False,
+        lambda row: row.vehicle.plate,
+    ),
+    ListCase(
+        "admin survey responses",
+        lambda cast: "/admin/surveys/surveyresponse/",
+        survey_response,
+        "admin",
+        False,
+        lambda row: f"/admin/surveys/surveyresponse/{row.pk}/change/",
     ),
     ListCase(
         "admin owned cars",
@@ -327,7 +380,8 @@ QUERIES = {
     "page catalog": 3,
     # The back office's pages also count my open tasks due today for the top bar's Tasks link.
     "back-office queue": 8,
-    "back-office tasks": 8,
+    # … and the store's open rescues above the tasks.
+    "back-office tasks": 9,
     "admin orders": 11,
     "admin members": 11,
     "admin points entries": 13,
@@ -341,6 +395,13 @@ QUERIES = {
     "admin appointments": 7,
     "admin insurance policies": 7,
     "admin dealer imports": 9,
+    "api rescue": 5,
+    "api back-office rescue": 4,
+    "page rescue": 8,
+    "back-office open rescues": 8,
+    "back-office rescue": 7,
+    "admin rescue": 10,
+    "admin survey responses": 8,
 }
 
 

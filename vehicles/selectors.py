@@ -110,3 +110,8 @@ def has_insurance_policy(*, insurer: str, policy_number: str) -> bool:
 
 def has_inspection(*, vehicle_id: int, inspected_on, result: str) -> bool:
     return Inspection.objects.filter(vehicle_id=vehicle_id, inspected_on=inspected_on, result=result).exists()
+
+
+def get_service_record(*, record_id: int) -> ServiceRecord | None:
+    """A service visit with its car and the car's member (for what follows a visit, e.g. the satisfaction survey)."""
+    return ServiceRecord.objects.select_related("vehicle__member__user").filter(pk=record_id).first()

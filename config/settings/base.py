@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "crm.customer360",
     "crm.leads",
     "crm.supervision",
+    "crm.care.rescue",
+    "crm.surveys",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +187,10 @@ SPECTACULAR_SETTINGS = {
         "TaskOutcomeEnum": "staff_tasks.enums.TaskOutcome",
         "AppointmentKindEnum": "appointments.enums.AppointmentKind",
         "AppointmentStatusEnum": "appointments.enums.AppointmentStatus",
+        "RescueKindEnum": "crm.care.rescue.enums.RescueKind",
+        "RescueStatusEnum": "crm.care.rescue.enums.RescueStatus",
+        "QuestionKindEnum": "crm.surveys.enums.QuestionKind",
+        "SurveyTriggerEnum": "crm.surveys.enums.SurveyTrigger",
     },
 }
 
@@ -347,11 +353,27 @@ DOMAIN_EVENT_SUBSCRIBERS = {
     "member.identity_verified": ["points.handlers.award_identity_verified"],
     "order.submitted": ["orders.handlers.award_first_application_points"],
     "order.terminated": ["orders.handlers.reverse_first_application_points"],
-    "order.delivered": ["orders.handlers.record_referral_delivery"],
+    "order.delivered": ["orders.handlers.record_referral_delivery", "crm.surveys.handlers.invite_after_delivery"],
     "order.model_changed": ["orders.handlers.open_model_change_call"],
     "sms.replied": ["staff_tasks.handlers.open_call_back_task"],
-    "vehicle.serviced": ["vehicles.handlers.award_service_spend_points"],
+    "vehicle.serviced": [
+        "vehicles.handlers.award_service_spend_points",
+        "crm.surveys.handlers.invite_after_service_visit",
+    ],
+    "complaint.closed": ["crm.surveys.handlers.invite_after_complaint"],
 }
+# What runs when a task of a kind is completed, in the completion's transaction (an app above staff_tasks acting on
+# it): the return visit's questionnaire answers.
+TASK_COMPLETION_HOOKS = {"return_visit": ["crm.surveys.handlers.record_return_visit_answers"]}
+
+# Surveys: how long a survey link stays open, how many answers (and unknown links) one address may send an hour,
+# under how many answers a figure is marked thin, and what counts as a low score (which opens a follow-up task).
+SURVEY_LINK_TTL_DAYS = env.int("SURVEY_LINK_TTL_DAYS", default=14)
+SURVEY_REQUESTS_PER_IP_HOURLY = env.int("SURVEY_REQUESTS_PER_IP_HOURLY", default=30)
+SURVEY_THIN_BELOW = env.int("SURVEY_THIN_BELOW", default=30)
+SURVEY_DETRACTOR_MAX = 6
+SURVEY_LOW_CSAT_MAX = 2
+SURVEY_FOLLOW_UP_DUE_HOURS = env.int("SURVEY_FOLLOW_UP_DUE_HOURS", default=24)
 # The task queued on commit normally handles an event at once; the sweeper takes what is still unhandled this long
 # after it was written (the broker was down, a worker was lost) or whose retry time after a failure has come.
 DOMAIN_EVENT_SWEEP_AFTER_SECONDS = env.int("DOMAIN_EVENT_SWEEP_AFTER_SECONDS", default=60)

@@ -12,12 +12,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from crm.care.rescue.selectors import open_rescues_for_queue
 from crm.customer360.backoffice import staff_required
 from crm.customer360.selectors import phone_shown_to
+from crm.surveys.enums import SurveyTrigger
+from crm.surveys.exceptions import InvalidSurveyAnswers
+from crm.surveys.forms import answers_from_post, form_rows
+from crm.surveys.selectors import active_questionnaire, questions_of
 from crm.workbench.forms import AssignTaskForm, BulkAssignForm, CompleteTaskForm
 from orders.selectors import orders_visible_to
 from staff_tasks import selectors, services
-from staff_tasks.enums import SubjectType
+from staff_tasks.enums import SubjectType, TaskKind
 from staff_tasks.exceptions import InvalidNextContact
 from vehicles.selectors import owned_vehicles_visible_to
 
@@ -50,6 +55,8 @@ def task_list(request):
         "now": now,
         "tabs": [(name, QUEUE_LABELS[name], counts[name]) for name in selectors.TASK_QUEUES],
         "bulk_form": BulkAssignForm(user=request.user) if can_assign and queue != "done" else None,
+        # Someone waits on the road: the store's open rescues stand above its tasks.
+        "open_rescues": open_rescues_for_queue(user=request.user),
     }
     return render(request, "workbench/tasks.html", context)
 
@@ -91,13 +98,20 @@ def complete(request, task_id: int):
     if not form.is_valid():
         return _render_task(request, task, complete_form=form, status=400)
     data = form.cleaned_data
+    questionnaire = _call_questionnaire(task)
+    answers = answers_from_post(questions=questions_of(questionnaire=questionnaire), data=request.POST) if (
+        questionnaire
+    ) else []  # fmt: skip
     try:
         services.complete_task(
             task_id=task.pk, actor=request.user, outcome=data["outcome"], note=data["note"],
-            next_contact_at=data["next_contact_at"],
+            next_contact_at=data["next_contact_at"], answers=answers or None,
         )  # fmt: skip
     except InvalidNextContact as error:
         form.add_error("next_contact_at", str(error.message))
+        return _render_task(request, task, complete_form=form, status=400)
+    except InvalidSurveyAnswers as error:
+        form.add_error(None, str(error.message))
         return _render_task(request, task, complete_form=form, status=400)
     except DomainError as error:
         messages.error(request, str(error.message))
@@ -124,11 +138,23 @@ def assign(request, task_id: int):
     return redirect("workbench:task", task_id=task.pk)
 
 
+def _call_questionnaire(task):
+    """A return visit is done with the return-visit questionnaire, filled in by the agent during the call."""
+    if task.kind != TaskKind.RETURN_VISIT or not task.is_open or task.member_id is None:
+        return None
+    return active_questionnaire(trigger=SurveyTrigger.RETURN_VISIT)
+
+
 def _render_task(request, task, *, complete_form=None, assign_form=None, status=200):
     user = request.user
     member = task.member
     can_assign = services.can_assign_tasks(user=user) and task.is_open
+    questionnaire = _call_questionnaire(task)
     context = {
+        "questionnaire": questionnaire,
+        "rows": form_rows(
+            questions=questions_of(questionnaire=questionnaire), data=request.POST if request.method == "POST" else None
+        ) if questionnaire else [],
         "task": task,
         "now": timezone.now(),
         # One member's task shows the number to call, as their 360 page does; a lead's number follows the leads'

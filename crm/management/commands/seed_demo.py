@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from appointments.demo import seed_car_care_demo
+from crm.care.rescue.demo import seed_rescue_demo
+from crm.surveys.demo import seed_surveys_demo
 from members.demo import DEMO_STAFF_PASSWORD, STAFF, seed_members_demo
 from orders.demo import seed_orders_demo
 from points.demo import seed_points_demo
@@ -24,7 +26,11 @@ class Command(BaseCommand):
         trims = seed_catalog_demo(stores=stores)
         seed_orders_demo(stores=stores, trims=trims)
         seed_car_care_demo()
+        seed_rescue_demo()
+        survey_link = seed_surveys_demo()
         self._print_logins()
+        if survey_link:
+            self.stdout.write(f"A satisfaction survey to answer on a phone, no sign-in: {survey_link}")
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))

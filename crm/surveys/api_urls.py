@@ -1,0 +1,10 @@
+from django.urls import path
+
+from crm.surveys import api
+
+urlpatterns = [
+    path("surveys/<str:token>/", api.SurveyApi.as_view(), name="survey"),
+    path(
+        "backoffice/reports/satisfaction/", api.SatisfactionReportApi.as_view(), name="backoffice-report-satisfaction"
+    ),
+]
