@@ -138,3 +138,9 @@ def coupons_visible_to(*, user) -> QuerySet[Coupon]:
     if sees_all_stores(user=user):
         return Coupon.objects.all()
     return Coupon.objects.filter(member__in=members_visible_to(user=user))
+
+
+def state_card_withdrawal(*, member_id: int) -> int:
+    """The points withdrawing the membership card would forfeit now: the whole balance (see
+    points.services.withdraw_membership)."""
+    return get_balance(member_id=member_id)

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from members import cards as card_services
 from notifications.bulk import bulk_queue_notifications
 from notifications.catalog import render, resolve_text
 from notifications.models import Channel
@@ -30,6 +31,7 @@ from points.exceptions import (
     RedemptionLimitReached,
     RewardNotFound,
     RewardUnavailable,
+    WithdrawalStatementOutdated,
 )
 from points.lock_objects import (
     coupon_qs_select_for_update,
@@ -559,3 +561,29 @@ def award_service_spend(
         member_id=member_id, event=EarnEvent.SERVICE_SPEND, idempotency_key=f"service_spend:{record_reference}",
         spend_by_type=spend_by_type, source=record_reference,
     )  # fmt: skip
+
+
+# Membership card withdrawal ----------------------------------------------------------------------------------------
+# The rule: points belong to the membership, so withdrawing forfeits the whole balance (unused coupons stay usable
+# until their own end date). The member confirms the exact number they were shown (points.selectors.
+# state_card_withdrawal); if the balance moved in between, nothing changes and the new number is shown, so what is
+# applied is always what was stated.
+
+
+@transaction.atomic
+def withdraw_membership(*, member_id: int, points_stated: int, actor=None):
+    """Apply the withdrawal rule and end the member's card, in one transaction."""
+    account = _locked_account(member_id=member_id)
+    if account.balance != points_stated:
+        raise WithdrawalStatementOutdated()
+    forfeited = account.balance
+    card = card_services.withdraw_card(
+        member_id=member_id, actor=actor, note=_("%(points)d points forfeited") % {"points": forfeited}
+    )
+    if forfeited > 0:
+        entry = _write_entry(
+            account=account, kind=EntryKind.EXPIRE, points=-forfeited, reason=_("Membership withdrawn"),
+            key=f"card-withdrawal:{card.pk}", source=f"card:{card.pk}", created_by=actor,
+        )  # fmt: skip
+        _consume(account=account, entry=entry, points=forfeited)
+    return card

@@ -19,7 +19,8 @@ from rest_framework.test import APIClient
 
 from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
 from crm.leads.services import submit_quick_lead
-from members.models import Member, Store, User
+from members.cards import issue_card
+from members.models import Member, MembershipCard, Store, User
 from members.selectors import members_visible_to
 from members.services import issue_access_token
 from notifications.models import Notification
@@ -77,6 +78,7 @@ _HEAD_OFFICE_ONLY = {
 _STORE_B_ROWS = {
     "members.Member": lambda b: Member.objects.filter(pk=b.member.pk),
     "members.User": lambda b: User.objects.filter(Q(pk=b.member.user_id) | Q(pk=b.staff.pk)),
+    "members.MembershipCard": lambda b: MembershipCard.objects.filter(member=b.member),
     "orders.Order": lambda b: Order.objects.filter(store=b.store),
     "orders.CreditCheck": lambda b: CreditCheck.objects.filter(order__store=b.store),
     "orders.Loan": lambda b: Loan.objects.filter(order__store=b.store),
@@ -103,6 +105,7 @@ class StoreWorld:
         VehicleUnitFactory(trim=cast.trim, store=store)  # one left in stock
         cast.member, cast.member_user, cast.store_staff = member, member.user, staff
         self.order = cast.advance(cast.new_order(), OrderState.DELIVERED)
+        issue_card(member_id=member.pk, if_missing=True)
         car = OwnedVehicle.objects.get(member=member)
         record_service_visit(
             vehicle_id=car.pk, dealer_reference=f"DLR-{tag}", serviced_on=datetime.date(2026, 6, 1),

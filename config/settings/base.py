@@ -339,7 +339,7 @@ DOMAIN_EVENT_SUBSCRIBERS = {
     "member.identity_verified": ["points.handlers.award_identity_verified"],
     "order.submitted": ["orders.handlers.award_first_application_points"],
     "order.terminated": ["orders.handlers.reverse_first_application_points"],
-    "order.delivered": ["orders.handlers.record_referral_delivery"],
+    "order.delivered": ["orders.handlers.record_referral_delivery", "orders.handlers.issue_membership_card"],
     "order.model_changed": ["orders.handlers.open_model_change_call"],
     "sms.replied": ["staff_tasks.handlers.open_call_back_task"],
     "vehicle.serviced": ["vehicles.handlers.award_service_spend_points"],

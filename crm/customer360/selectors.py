@@ -15,7 +15,8 @@ from crm.leads.selectors import leads_visible_to
 from members.enums import STORE_BOUND_ROLES
 from members.models import Member
 from members.phones import mask_phone
-from members.selectors import members_visible_to
+from members.cards import card_number_from_scan
+from members.selectors import cards_visible_to, members_visible_to
 from notifications.selectors import notifications_visible_to
 from orders.selectors import orders_visible_to
 from points.selectors import coupons_visible_to, points_accounts_visible_to, points_entries_visible_to
@@ -184,8 +185,8 @@ def _compact_plate(value) -> Replace:
 
 
 def search_members(*, user, query: str) -> QuerySet[Member]:
-    """Members ``user`` may see, found by phone (with or without +86, or its last digits), name, plate or
-    application number; newest first. Each row carries its latest visible application's number and state."""
+    """Members ``user`` may see, found by phone (with or without +86, or its last digits), name, plate,
+    application number or membership card number (typed, or the card's scanned QR text); newest first. Each row carries its latest visible application's number and state."""
     term = clean_query(query)
     latest_order = orders_visible_to(user=user).filter(member_id=OuterRef("pk")).order_by("-created_at", "-pk")
     members = (
@@ -217,6 +218,10 @@ def search_members(*, user, query: str) -> QuerySet[Member]:
             .filter(compact_plate__contains=plate)
             .values("member_id")
         )
+    card_number = card_number_from_scan(term)
+    if card_number:
+        # Only a card in use: a replaced or withdrawn card's number finds nobody.
+        condition |= Q(pk__in=cards_visible_to(user=user).filter(number=card_number, status="active").values("member_id"))
     digits = _phone_digits(term)
     if digits:
         condition |= Q(user__phone__contains=digits)
