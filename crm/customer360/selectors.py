@@ -12,10 +12,10 @@ from django.db.models.functions import Replace, Upper
 
 from crm.customer360.exceptions import MemberNotFound
 from crm.leads.selectors import leads_visible_to
+from members.cards import card_number_from_scan
 from members.enums import STORE_BOUND_ROLES
 from members.models import Member
 from members.phones import mask_phone
-from members.cards import card_number_from_scan
 from members.selectors import cards_visible_to, members_visible_to
 from notifications.selectors import notifications_visible_to
 from orders.selectors import orders_visible_to
@@ -186,7 +186,8 @@ def _compact_plate(value) -> Replace:
 
 def search_members(*, user, query: str) -> QuerySet[Member]:
     """Members ``user`` may see, found by phone (with or without +86, or its last digits), name, plate,
-    application number or membership card number (typed, or the card's scanned QR text); newest first. Each row carries its latest visible application's number and state."""
+    application number or membership card number (typed, or the card's scanned QR text); newest first. Each row
+    carries its latest visible application's number and state."""
     term = clean_query(query)
     latest_order = orders_visible_to(user=user).filter(member_id=OuterRef("pk")).order_by("-created_at", "-pk")
     members = (
@@ -221,7 +222,8 @@ def search_members(*, user, query: str) -> QuerySet[Member]:
     card_number = card_number_from_scan(term)
     if card_number:
         # Only a card in use: a replaced or withdrawn card's number finds nobody.
-        condition |= Q(pk__in=cards_visible_to(user=user).filter(number=card_number, status="active").values("member_id"))
+        cards_in_use = cards_visible_to(user=user).filter(number=card_number, status="active")
+        condition |= Q(pk__in=cards_in_use.values("member_id"))
     digits = _phone_digits(term)
     if digits:
         condition |= Q(user__phone__contains=digits)
