@@ -32,6 +32,7 @@ urlpatterns = [
     path("backoffice/members/", include("crm.customer360.backoffice_urls")),
     path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
+    path("backoffice/coupons/", include("points.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),

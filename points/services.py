@@ -20,7 +20,7 @@ from notifications.catalog import render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from points import database_ledger
-from points.enums import CouponStatus, EarnEvent, EntryKind
+from points.enums import CouponStatus, EarnEvent, EntryKind, RewardKind
 from points.exceptions import (
     AdjustmentNotPermitted,
     CampaignNotAvailable,
@@ -587,3 +587,33 @@ def withdraw_membership(*, member_id: int, points_stated: int, actor=None):
         )  # fmt: skip
         _consume(account=account, entry=entry, points=forfeited)
     return card
+
+
+# Value-added-service coupons at the store -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreCouponUse:
+    coupon: Coupon
+    was_already_marked: bool
+
+
+@transaction.atomic
+def use_service_coupon_at_store(*, code: str, staff) -> StoreCouponUse:
+    """Store staff mark a member's value-added-service coupon used for a service done at the store. Only a coupon of
+    a member this staff account may see; under the coupon's row lock, so two clerks at once use it once. The same
+    clerk sending the same mark again (a double click, a resent form) gets the first use back, nothing changes."""
+    from points.selectors import coupons_visible_to
+
+    normalized = (code or "").strip().upper()
+    visible = coupons_visible_to(user=staff).filter(code=normalized).values_list("pk", flat=True).first()
+    if visible is None:
+        raise CouponNotUsable()
+    coupon = coupon_qs_select_for_update().select_related("reward").get(pk=visible)
+    used_for = f"store:{staff.store.code}" if staff.store_id else "store"
+    if coupon.status == CouponStatus.USED and coupon.used_by_id == staff.pk and coupon.used_for == used_for:
+        return StoreCouponUse(coupon=coupon, was_already_marked=True)
+    coupon = use_coupon(
+        code=normalized, used_for=used_for, actor=staff, member_id=coupon.member_id, kind=RewardKind.SERVICE_COUPON
+    )
+    return StoreCouponUse(coupon=coupon, was_already_marked=False)

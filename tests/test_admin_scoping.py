@@ -36,8 +36,8 @@ from tests.members.factories import MemberFactory, StaffFactory
 from tests.orders.cast import Cast
 from tests.points.factories import RewardFactory
 from tests.vehicles.factories import VehicleUnitFactory
-from vehicles.models import OwnedVehicle, ServiceRecord, VehicleUnit
-from vehicles.services import record_service_visit
+from vehicles.models import AftermarketBooking, OwnedVehicle, ServiceRecord, VehicleUnit
+from vehicles.services import book_aftermarket_service, record_service_visit
 
 # Models that belong to no store and no member: the catalog, rules, rewards, templates, settings, the stores
 # themselves (public addresses) and the role groups. Who may change them is a matter of permissions.
@@ -85,6 +85,7 @@ _STORE_B_ROWS = {
     "vehicles.VehicleUnit": lambda b: VehicleUnit.objects.filter(store=b.store),
     "vehicles.OwnedVehicle": lambda b: OwnedVehicle.objects.filter(member=b.member),
     "vehicles.ServiceRecord": lambda b: ServiceRecord.objects.filter(vehicle__member=b.member),
+    "vehicles.AftermarketBooking": lambda b: AftermarketBooking.objects.filter(member=b.member),
     "notifications.Notification": lambda b: Notification.objects.filter(recipient=b.member.user),
     "staff_tasks.Task": lambda b: Task.objects.filter(store=b.store),
     "points.PointsAccount": lambda b: PointsAccount.objects.filter(member=b.member),
@@ -107,6 +108,10 @@ class StoreWorld:
         self.order = cast.advance(cast.new_order(), OrderState.DELIVERED)
         issue_card(member_id=member.pk, if_missing=True)
         car = OwnedVehicle.objects.get(member=member)
+        book_aftermarket_service(
+            member_id=member.pk, vehicle_id=car.pk, service_code="wash-basic", booked_for=timezone.localdate(),
+            actor=member.user,
+        )  # fmt: skip
         record_service_visit(
             vehicle_id=car.pk, dealer_reference=f"DLR-{tag}", serviced_on=datetime.date(2026, 6, 1),
             mileage_km=5000, description="保养", is_maintenance=True, amounts={"customer_amount": Decimal("800")},

@@ -5,7 +5,16 @@ from import_export.admin import ImportMixin
 from common.admin_scoping import StaffScopedAdminMixin
 from vehicles import selectors
 from vehicles.imports import ServiceRecordResource
-from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim, VehicleUnit
+from vehicles.models import (
+    AftermarketBooking,
+    Brand,
+    CarModel,
+    FinancePlan,
+    OwnedVehicle,
+    ServiceRecord,
+    Trim,
+    VehicleUnit,
+)
 
 
 @admin.register(Brand)
@@ -88,3 +97,19 @@ class ServiceRecordAdmin(StaffScopedAdminMixin, ImportMixin, admin.ModelAdmin):
     search_fields = ["dealer_reference", "vehicle__plate", "vehicle__vin"]
     list_select_related = ["vehicle"]
     autocomplete_fields = ["vehicle"]
+
+
+@admin.register(AftermarketBooking)
+class AftermarketBookingAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
+    """Bookings are made by members through the partner's interface; the admin shows them for follow-up."""
+
+    visible_to = staticmethod(selectors.aftermarket_bookings_visible_to)
+    list_display = ["name", "member", "vehicle", "booked_for", "price", "coupon_code", "status", "partner_reference"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["member", "vehicle"]
+    search_fields = ["partner_reference", "coupon_code", "vehicle__plate"]
+    fields = list_display + ["kind", "service_code", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

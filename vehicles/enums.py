@@ -19,3 +19,15 @@ class UnitStatus(models.TextChoices):
     IN_STOCK = "in_stock", _("In stock")
     RESERVED = "reserved", _("Reserved for an order")
     DELIVERED = "delivered", _("Delivered")
+
+
+class AftermarketKind(models.TextChoices):
+    CAR_WASH = "car_wash", _("Car wash")
+    MAINTENANCE_PACKAGE = "maintenance_package", _("Maintenance package")
+    TYRES = "tyres", _("Tyres")
+    INSURANCE_QUOTE = "insurance_quote", _("Insurance quote")
+
+
+class AftermarketBookingStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CONFIRMED = "confirmed", _("Confirmed by the partner")

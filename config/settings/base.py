@@ -217,6 +217,9 @@ TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 IDENTITY_VERIFICATION_PROVIDER = env.str(
     "IDENTITY_VERIFICATION_PROVIDER", default="members.verification.LocalIdentityProvider"
 )
+# Providers around the car (vehicles/providers.py): the local ones are deterministic (demo, tests).
+VIOLATION_PROVIDER = env.str("VIOLATION_PROVIDER", default="vehicles.providers.LocalViolationProvider")
+AFTERMARKET_PROVIDER = env.str("AFTERMARKET_PROVIDER", default="vehicles.providers.LocalAftermarketProvider")
 # Real-name checks a member may have pending or failed per local day before the answer is 429.
 VERIFICATION_DAILY_ATTEMPTS = env.int("VERIFICATION_DAILY_ATTEMPTS", default=5)
 
