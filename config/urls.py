@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("crm.leads.api_urls")),
     path("", include("staff_tasks.api_urls")),
     path("", include("crm.supervision.api_urls")),
+    path("", include("crm.owner_events.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
     path("backoffice/coupons/", include("points.backoffice_urls")),
+    path("backoffice/events/", include("crm.owner_events.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),

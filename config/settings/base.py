@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "crm.customer360",
     "crm.leads",
     "crm.supervision",
+    "crm.owner_events",
 ]
 
 MIDDLEWARE = [
