@@ -35,6 +35,7 @@ urlpatterns = [
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
     path("backoffice/coupons/", include("points.backoffice_urls")),
     path("backoffice/events/", include("crm.owner_events.backoffice_urls")),
+    path("backoffice/care/", include("crm.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),
