@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),
+    path("", include("crm.owner_events.urls")),
     path("", include("notifications.urls")),
     path("", include("vehicles.urls")),
     path("", include("members.urls")),

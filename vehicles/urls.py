@@ -7,4 +7,6 @@ app_name = "vehicles"
 urlpatterns = [
     path("me/cars/", views.my_cars, name="my-cars"),
     path("me/cars/<int:vehicle_id>/mileage/", views.update_mileage, name="mileage"),
+    path("me/cars/<int:vehicle_id>/violations/", views.violations, name="violations"),
+    path("me/car-services/", views.car_services, name="car-services"),
 ]

@@ -187,3 +187,14 @@ def test_registration_changes_lock_the_event_and_the_registrations_before_writin
     first_read = next(query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT"))
     assert "FOR UPDATE" in first_read
     assert '"owner_events_ownerevent"' in first_read.split("FROM", 1)[1].split("WHERE", 1)[0]
+
+
+def test_member_page_registers_and_cancels(store, member, client):
+    event = make_event(store, capacity=1)
+    client.force_login(member.user)
+    page = client.get(reverse("owner-events-member:list"))
+    assert event.title in page.content.decode()
+    client.post(reverse("owner-events-member:register", args=[event.pk]))
+    assert EventRegistration.objects.get(member=member).status == "registered"
+    client.post(reverse("owner-events-member:cancel", args=[event.pk]))
+    assert EventRegistration.objects.get(member=member).status == "cancelled"

@@ -126,3 +126,31 @@ def test_booking_for_someone_elses_car_or_an_unknown_service_or_date_is_400(memb
         answer = member_client.post("/api/v1/aftermarket/bookings/", body, format="json")
         assert (answer.status_code, answer.json()["code"]) == (400, code)
     assert AftermarketBooking.objects.count() == 0
+
+
+# Pages ------------------------------------------------------------------------------------------------------------
+
+
+def test_violations_page_of_own_car_and_404_for_another(client, member):
+    car = OwnedVehicleFactory(member=member, vin="LGXCE4CB0Q0000017")
+    other = OwnedVehicleFactory(member=MemberFactory())
+    client.force_login(member.user)
+    page = client.get(f"/me/cars/{car.pk}/violations/")
+    assert page.status_code == 200
+    first = LocalViolationProvider().list_violations(plate=car.plate, vin=car.vin)[0]
+    assert first.behaviour in page.content.decode()
+    assert client.get(f"/me/cars/{other.pk}/violations/").status_code == 404
+
+
+def test_member_books_a_service_from_the_page_with_a_coupon(client, member):
+    car = OwnedVehicleFactory(member=member)
+    coupon = issue_service_coupon(member)
+    client.force_login(member.user)
+    assert coupon.code in client.get("/me/car-services/").content.decode()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = client.post(
+        "/me/car-services/", {"vehicle": car.pk, "service": "maint-10k", "date": tomorrow, "coupon": coupon.code}
+    )
+    assert response.status_code == 302
+    booking = AftermarketBooking.objects.get()
+    assert (booking.service_code, booking.coupon_code) == ("maint-10k", coupon.code)
