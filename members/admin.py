@@ -334,7 +334,7 @@ class MembershipCardAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "member", "level", "status", "valid_until", "issued_at"]
     list_filter = ["status", "level"]
     search_fields = ["number"]
-    list_select_related = ["member"]
+    list_select_related = ["member__user"]
     fields = ["number", "member", "level", "status", "issued_at", "valid_until", "ended_at", "replaced_by"]
     readonly_fields = fields
     inlines = [CardChangeInline]

@@ -19,6 +19,8 @@ from rest_framework.test import APIClient
 
 from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
 from crm.leads.services import submit_quick_lead
+from crm.owner_events.models import OwnerEvent
+from crm.owner_events.services import register_for_event
 from members.cards import issue_card
 from members.models import Member, MembershipCard, Store, User
 from members.selectors import members_visible_to
@@ -86,6 +88,7 @@ _STORE_B_ROWS = {
     "vehicles.OwnedVehicle": lambda b: OwnedVehicle.objects.filter(member=b.member),
     "vehicles.ServiceRecord": lambda b: ServiceRecord.objects.filter(vehicle__member=b.member),
     "vehicles.AftermarketBooking": lambda b: AftermarketBooking.objects.filter(member=b.member),
+    "owner_events.OwnerEvent": lambda b: OwnerEvent.objects.filter(store=b.store),
     "notifications.Notification": lambda b: Notification.objects.filter(recipient=b.member.user),
     "staff_tasks.Task": lambda b: Task.objects.filter(store=b.store),
     "points.PointsAccount": lambda b: PointsAccount.objects.filter(member=b.member),
@@ -112,6 +115,12 @@ class StoreWorld:
             member_id=member.pk, vehicle_id=car.pk, service_code="wash-basic", booked_for=timezone.localdate(),
             actor=member.user,
         )  # fmt: skip
+        starts_at = timezone.now() + datetime.timedelta(days=3)
+        event = OwnerEvent.objects.create(
+            title=f"车友会{tag}", kind="car_club", store=store, place="门店", starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=2), capacity=5,
+        )  # fmt: skip
+        register_for_event(member_id=member.pk, event_id=event.pk)
         record_service_visit(
             vehicle_id=car.pk, dealer_reference=f"DLR-{tag}", serviced_on=datetime.date(2026, 6, 1),
             mileage_km=5000, description="保养", is_maintenance=True, amounts={"customer_amount": Decimal("800")},

@@ -106,7 +106,7 @@ class AftermarketBookingAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     visible_to = staticmethod(selectors.aftermarket_bookings_visible_to)
     list_display = ["name", "member", "vehicle", "booked_for", "price", "coupon_code", "status", "partner_reference"]
     list_filter = ["kind", "status"]
-    list_select_related = ["member", "vehicle"]
+    list_select_related = ["member__user", "vehicle"]
     search_fields = ["partner_reference", "coupon_code", "vehicle__plate"]
     fields = list_display + ["kind", "service_code", "created_at"]
     readonly_fields = fields

@@ -182,6 +182,10 @@ SPECTACULAR_SETTINGS = {
         "LeadChannelEnum": "crm.leads.enums.LeadChannel",
         "ContactOutcomeEnum": "crm.leads.enums.ContactOutcome",
         "TaskOutcomeEnum": "staff_tasks.enums.TaskOutcome",
+        "CardLevelEnum": "members.enums.CardLevel",
+        "AftermarketKindEnum": "vehicles.enums.AftermarketKind",
+        "OwnerEventKindEnum": "crm.owner_events.enums.EventKind",
+        "RegistrationStatusEnum": "crm.owner_events.enums.RegistrationStatus",
     },
 }
 
