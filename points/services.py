@@ -51,6 +51,7 @@ from points.models import (
     PointsPolicy,
     Reward,
 )
+from points.selectors import coupons_visible_to
 
 logger = logging.getLogger("member_center.points")
 
@@ -603,8 +604,6 @@ def use_service_coupon_at_store(*, code: str, staff) -> StoreCouponUse:
     """Store staff mark a member's value-added-service coupon used for a service done at the store. Only a coupon of
     a member this staff account may see; under the coupon's row lock, so two clerks at once use it once. The same
     clerk sending the same mark again (a double click, a resent form) gets the first use back, nothing changes."""
-    from points.selectors import coupons_visible_to
-
     normalized = (code or "").strip().upper()
     visible = coupons_visible_to(user=staff).filter(code=normalized).values_list("pk", flat=True).first()
     if visible is None:

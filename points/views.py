@@ -86,7 +86,6 @@ def card(request):
         "card_status": current.shown_status() if current else "",
         "qr_svg": _card_qr_svg(current) if current else "",
         "card_changes": member_selectors.list_card_changes(member=member)[:20],
-        "points_forfeited": selectors.state_card_withdrawal(member_id=member.pk),
     }
     return render(request, "points/card.html", context)
 

@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from crm.models import Campaign
 from crm.owner_events import services
-from crm.owner_events.exceptions import CheckInNotPossible, EventClosed, EventNotFound, NotRegistered
+from crm.owner_events.exceptions import (
+    CheckInNotPossible,
+    EmptyInvitationSegment,
+    EventClosed,
+    EventNotFound,
+    NotRegistered,
+)
 from crm.owner_events.models import EventRegistration, OwnerEvent
 from notifications.models import Notification
 from points.models import PointsEntry
@@ -169,7 +175,7 @@ def test_store_staff_invite_their_own_stores_members_only(store, staff_user):
 def test_an_invitation_nobody_matches_is_refused(store, staff_user):
     event = make_event(store)
     before = row_counts(Notification)
-    with pytest.raises(Exception, match="No member matches"):
+    with pytest.raises(EmptyInvitationSegment):
         services.invite_to_event(event_id=event.pk, staff=staff_user, city="拉萨")
     assert row_counts(Notification) == before
     assert not Campaign.objects.filter(city="拉萨").exists()

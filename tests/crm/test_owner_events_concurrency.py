@@ -2,42 +2,16 @@
 connections: capacity holds, and a freed place goes to exactly one member."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from common.exceptions import DomainError
 from crm.owner_events import services
 from crm.owner_events.models import EventRegistration, OwnerEvent
 from tests.members.factories import MemberFactory, StoreFactory
+from tests.points.test_concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_at_once(calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes, lock = [], threading.Lock()
-
-    def run(call):
-        try:
-            barrier.wait()
-            result = call()
-            with lock:
-                outcomes.append(("ok", result))
-        except DomainError as error:
-            with lock:
-                outcomes.append(("refused", error.code))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _event(capacity: int) -> OwnerEvent:

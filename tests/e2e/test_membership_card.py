@@ -36,7 +36,7 @@ def test_a_member_shows_the_card_and_the_store_scans_it(new_page, cast, sms_outb
 
     clerk = new_page()
     staff_sign_in(clerk, cast.store_staff.username, STAFF_PASSWORD)
-    clerk.goto("/backoffice/members/")
+    clerk.goto("/backoffice/")
     clerk.locator("#card-lookup-link").click()
     # A scanner types the code's text and presses Enter.
     clerk.locator("#card-lookup input[name=code]").fill(f"{QR_PREFIX}{number}")
