@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("crm.supervision.api_urls")),
     path("", include("crm.care.rescue.api_urls")),
     path("", include("crm.surveys.api_urls")),
+    path("", include("crm.owner_events.api_urls")),
 ]
 
 urlpatterns = [
@@ -38,12 +39,16 @@ urlpatterns = [
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
     path("backoffice/appointments/", include("appointments.backoffice_urls")),
     path("backoffice/rescue/", include("crm.care.rescue.backoffice_urls")),
+    path("backoffice/coupons/", include("points.backoffice_urls")),
+    path("backoffice/events/", include("crm.owner_events.backoffice_urls")),
+    path("backoffice/care/", include("crm.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.care.rescue.urls")),
     path("", include("crm.surveys.urls")),
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),
+    path("", include("crm.owner_events.urls")),
     path("", include("notifications.urls")),
     path("", include("vehicles.urls")),
     path("", include("appointments.urls")),

@@ -8,10 +8,12 @@ from django.utils import translation
 
 from crm.reminders import run_member_care
 from domain_events.services import sweep_domain_events
+from members.cards import upgrade_cards_to_tiers
 from orders.reminders import run_repayment_reminders
 from orders.task_rules import run_task_rules
 from points.services import notify_expiring_points
 from vehicles.reminders import run_vehicle_reminders
+from vehicles.services import confirm_requested_aftermarket_bookings
 
 logger = logging.getLogger("member_center.reminders")
 
@@ -36,3 +38,7 @@ def _run_all(*, day: datetime.date, created: dict) -> None:
     created.update({f"crm.{key}": count for key, count in run_member_care(day=day).items()})
     created["points.expiring"] = notify_expiring_points(today=day)
     created.update({f"tasks.{key}": count for key, count in run_task_rules(day=day).items()})
+    # Not reminders, but daily upkeep that belongs with them: cards follow the tiers computed overnight, and
+    # aftermarket bookings whose after-commit task was lost are sent to the partner.
+    created["members.cards_upgraded"] = upgrade_cards_to_tiers()
+    created["vehicles.aftermarket_bookings_confirmed"] = confirm_requested_aftermarket_bookings()

@@ -21,7 +21,16 @@ from domain_events.admin import DomainEventAdmin
 from domain_events.models import DomainEvent
 from members import personal_data, selectors, services
 from members.enums import StaffRole
-from members.models import IdNumberView, Member, Qualification, Store, User, VerificationAttempt
+from members.models import (
+    CardChange,
+    IdNumberView,
+    Member,
+    MembershipCard,
+    Qualification,
+    Store,
+    User,
+    VerificationAttempt,
+)
 
 
 @admin.register(Store)
@@ -303,3 +312,35 @@ for _model, _admin_class in [
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin_class)
+
+
+class CardChangeInline(admin.TabularInline):
+    model = CardChange
+    can_delete = False
+    extra = 0
+    fields = ["created_at", "kind", "level_before", "level_after", "valid_until_after", "note", "actor"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MembershipCard)
+class MembershipCardAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
+    """Cards are changed only through their services (member center, back office); the admin shows them and their
+    history, and finds a member by card number."""
+
+    visible_to = staticmethod(selectors.cards_visible_to)
+    list_display = ["number", "member", "level", "status", "valid_until", "issued_at"]
+    list_filter = ["status", "level"]
+    search_fields = ["number"]
+    list_select_related = ["member__user"]
+    fields = ["number", "member", "level", "status", "issued_at", "valid_until", "ended_at", "replaced_by"]
+    readonly_fields = fields
+    inlines = [CardChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

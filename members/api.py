@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -12,7 +12,16 @@ from common.api import ErrorSerializer
 from common.middleware import client_ip
 from members import consents, personal_data, selectors, services
 from members.consents import ConsentSource
-from members.enums import SIGN_UP_CONSENTS, Channel, ConsentKind, Employment, Gender, IncomeBand, MaritalStatus
+from members.enums import (
+    SIGN_UP_CONSENTS,
+    CardLevel,
+    Channel,
+    ConsentKind,
+    Employment,
+    Gender,
+    IncomeBand,
+    MaritalStatus,
+)
 from members.models import Member, Store
 from members.phones import mask_phone
 
@@ -24,11 +33,24 @@ class IsMember(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and hasattr(request.user, "member"))
 
 
+class CardOutputSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    level = serializers.ChoiceField(choices=CardLevel.choices)
+    status = serializers.SerializerMethodField(
+        help_text="active, expired (past valid_until, renewable), replaced, withdrawn"
+    )
+    valid_until = serializers.DateField()
+
+    def get_status(self, card) -> str:
+        return card.shown_status()
+
+
 class MemberOutputSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="user.phone")
     gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, help_text="empty until the member says")
     profile_completed = serializers.BooleanField(source="is_profile_completed")
     id_number = serializers.CharField(source="id_number_masked", help_text="Masked, e.g. 4401**********1234")
+    card = serializers.SerializerMethodField(help_text="The membership card in use, or null")
     consents_required = serializers.SerializerMethodField(
         help_text="Policies (user_agreement, privacy_policy) the member has not accepted in their current version. "
         "When not empty, show them and send the acceptance to POST /api/v1/me/consents/."
@@ -52,8 +74,14 @@ class MemberOutputSerializer(serializers.ModelSerializer):
             "id_number",
             "profile_completed",
             "consents_required",
+            "card",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CardOutputSerializer(allow_null=True))
+    def get_card(self, member) -> dict | None:
+        card = selectors.get_current_card(member=member)
+        return CardOutputSerializer(card).data if card is not None else None
 
     def get_consents_required(self, member) -> list[str]:
         return consents.consents_required(member=member)
@@ -204,6 +232,17 @@ class MeApi(APIView):
     def delete(self, request):
         personal_data.close_member_account(member=request.user.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeCardApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(operation_id="me_card", responses={200: CardOutputSerializer, 404: ErrorSerializer})
+    def get(self, request):
+        card = selectors.get_current_card(member=request.user.member)
+        if card is None:
+            raise NotFound(_("You do not hold a membership card yet."))
+        return Response(CardOutputSerializer(card).data)
 
 
 def SensitiveDataConsentField():  # noqa: N802  (reads like the field class it returns)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/verification/", api.MeVerificationApi.as_view(), name="me-verification"),
     path("me/referrals/", api.MeReferralsApi.as_view(), name="me-referrals"),
     path("me/qualification/", api.MeQualificationApi.as_view(), name="me-qualification"),
+    path("me/card/", api.MeCardApi.as_view(), name="me-card"),
     path("me/data/", api.MeDataApi.as_view(), name="me-data"),
     path("me/consents/", api.MeConsentsApi.as_view(), name="me-consents"),
     path("me/consents/<str:kind>/withdraw/", api.MeConsentWithdrawApi.as_view(), name="me-consent-withdraw"),

@@ -96,3 +96,32 @@ class ConsentKind(models.TextChoices):
 
 # Needed to use the service at all; asked at sign-up and again when a new version comes out.
 SIGN_UP_CONSENTS = (ConsentKind.USER_AGREEMENT, ConsentKind.PRIVACY_POLICY)
+
+
+class CardLevel(models.TextChoices):
+    """Card levels follow the member's value tier (seed 004: 入会、续会、升级)."""
+
+    NORMAL = "normal", _("Standard card")
+    SILVER = "silver", _("Silver card")
+    GOLD = "gold", _("Gold card")
+    PLATINUM = "platinum", _("Platinum card")
+    DIAMOND = "diamond", _("Diamond card")
+
+
+# Lowest first: a card is upgraded to a level further along this list, never moved down by an upgrade.
+CARD_LEVEL_ORDER = [CardLevel.NORMAL, CardLevel.SILVER, CardLevel.GOLD, CardLevel.PLATINUM, CardLevel.DIAMOND]
+
+
+class CardStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REPLACED = "replaced", _("Replaced (lost)")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CardChangeKind(models.TextChoices):
+    JOIN = "join", _("Joined")
+    RENEW = "renew", _("Renewed")
+    UPGRADE = "upgrade", _("Upgraded")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    REPLACE = "replace", _("Replaced after a loss")

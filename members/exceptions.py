@@ -133,3 +133,27 @@ class NotAllowedToSeeIdNumber(DomainError):
     code = "permission_denied"
     status_code = 403
     default_message = _("Your role may not see full ID numbers.")
+
+
+class CardAlreadyHeld(DomainError):
+    code = "card_already_held"
+    status_code = 409
+    default_message = _("You already hold a membership card.")
+
+
+class NoActiveCard(DomainError):
+    code = "no_active_card"
+    status_code = 409
+    default_message = _("There is no membership card in use for this member.")
+
+
+class CardNotRenewable(DomainError):
+    code = "card_not_renewable"
+    status_code = 409
+    default_message = _("This card cannot be renewed yet: it is valid for more than another month.")
+
+
+class NoHigherCardLevel(DomainError):
+    code = "no_higher_card_level"
+    status_code = 409
+    default_message = _("The card is already at the level the member's tier allows.")

@@ -12,6 +12,9 @@ from phonenumber_field.modelfields import PhoneNumberField
 from common.crypto import EncryptedTextField, keyed_hash
 from members.enums import (
     STORE_BOUND_ROLES,
+    CardChangeKind,
+    CardLevel,
+    CardStatus,
     Channel,
     ConsentKind,
     Employment,
@@ -327,3 +330,69 @@ class IdNumberView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} → {self.member_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class MembershipCard(models.Model):
+    """A membership card (seed 004). A replaced card keeps its row with its number dead, so a lost card can never
+    find the member again; withdrawing ends the card, and joining again issues a new one."""
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="cards")
+    number = models.CharField(_("card number"), max_length=20, unique=True)
+    level = models.CharField(_("level"), max_length=12, choices=CardLevel.choices, default=CardLevel.NORMAL)
+    status = models.CharField(_("status"), max_length=12, choices=CardStatus.choices, default=CardStatus.ACTIVE)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    valid_until = models.DateField(_("valid until"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self", verbose_name=_("replaced by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            # One card in use per member: the old number dies in the same transaction that issues the new one.
+            models.UniqueConstraint(fields=["member"], condition=Q(status="active"), name="one_active_card_per_member"),
+            models.CheckConstraint(
+                condition=Q(status="active", ended_at__isnull=True) | (~Q(status="active") & Q(ended_at__isnull=False)),
+                name="ended_card_has_end_time",
+            ),
+        ]
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("membership card")
+        verbose_name_plural = _("membership cards")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == CardStatus.ACTIVE
+
+    def shown_status(self, *, today=None) -> str:
+        """What the member sees: an active card past its date reads as expired until it is renewed."""
+        today = today or timezone.localdate()
+        if self.is_active and self.valid_until < today:
+            return CardStatus.EXPIRED
+        return self.status
+
+
+class CardChange(models.Model):
+    """Every change of a card, in order: who did it, from which level and validity to which, and why."""
+
+    card = models.ForeignKey(MembershipCard, verbose_name=_("card"), on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("change"), max_length=12, choices=CardChangeKind.choices)
+    level_before = models.CharField(_("level before"), max_length=12, choices=CardLevel.choices, blank=True)
+    level_after = models.CharField(_("level after"), max_length=12, choices=CardLevel.choices, blank=True)
+    valid_until_after = models.DateField(_("valid until after"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("card change")
+        verbose_name_plural = _("card changes")
+
+    def __str__(self) -> str:
+        return f"{self.card_id} {self.kind}"

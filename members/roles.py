@@ -4,7 +4,12 @@ from django.contrib.auth.models import Group, Permission
 
 from members.enums import StaffRole
 
-_READ_MEMBERS = ["members.view_member", "members.view_qualification", "members.view_store"]
+_READ_MEMBERS = [
+    "members.view_member",
+    "members.view_qualification",
+    "members.view_store",
+    "members.view_membershipcard",
+]
 _EDIT_MEMBERS = ["members.change_member", "members.add_member"]
 _CALLS = ["notifications.view_notification"]
 # The task queue: every role that phones or visits members works its tasks (assigning is for managers and head
@@ -18,6 +23,9 @@ _LEAD_SETUP = ["leads.view_partner", "leads.add_partner", "leads.change_partner"
                "leads.change_leadteam"]  # fmt: skip
 _POINTS = ["points.view_pointsaccount", "points.view_pointsentry", "points.view_coupon", "points.view_reward",
            "points.view_earnrule", "points.view_campaign"]  # fmt: skip
+# Owner events: store managers and head office plan them (registrations change only through the services).
+_EVENTS = ["owner_events.view_ownerevent", "owner_events.add_ownerevent", "owner_events.change_ownerevent",
+           "owner_events.view_eventregistration", "vehicles.view_aftermarketbooking"]  # fmt: skip
 # Order steps are governed by role in orders/state_machine.py; these permissions open the admin screens.
 _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocument", "vehicles.view_vehicleunit"]
 # Starting an application for a member from the admin (store roles only for the members they see).
@@ -75,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "appointments.change_servicecapacity",
         *_RESCUE,
         *_SURVEY_ANSWERS,
+        *_EVENTS,
     ],  # fmt: skip
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
@@ -114,6 +123,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         _LOG_RESCUE,
         *_SURVEY_ANSWERS,
         *_SURVEY_SETUP,
+        *_EVENTS,
     ],
     StaffRole.ADMIN: [],  # administrators are superusers
 }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import events
 from members.enums import STORE_BOUND_ROLES, OtpStatus, StaffRole
-from members.models import Member, Qualification, SignInCode, Store, User
+from members.models import CardChange, Member, MembershipCard, Qualification, SignInCode, Store, User
 
 
 def get_member_for_user(*, user) -> Member | None:
@@ -153,3 +153,25 @@ def users_visible_to(*, user) -> QuerySet[User]:
         return User.objects.none()
     store_ids = store_ids_visible_to(user=user) or []
     return User.objects.filter(Q(store_id__in=store_ids) | Q(member__in=members_visible_to(user=user)) | Q(pk=user.pk))
+
+
+def get_current_card(*, member: Member) -> MembershipCard | None:
+    """The member's card in use (an active card past its date included: it reads as expired until renewed)."""
+    return MembershipCard.objects.filter(member=member, status="active").first()
+
+
+def list_card_changes(*, member: Member) -> QuerySet[CardChange]:
+    return CardChange.objects.filter(card__member=member).select_related("card", "actor")
+
+
+def cards_visible_to(*, user) -> QuerySet[MembershipCard]:
+    return MembershipCard.objects.filter(member__in=members_visible_to(user=user))
+
+
+def find_member_by_card_number(*, user, number: str) -> Member | None:
+    """The member whose card in use has ``number``, if ``user`` may see them. A replaced or withdrawn card's
+    number finds nobody."""
+    if not number:
+        return None
+    card = cards_visible_to(user=user).filter(number=number, status="active").select_related("member").first()
+    return card.member if card is not None else None

@@ -5,6 +5,7 @@ and event; the call's task key is per new application)."""
 
 from django.utils import timezone
 
+from members import cards as card_services
 from orders.models import Order
 from points import services as points_services
 from staff_tasks import services as task_services
@@ -41,3 +42,9 @@ def open_model_change_call(event) -> None:
         due_at=timezone.now(), store=order.store, member=order.member, subject_type="order", subject_id=order.pk,
         dedupe_key=f"rule:model_change_call:order:{order.pk}",
     )  # fmt: skip
+
+
+def issue_membership_card(event) -> None:
+    """The first delivery makes the member a card holder; a member who already holds a card keeps it."""
+    order = Order.objects.get(pk=event.payload["order_id"])
+    card_services.issue_card(member_id=order.member_id, note=f"delivery of order {order.number}", if_missing=True)

@@ -20,6 +20,7 @@ DEFAULT_RULES = [
         {"customer": "1", "insurance": "0.5", "manufacturer": "0.1", "internal": "0"},
         {},
     ),
+    ("event_attendance", "参加车主活动", 100, {}, {}),
 ]
 
 

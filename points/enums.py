@@ -21,6 +21,7 @@ class EarnEvent(models.TextChoices):
     REFERRAL_INVITEE = "referral_invitee", _("You got your car after being invited")
     CAMPAIGN = "campaign", _("Campaign or task")
     SERVICE_SPEND = "service_spend", _("Service spending")
+    EVENT_ATTENDANCE = "event_attendance", _("Attending an owners' event")
 
 
 class ConsumptionType(models.TextChoices):

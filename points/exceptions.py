@@ -59,3 +59,11 @@ class CampaignNotAvailable(DomainError):
     code = "campaign_not_available"
     field = "campaign"
     default_message = _("There is no running campaign with this code.")
+
+
+class WithdrawalStatementOutdated(DomainError):
+    code = "withdrawal_statement_outdated"
+    status_code = 409
+    default_message = _(
+        "Your points balance changed since the withdrawal was explained to you. Please read it again and confirm."
+    )

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.selectors import members_visible_to, sees_all_stores
+from points.enums import CouponStatus, RewardKind
 from points.models import (
     Coupon,
     LotConsumption,
@@ -138,3 +139,17 @@ def coupons_visible_to(*, user) -> QuerySet[Coupon]:
     if sees_all_stores(user=user):
         return Coupon.objects.all()
     return Coupon.objects.filter(member__in=members_visible_to(user=user))
+
+
+def state_card_withdrawal(*, member_id: int) -> int:
+    """The points withdrawing the membership card would forfeit now: the whole balance (see
+    points.services.withdraw_membership)."""
+    return get_balance(member_id=member_id)
+
+
+def list_usable_service_coupons(*, member_id: int) -> QuerySet[Coupon]:
+    """The member's value-added-service coupons that can be used today."""
+    return Coupon.objects.filter(
+        member_id=member_id, status=CouponStatus.ACTIVE, reward__kind=RewardKind.SERVICE_COUPON,
+        valid_until__gte=timezone.localdate(),
+    ).select_related("reward")  # fmt: skip

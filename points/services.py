@@ -14,12 +14,13 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from members import cards as card_services
 from notifications.bulk import bulk_queue_notifications
 from notifications.catalog import render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from points import database_ledger
-from points.enums import CouponStatus, EarnEvent, EntryKind
+from points.enums import CouponStatus, EarnEvent, EntryKind, RewardKind
 from points.exceptions import (
     AdjustmentNotPermitted,
     CampaignNotAvailable,
@@ -30,6 +31,7 @@ from points.exceptions import (
     RedemptionLimitReached,
     RewardNotFound,
     RewardUnavailable,
+    WithdrawalStatementOutdated,
 )
 from points.lock_objects import (
     coupon_qs_select_for_update,
@@ -49,6 +51,7 @@ from points.models import (
     PointsPolicy,
     Reward,
 )
+from points.selectors import coupons_visible_to
 
 logger = logging.getLogger("member_center.points")
 
@@ -559,3 +562,57 @@ def award_service_spend(
         member_id=member_id, event=EarnEvent.SERVICE_SPEND, idempotency_key=f"service_spend:{record_reference}",
         spend_by_type=spend_by_type, source=record_reference,
     )  # fmt: skip
+
+
+# Membership card withdrawal ----------------------------------------------------------------------------------------
+# The rule: points belong to the membership, so withdrawing forfeits the whole balance (unused coupons stay usable
+# until their own end date). The member confirms the exact number they were shown (points.selectors.
+# state_card_withdrawal); if the balance moved in between, nothing changes and the new number is shown, so what is
+# applied is always what was stated.
+
+
+@transaction.atomic
+def withdraw_membership(*, member_id: int, points_stated: int, actor=None):
+    """Apply the withdrawal rule and end the member's card, in one transaction."""
+    account = _locked_account(member_id=member_id)
+    if account.balance != points_stated:
+        raise WithdrawalStatementOutdated()
+    forfeited = account.balance
+    card = card_services.withdraw_card(
+        member_id=member_id, actor=actor, note=_("%(points)d points forfeited") % {"points": forfeited}
+    )
+    if forfeited > 0:
+        entry = _write_entry(
+            account=account, kind=EntryKind.EXPIRE, points=-forfeited, reason=_("Membership withdrawn"),
+            key=f"card-withdrawal:{card.pk}", source=f"card:{card.pk}", created_by=actor,
+        )  # fmt: skip
+        _consume(account=account, entry=entry, points=forfeited)
+    return card
+
+
+# Value-added-service coupons at the store -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreCouponUse:
+    coupon: Coupon
+    was_already_marked: bool
+
+
+@transaction.atomic
+def use_service_coupon_at_store(*, code: str, staff) -> StoreCouponUse:
+    """Store staff mark a member's value-added-service coupon used for a service done at the store. Only a coupon of
+    a member this staff account may see; under the coupon's row lock, so two clerks at once use it once. The same
+    clerk sending the same mark again (a double click, a resent form) gets the first use back, nothing changes."""
+    normalized = (code or "").strip().upper()
+    visible = coupons_visible_to(user=staff).filter(code=normalized).values_list("pk", flat=True).first()
+    if visible is None:
+        raise CouponNotUsable()
+    coupon = coupon_qs_select_for_update().select_related("reward").get(pk=visible)
+    used_for = f"store:{staff.store.code}" if staff.store_id else "store"
+    if coupon.status == CouponStatus.USED and coupon.used_by_id == staff.pk and coupon.used_for == used_for:
+        return StoreCouponUse(coupon=coupon, was_already_marked=True)
+    coupon = use_coupon(
+        code=normalized, used_for=used_for, actor=staff, member_id=coupon.member_id, kind=RewardKind.SERVICE_COUPON
+    )
+    return StoreCouponUse(coupon=coupon, was_already_marked=False)

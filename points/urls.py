@@ -9,4 +9,7 @@ urlpatterns = [
     path("me/rewards/", views.rewards, name="rewards"),
     path("me/rewards/<int:reward_id>/redeem/", views.redeem, name="redeem"),
     path("me/coupons/", views.coupons, name="coupons"),
+    path("me/card/", views.card, name="card"),
+    path("me/card/withdraw/", views.card_withdraw, name="card-withdraw"),
+    path("me/card/<slug:action>/", views.card_action, name="card-action"),
 ]

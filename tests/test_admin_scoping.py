@@ -23,9 +23,12 @@ from crm.care.rescue.models import RescueRequest
 from crm.care.rescue.services import request_rescue
 from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
 from crm.leads.services import submit_quick_lead
+from crm.owner_events.models import OwnerEvent
+from crm.owner_events.services import register_for_event
 from crm.surveys.models import SurveyInvitation, SurveyResponse
 from crm.surveys.services import answer_survey, invite_member
-from members.models import Member, Store, User
+from members.cards import issue_card
+from members.models import Member, MembershipCard, Store, User
 from members.selectors import members_visible_to
 from members.services import issue_access_token
 from notifications.models import Notification
@@ -42,8 +45,8 @@ from tests.orders.cast import Cast
 from tests.points.factories import RewardFactory
 from tests.surveys.helpers import answers as survey_answers
 from tests.vehicles.factories import VehicleUnitFactory
-from vehicles.models import Inspection, InsurancePolicy, OwnedVehicle, ServiceRecord, VehicleUnit
-from vehicles.services import record_inspection, record_insurance_policy, record_service_visit
+from vehicles.models import AftermarketBooking, Inspection, InsurancePolicy, OwnedVehicle, ServiceRecord, VehicleUnit
+from vehicles.services import book_aftermarket_service, record_inspection, record_insurance_policy, record_service_visit
 
 # Models that belong to no store and no member: the catalog, rules, rewards, templates, settings, the stores
 # themselves (public addresses) and the role groups. Who may change them is a matter of permissions.
@@ -91,12 +94,15 @@ _HEAD_OFFICE_ONLY = {
 _STORE_B_ROWS = {
     "members.Member": lambda b: Member.objects.filter(pk=b.member.pk),
     "members.User": lambda b: User.objects.filter(Q(pk=b.member.user_id) | Q(pk=b.staff.pk)),
+    "members.MembershipCard": lambda b: MembershipCard.objects.filter(member=b.member),
     "orders.Order": lambda b: Order.objects.filter(store=b.store),
     "orders.CreditCheck": lambda b: CreditCheck.objects.filter(order__store=b.store),
     "orders.Loan": lambda b: Loan.objects.filter(order__store=b.store),
     "vehicles.VehicleUnit": lambda b: VehicleUnit.objects.filter(store=b.store),
     "vehicles.OwnedVehicle": lambda b: OwnedVehicle.objects.filter(member=b.member),
     "vehicles.ServiceRecord": lambda b: ServiceRecord.objects.filter(vehicle__member=b.member),
+    "vehicles.AftermarketBooking": lambda b: AftermarketBooking.objects.filter(member=b.member),
+    "owner_events.OwnerEvent": lambda b: OwnerEvent.objects.filter(store=b.store),
     "notifications.Notification": lambda b: Notification.objects.filter(recipient=b.member.user),
     "staff_tasks.Task": lambda b: Task.objects.filter(store=b.store),
     "points.PointsAccount": lambda b: PointsAccount.objects.filter(member=b.member),
@@ -124,10 +130,21 @@ class StoreWorld:
         VehicleUnitFactory(trim=cast.trim, store=store)  # one left in stock
         cast.member, cast.member_user, cast.store_staff = member, member.user, staff
         self.order = cast.advance(cast.new_order(), OrderState.DELIVERED)
+        issue_card(member_id=member.pk, if_missing=True)
         car = OwnedVehicle.objects.get(member=member)
         request_rescue(member=member, vehicle_id=car.pk, kind="tow", actor=member.user, location=f"{tag} 高速")
         _invitation, token = invite_member(trigger="delivery", member=member, store_id=store.pk, subject=f"t:{tag}")
         answer_survey(token=token, answers=survey_answers(csat=5, nps=10))
+        book_aftermarket_service(
+            member_id=member.pk, vehicle_id=car.pk, service_code="wash-basic", booked_for=timezone.localdate(),
+            actor=member.user,
+        )  # fmt: skip
+        starts_at = timezone.now() + datetime.timedelta(days=3)
+        event = OwnerEvent.objects.create(
+            title=f"车友会{tag}", kind="car_club", store=store, place="门店", starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=2), capacity=5,
+        )  # fmt: skip
+        register_for_event(member_id=member.pk, event_id=event.pk)
         record_service_visit(
             vehicle_id=car.pk, dealer_reference=f"DLR-{tag}", serviced_on=datetime.date(2026, 6, 1),
             mileage_km=5000, description="保养", is_maintenance=True, amounts={"customer_amount": Decimal("800")},

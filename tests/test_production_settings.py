@@ -41,6 +41,8 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://mailer:password@smtp.example.com:587",
     "IDENTITY_VERIFICATION_PROVIDER": "vendor_identity.Provider",
     "CREDIT_CHECK_PROVIDER": "vendor_credit.Provider",
+    "VIOLATION_PROVIDER": "vendor_violations.Provider",
+    "AFTERMARKET_PROVIDER": "vendor_aftermarket.Provider",
 }
 
 STAGING = {"ALLOW_DEMO_PROVIDERS": "true"}
@@ -124,6 +126,18 @@ STAGING_CAN_ALLOW = [
         "CREDIT_CHECK_PROVIDER is the local demo provider, which invents a score from the order number; set the "
         "credit bureau's client class (a staging deployment may set ALLOW_DEMO_PROVIDERS=true).",
         id="local-credit-provider",
+    ),
+    pytest.param(
+        {"VIOLATION_PROVIDER": None},
+        "VIOLATION_PROVIDER is the local demo provider, which invents its answers; set the partner's client class "
+        "(a staging deployment may set ALLOW_DEMO_PROVIDERS=true).",
+        id="local-violation-provider",
+    ),
+    pytest.param(
+        {"AFTERMARKET_PROVIDER": None},
+        "AFTERMARKET_PROVIDER is the local demo provider, which invents its answers; set the partner's client class "
+        "(a staging deployment may set ALLOW_DEMO_PROVIDERS=true).",
+        id="local-aftermarket-provider",
     ),
 ]
 

@@ -13,8 +13,11 @@ from rest_framework.test import APIClient
 
 from appointments.services import book_appointment
 from crm.care.rescue import services as rescue_services
+from crm.owner_events.models import OwnerEvent
+from crm.owner_events.services import register_for_event
 from crm.surveys import services as survey_services
 from dealer_exchange.services import apply_dealer_export
+from members.cards import issue_card
 from members.services import issue_access_token
 from notifications.services import queue_notification
 from points import services as points_services
@@ -24,7 +27,7 @@ from tests.orders.factories import LoanFactory, OrderDocumentFactory, OrderEvent
 from tests.points.factories import RewardFactory
 from tests.surveys.helpers import answers as survey_answers
 from tests.vehicles.factories import FinancePlanFactory, OwnedVehicleFactory
-from vehicles.services import record_insurance_policy
+from vehicles.services import book_aftermarket_service, record_insurance_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +131,40 @@ def dealer_import(cast):
     return apply_dealer_export(export={"customers": []}, source="api", reference=f"dms-export-{next(UNIQUE)}")
 
 
+def owner_event(cast, **fields):
+    starts_at = timezone.now() + datetime.timedelta(days=5)
+    event = OwnerEvent.objects.create(
+        title=f"车友会 {next(UNIQUE)}", kind="car_club", store=cast.store, place="门店", starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2), capacity=1, **fields,
+    )  # fmt: skip
+    for _member in range(2):
+        register_for_event(member_id=MemberFactory().pk, event_id=event.pk)
+    return event
+
+
+def the_event(cast):
+    if not hasattr(cast, "query_count_event"):
+        cast.query_count_event = owner_event(cast)
+    return cast.query_count_event
+
+
+def event_registration(cast):
+    member = MemberFactory(name=f"车主{next(UNIQUE)}", preferred_store=cast.store)
+    return register_for_event(member_id=member.pk, event_id=the_event(cast).pk)
+
+
+def aftermarket_booking(cast):
+    car = OwnedVehicleFactory(member=cast.member)
+    return book_aftermarket_service(
+        member_id=cast.member.pk, vehicle_id=car.pk, service_code="wash-basic", booked_for=timezone.localdate(),
+        actor=cast.member_user,
+    )  # fmt: skip
+
+
+def membership_card(cast):
+    return issue_card(member_id=MemberFactory(preferred_store=cast.store).pk)
+
+
 @dataclass(frozen=True)
 class ListCase:
     name: str
@@ -165,6 +202,10 @@ CASES = [
         True,
     ),
     ListCase("api referrals", lambda cast: "/api/v1/me/referrals/", invitee, "member", True),
+    ListCase("api events", lambda cast: "/api/v1/events/", owner_event, "member", True),
+    ListCase(
+        "api aftermarket bookings", lambda cast: "/api/v1/aftermarket/bookings/", aftermarket_booking, "member", True
+    ),
     ListCase(
         "api catalog models",
         lambda cast: "/api/v1/catalog/models/",
@@ -286,6 +327,47 @@ CASES = [
         False,
         lambda row: row.event,
     ),
+    ListCase("page events", lambda cast: "/me/events/", owner_event, "member", False, lambda row: row.title),
+    ListCase(
+        "page car services",
+        lambda cast: "/me/car-services/",
+        aftermarket_booking,
+        "member",
+        False,
+        lambda row: row.vehicle.plate,
+    ),  # fmt: skip
+    ListCase(
+        "back-office events",
+        lambda cast: "/backoffice/events/",
+        owner_event,
+        "store_staff",
+        False,
+        lambda row: row.title,
+    ),  # fmt: skip
+    ListCase(
+        "back-office event registrations",
+        lambda cast: f"/backoffice/events/{the_event(cast).pk}/",
+        event_registration,
+        "store_staff",
+        False,
+        lambda row: row.member.name,
+    ),  # fmt: skip
+    ListCase(
+        "admin membership cards",
+        lambda cast: "/admin/members/membershipcard/",
+        membership_card,
+        "head_office",
+        False,
+        lambda row: row.number,
+    ),  # fmt: skip
+    ListCase(
+        "admin owner events",
+        lambda cast: "/admin/owner_events/ownerevent/",
+        owner_event,
+        "head_office",
+        False,
+        lambda row: row.title,
+    ),  # fmt: skip
     ListCase(
         "back-office open rescues",
         lambda cast: "/backoffice/tasks/",
@@ -402,6 +484,14 @@ QUERIES = {
     "back-office rescue": 7,
     "admin rescue": 10,
     "admin survey responses": 8,
+    "api events": 4,
+    "api aftermarket bookings": 4,
+    "page events": 5,
+    "page car services": 7,
+    "back-office events": 6,
+    "back-office event registrations": 6,
+    "admin membership cards": 9,
+    "admin owner events": 10,
 }
 
 

@@ -7,6 +7,7 @@ from vehicles import selectors, services
 from vehicles.enums import RecordSource
 from vehicles.imports import ServiceRecordResource
 from vehicles.models import (
+    AftermarketBooking,
     Brand,
     CarModel,
     FinancePlan,
@@ -154,3 +155,19 @@ class InspectionAdmin(CareRecordAdmin):
             vehicle_id=obj.vehicle_id, inspected_on=obj.inspected_on, result=obj.result, station=obj.station,
             source=RecordSource.STAFF,
         )  # fmt: skip
+
+
+@admin.register(AftermarketBooking)
+class AftermarketBookingAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
+    """Bookings are made by members through the partner's interface; the admin shows them for follow-up."""
+
+    visible_to = staticmethod(selectors.aftermarket_bookings_visible_to)
+    list_display = ["name", "member", "vehicle", "booked_for", "price", "coupon_code", "status", "partner_reference"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["member__user", "vehicle"]
+    search_fields = ["partner_reference", "coupon_code", "vehicle__plate"]
+    fields = list_display + ["kind", "service_code", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

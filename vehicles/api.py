@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 from common.api import ErrorSerializer, Pagination
 from members.api import IsMember
 from vehicles import selectors, services
-from vehicles.models import CarModel, FinancePlan, OwnedVehicle, Trim
+from vehicles.enums import AftermarketKind
+from vehicles.models import AftermarketBooking, CarModel, FinancePlan, OwnedVehicle, Trim
 
 
 class FinancePlanOutputSerializer(serializers.ModelSerializer):
@@ -126,3 +127,100 @@ class VehicleDetailApi(APIView):
         )
         vehicle = selectors.list_member_vehicles(member_id=request.user.member.pk).get(pk=vehicle_id)
         return Response(OwnedVehicleOutputSerializer(vehicle).data)
+
+
+class ViolationOutputSerializer(serializers.Serializer):
+    occurred_at = serializers.DateTimeField()
+    place = serializers.CharField()
+    behaviour = serializers.CharField()
+    fine = serializers.DecimalField(max_digits=10, decimal_places=2)
+    points = serializers.IntegerField(help_text="licence points (记分)")
+    handled = serializers.BooleanField()
+
+
+class VehicleViolationListApi(APIView):
+    permission_classes = [IsMember]
+    pagination_class = Pagination
+
+    @extend_schema(
+        operation_id="vehicle_violations_list",
+        description="Traffic violations of one of the member's own cars, from the provider; another person's car "
+        "is 404; the provider not answering is 503 provider_unavailable.",
+        responses={200: ViolationOutputSerializer(many=True), 404: ErrorSerializer, 503: ErrorSerializer},
+    )
+    def get(self, request, vehicle_id: int):
+        violations = selectors.list_vehicle_violations(member_id=request.user.member.pk, vehicle_id=vehicle_id)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(violations, request, view=self)
+        return paginator.get_paginated_response(ViolationOutputSerializer(page, many=True).data)
+
+
+class AftermarketServiceOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.ChoiceField(choices=AftermarketKind.choices)
+    name = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class AftermarketServiceListApi(APIView):
+    permission_classes = [IsMember]
+    pagination_class = Pagination
+
+    @extend_schema(
+        operation_id="aftermarket_services_list",
+        responses={200: AftermarketServiceOutputSerializer(many=True), 503: ErrorSerializer},
+    )
+    def get(self, request):
+        services_offered = selectors.list_aftermarket_services(city=request.user.member.city)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(services_offered, request, view=self)
+        return paginator.get_paginated_response(AftermarketServiceOutputSerializer(page, many=True).data)
+
+
+class AftermarketBookingOutputSerializer(serializers.ModelSerializer):
+    service = serializers.CharField(source="service_code")
+    date = serializers.DateField(source="booked_for")
+    coupon = serializers.CharField(source="coupon_code")
+
+    class Meta:
+        model = AftermarketBooking
+        fields = ["id", "vehicle", "service", "kind", "name", "price", "date", "coupon", "status", "partner_reference",
+                  "created_at"]  # fmt: skip
+
+
+class AftermarketBookingListApi(APIView):
+    permission_classes = [IsMember]
+    pagination_class = Pagination
+
+    class AftermarketBookingInputSerializer(serializers.Serializer):
+        vehicle = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+        service = serializers.CharField(max_length=40)
+        date = serializers.DateField()
+        coupon = serializers.CharField(
+            max_length=16, required=False, allow_blank=True, help_text="a value-added-service coupon's code"
+        )
+
+    @extend_schema(
+        operation_id="aftermarket_bookings_list", responses={200: AftermarketBookingOutputSerializer(many=True)}
+    )
+    def get(self, request):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(
+            selectors.list_member_aftermarket_bookings(member_id=request.user.member.pk), request, view=self
+        )
+        return paginator.get_paginated_response(AftermarketBookingOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="aftermarket_bookings_create",
+        request=AftermarketBookingInputSerializer,
+        responses={201: AftermarketBookingOutputSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request):
+        data = self.AftermarketBookingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.book_aftermarket_service(
+            member_id=request.user.member.pk, vehicle_id=data.validated_data["vehicle"],
+            service_code=data.validated_data["service"], booked_for=data.validated_data["date"],
+            coupon_code=data.validated_data.get("coupon", ""), actor=request.user,
+        )  # fmt: skip
+        return Response(AftermarketBookingOutputSerializer(booking).data, status=201)

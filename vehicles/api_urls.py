@@ -7,4 +7,7 @@ urlpatterns = [
     path("catalog/plans/", api.CatalogPlanListApi.as_view(), name="catalog-plans"),
     path("vehicles/", api.VehicleListApi.as_view(), name="vehicle-list"),
     path("vehicles/<int:vehicle_id>/", api.VehicleDetailApi.as_view(), name="vehicle-detail"),
+    path("vehicles/<int:vehicle_id>/violations/", api.VehicleViolationListApi.as_view(), name="vehicle-violations"),
+    path("aftermarket/services/", api.AftermarketServiceListApi.as_view(), name="aftermarket-services"),
+    path("aftermarket/bookings/", api.AftermarketBookingListApi.as_view(), name="aftermarket-bookings"),
 ]

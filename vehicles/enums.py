@@ -32,3 +32,15 @@ class RecordSource(models.TextChoices):
 class InspectionResult(models.TextChoices):
     PASSED = "passed", _("Passed")
     FAILED = "failed", _("Failed")
+
+
+class AftermarketKind(models.TextChoices):
+    CAR_WASH = "car_wash", _("Car wash")
+    MAINTENANCE_PACKAGE = "maintenance_package", _("Maintenance package")
+    TYRES = "tyres", _("Tyres")
+    INSURANCE_QUOTE = "insurance_quote", _("Insurance quote")
+
+
+class AftermarketBookingStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CONFIRMED = "confirmed", _("Confirmed by the partner")

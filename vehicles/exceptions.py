@@ -51,3 +51,27 @@ class InspectionInFuture(DomainError):
     code = "inspection_in_future"
     field = "inspected_on"
     default_message = _("An inspection can only be recorded once it has taken place.")
+
+
+class ProviderUnavailable(DomainError):
+    code = "provider_unavailable"
+    status_code = 503
+    default_message = _("The service cannot be reached right now. Please try again in a few minutes.")
+
+
+class NotYourVehicle(DomainError):
+    code = "not_your_vehicle"
+    field = "vehicle"
+    default_message = _("Please choose one of your own cars.")
+
+
+class UnknownAftermarketService(DomainError):
+    code = "unknown_service"
+    field = "service"
+    default_message = _("This service is not offered. Please choose one from the list.")
+
+
+class InvalidBookingDate(DomainError):
+    code = "invalid_booking_date"
+    field = "date"
+    default_message = _("Please choose a date from today up to 60 days ahead.")

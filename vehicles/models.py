@@ -9,7 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vehicles import finance
-from vehicles.enums import BodyType, Energy, InspectionResult, RecordSource, UnitStatus
+from vehicles.enums import (
+    AftermarketBookingStatus,
+    AftermarketKind,
+    BodyType,
+    Energy,
+    InspectionResult,
+    RecordSource,
+    UnitStatus,
+)
 from vehicles.exceptions import InspectionInFuture, InvalidPolicyDates
 
 
@@ -314,3 +322,33 @@ class Inspection(models.Model):
     def clean(self):
         if self.inspected_on and self.inspected_on > timezone.localdate():
             raise ValidationError({"inspected_on": InspectionInFuture.default_message})
+
+
+class AftermarketBooking(models.Model):
+    """A member booked an aftermarket service for one of their cars. The partner is asked after commit; a
+    value-added-service coupon, when given, is used in the same transaction that writes the booking."""
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="aftermarket_bookings", verbose_name=_("member")
+    )
+    vehicle = models.ForeignKey(OwnedVehicle, on_delete=models.PROTECT, related_name="+", verbose_name=_("car"))
+    service_code = models.CharField(_("service"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=24, choices=AftermarketKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
+    booked_for = models.DateField(_("date"))
+    coupon_code = models.CharField(_("coupon used"), max_length=16, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=AftermarketBookingStatus.choices, default=AftermarketBookingStatus.REQUESTED
+    )
+    partner_reference = models.CharField(_("partner reference"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="aftermarket_price_not_negative")]
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("aftermarket booking")
+        verbose_name_plural = _("aftermarket bookings")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.booked_for}"

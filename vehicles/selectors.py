@@ -3,7 +3,9 @@ import datetime
 from django.db.models import Min, Prefetch, QuerySet
 
 from members.selectors import members_visible_to, sees_all_stores, store_ids_visible_to
+from vehicles.exceptions import ProviderUnavailable, VehicleNotFound
 from vehicles.models import (
+    AftermarketBooking,
     CarModel,
     FinancePlan,
     Inspection,
@@ -12,6 +14,13 @@ from vehicles.models import (
     ServiceRecord,
     Trim,
     VehicleUnit,
+)
+from vehicles.providers import (
+    AftermarketService,
+    ProviderDown,
+    Violation,
+    get_aftermarket_provider,
+    get_violation_provider,
 )
 
 
@@ -115,3 +124,35 @@ def has_inspection(*, vehicle_id: int, inspected_on, result: str) -> bool:
 def get_service_record(*, record_id: int) -> ServiceRecord | None:
     """A service visit with its car and the car's member (for what follows a visit, e.g. the satisfaction survey)."""
     return ServiceRecord.objects.select_related("vehicle__member__user").filter(pk=record_id).first()
+
+
+# Services around the car (vehicles/providers.py) ----------------------------------------------------------------
+
+
+def list_vehicle_violations(*, member_id: int, vehicle_id: int) -> list[Violation]:
+    """The traffic violations the provider holds for one of the member's own cars; another person's car is "not
+    found", as if it did not exist."""
+    vehicle = OwnedVehicle.objects.filter(pk=vehicle_id, member_id=member_id).only("plate", "vin").first()
+    if vehicle is None:
+        raise VehicleNotFound()
+    try:
+        return get_violation_provider().list_violations(plate=vehicle.plate, vin=vehicle.vin)
+    except ProviderDown as error:
+        raise ProviderUnavailable() from error
+
+
+def list_aftermarket_services(*, city: str) -> list[AftermarketService]:
+    try:
+        return get_aftermarket_provider().list_services(city=city)
+    except ProviderDown as error:
+        raise ProviderUnavailable() from error
+
+
+def list_member_aftermarket_bookings(*, member_id: int) -> QuerySet[AftermarketBooking]:
+    return AftermarketBooking.objects.filter(member_id=member_id).select_related("vehicle")
+
+
+def aftermarket_bookings_visible_to(*, user) -> QuerySet[AftermarketBooking]:
+    if sees_all_stores(user=user):
+        return AftermarketBooking.objects.all()
+    return AftermarketBooking.objects.filter(member__in=members_visible_to(user=user))

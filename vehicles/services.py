@@ -10,18 +10,25 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.tasks import enqueue
 from domain_events.services import record_event
 from notifications.catalog import render, resolve_text
 from notifications.models import Category, Channel
 from notifications.services import queue_notification
-from vehicles.enums import InspectionResult, UnitStatus
+from points.enums import RewardKind
+from points.services import use_coupon
+from vehicles.enums import AftermarketBookingStatus, InspectionResult, UnitStatus
 from vehicles.exceptions import (
     InspectionInFuture,
+    InvalidBookingDate,
     InvalidPlate,
     InvalidPolicyDates,
     MileageCannotDecrease,
+    NotYourVehicle,
     NoVehicleInStock,
     PolicyNumberTaken,
+    ProviderUnavailable,
+    UnknownAftermarketService,
     VehicleNotFound,
     VehicleUnitUnavailable,
 )
@@ -29,6 +36,7 @@ from vehicles.lock_objects import owned_vehicle_qs_select_for_update, vehicle_un
 from vehicles.maintenance import next_inspection_due, next_service_due, next_tyres_due
 from vehicles.models import (
     MAX_POLICY_MONTHS,
+    AftermarketBooking,
     Inspection,
     InspectionRule,
     InsurancePolicy,
@@ -37,6 +45,7 @@ from vehicles.models import (
     Trim,
     VehicleUnit,
 )
+from vehicles.providers import ProviderDown, get_aftermarket_provider
 
 # Mainland plates: province character, a letter, then 5 (petrol) or 6 (new energy) letters/digits.
 _PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][·.]?[A-Z0-9]{5,6}$")
@@ -321,3 +330,80 @@ def sync_vehicle_details(*, vehicle_id: int, plate: str = "", mileage_km: int | 
     if changed:
         vehicle.save(update_fields=changed)
     return bool(changed)
+
+
+# Aftermarket bookings ----------------------------------------------------------------------------------------------
+
+BOOKING_HORIZON_DAYS = 60
+
+
+@transaction.atomic
+def book_aftermarket_service(
+    *, member_id: int, vehicle_id: int, service_code: str, booked_for: datetime.date, coupon_code: str = "", actor
+) -> AftermarketBooking:
+    """Book a partner's service for one of the member's cars. A value-added-service coupon, when given, is used in
+    this transaction (a used, expired, foreign or other kind of coupon refuses the whole booking). The partner is
+    asked after commit."""
+    vehicle = OwnedVehicle.objects.filter(pk=vehicle_id, member_id=member_id).select_related("member").first()
+    if vehicle is None:
+        raise NotYourVehicle()
+    today = timezone.localdate()
+    if not today <= booked_for <= today + datetime.timedelta(days=BOOKING_HORIZON_DAYS):
+        raise InvalidBookingDate()
+    offered = {service.code: service for service in get_aftermarket_provider().list_services(city=vehicle.member.city)}
+    service = offered.get(service_code)
+    if service is None:
+        raise UnknownAftermarketService()
+    booking = AftermarketBooking.objects.create(
+        member_id=member_id, vehicle=vehicle, service_code=service.code, kind=service.kind, name=service.name,
+        price=service.price, booked_for=booked_for,
+    )  # fmt: skip
+    if coupon_code:
+        coupon = use_coupon(
+            code=coupon_code, used_for=f"aftermarket:{booking.pk}", actor=actor, member_id=member_id,
+            kind=RewardKind.SERVICE_COUPON,
+        )  # fmt: skip
+        booking.coupon_code = coupon.code
+        booking.save(update_fields=["coupon_code"])
+    transaction.on_commit(lambda pk=booking.pk: _enqueue_confirmation(booking_id=pk))
+    return booking
+
+
+def _enqueue_confirmation(*, booking_id: int) -> None:
+    from vehicles.tasks import confirm_aftermarket_booking_task
+
+    enqueue(confirm_aftermarket_booking_task, booking_id=booking_id)
+
+
+def confirm_aftermarket_booking(*, booking_id: int) -> AftermarketBooking:
+    """Send one booking to the partner (idempotent by our reference) and keep the partner's reference. Also run for
+    bookings still requested by ``confirm_requested_aftermarket_bookings``, so a lost task loses nothing."""
+    booking = AftermarketBooking.objects.select_related("vehicle").get(pk=booking_id)
+    if booking.status == AftermarketBookingStatus.CONFIRMED:
+        return booking
+    try:
+        reference = get_aftermarket_provider().book(
+            reference=f"MC-{booking.pk}", service_code=booking.service_code, plate=booking.vehicle.plate,
+            booked_for=booking.booked_for,
+        )  # fmt: skip
+    except ProviderDown as error:
+        raise ProviderUnavailable() from error
+    AftermarketBooking.objects.filter(pk=booking.pk, status=AftermarketBookingStatus.REQUESTED).update(
+        status=AftermarketBookingStatus.CONFIRMED, partner_reference=reference[:50]
+    )
+    booking.refresh_from_db()
+    return booking
+
+
+def confirm_requested_aftermarket_bookings(*, older_than_minutes: int = 5) -> int:
+    """The sweeper for bookings whose after-commit task did not run (run by ``run_reminders``)."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    ids = AftermarketBooking.objects.filter(status=AftermarketBookingStatus.REQUESTED, created_at__lte=cutoff)
+    confirmed = 0
+    for booking_id in ids.values_list("pk", flat=True)[:500]:
+        try:
+            confirm_aftermarket_booking(booking_id=booking_id)
+        except ProviderUnavailable:
+            break  # the partner is down: the rest waits for the next run
+        confirmed += 1
+    return confirmed

@@ -1,16 +1,20 @@
-"""Member-center page: my cars, with mileage updates, insurance and inspection records, the next care dates and the
-service history."""
+"""Member-center pages: my cars (mileage updates, insurance and inspection records, the next care dates, the service
+history), their traffic violations, and aftermarket services to book."""
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.exceptions import DomainError
 from members.views import member_required
+from points import selectors as points_selectors
 from vehicles import selectors, services
 from vehicles.enums import InspectionResult, RecordSource
+from vehicles.exceptions import ProviderUnavailable
+from vehicles.forms import AftermarketBookingForm
 
 
 @member_required
@@ -83,3 +87,48 @@ def add_inspection(request, vehicle_id: int):
     else:
         messages.success(request, _("Inspection saved. We will remind you before the next one."))
     return redirect("vehicles:my-cars")
+
+
+@member_required
+def violations(request, vehicle_id: int):
+    car = selectors.list_member_vehicle_summaries(member_id=request.member.pk).filter(pk=vehicle_id).first()
+    if car is None:
+        raise Http404
+    try:
+        found, unavailable = selectors.list_vehicle_violations(member_id=request.member.pk, vehicle_id=car.pk), False
+    except ProviderUnavailable:
+        found, unavailable = [], True
+    return render(request, "vehicles/violations.html", {"car": car, "violations": found, "unavailable": unavailable})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def car_services(request):
+    """Aftermarket services (car wash, maintenance packages, tyres, insurance quotes): the list, booking with a
+    value-added-service coupon if the member has one, and the member's bookings."""
+    member = request.member
+    cars = list(selectors.list_member_vehicle_summaries(member_id=member.pk))
+    coupons = list(points_selectors.list_usable_service_coupons(member_id=member.pk))
+    try:
+        offered = selectors.list_aftermarket_services(city=member.city)
+    except ProviderUnavailable as error:
+        offered = []
+        messages.error(request, str(error.message))
+    form = AftermarketBookingForm(request.POST or None, cars=cars, services=offered, coupons=coupons)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.book_aftermarket_service(
+                member_id=member.pk, vehicle_id=int(form.cleaned_data["vehicle"]),
+                service_code=form.cleaned_data["service"], booked_for=form.cleaned_data["date"],
+                coupon_code=form.cleaned_data["coupon"], actor=request.user,
+            )  # fmt: skip
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Booked! The partner confirms shortly; you can see it below."))
+            return redirect("vehicles:car-services")
+    context = {
+        "form": form, "offered": offered, "cars": cars,
+        "bookings": selectors.list_member_aftermarket_bookings(member_id=member.pk)[:20],
+    }  # fmt: skip
+    return render(request, "vehicles/car_services.html", context)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crm.supervision",
     "crm.care.rescue",
     "crm.surveys",
+    "crm.owner_events",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,10 @@ SPECTACULAR_SETTINGS = {
         "RescueStatusEnum": "crm.care.rescue.enums.RescueStatus",
         "QuestionKindEnum": "crm.surveys.enums.QuestionKind",
         "SurveyTriggerEnum": "crm.surveys.enums.SurveyTrigger",
+        "CardLevelEnum": "members.enums.CardLevel",
+        "AftermarketKindEnum": "vehicles.enums.AftermarketKind",
+        "OwnerEventKindEnum": "crm.owner_events.enums.EventKind",
+        "RegistrationStatusEnum": "crm.owner_events.enums.RegistrationStatus",
     },
 }
 
@@ -227,6 +232,9 @@ TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 IDENTITY_VERIFICATION_PROVIDER = env.str(
     "IDENTITY_VERIFICATION_PROVIDER", default="members.verification.LocalIdentityProvider"
 )
+# Providers around the car (vehicles/providers.py): the local ones are deterministic (demo, tests).
+VIOLATION_PROVIDER = env.str("VIOLATION_PROVIDER", default="vehicles.providers.LocalViolationProvider")
+AFTERMARKET_PROVIDER = env.str("AFTERMARKET_PROVIDER", default="vehicles.providers.LocalAftermarketProvider")
 # Real-name checks a member may have pending or failed per local day before the answer is 429.
 VERIFICATION_DAILY_ATTEMPTS = env.int("VERIFICATION_DAILY_ATTEMPTS", default=5)
 
@@ -353,7 +361,11 @@ DOMAIN_EVENT_SUBSCRIBERS = {
     "member.identity_verified": ["points.handlers.award_identity_verified"],
     "order.submitted": ["orders.handlers.award_first_application_points"],
     "order.terminated": ["orders.handlers.reverse_first_application_points"],
-    "order.delivered": ["orders.handlers.record_referral_delivery", "crm.surveys.handlers.invite_after_delivery"],
+    "order.delivered": [
+        "orders.handlers.record_referral_delivery",
+        "orders.handlers.issue_membership_card",
+        "crm.surveys.handlers.invite_after_delivery",
+    ],
     "order.model_changed": ["orders.handlers.open_model_change_call"],
     "sms.replied": ["staff_tasks.handlers.open_call_back_task"],
     "vehicle.serviced": [

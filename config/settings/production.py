@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import (
+    AFTERMARKET_PROVIDER,
     CREDIT_CHECK_PROVIDER,
     EMAIL_BACKEND,
     IDENTITY_VERIFICATION_PROVIDER,
@@ -25,6 +26,7 @@ from .base import (
     TWILIO_AUTH_TOKEN,
     TWILIO_FROM_NUMBER,
     TWILIO_MESSAGING_SERVICE_SID,
+    VIOLATION_PROVIDER,
     env,
 )
 from .published_keys import PUBLISHED_FIELD_ENCRYPTION_KEYS, PUBLISHED_PII_HASH_KEYS, PUBLISHED_SECRET_KEYS
@@ -75,6 +77,10 @@ _DEMO_EMAIL_BACKENDS = {
 }
 _DEMO_IDENTITY_PROVIDERS = {"members.verification.LocalIdentityProvider"}
 _DEMO_CREDIT_PROVIDERS = {"orders.credit.LocalCreditProvider"}
+_DEMO_CAR_SERVICE_PROVIDERS = {
+    "vehicles.providers.LocalViolationProvider",
+    "vehicles.providers.LocalAftermarketProvider",
+}
 _STAGING = "(a staging deployment may set ALLOW_DEMO_PROVIDERS=true)"
 
 
@@ -163,6 +169,11 @@ def _demo_providers() -> list[str]:
             "CREDIT_CHECK_PROVIDER is the local demo provider, which invents a score from the order number; set the "
             f"credit bureau's client class {_STAGING}."
         )
+    problems += [
+        f"{name} is the local demo provider, which invents its answers; set the partner's client class {_STAGING}."
+        for name, value in (("VIOLATION_PROVIDER", VIOLATION_PROVIDER), ("AFTERMARKET_PROVIDER", AFTERMARKET_PROVIDER))
+        if value in _DEMO_CAR_SERVICE_PROVIDERS
+    ]
     return problems
 
 

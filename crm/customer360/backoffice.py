@@ -5,10 +5,12 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from crm.customer360 import selectors
 from crm.customer360.exceptions import MemberNotFound
+from members.cards import card_number_from_scan
+from members.selectors import find_member_by_card_number
 from orders.enums import OrderState
 
 SEARCH_PAGE_SIZE = 25
@@ -50,3 +52,17 @@ def member_page(request, member_id: int):
     except MemberNotFound:
         raise Http404() from None
     return render(request, "customer360/backoffice/member.html", {"view": view, "surface": "backoffice"})
+
+
+@staff_required
+def card_lookup(request):
+    """A card scanner types the QR text and presses Enter here; a typed card number works too. A card in use of a
+    member this person may see opens the member's page; anything else says no card was found."""
+    scanned = selectors.clean_query(request.GET.get("code", ""))
+    not_found = False
+    if scanned:
+        member = find_member_by_card_number(user=request.user, number=card_number_from_scan(scanned))
+        if member is not None:
+            return redirect("customer360:member", member_id=member.pk)
+        not_found = True
+    return render(request, "customer360/backoffice/card_lookup.html", {"scanned": scanned, "not_found": not_found})

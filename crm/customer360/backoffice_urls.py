@@ -6,5 +6,6 @@ app_name = "customer360"
 
 urlpatterns = [
     path("", backoffice.member_search, name="search"),
+    path("card/", backoffice.card_lookup, name="card-lookup"),
     path("<int:member_id>/", backoffice.member_page, name="member"),
 ]

@@ -15,10 +15,11 @@ from crm.customer360.exceptions import MemberNotFound
 from crm.leads.enums import ContactOutcome, LeadChannel, LeadStatus
 from crm.leads.models import LeadContact, LeadEnquiry
 from crm.leads.selectors import leads_visible_to
+from members.cards import card_number_from_scan
 from members.enums import STORE_BOUND_ROLES
 from members.models import Member
 from members.phones import mask_phone
-from members.selectors import members_visible_to
+from members.selectors import cards_visible_to, members_visible_to
 from notifications.models import Channel as MessageChannel
 from notifications.models import Status as MessageStatus
 from notifications.selectors import notifications_visible_to
@@ -265,8 +266,9 @@ def _compact_plate(value) -> Replace:
 
 
 def search_members(*, user, query: str) -> QuerySet[Member]:
-    """Members ``user`` may see, found by phone (with or without +86, or its last digits), name, plate or
-    application number; newest first. Each row carries its latest visible application's number and state."""
+    """Members ``user`` may see, found by phone (with or without +86, or its last digits), name, plate,
+    application number or membership card number (typed, or the card's scanned QR text); newest first. Each row
+    carries its latest visible application's number and state."""
     term = clean_query(query)
     latest_order = orders_visible_to(user=user).filter(member_id=OuterRef("pk")).order_by("-created_at", "-pk")
     members = (
@@ -298,6 +300,11 @@ def search_members(*, user, query: str) -> QuerySet[Member]:
             .filter(compact_plate__contains=plate)
             .values("member_id")
         )
+    card_number = card_number_from_scan(term)
+    if card_number:
+        # Only a card in use: a replaced or withdrawn card's number finds nobody.
+        cards_in_use = cards_visible_to(user=user).filter(number=card_number, status="active")
+        condition |= Q(pk__in=cards_in_use.values("member_id"))
     digits = _phone_digits(term)
     if digits:
         condition |= Q(user__phone__contains=digits)

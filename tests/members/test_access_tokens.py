@@ -116,8 +116,9 @@ def test_a_member_token_ends_when_the_account_is_deactivated(api_client, member)
 
 def test_checking_a_token_is_one_query_with_its_account(api_client, member, django_assert_num_queries):
     token = issue_access_token(user=member.user)
-    # the token with its account, then the member and its standing consents (`consents_required`) for /me/
-    with django_assert_num_queries(3):
+    # the token with its account, then the member, its standing consents (`consents_required`) and its membership
+    # card for /me/
+    with django_assert_num_queries(4):
         response = me(api_client, token)
     assert response.status_code == 200
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from appointments.demo import seed_car_care_demo
 from crm.care.rescue.demo import seed_rescue_demo
+from crm.owner_events.demo import seed_car_life_demo
 from crm.surveys.demo import seed_surveys_demo
 from members.demo import DEMO_STAFF_PASSWORD, STAFF, seed_members_demo
 from orders.demo import seed_orders_demo
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         seed_car_care_demo()
         seed_rescue_demo()
         survey_link = seed_surveys_demo()
+        seed_car_life_demo(stores=stores)
         self._print_logins()
         if survey_link:
             self.stdout.write(f"A satisfaction survey to answer on a phone, no sign-in: {survey_link}")
@@ -38,6 +40,10 @@ class Command(BaseCommand):
         self.stdout.write("Members sign in with phone + SMS code at /sign-in/:")
         self.stdout.write("  13800000001 … 13800000005  members at several stages (13800000003 is verified)")
         self.stdout.write("  13800000010 … 13800000026  one application in each state of the machine")
+        self.stdout.write(
+            "  13800000002, 13800000003, 13800000024 hold membership cards (My account → My membership card);"
+        )
+        self.stdout.write("  13800000024 owns a car: traffic violations and car services under My cars.")
         if settings.SMS_BACKEND == "file":
             self.stdout.write(f"  The demo sends no real SMS: read the code in {settings.SMS_FILE_PATH} (last line).")
         self.stdout.write(
