@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("crm.leads.api_urls")),
     path("", include("staff_tasks.api_urls")),
     path("", include("crm.supervision.api_urls")),
+    path("", include("crm.care.complaints.api_urls")),
 ]
 
 urlpatterns = [
@@ -32,8 +33,10 @@ urlpatterns = [
     path("backoffice/members/", include("crm.customer360.backoffice_urls")),
     path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
+    path("backoffice/complaints/", include("crm.care.complaints.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.leads.urls")),
+    path("", include("crm.care.complaints.urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),
     path("", include("notifications.urls")),

@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.utils import translation
 
+from crm.care.complaints.services import sweep_complaint_slas
 from crm.reminders import run_member_care
 from domain_events.services import sweep_domain_events
 from orders.reminders import run_repayment_reminders
@@ -36,3 +37,5 @@ def _run_all(*, day: datetime.date, created: dict) -> None:
     created.update({f"crm.{key}": count for key, count in run_member_care(day=day).items()})
     created["points.expiring"] = notify_expiring_points(today=day)
     created.update({f"tasks.{key}": count for key, count in run_task_rules(day=day).items()})
+    # Complaint deadlines: beat sweeps every few minutes; the morning run catches up when beat was down.
+    created.update({f"complaints.{key}": count for key, count in sweep_complaint_slas().items()})

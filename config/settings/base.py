@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "crm.customer360",
     "crm.leads",
     "crm.supervision",
+    "crm.care.complaints",
 ]
 
 MIDDLEWARE = [
@@ -341,7 +342,7 @@ DOMAIN_EVENT_SUBSCRIBERS = {
     "order.terminated": ["orders.handlers.reverse_first_application_points"],
     "order.delivered": ["orders.handlers.record_referral_delivery"],
     "order.model_changed": ["orders.handlers.open_model_change_call"],
-    "sms.replied": ["staff_tasks.handlers.open_call_back_task"],
+    "sms.replied": ["staff_tasks.handlers.open_call_back_task", "crm.care.complaints.handlers.open_complaint_from_sms"],
     "vehicle.serviced": ["vehicles.handlers.award_service_spend_points"],
 }
 # The task queued on commit normally handles an event at once; the sweeper takes what is still unhandled this long
@@ -374,4 +375,19 @@ TASK_SUPERVISION_TARGETS = {
     "reach_rate": env.float("TASK_TARGET_REACH_RATE", default=0.7),
     "on_time_weight": 0.5,
     "reach_weight": 0.5,
+}
+
+# Complaints (crm.care.complaints, docs/complaints.md). Business hours per weekday (0 = Monday) for the SLA
+# calendar; public holidays and make-up working days come from the chinese-calendar library and the admin's dates.
+COMPLAINT_WEEKLY_HOURS = {day: ("09:00", "18:00") for day in range(5)}
+# A complaint reopened more than this many days after closing becomes a new complaint linked to the old one.
+COMPLAINT_REOPEN_AS_NEW_AFTER_DAYS = env.int("COMPLAINT_REOPEN_AS_NEW_AFTER_DAYS", default=7)
+# A breach escalated to the store manager goes on to head office if it is still breached this many hours later.
+COMPLAINT_HEAD_OFFICE_AFTER_HOURS = env.int("COMPLAINT_HEAD_OFFICE_AFTER_HOURS", default=24)
+# An SMS reply containing one of these words opens a complaint for the member whose phone it is.
+COMPLAINT_SMS_KEYWORDS = env.list("COMPLAINT_SMS_KEYWORDS", default=["投诉", "complaint"])
+COMPLAINT_PHOTO_MAX_BYTES = env.int("COMPLAINT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["sweep-complaint-slas"] = {
+    "task": "crm.care.complaints.tasks.sweep_complaint_slas_task",
+    "schedule": 300.0,
 }
