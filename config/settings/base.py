@@ -379,7 +379,7 @@ TASK_SUPERVISION_TARGETS = {
 
 # Complaints (crm.care.complaints, docs/complaints.md). Business hours per weekday (0 = Monday) for the SLA
 # calendar; public holidays and make-up working days come from the chinese-calendar library and the admin's dates.
-COMPLAINT_WEEKLY_HOURS = {day: ("09:00", "18:00") for day in range(5)}
+COMPLAINT_WEEKLY_HOURS = dict.fromkeys(range(5), ("09:00", "18:00"))
 # A complaint reopened more than this many days after closing becomes a new complaint linked to the old one.
 COMPLAINT_REOPEN_AS_NEW_AFTER_DAYS = env.int("COMPLAINT_REOPEN_AS_NEW_AFTER_DAYS", default=7)
 # A breach escalated to the store manager goes on to head office if it is still breached this many hours later.

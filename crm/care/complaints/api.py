@@ -273,8 +273,11 @@ class BackofficeComplaintTransitionApi(APIView):
         operation_id="backoffice_complaints_transition",
         request=TransitionInputSerializer,
         responses={
-            200: StaffComplaintDetailOutputSerializer, 400: ErrorSerializer, 403: ErrorSerializer,
-            404: ErrorSerializer, 409: ErrorSerializer,
+            200: StaffComplaintDetailOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
         },  # fmt: skip
     )
     def post(self, request, complaint_id: int, name: str):
@@ -298,8 +301,13 @@ class BackofficeComplaintClockApi(APIView):
     @extend_schema(
         operation_id="backoffice_complaints_clock",
         request=ClockInputSerializer,
-        responses={200: StaffComplaintDetailOutputSerializer, 400: ErrorSerializer, 403: ErrorSerializer,
-                   404: ErrorSerializer, 409: ErrorSerializer},  # fmt: skip
+        responses={
+            200: StaffComplaintDetailOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },  # fmt: skip
     )
     def post(self, request, complaint_id: int, action: str):
         data = self.ClockInputSerializer(data=request.data)

@@ -29,5 +29,9 @@ urlpatterns = [
         {"action": "resume"},
         name="backoffice-complaint-resume",
     ),
-    path("backoffice/reports/complaints/", api.BackofficeComplaintReportApi.as_view(), name="backoffice-complaint-report"),
+    path(
+        "backoffice/reports/complaints/",
+        api.BackofficeComplaintReportApi.as_view(),
+        name="backoffice-complaint-report",
+    ),
 ]

@@ -98,7 +98,7 @@ def escalate_breaches(*, now: datetime.datetime) -> dict[str, int]:
         head = _escalate(
             level=EscalationLevel.HEAD_OFFICE, now=now, due_filter={"escalated_at__lte": cutoff},
             recipients_sql="u.role = %s", recipient_params=[StaffRole.HEAD_OFFICE],
-            event=ESCALATED_TO_HEAD_OFFICE_EVENT, task_store_sql="NULL",
+            event=ESCALATED_TO_HEAD_OFFICE_EVENT, task_store_sql="CAST(NULL AS BIGINT)",
             title=_("Still overdue after the store was told: "),
             script=_("The store manager was told and the complaint is still overdue. Step in. "),
         )  # fmt: skip

@@ -147,7 +147,8 @@ class Complaint(ComplaintStateMachine):
         indexes = [
             # The SLA sweep and the escalation read the open complaints only.
             models.Index(
-                fields=["sla_status", "escalation_level"], name="complaint_open_sla",
+                fields=["sla_status", "escalation_level"],
+                name="complaint_open_sla",
                 condition=Q(status__in=OPEN_STATUSES),
             ),  # fmt: skip
             models.Index(fields=["store", "status"], name="complaint_store_status"),

@@ -266,33 +266,36 @@ def apply_transition(
         if name == "reopen" and _reopens_as_new(complaint):
             return _reopen_as_new_complaint(complaint=complaint, actor=actor, note=note)
         from_status = complaint.status
-        now = timezone.now()
-        if name == "record":
-            method(at=now)
-        elif name == "propose_solution":
-            method(solution=note)
-        elif name == "close":
-            if complaint.paused_at is not None:
-                _stop_pause(complaint, now=now)
-            method(at=now, root_cause=root_cause, prevention=prevention)
-        else:
-            method()
-        if name == "reopen":
-            # A reopened complaint gets a fresh clock and may be escalated again.
-            complaint.clock_started_at, complaint.paused_business_seconds = now, 0
-            complaint.escalation_level, complaint.escalated_at = 0, None
-            _set_deadlines(complaint)
-        complaint.sla_status = sla_status_at(complaint, now=now)
+        _take_step(complaint, name=name, method=method, note=note, root_cause=root_cause, prevention=prevention)
         complaint.save()
         _log(complaint, transition=name, from_status=from_status, actor=actor, note=note)
         if name == "close":
-            record_event(
-                name="complaint.closed",
-                payload={"complaint_id": complaint.pk, "member_id": complaint.member_id, "store_id": complaint.store_id},
-            )
+            payload = {"complaint_id": complaint.pk, "member_id": complaint.member_id, "store_id": complaint.store_id}
+            record_event(name="complaint.closed", payload=payload)
         _notify_member(complaint=complaint, note=note)
     logger.info("complaint moved", extra={"complaint_id": complaint.pk, "transition": name})
     return complaint
+
+
+def _take_step(complaint: Complaint, *, name: str, method, note: str, root_cause: str, prevention: str) -> None:
+    """The transition with what it records, then the SLA bookkeeping of the new state."""
+    now = timezone.now()
+    if name == "record":
+        method(at=now)
+    elif name == "propose_solution":
+        method(solution=note)
+    elif name == "close":
+        if complaint.paused_at is not None:
+            _stop_pause(complaint, now=now)
+        method(at=now, root_cause=root_cause, prevention=prevention)
+    else:
+        method()
+    if name == "reopen":
+        # A reopened complaint gets a fresh clock and may be escalated again.
+        complaint.clock_started_at, complaint.paused_business_seconds = now, 0
+        complaint.escalation_level, complaint.escalated_at = 0, None
+        _set_deadlines(complaint)
+    complaint.sla_status = sla_status_at(complaint, now=now)
 
 
 def _reopens_as_new(complaint: Complaint) -> bool:

@@ -49,9 +49,7 @@ def _meta(label, *, needs_note=False):
 
 
 class ComplaintStateMachine(ConcurrentTransitionMixin, models.Model):
-    status = FSMField(
-        _("status"), max_length=24, choices=S.choices, default=S.RECEIVED, protected=True, db_index=True
-    )
+    status = FSMField(_("status"), max_length=24, choices=S.choices, default=S.RECEIVED, protected=True, db_index=True)
 
     class Meta:
         abstract = True
