@@ -17,6 +17,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from crm.care.complaints.models import Complaint
+from crm.care.complaints.services import file_complaint
 from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
 from crm.leads.services import submit_quick_lead
 from members.models import Member, Store, User
@@ -56,6 +58,9 @@ _NO_STORE = {
     "staff_tasks.TaskRule",
     # Marketing campaigns are head office's tool: a segment definition, not a member's data.
     "crm.Campaign",
+    # Complaint SLA targets and the working calendar's dates: head office's settings.
+    "complaints.SlaTarget",
+    "complaints.WorkingDayOverride",
 }
 # People's data from every store at once (the audit log, sign-in attempts, the log of full ID number views): store
 # roles never see them at all.
@@ -90,6 +95,7 @@ _STORE_B_ROWS = {
     "points.Coupon": lambda b: Coupon.objects.filter(member=b.member),
     "leads.Lead": lambda b: Lead.objects.filter(store=b.store),
     "leads.LeadTeam": lambda b: LeadTeam.objects.filter(store=b.store),
+    "complaints.Complaint": lambda b: Complaint.objects.filter(store=b.store),
 }
 
 
@@ -125,6 +131,8 @@ class StoreWorld:
         points_services.redeem_reward(
             member_id=member.pk, reward_id=cast.reward.pk, idempotency_key=f"redeem-{tag}", actor=member.user
         )
+        file_complaint(member=member, category="service", description=f"投诉{tag}", filed_by="member",
+                       actor=member.user, store=store)  # fmt: skip
 
 
 @pytest.fixture

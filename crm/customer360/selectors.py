@@ -10,6 +10,7 @@ import dataclasses
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Replace, Upper
 
+from crm.care.complaints.selectors import member_complaint_summaries
 from crm.customer360.exceptions import MemberNotFound
 from crm.leads.selectors import leads_visible_to
 from members.enums import STORE_BOUND_ROLES
@@ -63,6 +64,7 @@ class Customer360:
     open_tasks: list
     contact_history: list
     leads: list
+    complaints: list = dataclasses.field(default_factory=list)
 
 
 def shows_full_phone(*, user) -> bool:
@@ -127,6 +129,7 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
             .select_related("assignee", "store")
             .order_by("due_at", "pk")[:OPEN_TASKS]
         ),
+        complaints=member_complaint_summaries(user=user, member_id=member.pk),
         contact_history=list(
             tasks_visible_to(user=user)
             .filter(member=member, status=TaskStatus.DONE)

@@ -18,14 +18,14 @@ class IsStaff(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
 
 
-class TimelineEntrySerializer(serializers.Serializer):
+class ComplaintTimelineEntrySerializer(serializers.Serializer):
     status = serializers.CharField()
     label = serializers.CharField()
     at = serializers.DateTimeField()
     note = serializers.CharField()
 
 
-class RatingSerializer(serializers.Serializer):
+class ComplaintRatingSerializer(serializers.Serializer):
     score = serializers.IntegerField()
     comment = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -57,12 +57,12 @@ class ComplaintOutputSerializer(serializers.Serializer):
     def get_photos(self, complaint) -> int:
         return len(complaint.photos.all())
 
-    def get_timeline(self, complaint) -> TimelineEntrySerializer(many=True):
-        return TimelineEntrySerializer(selectors.member_timeline(complaint), many=True).data
+    def get_timeline(self, complaint) -> ComplaintTimelineEntrySerializer(many=True):
+        return ComplaintTimelineEntrySerializer(selectors.member_timeline(complaint), many=True).data
 
-    def get_rating(self, complaint) -> RatingSerializer(allow_null=True):
+    def get_rating(self, complaint) -> ComplaintRatingSerializer(allow_null=True):
         rating = getattr(complaint, "rating", None)
-        return RatingSerializer(rating).data if rating is not None else None
+        return ComplaintRatingSerializer(rating).data if rating is not None else None
 
     def get_can_rate(self, complaint) -> bool:
         return complaint.is_closed and getattr(complaint, "rating", None) is None
@@ -129,7 +129,7 @@ class ComplaintDetailApi(APIView):
 class ComplaintRatingApi(APIView):
     permission_classes = [IsMember]
 
-    class RatingInputSerializer(serializers.Serializer):
+    class ComplaintRatingInputSerializer(serializers.Serializer):
         score = serializers.IntegerField(
             min_value=1, max_value=5, error_messages={"min_value": gettext_lazy("Please give a score from 1 to 5."),
                                                       "max_value": gettext_lazy("Please give a score from 1 to 5.")},
@@ -138,23 +138,23 @@ class ComplaintRatingApi(APIView):
 
     @extend_schema(
         operation_id="complaints_rate",
-        request=RatingInputSerializer,
-        responses={201: RatingSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        request=ComplaintRatingInputSerializer,
+        responses={201: ComplaintRatingSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request, complaint_id: int):
-        data = self.RatingInputSerializer(data=request.data)
+        data = self.ComplaintRatingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rating = services.rate_complaint(
             complaint_id=complaint_id, member=request.user.member, score=data.validated_data["score"],
             comment=data.validated_data["comment"],
         )  # fmt: skip
-        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+        return Response(ComplaintRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
 # Back office ----------------------------------------------------------------------------------------------------
 
 
-class TransitionSerializer(serializers.Serializer):
+class ComplaintTransitionSerializer(serializers.Serializer):
     name = serializers.CharField()
     target = serializers.CharField()
     label = serializers.CharField()
@@ -210,7 +210,7 @@ class StaffComplaintDetailOutputSerializer(ComplaintOutputSerializer):
             for event in complaint.events.all()
         ]  # fmt: skip
 
-    def get_available_transitions(self, complaint) -> TransitionSerializer(many=True):
+    def get_available_transitions(self, complaint) -> ComplaintTransitionSerializer(many=True):
         return selectors.available_transitions_for(complaint=complaint, user=self.context["request"].user)
 
 
@@ -263,7 +263,7 @@ class BackofficeComplaintDetailApi(APIView):
 class BackofficeComplaintTransitionApi(APIView):
     permission_classes = [IsStaff]
 
-    class TransitionInputSerializer(serializers.Serializer):
+    class ComplaintTransitionInputSerializer(serializers.Serializer):
         note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
         severity = serializers.ChoiceField(choices=Severity.choices, required=False, allow_blank=True, default="")
         root_cause = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
@@ -271,7 +271,7 @@ class BackofficeComplaintTransitionApi(APIView):
 
     @extend_schema(
         operation_id="backoffice_complaints_transition",
-        request=TransitionInputSerializer,
+        request=ComplaintTransitionInputSerializer,
         responses={
             200: StaffComplaintDetailOutputSerializer,
             400: ErrorSerializer,
@@ -281,7 +281,7 @@ class BackofficeComplaintTransitionApi(APIView):
         },  # fmt: skip
     )
     def post(self, request, complaint_id: int, name: str):
-        data = self.TransitionInputSerializer(data=request.data)
+        data = self.ComplaintTransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = services.apply_transition(
             complaint_id=complaint_id, name=name, actor=request.user,
@@ -290,39 +290,45 @@ class BackofficeComplaintTransitionApi(APIView):
         return _staff_detail(request, complaint.pk)
 
 
-class BackofficeComplaintClockApi(APIView):
-    """Pause the SLA clock while waiting on the member (``{"reason"}``), or resume it."""
+class ClockInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+_CLOCK_RESPONSES = {200: StaffComplaintDetailOutputSerializer, 400: ErrorSerializer, 403: ErrorSerializer,
+                    404: ErrorSerializer, 409: ErrorSerializer}  # fmt: skip
+
+
+class BackofficeComplaintPauseApi(APIView):
+    """Pause the SLA clock while waiting on the member: ``{"reason"}`` (told to the member)."""
 
     permission_classes = [IsStaff]
 
-    class ClockInputSerializer(serializers.Serializer):
-        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    @extend_schema(operation_id="backoffice_complaints_pause", request=ClockInputSerializer, responses=_CLOCK_RESPONSES)
+    def post(self, request, complaint_id: int):
+        data = ClockInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.pause_clock(
+            complaint_id=complaint_id, actor=request.user, reason=data.validated_data["reason"],
+            visible_ids=selectors.complaints_visible_to(user=request.user).values("pk"),
+        )  # fmt: skip
+        return _staff_detail(request, complaint_id)
+
+
+class BackofficeComplaintResumeApi(APIView):
+    """Start the clock again; the deadlines move on by the business time it stood still."""
+
+    permission_classes = [IsStaff]
 
     @extend_schema(
-        operation_id="backoffice_complaints_clock",
-        request=ClockInputSerializer,
-        responses={
-            200: StaffComplaintDetailOutputSerializer,
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            404: ErrorSerializer,
-            409: ErrorSerializer,
-        },  # fmt: skip
+        operation_id="backoffice_complaints_resume", request=ClockInputSerializer, responses=_CLOCK_RESPONSES
     )
-    def post(self, request, complaint_id: int, action: str):
-        data = self.ClockInputSerializer(data=request.data)
+    def post(self, request, complaint_id: int):
+        data = ClockInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        visible_ids = selectors.complaints_visible_to(user=request.user).values("pk")
-        if action == "pause":
-            services.pause_clock(
-                complaint_id=complaint_id, actor=request.user, reason=data.validated_data["reason"],
-                visible_ids=visible_ids,
-            )  # fmt: skip
-        else:
-            services.resume_clock(
-                complaint_id=complaint_id, actor=request.user, visible_ids=visible_ids,
-                note=data.validated_data["reason"],
-            )  # fmt: skip
+        services.resume_clock(
+            complaint_id=complaint_id, actor=request.user, note=data.validated_data["reason"],
+            visible_ids=selectors.complaints_visible_to(user=request.user).values("pk"),
+        )  # fmt: skip
         return _staff_detail(request, complaint_id)
 
 

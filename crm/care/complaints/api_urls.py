@@ -19,14 +19,12 @@ urlpatterns = [
     ),
     path(
         "backoffice/complaints/<int:complaint_id>/pause/",
-        api.BackofficeComplaintClockApi.as_view(),
-        {"action": "pause"},
+        api.BackofficeComplaintPauseApi.as_view(),
         name="backoffice-complaint-pause",
     ),
     path(
         "backoffice/complaints/<int:complaint_id>/resume/",
-        api.BackofficeComplaintClockApi.as_view(),
-        {"action": "resume"},
+        api.BackofficeComplaintResumeApi.as_view(),
         name="backoffice-complaint-resume",
     ),
     path(

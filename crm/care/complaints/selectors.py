@@ -108,9 +108,14 @@ def member_timeline(complaint: Complaint) -> list[dict]:
     return timeline
 
 
-def member_complaint_summaries(*, member_id: int, limit: int = 10) -> list[dict]:
-    """For the member 360 view: the latest complaints with status and SLA."""
-    rows = Complaint.objects.filter(member_id=member_id).select_related("store").order_by("-received_at")[:limit]
+def member_complaint_summaries(*, user, member_id: int, limit: int = 10) -> list[dict]:
+    """For the member 360 view: the latest complaints ``user`` may see, with status and SLA. One query."""
+    rows = (
+        complaints_visible_to(user=user)
+        .filter(member_id=member_id)
+        .select_related("store")
+        .order_by("-received_at", "-pk")[:limit]
+    )
     return [
         {"id": row.pk, "number": row.number, "category": row.category, "category_label": row.get_category_display(),
          "severity": row.severity, "status": row.status, "status_label": row.get_status_display(),

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from crm.care.complaints.calendar import DayOverride, WorkingCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-WEEKLY = {day: ("09:00", "18:00") for day in range(5)}
+WEEKLY = dict.fromkeys(range(5), ("09:00", "18:00"))
 
 
 def at(*args) -> datetime.datetime:
@@ -83,7 +83,7 @@ def test_a_long_deadline_walks_years_not_minutes(calendar):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    start=st.datetimes(min_value=datetime.datetime(2025, 12, 1), max_value=datetime.datetime(2027, 2, 1)),
+    start=st.datetimes(min_value=datetime.datetime(2025, 12, 1), max_value=datetime.datetime(2027, 2, 1)),  # noqa: DTZ001
     hours=st.floats(min_value=0, max_value=400, allow_nan=False),
 )
 def test_a_deadline_is_never_in_closed_time_nor_before_the_start(start, hours):

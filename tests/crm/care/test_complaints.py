@@ -57,11 +57,10 @@ def test_filing_sets_business_hour_deadlines_and_the_store(cast):
     complaint = _file(cast)
     assert complaint.store == cast.store
     assert complaint.status == ComplaintStatus.RECEIVED
-    local = timezone.localtime
-    assert local(complaint.first_response_due).replace(tzinfo=None) == datetime.datetime(2026, 3, 2, 18)
-    assert local(complaint.resolution_due).replace(tzinfo=None) == datetime.datetime(
-        2026, 3, 6, 14
-    )  # 9-hour days: 8 + 9 + 9 + 9 + 5
+    shanghai = timezone.get_default_timezone()
+    assert complaint.first_response_due == datetime.datetime(2026, 3, 2, 18, tzinfo=shanghai)
+    # 9-hour days: 8 + 9 + 9 + 9 + 5 business hours.
+    assert complaint.resolution_due == datetime.datetime(2026, 3, 6, 14, tzinfo=shanghai)
     assert complaint.events.get().transition == "file"
 
 
