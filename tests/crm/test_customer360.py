@@ -255,9 +255,10 @@ def test_the_360_shows_every_section_with_the_id_masked(cast, known):
         ("reached_interested", "已约周六到店", str(cast.store_staff)),
         ("reached_interested", "想周末试驾", str(cast.store_staff)),
     ]
-    # Only sections whose data exists: no complaints, tags or segments yet.
+    # Only sections whose data exists: no tags or segments yet.
     assert set(body) == {
-        "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads", "complaints",
+        "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads",
+        "complaints",
     }  # fmt: skip
 
 
@@ -541,7 +542,8 @@ def test_the_schema_describes_the_360_and_the_search_results(client):
         "$ref": "#/components/schemas/Customer360"
     }
     assert set(components["Customer360"]["properties"]) == {
-        "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads", "complaints",
+        "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads",
+        "complaints",
     }  # fmt: skip
     assert set(components["MemberSearchResult"]["properties"]) == {"id", "name", "phone", "store", "latest_order"}
     assert "404" in detail["responses"]
