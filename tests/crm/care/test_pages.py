@@ -1,0 +1,32 @@
+"""The member-center and back-office pages render and act through the services."""
+
+import pytest
+
+from crm.care.complaints.models import Complaint
+
+pytestmark = pytest.mark.django_db
+
+
+def test_member_files_a_complaint_from_the_page_and_sees_it(cast, client):
+    client.force_login(cast.member_user)
+    assert client.get("/me/complaints/new/").status_code == 200
+    answer = client.post("/me/complaints/new/", {"category": "service", "description": "保养后异响"})
+    complaint = Complaint.objects.get()
+    assert answer.status_code == 302
+    page = client.get(f"/me/complaints/{complaint.pk}/").content.decode()
+    assert complaint.number in page
+    assert client.get("/me/complaints/").status_code == 200
+
+
+def test_store_staff_takes_a_step_from_the_back_office(cast, client):
+    client.force_login(cast.member_user)
+    client.post("/me/complaints/new/", {"category": "service", "description": "保养后异响"})
+    complaint = Complaint.objects.get()
+    client.force_login(cast.store_staff)
+    assert client.get("/backoffice/complaints/").status_code == 200
+    assert client.get(f"/backoffice/complaints/{complaint.pk}/").status_code == 200
+    client.post(f"/backoffice/complaints/{complaint.pk}/steps/record/", {"note": "已联系", "severity": "serious"})
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.severity) == ("recorded", "serious")
+    client.force_login(cast.other_store_staff)
+    assert client.get(f"/backoffice/complaints/{complaint.pk}/").status_code == 404
