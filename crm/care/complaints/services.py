@@ -47,7 +47,7 @@ from domain_events.services import record_event
 from members.models import Member
 from notifications.catalog import render, resolve_text
 from notifications.models import Channel
-from notifications.services import queue_notification
+from notifications.services import queue_notification, sms_reply_names_a_complaint
 from orders.selectors import orders_visible_to
 from vehicles.models import OwnedVehicle
 
@@ -203,7 +203,7 @@ def file_complaint_from_sms_reply(*, phone: str, body: str, message_sid: str) ->
     from members.selectors import get_member_by_phone
 
     text = (body or "").strip()
-    if not any(keyword.lower() in text.lower() for keyword in settings.COMPLAINT_SMS_KEYWORDS):
+    if not sms_reply_names_a_complaint(text):
         return None
     member = get_member_by_phone(phone=phone)
     if member is None:

@@ -240,6 +240,20 @@ def test_sms_reply_with_a_keyword_opens_one_complaint(cast, django_capture_on_co
     assert complaint.member == cast.member
     open_complaint_from_sms(DomainEvent.objects.filter(name="sms.replied").order_by("pk").first())  # delivered again
     assert Complaint.objects.count() == 1
+    # The complaint is the answer to the first reply: only the second one asks the store for a call back.
+    assert list(Task.objects.values_list("dedupe_key", flat=True)) == ["sms-reply:SM2"]
+
+
+def test_a_complaint_keyword_from_a_phone_that_is_no_member_s_asks_for_a_call_back(
+    cast, django_capture_on_commit_callbacks
+):
+    from notifications.services import record_sms_reply
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record_sms_reply(phone="+8613900009999", body="我要投诉", message_sid="SM3")
+    assert Complaint.objects.count() == 0
+    task = Task.objects.get()
+    assert (task.dedupe_key, task.contact_phone, task.member) == ("sms-reply:SM3", "+8613900009999", None)
 
 
 def test_reports_are_scoped_to_the_requester_s_store(cast):
