@@ -8,12 +8,15 @@ Which days are working days comes, in this order, from
    until the library is updated, the admin enters that year's holidays and make-up days as overrides.
 
 Deadlines are found by walking whole days (a day's open seconds at once), so a deadline weeks away costs a few
-hundred additions, never a step per minute. A ``WorkingCalendar`` holds its overrides and caches each year's days,
-so one object answers many deadlines without touching the database.
+hundred additions, never a step per minute. A ``WorkingCalendar`` holds its overrides; each year's days are computed
+once per process (for the same weekly hours and admin dates), so deadlines cost microseconds without touching the
+database.
 """
 
+import bisect
 import datetime
 import functools
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +25,11 @@ from django.conf import settings
 from django.utils import timezone
 
 ONE_DAY = datetime.timedelta(days=1)
+# Each year's open seconds per day, shared by every calendar of this process with the same weekly hours and the same
+# admin dates in that year (the library's answers do not change while it runs). A complaint's deadlines then cost a
+# few additions even with a fresh calendar per complaint, as the services build one.
+_SHARED_YEARS: dict[tuple, tuple[list[int], list[int]]] = {}
+_SHARED_YEARS_LIMIT = 256
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,11 @@ class WorkingCalendar:
         # A make-up working day (a Saturday or Sunday the library says is worked) keeps the first weekday's hours.
         self.standard = self.weekly[min(self.weekly)] if self.weekly else None
         self.overrides = {override.day: override for override in overrides}
-        self._years: dict[int, tuple[list[int], int]] = {}
+        self._weekly_key = tuple(sorted(self.weekly.items()))
+        self._overrides_by_year: dict[int, list[DayOverride]] = {}
+        for override in sorted(self.overrides.values(), key=lambda override: override.day):
+            self._overrides_by_year.setdefault(override.day.year, []).append(override)
+        self._years: dict[int, tuple[list[int], list[int]]] = {}
         self.tz = timezone.get_default_timezone()
 
     # Days ---------------------------------------------------------------------------------------------------------
@@ -91,17 +103,34 @@ class WorkingCalendar:
             return 0
         return (window[1].hour * 3600 + window[1].minute * 60) - (window[0].hour * 3600 + window[0].minute * 60)
 
-    def _year(self, year: int) -> tuple[list[int], int]:
-        """Each day's open seconds in ``year`` (index: day of the year − 1) and their sum, computed once."""
+    def _year(self, year: int) -> tuple[list[int], list[int]]:
+        """``year``'s open seconds per day (index: day of the year − 1) and their running sums (``sums[i]``: the
+        open seconds before day ``i``; ``sums[-1]``: the whole year), computed once."""
         if year not in self._years:
-            first = datetime.date(year, 1, 1)
-            days = (datetime.date(year + 1, 1, 1) - first).days
-            seconds = [self._day_seconds(first + datetime.timedelta(days=index)) for index in range(days)]
-            self._years[year] = (seconds, sum(seconds))
+            key = (self._weekly_key, year, tuple(self._overrides_by_year.get(year, ())))
+            shared = _SHARED_YEARS.get(key)
+            if shared is None:
+                first = datetime.date(year, 1, 1)
+                days = (datetime.date(year + 1, 1, 1) - first).days
+                seconds = [self._day_seconds(first + datetime.timedelta(days=index)) for index in range(days)]
+                shared = (seconds, [0, *itertools.accumulate(seconds)])
+                if len(_SHARED_YEARS) >= _SHARED_YEARS_LIMIT:
+                    _SHARED_YEARS.clear()
+                _SHARED_YEARS[key] = shared
+            self._years[year] = shared
         return self._years[year]
 
-    def _seconds_on(self, day: datetime.date) -> int:
-        return self._year(day.year)[0][day.timetuple().tm_yday - 1]
+    def _open_seconds_from(self, first: datetime.date, until: datetime.date) -> int:
+        """Open seconds on the days from ``first`` up to, not including, ``until``: a subtraction per year."""
+        total, day = 0, first
+        while day < until:
+            sums = self._year(day.year)[1]
+            start = day.timetuple().tm_yday - 1
+            if until.year == day.year:
+                return total + sums[until.timetuple().tm_yday - 1] - sums[start]
+            total += sums[-1] - sums[start]
+            day = datetime.date(day.year + 1, 1, 1)
+        return total
 
     # Moments ------------------------------------------------------------------------------------------------------
 
@@ -133,21 +162,19 @@ class WorkingCalendar:
         remaining -= left_today
         day = moment.date() + ONE_DAY
         while True:
-            # Whole years at once while the rest of the year cannot hold what remains.
-            if day.month == 1 and day.day == 1:
-                year_total = self._year(day.year)[1]
-                if 0 < year_total < remaining:
-                    remaining -= year_total
-                    day = datetime.date(day.year + 1, 1, 1)
-                    continue
-            open_seconds = self._seconds_on(day)
-            if open_seconds >= remaining:
-                opens = self.window(day)[0]
-                return self._at(day, opens) + datetime.timedelta(seconds=remaining)
-            remaining -= open_seconds
-            day += ONE_DAY
-            if day.year > moment.year + 50:
-                raise ValueError("no working time in fifty years: check the calendar's weekly hours")
+            # Within a year, the day that holds what remains is found in the running sums (a bisection); a year
+            # that cannot hold it is skipped whole.
+            sums = self._year(day.year)[1]
+            before = sums[day.timetuple().tm_yday - 1]
+            if sums[-1] - before < remaining:
+                remaining -= sums[-1] - before
+                day = datetime.date(day.year + 1, 1, 1)
+                if day.year > moment.year + 50:
+                    raise ValueError("no working time in fifty years: check the calendar's weekly hours")
+                continue
+            index = bisect.bisect_left(sums, before + remaining) - 1
+            day = datetime.date(day.year, 1, 1) + datetime.timedelta(days=index)
+            return self._at(day, self.window(day)[0]) + datetime.timedelta(seconds=before + remaining - sums[index])
 
     def add_business_hours(self, start: datetime.datetime, hours: float) -> datetime.datetime:
         return self.add_business_seconds(start, hours * 3600)
@@ -168,14 +195,7 @@ class WorkingCalendar:
         if start.date() == end.date():
             return self._within_day(start, end)
         total = self._open_seconds_left_on_day(start)[0]
-        day = start.date() + ONE_DAY
-        while day < end.date():
-            if day.month == 1 and day.day == 1 and datetime.date(day.year + 1, 1, 1) <= end.date():
-                total += self._year(day.year)[1]
-                day = datetime.date(day.year + 1, 1, 1)
-                continue
-            total += self._seconds_on(day)
-            day += ONE_DAY
+        total += self._open_seconds_from(start.date() + ONE_DAY, end.date())
         return total + self._within_day(self._at(end.date(), datetime.time.min), end)
 
     def _within_day(self, start: datetime.datetime, end: datetime.datetime) -> int:

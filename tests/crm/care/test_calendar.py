@@ -95,3 +95,36 @@ def test_a_deadline_is_never_in_closed_time_nor_before_the_start(start, hours):
     assert window is not None
     assert window[0] <= deadline.timetz().replace(tzinfo=None) <= window[1]
     assert abs(calendar.business_seconds_between(start, deadline) - round(hours * 3600)) <= 1
+
+
+def _walk_day_by_day(calendar: WorkingCalendar, start: datetime.datetime, seconds: int) -> datetime.datetime:
+    """The plain rule, one day at a time: the reference the running sums must agree with."""
+    day, moment = start.date(), start
+    while True:
+        window = calendar.window(day)
+        if window is not None:
+            opens, closes = (datetime.datetime.combine(day, time, tzinfo=SHANGHAI) for time in window)
+            begin = max(moment, opens)
+            if begin < closes:
+                if seconds <= (closes - begin).total_seconds():
+                    return begin + datetime.timedelta(seconds=seconds)
+                seconds -= int((closes - begin).total_seconds())
+        day += datetime.timedelta(days=1)
+        moment = datetime.datetime.combine(day, datetime.time.min, tzinfo=SHANGHAI)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime.datetime(2025, 11, 1), max_value=datetime.datetime(2027, 6, 1)),  # noqa: DTZ001
+    hours=st.integers(min_value=1, max_value=3000),
+)
+def test_the_running_sums_agree_with_a_day_by_day_walk(start, hours):
+    # Admin dates in a year the library knows and in one it does not: each calendar keys its shared years by them.
+    overrides = [DayOverride(day=datetime.date(2026, 3, 7), is_working=True, opens=datetime.time(10),
+                             closes=datetime.time(12)),
+                 DayOverride(day=datetime.date(2027, 2, 8), is_working=False)]  # fmt: skip
+    calendar = WorkingCalendar(weekly_hours=WEEKLY, overrides=overrides)
+    start = start.replace(tzinfo=SHANGHAI)
+    expected = _walk_day_by_day(calendar, start, hours * 3600)
+    assert calendar.add_business_hours(start, hours) == expected
+    assert calendar.business_seconds_between(start, expected) == hours * 3600
