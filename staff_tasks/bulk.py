@@ -86,6 +86,7 @@ def bulk_open_tasks(
         SELECT %s, SUBSTR(source.title, 1, 200), %s, source.store_id, source.member_id, %s, source.subject_id,
                '', '', %s, source.script, '', '', %s || CAST(source.subject_id AS TEXT), %s, %s
         FROM ({source_sql}) AS source
+        WHERE 1 = 1  -- SQLite reads "FROM … ON CONFLICT" as a join's ON without a WHERE between them
         ON CONFLICT (dedupe_key) DO NOTHING
     """  # noqa: S608  (identifiers are ours; every value is a parameter)
     params = [kind, TaskStatus.OPEN, subject_type, due_at, dedupe_prefix, now, now, *source_params]
