@@ -91,6 +91,22 @@ class ListCase:
     shown: Callable | None = None  # a row → text the page must show for it (pages)
 
 
+def store_complaint(cast):
+    """An open complaint at store A, from its own member, with a photo-less description."""
+    from crm.care.complaints.services import file_complaint
+
+    member = cast.applicant()
+    return file_complaint(member=member, category="service", description=f"异响 {next(UNIQUE)}", filed_by="member",
+                          actor=member.user)  # fmt: skip
+
+
+def member_complaint(cast):
+    from crm.care.complaints.services import file_complaint
+
+    return file_complaint(member=cast.member, category="billing", description=f"多收费 {next(UNIQUE)}",
+                          filed_by="member", actor=cast.member_user)  # fmt: skip
+
+
 def order_documents_url(cast):
     return f"/api/v1/orders/{cast.query_count_order.pk}/documents/"
 
@@ -134,6 +150,14 @@ CASES = [
     ),
     ListCase("api stores", lambda cast: "/api/v1/stores/", lambda cast: StoreFactory(), "anonymous", True),
     ListCase("api back-office orders", lambda cast: "/api/v1/backoffice/orders/", submitted_order, "store_staff", True),
+    ListCase("api complaints", lambda cast: "/api/v1/complaints/", member_complaint, "member", True),
+    ListCase(
+        "api back-office complaints",
+        lambda cast: "/api/v1/backoffice/complaints/",
+        store_complaint,
+        "store_staff",
+        True,
+    ),
     # The member's pages.
     # The dashboard shows the latest application only, whatever the number of orders.
     ListCase("page dashboard", lambda cast: "/me/", past_order, "member", False, lambda row: 'id="panel-'),
@@ -157,6 +181,14 @@ CASES = [
         "member",
         False,
         lambda row: row.plate,
+    ),
+    ListCase(
+        "page complaints",
+        lambda cast: "/me/complaints/",
+        member_complaint,
+        "member",
+        False,
+        lambda row: row.number,
     ),
     ListCase("page invite", lambda cast: "/me/invite/", invitee, "member", False, lambda row: str(row.user.phone)[-4:]),
     ListCase(
@@ -184,6 +216,14 @@ CASES = [
         False,
         lambda row: row.title,
     ),
+    ListCase(
+        "back-office complaints",
+        lambda cast: "/backoffice/complaints/",
+        store_complaint,
+        "store_staff",
+        False,
+        lambda row: row.number,
+    ),
     # The call center's admin changelists, as head office (owned cars: head office has no permission for them, so
     # as an administrator).
     ListCase(
@@ -209,6 +249,14 @@ CASES = [
         "head_office",
         False,
         lambda row: row.reason,
+    ),
+    ListCase(
+        "admin complaints",
+        lambda cast: "/admin/complaints/complaint/",
+        store_complaint,
+        "head_office",
+        False,
+        lambda row: row.number,
     ),
     ListCase("admin coupons", lambda cast: "/admin/points/coupon/", coupon, "head_office", False, lambda row: row.code),
     ListCase(
@@ -245,6 +293,8 @@ QUERIES = {
     "api catalog plans": 2,
     "api stores": 1,
     "api back-office orders": 3,
+    "api complaints": 4,
+    "api back-office complaints": 3,
     "page dashboard": 10,
     "page orders": 5,
     "page loans": 6,
@@ -253,14 +303,17 @@ QUERIES = {
     "page rewards": 8,
     "page coupons": 5,
     "page cars": 6,
+    "page complaints": 5,
     "page invite": 7,
     "page catalog": 3,
     # The back office's pages also count my open tasks due today for the top bar's Tasks link.
     "back-office queue": 8,
     "back-office tasks": 8,
+    "back-office complaints": 8,
     "admin orders": 11,
     "admin members": 11,
     "admin points entries": 13,
+    "admin complaints": 9,
     "admin coupons": 10,
     # The event filter lists the catalog's events by name, no longer the distinct event codes of the outbox's rows.
     "admin notifications": 11,

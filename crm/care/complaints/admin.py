@@ -39,6 +39,10 @@ class ComplaintAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
             return self.add_fields
         return [field.name for field in Complaint._meta.concrete_fields if field.name not in ("id", "source_key")]
 
+    def get_inlines(self, request, obj):
+        # The history exists once the complaint does; the add form files it through the service, with no formset.
+        return self.inlines if obj is not None else []
+
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
 

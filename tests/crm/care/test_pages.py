@@ -30,3 +30,26 @@ def test_store_staff_takes_a_step_from_the_back_office(cast, client):
     assert (complaint.status, complaint.severity) == ("recorded", "serious")
     client.force_login(cast.other_store_staff)
     assert client.get(f"/backoffice/complaints/{complaint.pk}/").status_code == 404
+
+
+def test_the_call_center_files_a_complaint_for_a_caller_in_the_admin(cast, client):
+    client.force_login(cast.call_center)
+    assert client.get("/admin/complaints/complaint/add/").status_code == 200
+    answer = client.post("/admin/complaints/complaint/add/", {
+        "member": cast.member.pk, "category": "billing", "severity": "serious", "description": "电话投诉：多收了服务费",
+        "order": "", "vehicle": "", "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
+    })  # fmt: skip
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    complaint = Complaint.objects.get()
+    assert (complaint.filed_by, complaint.created_by, complaint.store) == ("agent", cast.call_center, cast.store)
+    assert complaint.events.get().transition == "file"
+    assert client.get(f"/admin/complaints/complaint/{complaint.pk}/change/").status_code == 200
+
+
+def test_head_office_sets_sla_targets_and_calendar_dates_and_store_staff_may_not(cast, client):
+    client.force_login(cast.head_office)
+    assert client.get("/admin/complaints/slatarget/").status_code == 200
+    assert client.get("/admin/complaints/workingdayoverride/add/").status_code == 200
+    client.force_login(cast.store_staff)
+    assert client.get("/admin/complaints/slatarget/").status_code == 403
+    assert client.get("/admin/complaints/complaint/add/").status_code == 403
