@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from crm.care.complaints.demo import seed_complaints_demo
 from members.demo import DEMO_STAFF_PASSWORD, STAFF, seed_members_demo
 from orders.demo import seed_orders_demo
 from points.demo import seed_points_demo
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         stores = seed_members_demo()
         trims = seed_catalog_demo(stores=stores)
         seed_orders_demo(stores=stores, trims=trims)
+        seed_complaints_demo()  # the applicants above: one complaint at each stage worth showing
         self._print_logins()
 
     def _print_logins(self):
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         self.stdout.write("Members sign in with phone + SMS code at /sign-in/:")
         self.stdout.write("  13800000001 … 13800000005  members at several stages (13800000003 is verified)")
         self.stdout.write("  13800000010 … 13800000026  one application in each state of the machine")
+        self.stdout.write("  13800000011 … 13800000014  a complaint each: received, paused, closed and rated, overdue")
         if settings.SMS_BACKEND == "file":
             self.stdout.write(f"  The demo sends no real SMS: read the code in {settings.SMS_FILE_PATH} (last line).")
         self.stdout.write(
