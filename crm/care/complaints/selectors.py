@@ -3,7 +3,7 @@ roles every store's (members.selectors.store_ids_visible_to). Reports are plain 
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from crm.care.complaints.enums import OPEN_STATUSES, ComplaintCategory, ComplaintStatus, SlaStatus
@@ -65,7 +65,19 @@ def list_staff_complaints(*, user, status: str = "", sla: str = "", search: str 
         if len(digits) >= 4:  # noqa: PLR2004
             condition |= Q(member__user__phone__contains=digits)
         complaints = complaints.filter(condition)
-    return complaints.order_by("status", "resolution_due", "pk")
+    return complaints.order_by(_urgency(), "resolution_due", "pk")
+
+
+# The queue's order: what is late first, then what is about to be, then the rest; closed ones last.
+URGENCY = [SlaStatus.BREACHED, SlaStatus.AT_RISK, SlaStatus.ON_TRACK, SlaStatus.PAUSED]
+
+
+def _urgency() -> Case:
+    open_first = [
+        When(Q(sla_status=value) & ~Q(status=ComplaintStatus.CLOSED), then=Value(rank))
+        for rank, value in enumerate(URGENCY)
+    ]
+    return Case(*open_first, default=Value(len(URGENCY)), output_field=IntegerField()).asc()
 
 
 def count_by_sla(*, user) -> dict[str, int]:

@@ -269,3 +269,14 @@ def test_reports_are_scoped_to_the_requester_s_store(cast):
     assert {row["category"] for row in head["topics"]} == {"service", "billing"}
     assert len(head["stores"]) == 2
     assert StaffFactory  # the factory module is the shared one
+
+
+def test_the_staff_queue_puts_the_late_first_and_the_closed_last(cast):
+    with time_machine.travel(MONDAY, tick=False):
+        closed = _walk(cast, _file(cast, member=cast.applicant()))
+        late = _file(cast, member=cast.applicant())
+    with time_machine.travel(MONDAY + datetime.timedelta(days=7), tick=False):
+        on_track = _file(cast, member=cast.applicant())
+        services.sweep_complaint_slas()
+        body = _client(cast.store_manager).get("/api/v1/backoffice/complaints/").json()
+    assert [row["number"] for row in body["results"]] == [late.number, on_track.number, closed.number]
