@@ -23,6 +23,7 @@ def test_store_staff_takes_a_step_from_the_back_office(cast, client):
     client.post("/me/complaints/new/", {"category": "service", "description": "保养后异响"})
     complaint = Complaint.objects.get()
     client.force_login(cast.store_staff)
+    assert 'id="complaints-link"' in client.get("/backoffice/").content.decode()  # the way in from the back office
     assert client.get("/backoffice/complaints/").status_code == 200
     assert client.get(f"/backoffice/complaints/{complaint.pk}/").status_code == 200
     client.post(f"/backoffice/complaints/{complaint.pk}/steps/record/", {"note": "已联系", "severity": "serious"})
