@@ -1,5 +1,6 @@
 """Complaints under concurrency, on PostgreSQL with real connections: two sweeps at once escalate each complaint
-once per level; two staff taking the same step at once through the API: one wins, the other gets a 409."""
+once per level; two staff taking the same step (or a member rating twice) at once through the API: one wins, the other
+gets a 409."""
 
 import datetime
 import threading
@@ -10,7 +11,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from crm.care.complaints import services
-from crm.care.complaints.models import Complaint, ComplaintEvent
+from crm.care.complaints.models import Complaint, ComplaintEvent, ComplaintRating
 from members.services import issue_access_token
 from notifications.models import Notification
 from staff_tasks.models import Task
@@ -117,3 +118,22 @@ def test_two_supervisors_closing_at_once_close_it_once(cast):
     assert ComplaintEvent.objects.filter(complaint=complaint, transition="close").count() == 1
     closed = Complaint.objects.get(pk=complaint.pk)
     assert (closed.status, closed.closed_at is not None) == ("closed", True)
+
+
+def test_two_ratings_at_once_one_is_kept_the_other_is_409(cast):
+    [complaint] = _file(cast)
+    road = [("record", cast.store_staff), ("investigate", cast.store_staff), ("propose_solution", cast.store_manager),
+            ("notify_member", cast.store_staff), ("execute", cast.store_staff), ("follow_up", cast.call_center),
+            ("close", cast.store_manager)]  # fmt: skip
+    for name, actor in road:
+        services.apply_transition(complaint_id=complaint.pk, name=name, actor=actor, note="备注")
+    member_user = complaint.member.user
+
+    def rate(score):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=member_user)}")
+        return client.post(f"/api/v1/complaints/{complaint.pk}/rating/", {"score": score}, format="json")
+
+    responses = race(lambda: rate(5), lambda: rate(2))
+    assert sorted(response.status_code for response in responses) == [201, 409]
+    assert ComplaintRating.objects.filter(complaint=complaint).count() == 1
