@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("crm.care.rescue.api_urls")),
     path("", include("crm.surveys.api_urls")),
     path("", include("crm.owner_events.api_urls")),
+    path("", include("crm.care.complaints.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,10 +43,12 @@ urlpatterns = [
     path("backoffice/coupons/", include("points.backoffice_urls")),
     path("backoffice/events/", include("crm.owner_events.backoffice_urls")),
     path("backoffice/care/", include("crm.backoffice_urls")),
+    path("backoffice/complaints/", include("crm.care.complaints.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.care.rescue.urls")),
     path("", include("crm.surveys.urls")),
     path("", include("crm.leads.urls")),
+    path("", include("crm.care.complaints.urls")),
     path("", include("orders.urls")),
     path("", include("points.urls")),
     path("", include("crm.owner_events.urls")),

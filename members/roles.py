@@ -27,6 +27,12 @@ _POINTS = ["points.view_pointsaccount", "points.view_pointsentry", "points.view_
 _EVENTS = ["owner_events.view_ownerevent", "owner_events.add_ownerevent", "owner_events.change_ownerevent",
            "owner_events.view_eventregistration", "vehicles.view_aftermarketbooking"]  # fmt: skip
 # Order steps are governed by role in orders/state_machine.py; these permissions open the admin screens.
+# Complaints: the call center files one for a caller in the admin (through the service) and reads its history;
+# head office also sets the SLA targets and the working calendar's own dates. Steps are taken in the back office.
+_COMPLAINTS = ["complaints.view_complaint", "complaints.add_complaint", "complaints.view_complaintevent"]
+_COMPLAINT_SETUP = ["complaints.view_slatarget", "complaints.change_slatarget", "complaints.view_workingdayoverride",
+                    "complaints.add_workingdayoverride", "complaints.change_workingdayoverride",
+                    "complaints.delete_workingdayoverride"]  # fmt: skip
 _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocument", "vehicles.view_vehicleunit"]
 # Starting an application for a member from the admin (store roles only for the members they see).
 _START_ORDERS = "orders.add_order"
@@ -70,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_RESCUE,
         _LOG_RESCUE,
         *_SURVEY_ANSWERS,
+        *_COMPLAINTS,
     ],
     StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_CAR_CARE, *_RESCUE],
     StaffRole.STORE_MANAGER: [
@@ -108,6 +115,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CAR_CARE,
         *_CAR_CARE_SETUP,
         "appointments.change_servicecapacity",
+        *_COMPLAINTS,
+        *_COMPLAINT_SETUP,
         "staff_tasks.change_taskrule",
         "notifications.change_notification",
         "crm.view_campaign",

@@ -386,6 +386,13 @@ def release_held(*, event: str) -> int:
     return Notification.objects.filter(event=event, status=Status.HELD).update(status=Status.PENDING, enqueued_at=None)
 
 
+def sms_reply_names_a_complaint(body: str) -> bool:
+    """Whether an SMS reply contains one of ``COMPLAINT_SMS_KEYWORDS``. From a member's phone such a reply opens a
+    complaint (crm.care.complaints) instead of a generic call-back task: one rule, read by both subscribers."""
+    text = (body or "").lower()
+    return any(keyword.lower() in text for keyword in settings.COMPLAINT_SMS_KEYWORDS)
+
+
 def record_sms_reply(*, phone: str, body: str, message_sid: str) -> None:
     """A member's (or anyone's) SMS reply other than an opt-out — "please call me" — is not dropped: it becomes the
     domain event ``sms.replied``, whose subscriber (settings.DOMAIN_EVENT_SUBSCRIBERS) opens a call-back task."""

@@ -60,3 +60,29 @@ def bulk_open_rule_tasks(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
+
+
+def bulk_open_tasks(
+    *, kind: str, subject_type: str, source_sql: str, source_params: list, due_at: datetime.datetime, dedupe_prefix: str
+) -> int:
+    """Open one task per row of ``source_sql`` (not from a rule: e.g. an escalation); returns how many were new.
+
+    ``source_sql`` yields ``member_id``, ``store_id`` (NULL: head office's queue), ``subject_id``, ``title`` and
+    ``script``; the dedupe key is ``dedupe_prefix`` followed by the subject id, so running it again opens nothing.
+    """
+    now = timezone.now()
+    sql = f"""
+        INSERT INTO staff_tasks_task (
+            kind, title, status, store_id, member_id, subject_type, subject_id, contact_name, contact_phone,
+            due_at, script, outcome, note, dedupe_key, created_at, updated_at
+        )
+        SELECT %s, SUBSTR(source.title, 1, 200), %s, source.store_id, source.member_id, %s, source.subject_id,
+               '', '', %s, source.script, '', '', %s || CAST(source.subject_id AS TEXT), %s, %s
+        FROM ({source_sql}) AS source
+        WHERE 1 = 1  -- SQLite reads "FROM … ON CONFLICT" as a join's ON without a WHERE between them
+        ON CONFLICT (dedupe_key) DO NOTHING
+    """  # noqa: S608  (identifiers are ours; every value is a parameter)
+    params = [kind, TaskStatus.OPEN, subject_type, due_at, dedupe_prefix, now, now, *source_params]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)

@@ -19,6 +19,8 @@ from rest_framework.test import APIClient
 
 from appointments.models import Appointment, ServiceCapacity
 from appointments.services import book_appointment
+from crm.care.complaints.models import Complaint
+from crm.care.complaints.services import file_complaint
 from crm.care.rescue.models import RescueRequest
 from crm.care.rescue.services import request_rescue
 from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
@@ -70,6 +72,9 @@ _NO_STORE = {
     # Questionnaires and their questions: head office's forms, not anyone's answers.
     "surveys.Questionnaire",
     "surveys.Question",
+    # Complaint SLA targets and the working calendar's dates: head office's settings.
+    "complaints.SlaTarget",
+    "complaints.WorkingDayOverride",
 }
 # People's data from every store at once (the audit log, sign-in attempts, the log of full ID number views): store
 # roles never see them at all.
@@ -117,6 +122,7 @@ _STORE_B_ROWS = {
     "rescue.RescueRequest": lambda b: RescueRequest.objects.filter(store=b.store),
     "surveys.SurveyInvitation": lambda b: SurveyInvitation.objects.filter(store=b.store),
     "surveys.SurveyResponse": lambda b: SurveyResponse.objects.filter(store=b.store),
+    "complaints.Complaint": lambda b: Complaint.objects.filter(store=b.store),
 }
 
 
@@ -175,6 +181,8 @@ class StoreWorld:
         points_services.redeem_reward(
             member_id=member.pk, reward_id=cast.reward.pk, idempotency_key=f"redeem-{tag}", actor=member.user
         )
+        file_complaint(member=member, category="service", description=f"投诉{tag}", filed_by="member",
+                       actor=member.user, store=store)  # fmt: skip
 
 
 @pytest.fixture

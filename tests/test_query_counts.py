@@ -175,6 +175,22 @@ class ListCase:
     shown: Callable | None = None  # a row → text the page must show for it (pages)
 
 
+def store_complaint(cast):
+    """An open complaint at store A, from its own member, with a photo-less description."""
+    from crm.care.complaints.services import file_complaint
+
+    member = cast.applicant()
+    return file_complaint(member=member, category="service", description=f"异响 {next(UNIQUE)}", filed_by="member",
+                          actor=member.user)  # fmt: skip
+
+
+def member_complaint(cast):
+    from crm.care.complaints.services import file_complaint
+
+    return file_complaint(member=cast.member, category="billing", description=f"多收费 {next(UNIQUE)}",
+                          filed_by="member", actor=cast.member_user)  # fmt: skip
+
+
 def order_documents_url(cast):
     return f"/api/v1/orders/{cast.query_count_order.pk}/documents/"
 
@@ -225,6 +241,14 @@ CASES = [
     ListCase("api back-office orders", lambda cast: "/api/v1/backoffice/orders/", submitted_order, "store_staff", True),
     ListCase("api rescue", lambda cast: "/api/v1/rescue/", rescue, "member", True),
     ListCase("api back-office rescue", lambda cast: "/api/v1/backoffice/rescue/", rescue, "store_staff", True),
+    ListCase("api complaints", lambda cast: "/api/v1/complaints/", member_complaint, "member", True),
+    ListCase(
+        "api back-office complaints",
+        lambda cast: "/api/v1/backoffice/complaints/",
+        store_complaint,
+        "store_staff",
+        True,
+    ),
     # The member's pages.
     # The dashboard shows the latest application only, whatever the number of orders.
     ListCase("page dashboard", lambda cast: "/me/", past_order, "member", False, lambda row: 'id="panel-'),
@@ -257,6 +281,14 @@ CASES = [
         False,
         lambda row: f'data-appointment="{row.pk}"',
     ),  # fmt: skip
+    ListCase(
+        "page complaints",
+        lambda cast: "/me/complaints/",
+        member_complaint,
+        "member",
+        False,
+        lambda row: row.number,
+    ),
     ListCase("page invite", lambda cast: "/me/invite/", invitee, "member", False, lambda row: str(row.user.phone)[-4:]),
     ListCase(
         "page catalog",
@@ -292,6 +324,14 @@ CASES = [
         False,
         lambda row: f'data-appointment="{row.pk}"',
     ),  # fmt: skip
+    ListCase(
+        "back-office complaints",
+        lambda cast: "/backoffice/complaints/",
+        store_complaint,
+        "store_staff",
+        False,
+        lambda row: row.number,
+    ),
     # The call center's admin changelists, as head office (owned cars: head office has no permission for them, so
     # as an administrator).
     ListCase(
@@ -317,6 +357,14 @@ CASES = [
         "head_office",
         False,
         lambda row: row.reason,
+    ),
+    ListCase(
+        "admin complaints",
+        lambda cast: "/admin/complaints/complaint/",
+        store_complaint,
+        "head_office",
+        False,
+        lambda row: row.number,
     ),
     ListCase("admin coupons", lambda cast: "/admin/points/coupon/", coupon, "head_office", False, lambda row: row.code),
     ListCase(
@@ -450,6 +498,8 @@ QUERIES = {
     "api catalog plans": 2,
     "api stores": 1,
     "api back-office orders": 3,
+    "api complaints": 4,
+    "api back-office complaints": 3,
     "page dashboard": 10,
     "page orders": 5,
     "page loans": 6,
@@ -458,15 +508,18 @@ QUERIES = {
     "page rewards": 8,
     "page coupons": 5,
     "page cars": 6,
+    "page complaints": 5,
     "page invite": 7,
     "page catalog": 3,
     # The back office's pages also count my open tasks due today for the top bar's Tasks link.
     "back-office queue": 8,
     # … and the store's open rescues above the tasks.
     "back-office tasks": 9,
+    "back-office complaints": 8,
     "admin orders": 11,
     "admin members": 11,
     "admin points entries": 13,
+    "admin complaints": 9,
     "admin coupons": 10,
     # The event filter lists the catalog's events by name, no longer the distinct event codes of the outbox's rows.
     "admin notifications": 11,

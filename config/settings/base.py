@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crm.care.rescue",
     "crm.surveys",
     "crm.owner_events",
+    "crm.care.complaints",
 ]
 
 MIDDLEWARE = [
@@ -367,12 +368,12 @@ DOMAIN_EVENT_SUBSCRIBERS = {
         "crm.surveys.handlers.invite_after_delivery",
     ],
     "order.model_changed": ["orders.handlers.open_model_change_call"],
-    "sms.replied": ["staff_tasks.handlers.open_call_back_task"],
     "vehicle.serviced": [
         "vehicles.handlers.award_service_spend_points",
         "crm.surveys.handlers.invite_after_service_visit",
     ],
     "complaint.closed": ["crm.surveys.handlers.invite_after_complaint"],
+    "sms.replied": ["staff_tasks.handlers.open_call_back_task", "crm.care.complaints.handlers.open_complaint_from_sms"],
 }
 # What runs when a task of a kind is completed, in the completion's transaction (an app above staff_tasks acting on
 # it): the return visit's questionnaire answers.
@@ -423,4 +424,18 @@ DEALER_EXPORT_DIR = env("DEALER_EXPORT_DIR", default="")
 CELERY_BEAT_SCHEDULE["scan-dealer-exports"] = {
     "task": "dealer_exchange.tasks.scan_dealer_exports_task",
     "schedule": 600.0,
+}
+# Complaints (crm.care.complaints, docs/complaints.md). Business hours per weekday (0 = Monday) for the SLA
+# calendar; public holidays and make-up working days come from the chinese-calendar library and the admin's dates.
+COMPLAINT_WEEKLY_HOURS = dict.fromkeys(range(5), ("09:00", "18:00"))
+# A complaint reopened more than this many days after closing becomes a new complaint linked to the old one.
+COMPLAINT_REOPEN_AS_NEW_AFTER_DAYS = env.int("COMPLAINT_REOPEN_AS_NEW_AFTER_DAYS", default=7)
+# A breach escalated to the store manager goes on to head office if it is still breached this many hours later.
+COMPLAINT_HEAD_OFFICE_AFTER_HOURS = env.int("COMPLAINT_HEAD_OFFICE_AFTER_HOURS", default=24)
+# An SMS reply containing one of these words opens a complaint for the member whose phone it is.
+COMPLAINT_SMS_KEYWORDS = env.list("COMPLAINT_SMS_KEYWORDS", default=["投诉", "complaint"])
+COMPLAINT_PHOTO_MAX_BYTES = env.int("COMPLAINT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["sweep-complaint-slas"] = {
+    "task": "crm.care.complaints.tasks.sweep_complaint_slas_task",
+    "schedule": 300.0,
 }

@@ -241,6 +241,19 @@ class LeadSerializer(serializers.Serializer):
     contacts = LeadContactSerializer(many=True, help_text="Contact attempts, latest first.")
 
 
+class ComplaintSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    category = serializers.CharField()
+    category_label = serializers.CharField()
+    severity = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    sla_status = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    store = serializers.CharField()
+
+
 class Customer360Serializer(serializers.Serializer):
     """Reads a ``crm.customer360.selectors.Customer360``."""
 
@@ -253,6 +266,7 @@ class Customer360Serializer(serializers.Serializer):
     contact_history = ContactSerializer(many=True, help_text="Completed tasks, latest first.")
     messages = MessageSerializer(many=True, help_text="The latest messages on every channel, newest first.")
     leads = LeadSerializer(many=True, help_text="Leads from the member's phone or linked to them, newest first.")
+    complaints = ComplaintSummarySerializer(many=True, help_text="The latest complaints, newest first.")
 
 
 class MemberSearchApi(APIView):

@@ -11,6 +11,7 @@ from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Valu
 from django.db.models.functions import Cast, Coalesce, NullIf, Replace, Upper
 
 from common.choices import choice_label
+from crm.care.complaints.selectors import member_complaint_summaries
 from crm.customer360.exceptions import MemberNotFound
 from crm.leads.enums import ContactOutcome, LeadChannel, LeadStatus
 from crm.leads.models import LeadContact, LeadEnquiry
@@ -98,6 +99,7 @@ class Customer360:
     open_tasks: list
     contact_history: list
     leads: list
+    complaints: list = dataclasses.field(default_factory=list)
 
 
 def shows_full_phone(*, user) -> bool:
@@ -214,6 +216,7 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
             .annotate(store=F("store__code"), assignee=_shown_account("assignee"))[:OPEN_TASKS],
             kind=TaskKind,
         ),
+        complaints=member_complaint_summaries(user=user, member_id=member.pk),
         contact_history=_with_labels(
             tasks_visible_to(user=user)
             .filter(member=member, status=TaskStatus.DONE)

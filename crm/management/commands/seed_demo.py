@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from appointments.demo import seed_car_care_demo
+from crm.care.complaints.demo import seed_complaints_demo
 from crm.care.rescue.demo import seed_rescue_demo
 from crm.owner_events.demo import seed_car_life_demo
 from crm.surveys.demo import seed_surveys_demo
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         seed_rescue_demo()
         survey_link = seed_surveys_demo()
         seed_car_life_demo(stores=stores)
+        seed_complaints_demo()  # the applicants above: one complaint at each stage worth showing
         self._print_logins()
         if survey_link:
             self.stdout.write(f"A satisfaction survey to answer on a phone, no sign-in: {survey_link}")
@@ -44,6 +46,7 @@ class Command(BaseCommand):
             "  13800000002, 13800000003, 13800000024 hold membership cards (My account → My membership card);"
         )
         self.stdout.write("  13800000024 owns a car: traffic violations and car services under My cars.")
+        self.stdout.write("  13800000011 … 13800000014  a complaint each: received, paused, closed and rated, overdue")
         if settings.SMS_BACKEND == "file":
             self.stdout.write(f"  The demo sends no real SMS: read the code in {settings.SMS_FILE_PATH} (last line).")
         self.stdout.write(
