@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from common.exceptions import DomainError
 from members.enums import STORE_BOUND_ROLES
 from members.selectors import list_active_stores
-from orders import selectors, services
+from orders import repayments, selectors, services
 from orders.downloads import document_response, handle_upload
 from orders.enums import OrderState
 from orders.forms import DocumentUploadForm, TransitionForm
@@ -156,7 +156,7 @@ def apply_coupon(request, order_id: int, installment_id: int):
     if loan is None or not loan.installments.filter(pk=installment_id).exists():
         raise Http404
     try:
-        installment = services.apply_repayment_coupon(
+        installment = repayments.apply_repayment_coupon(
             installment_id=installment_id, coupon_code=request.POST.get("coupon", "")[:16], actor=request.user
         )
     except DomainError as error:

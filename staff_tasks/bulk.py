@@ -67,3 +67,15 @@ def sql_days_since(*, day_placeholder: str, column: str) -> str:
     if connection.vendor == "postgresql":
         return f"(CAST({day_placeholder} AS DATE) - {column})"
     return f"CAST(julianday({day_placeholder}) - julianday({column}) AS INTEGER)"
+
+
+def bulk_cancel_open_tasks(*, kind: str, subject_type: str, subject_ids_sql: str, params: list, note: str) -> int:
+    """Cancel the open tasks of ``kind`` about the subjects ``subject_ids_sql`` selects (one statement, whatever
+    their number), e.g. the collection calls of installments that were just paid. Returns how many were open."""
+    sql = f"""
+        UPDATE staff_tasks_task SET status = %s, note = %s, updated_at = %s
+        WHERE status = %s AND kind = %s AND subject_type = %s AND subject_id IN ({subject_ids_sql})
+    """  # noqa: S608  (the caller's SQL is its own; every value is a parameter)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [TaskStatus.CANCELLED, note, timezone.now(), TaskStatus.OPEN, kind, subject_type, *params])
+        return max(cursor.rowcount, 0)

@@ -375,3 +375,8 @@ TASK_SUPERVISION_TARGETS = {
     "on_time_weight": 0.5,
     "reach_weight": 0.5,
 }
+
+# Money: the most a down-payment coupon (points earned before signing) takes off the down payment, in yuan.
+DOWN_PAYMENT_COUPON_CAP = env.str("DOWN_PAYMENT_COUPON_CAP", default="5000.00")
+# A repayment file's import reports its progress every this many rows (the upload page shows it as a bar).
+REPAYMENT_IMPORT_PROGRESS_EVERY = env.int("REPAYMENT_IMPORT_PROGRESS_EVERY", default=5000)
