@@ -326,9 +326,8 @@ def _load_check_and_apply(*, repayment_import: RepaymentImport, path: Path, tota
         count, errors = _load(cursor, path=path, repayment_import_id=repayment_import.pk, total=total)
         repayment_import.total_rows = count
         errors += _check_rows(cursor)
-        if not errors:
-            _lock_installments(cursor)
-            errors += _check_overpayment(cursor)
+        _lock_installments(cursor)
+        errors += _check_overpayment(cursor)
         if errors:
             raise FileErrors(errors)
         applied = _apply(cursor, repayment_import=repayment_import)
