@@ -2,13 +2,15 @@
 store's, other staff all (the rule is members.selectors.store_ids_visible_to)."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from members.models import Store
 from members.selectors import list_active_stores, sees_all_stores, store_ids_visible_to
-from orders.enums import DocumentKind, OrderState
+from orders.enums import DocumentKind, InstallmentStatus, OrderState
 from orders.exceptions import OrderNotFound
 from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS, UNASSIGNED_NEXT_STEP
 from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent
@@ -236,3 +238,32 @@ def list_member_loans(*, user) -> QuerySet[Loan]:
         .prefetch_related(Prefetch("installments", queryset=Installment.objects.order_by("number")))
         .order_by("-disbursed_at")
     )
+
+
+@dataclass(frozen=True)
+class LoanBill:
+    """What the bills page shows for one loan, from its (prefetched) installments."""
+
+    loan: Loan
+    installments: list
+    next_installment: Installment | None
+    paid_so_far: Decimal
+    left: Decimal
+    deductions: Decimal
+
+
+def loan_bill(*, loan: Loan) -> LoanBill:
+    installments = list(loan.installments.all())
+    unpaid = [item for item in installments if item.status != InstallmentStatus.PAID]
+    return LoanBill(
+        loan=loan,
+        installments=installments,
+        next_installment=unpaid[0] if unpaid else None,
+        paid_so_far=sum((item.paid_amount for item in installments), Decimal("0.00")),
+        left=sum((item.amount_left for item in unpaid), Decimal("0.00")),
+        deductions=sum((item.deduction for item in installments), Decimal("0.00")),
+    )
+
+
+def list_member_bills(*, user) -> list[LoanBill]:
+    return [loan_bill(loan=loan) for loan in list_member_loans(user=user)]

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.selectors import members_visible_to, sees_all_stores
+from points.enums import CouponStatus
 from points.models import (
     Coupon,
     LotConsumption,
@@ -138,3 +139,10 @@ def coupons_visible_to(*, user) -> QuerySet[Coupon]:
     if sees_all_stores(user=user):
         return Coupon.objects.all()
     return Coupon.objects.filter(member__in=members_visible_to(user=user))
+
+
+def list_usable_coupons(*, member_id: int, kind: str) -> QuerySet[Coupon]:
+    """The member's coupons of ``kind`` that can be used today."""
+    return Coupon.objects.filter(
+        member_id=member_id, status=CouponStatus.ACTIVE, valid_until__gte=timezone.localdate(), reward__kind=kind
+    ).order_by("valid_until", "pk")
