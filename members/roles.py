@@ -23,6 +23,9 @@ _ORDERS = ["orders.view_order", "orders.view_orderevent", "orders.view_orderdocu
 # Starting an application for a member from the admin (store roles only for the members they see).
 _START_ORDERS = "orders.add_order"
 
+# Finance records payments and applies the loan system's repayment files (through the services).
+_MONEY = ["orders.view_payment", "orders.add_payment", "orders.view_repaymentimport", "orders.add_repaymentimport"]
+
 # Reviewers check identity documents, finance writes loan contracts, head office audits: they may see a full ID
 # number, each time giving a reason that is logged. Head office reads that log.
 _FULL_ID_NUMBER = "members.view_full_id_number"
@@ -42,7 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
     StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
-    StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
+    StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER, *_MONEY],
     StaffRole.HEAD_OFFICE: [
         *_READ_MEMBERS,
         _FULL_ID_NUMBER,
@@ -72,6 +75,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "points.add_reward",
         "points.add_campaign",
         "points.change_campaign",
+        "orders.view_payment",
+        "orders.view_repaymentimport",
     ],
     StaffRole.ADMIN: [],  # administrators are superusers
 }

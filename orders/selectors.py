@@ -13,7 +13,7 @@ from members.selectors import list_active_stores, sees_all_stores, store_ids_vis
 from orders.enums import DocumentKind, InstallmentStatus, OrderState
 from orders.exceptions import OrderNotFound
 from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS, UNASSIGNED_NEXT_STEP
-from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent
+from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, Payment, RepaymentImport
 from orders.state_machine import TRANSITION_ACTORS
 
 # The main road of an application, for the timeline and the funnel.
@@ -267,3 +267,16 @@ def loan_bill(*, loan: Loan) -> LoanBill:
 
 def list_member_bills(*, user) -> list[LoanBill]:
     return [loan_bill(loan=loan) for loan in list_member_loans(user=user)]
+
+
+def payments_visible_to(*, user) -> QuerySet[Payment]:
+    if sees_all_stores(user=user):
+        return Payment.objects.all()
+    return Payment.objects.filter(installment__loan__order__in=orders_visible_to(user=user))
+
+
+def repayment_imports_visible_to(*, user) -> QuerySet[RepaymentImport]:
+    """The loan system's files cover every store: head-office roles (finance among them) only."""
+    if sees_all_stores(user=user):
+        return RepaymentImport.objects.all()
+    return RepaymentImport.objects.none()

@@ -25,7 +25,8 @@ from members.services import issue_access_token
 from notifications.models import Notification
 from notifications.services import queue_notification
 from orders.enums import OrderState
-from orders.models import CreditCheck, Loan, Order
+from orders.models import CreditCheck, Loan, Order, Payment
+from orders.repayments import record_payment
 from orders.services import create_order
 from points import services as points_services
 from points.models import Coupon, PointsAccount, PointsEntry
@@ -71,6 +72,8 @@ _HEAD_OFFICE_ONLY = {
     "leads.PartnerApiKey",
     # Applications waiting for a store belong to none: the call center's and head office's queue.
     "orders.UnassignedOrder",
+    # The loan system's repayment files cover every store at once.
+    "orders.RepaymentImport",
 }
 
 # For each model that belongs to a store or a member: its rows that belong to store B only.
@@ -80,6 +83,7 @@ _STORE_B_ROWS = {
     "orders.Order": lambda b: Order.objects.filter(store=b.store),
     "orders.CreditCheck": lambda b: CreditCheck.objects.filter(order__store=b.store),
     "orders.Loan": lambda b: Loan.objects.filter(order__store=b.store),
+    "orders.Payment": lambda b: Payment.objects.filter(installment__loan__order__store=b.store),
     "vehicles.VehicleUnit": lambda b: VehicleUnit.objects.filter(store=b.store),
     "vehicles.OwnedVehicle": lambda b: OwnedVehicle.objects.filter(member=b.member),
     "vehicles.ServiceRecord": lambda b: ServiceRecord.objects.filter(vehicle__member=b.member),
@@ -103,6 +107,11 @@ class StoreWorld:
         VehicleUnitFactory(trim=cast.trim, store=store)  # one left in stock
         cast.member, cast.member_user, cast.store_staff = member, member.user, staff
         self.order = cast.advance(cast.new_order(), OrderState.DELIVERED)
+        first_installment = self.order.loan.installments.get(number=1)
+        record_payment(
+            installment_id=first_installment.pk, amount=Decimal("100.00"), paid_on=first_installment.due_on,
+            reference=f"PAY-{tag}", actor=cast.finance,
+        )  # fmt: skip
         car = OwnedVehicle.objects.get(member=member)
         record_service_visit(
             vehicle_id=car.pk, dealer_reference=f"DLR-{tag}", serviced_on=datetime.date(2026, 6, 1),
