@@ -110,9 +110,13 @@ def test_store_staff_does_not_see_repayment_files(cast):
 
 
 def _down_payment_coupon(member, face_value):
-    points_services.earn_points(member_id=member.pk, event=EarnEvent.CAMPAIGN, idempotency_key="dp", points=5000)
+    points_services.earn_points(
+        member_id=member.pk, event=EarnEvent.CAMPAIGN, idempotency_key=f"dp{member.pk}", points=5000
+    )
     reward = RewardFactory(kind=RewardKind.DOWN_PAYMENT_COUPON, cost_points=3000, face_value=Decimal(face_value))
-    return points_services.redeem_reward(member_id=member.pk, reward_id=reward.pk, idempotency_key="dp").coupon
+    return points_services.redeem_reward(
+        member_id=member.pk, reward_id=reward.pk, idempotency_key=f"dp{member.pk}"
+    ).coupon
 
 
 def test_store_applies_a_down_payment_coupon_at_signing_capped(cast: Cast, settings):
