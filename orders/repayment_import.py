@@ -11,8 +11,9 @@ amount) is skipped, so the same file twice changes nothing. Any bad row rejects 
 import csv
 import datetime
 import logging
+import re
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -38,6 +39,8 @@ HEADER_ALIASES = {
 }
 MAX_ERRORS = 100
 TABLE = "repayment_rows"
+RAW = "repayment_raw"
+CELLS = "repayment_cells"
 # Rounded to the fen: exact on PostgreSQL, and the SQLite demo's floating point cannot leave a 0.000001 unpaid.
 FULLY_PAID = (
     "ROUND(orders_installment.amount - orders_installment.deduction - orders_installment.paid_amount - paid.total, 2)"
@@ -93,22 +96,39 @@ def count_rows(path: Path) -> int:
     return max(lines - 1, 0)
 
 
-def read_rows(path: Path) -> Iterator[list]:
-    """The file's rows (header first) as lists of cells, streamed."""
-    if _is_excel(path):
-        from openpyxl import load_workbook
+def _excel_cell(value) -> str:
+    """An Excel cell as the text a CSV file would hold (whole numbers without ".0", dates as YYYY-MM-DD)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            yield from (list(row) for row in workbook.active.iter_rows(values_only=True))
-        finally:
-            workbook.close()
-        return
+
+def _excel_rows(path: Path) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            yield from csv.reader(stream)
+        for row in workbook.active.iter_rows(values_only=True):
+            yield [_excel_cell(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def _csv_header(path: Path) -> tuple[list[str], int]:
+    """The header's cells and the byte offset where the data rows start."""
+    with path.open("rb") as stream:
+        line = stream.readline()
+    try:
+        text = line.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FileErrors([{"row": 0, "reason": _("The file is not CSV in UTF-8 or Excel (.xlsx).")}]) from None
+        raise FileErrors([{"row": 1, "reason": _("The file is not CSV in UTF-8 or Excel (.xlsx).")}]) from None
+    return next(csv.reader([text]), []), len(line)
 
 
 def _column_positions(header: list) -> dict[str, int]:
@@ -119,104 +139,192 @@ def _column_positions(header: list) -> dict[str, int]:
     return {column: names.index(column) for column in COLUMNS}
 
 
-def _parse_date(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(str(value).strip().replace("/", "-"))
+# Loading: the file's cells as text, row by row as they come, into a temporary table --------------------------
 
 
-def parse_row(cells: list, positions: dict[str, int]) -> tuple[tuple | None, str]:
-    """(reference, contract, installment number, amount, paid_on) of one row, or None and the reason it is bad."""
-
-    def cell(column: str) -> str:
-        index = positions[column]
-        value = cells[index] if index < len(cells) else None
-        return "" if value is None else str(value).strip()
-
-    reference, contract = cell("reference"), cell("contract")
-    if not reference or len(reference) > 64:
-        return None, _("the payment reference is missing or longer than 64 characters")
-    if not contract or len(contract) > 24:
-        return None, _("the contract number is missing")
-    number = cell("installment")
-    if not number.isdigit() or not 0 < int(number) < 1000:
-        return None, _("the installment number %(value)r is not a whole number") % {"value": number}
-    try:
-        amount = Decimal(cell("amount").replace(",", ""))
-    except InvalidOperation:
-        return None, _("the amount %(value)r is not a number") % {"value": cell("amount")}
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**10:
-        return None, _("the amount %(value)s must be positive, in yuan and fen") % {"value": cell("amount")}
-    raw_date = cells[positions["paid_on"]] if positions["paid_on"] < len(cells) else None
-    try:
-        paid_on = _parse_date(raw_date)
-    except (TypeError, ValueError):
-        return None, _("the payment date %(value)r is not a date (YYYY-MM-DD)") % {"value": cell("paid_on")}
-    return (reference, contract, int(number), amount, paid_on), ""
-
-
-# Loading ------------------------------------------------------------------------------------------------------
-
-
-def _create_table(cursor) -> None:
+def _create_raw_table(cursor, *, width: int) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {RAW}")
     cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-    cursor.execute(
-        f"""CREATE TEMPORARY TABLE {TABLE} (
-            row_number INTEGER NOT NULL, reference VARCHAR(64) NOT NULL, contract VARCHAR(24) NOT NULL,
-            number INTEGER NOT NULL, amount NUMERIC(12, 2) NOT NULL, paid_on DATE NOT NULL,
-            installment_id BIGINT, is_new BOOLEAN NOT NULL DEFAULT TRUE
-        ){on_commit}"""
-    )
-
-
-def _load(cursor, *, path: Path, repayment_import_id: int, total: int) -> tuple[int, list[dict]]:
-    """Stream the file's good rows into the table; returns the row count and the bad rows."""
-    rows = read_rows(path)
-    header = next(rows, None)
-    if header is None:
-        raise FileErrors([{"row": 1, "reason": _("The file is empty.")}])
-    positions = _column_positions(header)
-    errors: list[dict] = []
-    every = settings.REPAYMENT_IMPORT_PROGRESS_EVERY
-    count = 0
-
-    def parsed() -> Iterator[tuple]:
-        nonlocal count
-        for row_number, cells in enumerate(rows, start=2):
-            if not any(cell not in (None, "") for cell in cells):
-                continue  # blank lines (e.g. a trailing one) are not rows
-            count += 1
-            values, reason = parse_row(cells, positions)
-            if values is None:
-                if len(errors) < MAX_ERRORS:
-                    errors.append({"row": row_number, "reason": reason})
-            else:
-                yield (row_number, *values)
-            if count % every == 0:
-                _report(repayment_import_id, done=count, total=total)
-
-    columns = "row_number, reference, contract, number, amount, paid_on"
+    cursor.execute(f"DROP TABLE IF EXISTS {CELLS}")
+    cells = ", ".join(f"c{index} TEXT" for index in range(width))
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:
-            for values in parsed():
-                copy.write_row(values)
+        # COPY fills the rows in file order, so the identity is the file's row number (the header is row 1).
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {RAW} (row_number BIGINT GENERATED BY DEFAULT AS IDENTITY (START WITH 2), "
+            f"{cells}) ON COMMIT DROP"
+        )
     else:
-        insert = f"INSERT INTO {TABLE} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608  (our names)
-        batch = []
-        for values in parsed():
-            batch.append((*values[:4], str(values[4]), values[5].isoformat()))
-            if len(batch) >= every:
-                cursor.executemany(insert, batch)
-                batch.clear()
-        if batch:
+        cursor.execute(f"CREATE TEMPORARY TABLE {RAW} (row_number INTEGER NOT NULL, {cells})")
+
+
+def _copy_csv(cursor, *, path: Path, offset: int, width: int, report) -> None:
+    """PostgreSQL: the file's bytes after the header straight into COPY, in chunks (nothing per row in Python)."""
+    import psycopg
+
+    columns = ", ".join(f"c{index}" for index in range(width))
+    size, sent = path.stat().st_size, offset
+    try:
+        with (
+            cursor.cursor.copy(f"COPY {RAW} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
+            path.open("rb") as stream,
+        ):
+            stream.seek(offset)
+            pending = b""
+            while chunk := stream.read(1 << 20):
+                if pending:
+                    copy.write(pending)
+                    sent += len(pending)
+                    report(sent / size)
+                pending = chunk
+            # Blank lines at the end of a file are not rows.
+            pending = pending.rstrip(b"\r\n\t ")
+            if pending:
+                copy.write(pending + b"\n")
+    except (psycopg.DataError, psycopg.errors.BadCopyFileFormat) as error:
+        line = re.search(r"line (\d+)", (error.diag.context or "") + str(error))
+        row = int(line.group(1)) + 1 if line else 0
+        reason = _("the row does not have the %(count)s columns of the header, or is not UTF-8 text") % {"count": width}
+        raise FileErrors([{"row": row, "reason": reason}]) from None
+
+
+def _insert_rows(cursor, *, rows: Iterator[list[str]], width: int, report) -> None:
+    """Excel files, and the SQLite demo: the cells as text, in batches."""
+    every = settings.REPAYMENT_IMPORT_PROGRESS_EVERY
+    placeholders = ", ".join(["%s"] * (width + 1))
+    insert = f"INSERT INTO {RAW} VALUES ({placeholders})"  # noqa: S608  (our names)
+    batch = []
+    for row_number, cells in enumerate(rows, start=2):
+        if not any(cells):
+            continue  # a blank line is not a row
+        batch.append((row_number, *(cells + [""] * width)[:width]))
+        if len(batch) >= every:
             cursor.executemany(insert, batch)
-    return count, errors
+            batch.clear()
+            report(None, done=row_number - 1)
+    if batch:
+        cursor.executemany(insert, batch)
+
+
+def _load(cursor, *, path: Path, repayment_import_id: int, total: int) -> dict[str, str]:
+    """The file into the raw table; returns each column's raw cell expression."""
+    if _is_excel(path):
+        rows = _excel_rows(path)
+        header = next(rows, None)
+        if header is None:
+            raise FileErrors([{"row": 1, "reason": _("The file is empty.")}])
+    else:
+        header, offset = _csv_header(path)
+    positions = _column_positions(header)
+    width = len(header)
+
+    def report(fraction, done=None):
+        _report(repayment_import_id, done=done if done is not None else int(total * fraction), total=total)
+
+    _create_raw_table(cursor, width=width)
+    if _is_excel(path):
+        _insert_rows(cursor, rows=rows, width=width, report=report)
+    elif connection.vendor == "postgresql":
+        _copy_csv(cursor, path=path, offset=offset, width=width, report=report)
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            reader = csv.reader(stream)
+            next(reader, None)
+            try:
+                _insert_rows(cursor, rows=reader, width=width, report=report)
+            except UnicodeDecodeError:
+                raise FileErrors([{"row": 0, "reason": _("The file is not CSV in UTF-8 or Excel (.xlsx).")}]) from None
+    return {column: f"TRIM(COALESCE(r.c{index}, ''))" for column, index in positions.items()}
 
 
 # Checking and applying ----------------------------------------------------------------------------------------
+
+
+def _matches(expression: str, pattern: str) -> str:
+    operator = "~" if connection.vendor == "postgresql" else "REGEXP"
+    return f"({expression} {operator} '{pattern}')"
+
+
+def _valid_date(column: str) -> str:
+    """YYYY-MM-DD of a day that exists (no casts that could fail: a bad date must be a row's error, not the file's)."""
+    shaped = _matches(column, "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    year, day = f"CAST(SUBSTR({column}, 1, 4) AS INTEGER)", f"CAST(SUBSTR({column}, 9, 2) AS INTEGER)"
+    is_leap = f"({year} % 4 = 0 AND ({year} % 100 <> 0 OR {year} % 400 = 0))"
+    last_day = (
+        f"CASE SUBSTR({column}, 6, 2) WHEN '02' THEN CASE WHEN {is_leap} THEN 29 ELSE 28 END "
+        "WHEN '04' THEN 30 WHEN '06' THEN 30 WHEN '09' THEN 30 WHEN '11' THEN 30 ELSE 31 END"
+    )
+    return f"(CASE WHEN {shaped} THEN {day} <= {last_day} ELSE FALSE END)"
+
+
+def _cell_checks() -> list[tuple[str, str]]:
+    """(the column, a condition true when its trimmed cell is bad), in the order a row's reason is chosen."""
+    return [
+        ("reference", "(reference = '' OR LENGTH(reference) > 64)"),
+        ("contract", "(contract = '' OR LENGTH(contract) > 24)"),
+        ("installment", f"NOT {_matches('installment', '^0*[1-9][0-9]{0,2}$')}"),
+        ("amount", f"(NOT {_matches('amount', '^[0-9]{1,10}([.][0-9]{1,2})?$')} OR {_matches('amount', '^[0.]+$')})"),
+        ("paid_on", f"NOT {_valid_date('paid_on')}"),
+    ]
+
+
+def _check_cells(cursor, cells: dict[str, str]) -> list[dict]:
+    """One pass over the raw rows: each row's cells trimmed, checked, and typed where good, into ``TABLE_CELLS``;
+    returns the bad rows and why."""
+    checks = _cell_checks()
+    problem = "CASE " + " ".join(f"WHEN {condition} THEN '{column}'" for column, condition in checks) + " END"
+    is_postgresql = connection.vendor == "postgresql"
+    # SQLite keeps dates as ISO text (a CAST would make a number of the year).
+    paid_on = "CAST(paid_on AS DATE)" if is_postgresql else "paid_on"
+    on_commit = " ON COMMIT DROP" if is_postgresql else ""
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE {CELLS}{on_commit} AS
+            WITH trimmed AS MATERIALIZED (
+                SELECT r.row_number, {cells["reference"]} AS reference, {cells["contract"]} AS contract,
+                       {cells["installment"]} AS installment, REPLACE({cells["amount"]}, ',', '') AS amount,
+                       REPLACE({cells["paid_on"]}, '/', '-') AS paid_on
+                FROM {RAW} r),
+            checked AS MATERIALIZED (SELECT trimmed.*, {problem} AS problem FROM trimmed)
+            SELECT row_number, reference, contract, problem, installment AS installment_text, amount AS amount_text,
+                   paid_on AS paid_on_text,
+                   CASE WHEN problem IS NULL THEN CAST(installment AS INTEGER) END AS number,
+                   CASE WHEN problem IS NULL THEN CAST(amount AS NUMERIC(12, 2)) END AS amount,
+                   CASE WHEN problem IS NULL THEN {paid_on} END AS paid_on
+            FROM checked"""  # noqa: S608
+    )
+    cursor.execute(
+        f"""SELECT row_number, problem, installment_text, amount_text, paid_on_text FROM {CELLS}
+            WHERE problem IS NOT NULL ORDER BY row_number LIMIT {MAX_ERRORS}"""  # noqa: S608
+    )
+    reasons = {
+        "reference": lambda row: _("the payment reference is missing or longer than 64 characters"),
+        "contract": lambda row: _("the contract number is missing"),
+        "installment": lambda row: _("the installment number %(value)r is not a whole number") % {"value": row[2]},
+        "amount": lambda row: _("the amount %(value)r is not a positive amount in yuan and fen") % {"value": row[3]},
+        "paid_on": lambda row: _("the payment date %(value)r is not a date (YYYY-MM-DD)") % {"value": row[4]},
+    }
+    return [{"row": row[0], "reason": reasons[row[1]](row)} for row in cursor.fetchall()]
+
+
+def _resolve(cursor) -> int:
+    """The good rows with the installment each pays and whether its reference is new; returns the rows read."""
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {CELLS}")
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE {TABLE}{on_commit} AS
+            SELECT c.row_number, c.reference, c.contract, c.number, c.amount, c.paid_on,
+                   i.id AS installment_id, p.id IS NULL AS is_new
+            FROM {CELLS} c
+            LEFT JOIN orders_order o ON o.number = c.contract
+            LEFT JOIN orders_loan l ON l.order_id = o.id
+            LEFT JOIN orders_installment i ON i.loan_id = l.id AND i.number = c.number
+            LEFT JOIN orders_payment p ON p.reference = c.reference
+            WHERE c.problem IS NULL"""  # noqa: S608
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {TABLE}")
+    cursor.execute(f"SELECT COUNT(*) FROM {CELLS}")  # noqa: S608
+    return cursor.fetchone()[0]
 
 
 def _errors(cursor, sql: str, params: list, reason) -> list[dict]:
@@ -226,14 +334,6 @@ def _errors(cursor, sql: str, params: list, reason) -> list[dict]:
 
 def _check_rows(cursor) -> list[dict]:
     """Every row names an installment, no reference twice, no reference recorded for other money."""
-    cursor.execute(f"CREATE INDEX {TABLE}_reference ON {TABLE} (reference)")
-    cursor.execute(
-        f"""UPDATE {TABLE} SET installment_id = (
-                SELECT i.id FROM orders_installment i
-                JOIN orders_loan l ON l.id = i.loan_id JOIN orders_order o ON o.id = l.order_id
-                WHERE o.number = {TABLE}.contract AND i.number = {TABLE}.number),
-            is_new = NOT EXISTS (SELECT 1 FROM orders_payment p WHERE p.reference = {TABLE}.reference)"""  # noqa: S608
-    )
     errors = _errors(
         cursor, f"SELECT row_number, contract, number FROM {TABLE} WHERE installment_id IS NULL", [],  # noqa: S608
         lambda contract, number: _("contract %(contract)s has no installment %(number)s")
@@ -254,7 +354,7 @@ def _check_rows(cursor) -> list[dict]:
     errors += _errors(
         cursor,
         f"""SELECT r.row_number, r.reference FROM {TABLE} r JOIN orders_payment p ON p.reference = r.reference
-            WHERE p.installment_id <> r.installment_id OR p.amount <> r.amount""",  # noqa: S608
+            WHERE NOT r.is_new AND (p.installment_id <> r.installment_id OR p.amount <> r.amount)""",  # noqa: S608
         [],
         lambda reference: (
             _("payment reference %(reference)s is already recorded for other money") % {"reference": reference}
@@ -322,8 +422,9 @@ def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
 def _load_check_and_apply(*, repayment_import: RepaymentImport, path: Path, total: int) -> tuple[int, int]:
     """Rows read and payments recorded; FileErrors (after rolling back to before the file) when any row is bad."""
     with connection.cursor() as cursor:
-        _create_table(cursor)
-        count, errors = _load(cursor, path=path, repayment_import_id=repayment_import.pk, total=total)
+        cells = _load(cursor, path=path, repayment_import_id=repayment_import.pk, total=total)
+        errors = _check_cells(cursor, cells)
+        count = _resolve(cursor)
         repayment_import.total_rows = count
         errors += _check_rows(cursor)
         _lock_installments(cursor)
@@ -333,6 +434,8 @@ def _load_check_and_apply(*, repayment_import: RepaymentImport, path: Path, tota
         applied = _apply(cursor, repayment_import=repayment_import)
         if connection.vendor != "postgresql":
             cursor.execute(f"DROP TABLE {TABLE}")
+            cursor.execute(f"DROP TABLE {RAW}")
+            cursor.execute(f"DROP TABLE {CELLS}")
     return count, applied
 
 

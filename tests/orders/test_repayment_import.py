@@ -86,7 +86,7 @@ def test_bad_row_rejects_the_whole_file_naming_row_and_reason(tmp_path, loans):
     assert repayment_import.status == "rejected"
     assert repayment_import.errors == [
         {"row": 3, "reason": f"contract {second.order.number} has no installment 9"},
-        {"row": 4, "reason": "the amount 'abc' is not a number"},
+        {"row": 4, "reason": "the amount 'abc' is not a positive amount in yuan and fen"},
         {"row": 5, "reason": "more than is still due on the installment (¥2764.14)"},
         {"row": 6, "reason": "payment reference R1 is already on row 2"},
     ]
@@ -159,3 +159,43 @@ def test_progress_is_complete_when_done(tmp_path, loans, settings):
     # A second run (a redelivered job) leaves it as it is.
     apply_repayment_file(repayment_import_id=repayment_import.pk)
     assert Installment.objects.get(loan=first, number=1).paid_amount == Decimal("10.00")
+
+
+def test_cells_that_are_not_values_are_named(tmp_path, loans):
+    first, _second = loans
+    number = first.order.number
+    path = write(
+        tmp_path,
+        HEADER
+        + f",{number},1,1.00,2026-11-01\n"
+        + f"R2,{number},x,1.00,2026-11-01\n"
+        + f"R3,{number},1,0.00,2026-11-01\n"
+        + f"R4,{number},1,1.001,2026-11-01\n"
+        + f"R5,{number},1,1.00,2026-02-30\n"
+        + f"R6,{number},1,\"1,000.00\",2026/11/01\n",
+    )
+    with pytest.raises(CommandError):
+        call_command("import_repayments", str(path))
+    assert RepaymentImport.objects.get().errors == [
+        {"row": 2, "reason": "the payment reference is missing or longer than 64 characters"},
+        {"row": 3, "reason": "the installment number 'x' is not a whole number"},
+        {"row": 4, "reason": "the amount '0.00' is not a positive amount in yuan and fen"},
+        {"row": 5, "reason": "the amount '1.001' is not a positive amount in yuan and fen"},
+        {"row": 6, "reason": "the payment date '2026-02-30' is not a date (YYYY-MM-DD)"},
+    ]
+    assert not Payment.objects.exists()
+
+
+def test_a_row_with_other_columns_is_named_and_windows_line_ends_and_blank_tail_are_fine(tmp_path, loans):
+    first, _second = loans
+    number = first.order.number
+    broken = write(tmp_path, HEADER + f"R1,{number},1,1.00,2026-11-01\nR2,{number},1,1.00\n", name="broken.csv")
+    with pytest.raises(CommandError):
+        call_command("import_repayments", str(broken))
+    assert RepaymentImport.objects.get(original_name="broken.csv").errors == [
+        {"row": 3, "reason": "the row does not have the 5 columns of the header, or is not UTF-8 text"}
+    ]
+    fine = tmp_path / "fine.csv"
+    fine.write_bytes(f"{HEADER.strip()}\r\nR1,{number},1,\"1,000.00\",2026/11/01\r\n\r\n\r\n".encode())
+    call_command("import_repayments", str(fine))
+    assert statuses(first)[0] == ("partly_paid", Decimal("1000.00"))
