@@ -36,7 +36,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
-
 from _common import BenchError, drop_database, migrate, recreate_database, wait_for_quiet_machine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +103,7 @@ def write_file(database_url: str, path: Path, *, offset: int, rows: int) -> None
         SELECT 'PAY' || i.id, o.number, i.number, i.amount, CURRENT_DATE
         FROM orders_installment i JOIN orders_loan l ON l.id = i.loan_id JOIN orders_order o ON o.id = l.order_id
         ORDER BY i.id OFFSET {int(offset)} LIMIT {int(rows)}
-    ) TO STDOUT WITH (FORMAT csv)"""
+    ) TO STDOUT WITH (FORMAT csv)"""  # noqa: S608  (two integers)
     with psycopg.connect(database_url) as connection, path.open("wb") as out:
         out.write(b"reference,contract,installment,amount,paid_on\n")
         with connection.cursor().copy(statement) as copy:
@@ -120,9 +119,10 @@ def plain_baseline(database_url: str, path: Path) -> float:
             """CREATE TEMPORARY TABLE plain_rows (reference text, contract text, number int, amount numeric(12, 2),
                    paid_on date) ON COMMIT DROP"""
         )
-        with connection.cursor().copy("COPY plain_rows FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, path.open(
-            "rb"
-        ) as source:
+        with (
+            connection.cursor().copy("COPY plain_rows FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            path.open("rb") as source,
+        ):
             while chunk := source.read(1 << 20):
                 copy.write(chunk)
         updated = connection.execute(

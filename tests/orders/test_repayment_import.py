@@ -172,7 +172,7 @@ def test_cells_that_are_not_values_are_named(tmp_path, loans):
         + f"R3,{number},1,0.00,2026-11-01\n"
         + f"R4,{number},1,1.001,2026-11-01\n"
         + f"R5,{number},1,1.00,2026-02-30\n"
-        + f"R6,{number},1,\"1,000.00\",2026/11/01\n",
+        + f'R6,{number},1,"1,000.00",2026/11/01\n',
     )
     with pytest.raises(CommandError):
         call_command("import_repayments", str(path))
@@ -196,6 +196,6 @@ def test_a_row_with_other_columns_is_named_and_windows_line_ends_and_blank_tail_
         {"row": 3, "reason": "the row does not have the 5 columns of the header, or is not UTF-8 text"}
     ]
     fine = tmp_path / "fine.csv"
-    fine.write_bytes(f"{HEADER.strip()}\r\nR1,{number},1,\"1,000.00\",2026/11/01\r\n\r\n\r\n".encode())
+    fine.write_bytes(f'{HEADER.strip()}\r\nR1,{number},1,"1,000.00",2026/11/01\r\n\r\n\r\n'.encode())
     call_command("import_repayments", str(fine))
     assert statuses(first)[0] == ("partly_paid", Decimal("1000.00"))
