@@ -321,20 +321,25 @@ class Payment(models.Model):
     )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     paid_on = models.DateField(_("paid on"))
-    reference = models.CharField(_("payment reference"), max_length=64, unique=True)
+    reference = models.CharField(_("payment reference"), max_length=64)
     source = models.CharField(_("source"), max_length=12, choices=PaymentSource.choices)
+    # No index on these two: nothing looks payments up by them, and a repayment file inserts 200,000 payments at once.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("recorded by"),
+        verbose_name=_("recorded by"), db_index=False,
     )  # fmt: skip
     repayment_import = models.ForeignKey(
         "RepaymentImport", on_delete=models.PROTECT, null=True, blank=True, related_name="payments",
-        verbose_name=_("repayment file"),
+        verbose_name=_("repayment file"), db_index=False,
     )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # A constraint rather than unique=True: the same exact-match index without a second, LIKE-pattern one.
+            models.UniqueConstraint(fields=["reference"], name="payment_reference_unique"),
+        ]
         ordering = ["-paid_on", "-pk"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
