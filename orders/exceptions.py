@@ -139,7 +139,9 @@ class PaymentReferenceUsed(DomainError):
 class InstallmentClosedToCoupons(DomainError):
     code = "installment_closed_to_coupons"
     status_code = 409
-    default_message = _("A coupon can only go on an installment that is not yet due or paid and has no coupon yet.")
+    default_message = _(
+        "A coupon can only go on an installment that is neither paid nor overdue and has no coupon yet."
+    )
 
 
 class LoanAlreadySettled(DomainError):
