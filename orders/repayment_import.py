@@ -364,13 +364,12 @@ def _check_rows(cursor) -> list[dict]:
 
 
 def _lock_installments(cursor) -> None:
-    """Take the paid installments' row locks (in id order, as every payment service does) before checking what is
-    left on them: a payment recorded at the same moment waits, or is seen."""
+    """Hold every installment still while the file's rows are checked against what is left and applied. A file
+    pays up to hundreds of thousands of installments: one table lock instead of that many row locks. EXCLUSIVE
+    mode lets reads (pages, reminders) go on; a payment or coupon on any installment waits for the file (its
+    ``SELECT … FOR UPDATE`` conflicts), and a file waits for payments already under way."""
     if connection.vendor == "postgresql":
-        cursor.execute(
-            f"""SELECT id FROM orders_installment WHERE id IN (SELECT installment_id FROM {TABLE} WHERE is_new)
-                ORDER BY id FOR UPDATE"""  # noqa: S608
-        )
+        cursor.execute("LOCK TABLE orders_installment IN EXCLUSIVE MODE")
 
 
 def _check_overpayment(cursor) -> list[dict]:
@@ -422,6 +421,9 @@ def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
 def _load_check_and_apply(*, repayment_import: RepaymentImport, path: Path, total: int) -> tuple[int, int]:
     """Rows read and payments recorded; FileErrors (after rolling back to before the file) when any row is bad."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Room for the grouping and the window sorts over a big file to stay in memory (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cells = _load(cursor, path=path, repayment_import_id=repayment_import.pk, total=total)
         errors = _check_cells(cursor, cells)
         count = _resolve(cursor)

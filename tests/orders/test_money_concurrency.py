@@ -118,3 +118,35 @@ def test_two_coupons_on_one_installment_at_once_one_is_taken(loan):
     assert first.deduction == Decimal("300.00")
     statuses = sorted(Coupon.objects.filter(pk__in=[c.pk for c in coupons]).values_list("status", flat=True))
     assert statuses == ["active", "used"]
+
+
+def test_a_repayment_file_and_a_payment_racing_on_one_installment_never_overpay(loan, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from orders.models import RepaymentImport
+    from orders.repayment_import import apply_repayment_file
+
+    settings.MEDIA_ROOT = tmp_path
+    finance = StaffFactory(role="finance")
+    installment = loan.installments.get(number=1)
+    content = f"reference,contract,installment,amount,paid_on\nFILE-1,{loan.order.number},1,2000.00,2026-11-01\n"
+    repayment_import = RepaymentImport.objects.create(
+        file=ContentFile(content.encode(), name="race.csv"), original_name="race.csv"
+    )
+    results = {}
+
+    def apply_file():
+        results["file"] = apply_repayment_file(repayment_import_id=repayment_import.pk).status
+
+    def pay():
+        repayments.record_payment(
+            installment_id=installment.pk, amount=Decimal("2000.00"), paid_on=installment.due_on, reference="DESK-1",
+            actor=finance,
+        )  # fmt: skip
+
+    outcomes = race(apply_file, pay)
+    installment.refresh_from_db()
+    assert installment.paid_amount == Decimal("2000.00")
+    assert Payment.objects.filter(installment=installment).count() == 1
+    # Whichever came second was refused: the file rejected whole, or the desk payment as an overpayment.
+    assert (results["file"], outcomes[1]) in {("done", "overpayment"), ("rejected", "ok")}
