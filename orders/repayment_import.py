@@ -390,13 +390,8 @@ def _check_overpayment(cursor) -> list[dict]:
 
 def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
     now, today = timezone.now(), timezone.localdate()
-    cursor.execute(
-        f"""INSERT INTO orders_payment
-                (installment_id, amount, paid_on, reference, source, recorded_by_id, repayment_import_id, created_at)
-            SELECT installment_id, amount, paid_on, reference, %s, %s, %s, %s FROM {TABLE} WHERE is_new""",  # noqa: S608
-        [PaymentSource.IMPORTED, repayment_import.created_by_id, repayment_import.pk, now],
-    )
-    applied = max(cursor.rowcount, 0)
+    # The installments first: the payments' foreign-key checks then find rows this transaction already changed and
+    # lock nothing more (the other order would lock every installment once more before updating it).
     # Column references on the right of SET read the row as it was, on both engines.
     cursor.execute(
         f"""UPDATE orders_installment SET
@@ -409,6 +404,13 @@ def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
             WHERE orders_installment.id = paid.installment_id""",  # noqa: S608
         [InstallmentStatus.PAID, today, InstallmentStatus.OVERDUE, InstallmentStatus.PARTLY_PAID, now],
     )
+    cursor.execute(
+        f"""INSERT INTO orders_payment
+                (installment_id, amount, paid_on, reference, source, recorded_by_id, repayment_import_id, created_at)
+            SELECT installment_id, amount, paid_on, reference, %s, %s, %s, %s FROM {TABLE} WHERE is_new""",  # noqa: S608
+        [PaymentSource.IMPORTED, repayment_import.created_by_id, repayment_import.pk, now],
+    )
+    applied = max(cursor.rowcount, 0)
     cancel_collection_calls(
         installment_ids_sql=f"""SELECT i.id FROM orders_installment i
             WHERE i.status = %s AND i.id IN (SELECT installment_id FROM {TABLE} WHERE is_new)""",  # noqa: S608
