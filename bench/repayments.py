@@ -158,7 +158,7 @@ def apply_file(path: Path) -> tuple[float, object]:
 
 
 def child_peak_rss_mb(database_url: str, path: Path, media_root: Path) -> float:
-    """Peak resident size of ``manage.py import_repayments FILE`` in a fresh child (a fork-and-exec helper reads it,
+    """Peak resident size of ``manage.py import_repayments FILE`` in a fresh child (a small wrapper process reads it,
     so each figure is that child's alone)."""
     env = {**django_env(database_url), "MEDIA_ROOT": str(media_root)}
     code = (
