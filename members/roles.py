@@ -56,6 +56,8 @@ _SURVEY_ANSWERS = ["surveys.view_surveyinvitation", "surveys.view_surveyresponse
 _SURVEY_SETUP = ["surveys.add_questionnaire", "surveys.change_questionnaire", "surveys.add_question",
                  "surveys.change_question", "surveys.delete_question", "surveys.add_choice", "surveys.change_choice",
                  "surveys.delete_choice"]  # fmt: skip
+# Finance records payments and applies the loan system's repayment files (through the services).
+_MONEY = ["orders.view_payment", "orders.add_payment", "orders.view_repaymentimport", "orders.add_repaymentimport"]
 
 # Reviewers check identity documents, finance writes loan contracts, head office audits: they may see a full ID
 # number, each time giving a reason that is logged. Head office reads that log.
@@ -93,7 +95,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EVENTS,
     ],  # fmt: skip
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
-    StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
+    StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER, *_MONEY],
     StaffRole.HEAD_OFFICE: [
         *_READ_MEMBERS,
         _FULL_ID_NUMBER,
@@ -133,6 +135,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SURVEY_ANSWERS,
         *_SURVEY_SETUP,
         *_EVENTS,
+        "orders.view_payment",
+        "orders.view_repaymentimport",
     ],
     StaffRole.ADMIN: [],  # administrators are superusers
 }

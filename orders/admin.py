@@ -333,3 +333,6 @@ class LoanAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from orders import money_admin  # noqa: E402, F401  (registers the money screens)

@@ -12,7 +12,7 @@ from common.api import ErrorSerializer, Pagination
 from members.api import IsMember
 from orders import selectors, services
 from orders.downloads import document_response
-from orders.enums import DocumentKind, OrderState
+from orders.enums import DocumentKind, InstallmentStatus, OrderState
 from orders.models import Order, OrderDocument
 
 
@@ -479,13 +479,18 @@ class BackofficeOrderDocumentListApi(OrderDocumentListApi):
 
 
 class InstallmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     number = serializers.IntegerField()
     due_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     principal = serializers.DecimalField(max_digits=12, decimal_places=2)
     interest = serializers.DecimalField(max_digits=12, decimal_places=2)
     deduction = serializers.DecimalField(max_digits=10, decimal_places=2)
-    status = serializers.CharField()
+    coupon_code = serializers.CharField()
+    amount_due = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="amount less the coupon")
+    paid_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount_left = serializers.DecimalField(max_digits=12, decimal_places=2)
+    status = serializers.ChoiceField(choices=InstallmentStatus.choices)
 
 
 class LoanOutputSerializer(serializers.Serializer):
@@ -497,6 +502,10 @@ class LoanOutputSerializer(serializers.Serializer):
     term_months = serializers.IntegerField()
     monthly_payment = serializers.DecimalField(max_digits=12, decimal_places=2)
     disbursed_at = serializers.DateTimeField()
+    bank_name = serializers.CharField()
+    bank_card = serializers.CharField(source="masked_bank_card", help_text="masked: only the last four digits")
+    debit_day = serializers.IntegerField(allow_null=True)
+    settled_on = serializers.DateField(allow_null=True)
     installments = InstallmentOutputSerializer(many=True)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders import api
+from orders import api, money_api
 
 urlpatterns = [
     path("orders/", api.OrderListApi.as_view(), name="order-list"),
@@ -13,6 +13,16 @@ urlpatterns = [
         name="order-document-file",
     ),
     path("loans/", api.LoanListApi.as_view(), name="loan-list"),
+    path(
+        "loans/installments/<int:installment_id>/coupon/",
+        money_api.InstallmentCouponApi.as_view(),
+        name="installment-coupon",
+    ),
+    path(
+        "backoffice/installments/<int:installment_id>/payments/",
+        money_api.InstallmentPaymentApi.as_view(),
+        name="backoffice-installment-payments",
+    ),
     path("backoffice/orders/", api.BackofficeOrderListApi.as_view(), name="backoffice-order-list"),
     path("backoffice/orders/<int:order_id>/", api.BackofficeOrderDetailApi.as_view(), name="backoffice-order-detail"),
     path(

@@ -8,16 +8,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
 from members.enums import STORE_BOUND_ROLES
 from members.selectors import list_active_stores
-from orders import selectors, services
+from orders import repayments, selectors, services
 from orders.downloads import document_response, handle_upload
 from orders.enums import OrderState
-from orders.forms import DocumentUploadForm, TransitionForm
+from orders.forms import DocumentUploadForm, PaymentForm, SettlementForm, TransitionForm
 
 
 def staff_required(view):
@@ -60,6 +61,7 @@ def order_page(request, order_id: int):
         if done:
             messages.success(request, done)
             return redirect("backoffice:order", order_id=order.pk)
+    installments = list(order.loan.installments.all()) if hasattr(order, "loan") else []
     context = {
         "order": order,
         "member": order.member,
@@ -71,8 +73,15 @@ def order_page(request, order_id: int):
         "assign_stores": (
             list_active_stores() if order.is_unassigned and request.user.has_perm("orders.assign_order_store") else None
         ),
-        "installments": list(order.loan.installments.all()) if hasattr(order, "loan") else [],
-        "can_apply_coupons": request.user.role in ("finance", "admin") or request.user.is_superuser,
+        "installments": installments,
+        "settlement": repayments.settlement_quote(installments=installments, on=timezone.localdate())
+        if installments
+        else None,
+        "can_apply_coupons": repayments.may_record_payments(user=request.user),
+        "can_apply_down_payment_coupon": order.state in repayments.DOWN_PAYMENT_COUPON_STATES
+        and not order.down_payment_coupon_code
+        and (request.user.role in repayments.STORE_ROLES or request.user.is_superuser),
+        "today": timezone.localdate(),
         "is_head_office": request.user.role == "head_office",
     }
     return render(request, "orders/backoffice/order.html", context)
@@ -156,7 +165,7 @@ def apply_coupon(request, order_id: int, installment_id: int):
     if loan is None or not loan.installments.filter(pk=installment_id).exists():
         raise Http404
     try:
-        installment = services.apply_repayment_coupon(
+        installment = repayments.apply_repayment_coupon(
             installment_id=installment_id, coupon_code=request.POST.get("coupon", "")[:16], actor=request.user
         )
     except DomainError as error:
@@ -166,6 +175,67 @@ def apply_coupon(request, order_id: int, installment_id: int):
             request, _("Coupon applied: ¥%(amount)s off installment %(number)s.")
             % {"amount": installment.deduction, "number": installment.number},
         )  # fmt: skip
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@require_POST
+@staff_required
+def record_payment(request, order_id: int, installment_id: int):
+    order = _get_order_or_404(request, order_id)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("backoffice:order", order_id=order.pk)
+    if not selectors.installments_visible_to(user=request.user).filter(pk=installment_id, loan__order=order).exists():
+        raise Http404
+    try:
+        installment, created = repayments.record_payment(
+            installment_id=installment_id, actor=request.user, **form.cleaned_data
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        message = _("Payment recorded.") if created else _("This payment was already recorded; nothing changed.")
+        messages.success(request, f"{message} {installment.get_status_display()}")
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@require_POST
+@staff_required
+def settle_early(request, order_id: int):
+    order = _get_order_or_404(request, order_id)
+    form = SettlementForm(request.POST)
+    loan = getattr(order, "loan", None)
+    if loan is None:
+        raise Http404
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("backoffice:order", order_id=order.pk)
+    try:
+        repayments.settle_loan_early(loan_id=loan.pk, actor=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The loan is settled; every installment is paid."))
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@require_POST
+@staff_required
+def apply_down_payment_coupon(request, order_id: int):
+    order = _get_order_or_404(request, order_id)
+    try:
+        order = repayments.apply_down_payment_coupon(
+            order_id=order.pk, coupon_code=request.POST.get("coupon", "")[:16], actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("Coupon applied: ¥%(amount)s off the down payment.") % {"amount": order.down_payment_deduction}
+        )
     return redirect("backoffice:order", order_id=order.pk)
 
 

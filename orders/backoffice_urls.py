@@ -13,6 +13,15 @@ urlpatterns = [
         backoffice.apply_coupon,
         name="apply-coupon",
     ),
+    path(
+        "orders/<int:order_id>/installments/<int:installment_id>/payments/",
+        backoffice.record_payment,
+        name="record-payment",
+    ),
+    path("orders/<int:order_id>/settlement/", backoffice.settle_early, name="settle-early"),
+    path(
+        "orders/<int:order_id>/down-payment-coupon/", backoffice.apply_down_payment_coupon, name="down-payment-coupon"
+    ),
     path("orders/<int:order_id>/store/", backoffice.reassign_store, name="reassign-store"),
     path("orders/<int:order_id>/credit-override/", backoffice.agree_despite_credit_decline, name="credit-override"),
     path("orders/<int:order_id>/assign-store/", backoffice.assign_store, name="assign-store"),

@@ -2,7 +2,9 @@
 
 import base64
 import datetime
+from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -10,9 +12,12 @@ from django.utils import timezone
 from members.demo import agree_to_every_policy, demo_id_number
 from members.models import User
 from members.services import register_member, update_member_profile, verify_member_identity
-from orders import services
+from orders import repayments, services
 from orders.enums import REQUIRED_FOR_REVIEW, DocumentKind, OrderState
-from orders.models import Order
+from orders.models import Installment, Loan, Order
+from points import services as points_services
+from points.enums import EarnEvent, RewardKind
+from points.models import Reward
 from vehicles.models import Trim
 
 # A 1×1 PNG, so demo documents are real images.
@@ -70,6 +75,37 @@ def seed_orders_demo(*, stores, trims: list[Trim]) -> None:
         plan = trim.plans.order_by("term_months").first()
         order = services.create_order(member=member, trim_id=trim.pk, plan_id=plan.pk, actor=member.user)
         _walk(order=order, target=target, member=member, staff=staff, trims=trims)
+    _seed_money(staff=staff)
+
+
+def _seed_money(*, staff) -> None:
+    """The delivered car's loan has run four months: two installments paid, one partly, one overdue, collected from
+    a card on file; the funded loan's member holds a repayment-deduction coupon for the next installment."""
+    finance = staff["finance"]
+    delivered = Order.objects.get(member__user__phone="+8613800000024")
+    loan = delivered.loan
+    # Back-date the schedule as if the car had been delivered four months ago (demo data only).
+    shift = relativedelta(months=4)
+    for installment in loan.installments.all():
+        Installment.objects.filter(pk=installment.pk).update(due_on=installment.due_on - shift)
+    Loan.objects.filter(pk=loan.pk).update(bank_name="招商银行", bank_card_last4="6688")
+    for number, part in ((1, None), (2, None), (3, Decimal("1000.00"))):
+        installment = loan.installments.get(number=number)
+        repayments.record_payment(
+            installment_id=installment.pk, amount=part or installment.amount, paid_on=installment.due_on,
+            reference=f"DEMO-{delivered.number}-{number}", actor=finance,
+        )  # fmt: skip
+    repayments.mark_overdue_installments(day=timezone.localdate())
+
+    funded = Order.objects.get(member__user__phone="+8613800000022")
+    Loan.objects.filter(pk=funded.loan.pk).update(bank_name="中国工商银行", bank_card_last4="1024")
+    member = funded.member
+    points_services.earn_points(
+        member_id=member.pk, event=EarnEvent.CAMPAIGN, idempotency_key="demo:money", points=3000, reason="到店试驾有礼"
+    )
+    reward = Reward.objects.filter(kind=RewardKind.REPAYMENT_COUPON).order_by("cost_points").first()
+    if reward is not None:
+        points_services.redeem_reward(member_id=member.pk, reward_id=reward.pk, idempotency_key="demo:money")
 
 
 def _walk(*, order, target, member, staff, trims):

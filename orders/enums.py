@@ -75,5 +75,19 @@ class CreditDecision(models.TextChoices):
 
 class InstallmentStatus(models.TextChoices):
     DUE = "due", _("Due")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
     PAID = "paid", _("Paid")
     OVERDUE = "overdue", _("Overdue")
+
+
+class PaymentSource(models.TextChoices):
+    RECORDED = "recorded", _("Recorded by finance")
+    IMPORTED = "imported", _("Loan system's repayment file")
+    SETTLEMENT = "settlement", _("Early settlement")
+
+
+class RepaymentImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Applied")
+    REJECTED = "rejected", _("Rejected")

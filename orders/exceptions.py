@@ -114,3 +114,52 @@ class OrderNotFound(DomainError):
     code = "not_found"
     status_code = 404
     default_message = _("Not found.")
+
+
+class InstallmentNotFound(DomainError):
+    code = "not_found"
+    status_code = 404
+    default_message = _("There is no such installment.")
+
+
+class Overpayment(DomainError):
+    code = "overpayment"
+    status_code = 400
+    default_message = _("This is more than is still due on the installment.")
+    field = "amount"
+
+
+class PaymentReferenceUsed(DomainError):
+    code = "payment_reference_used"
+    status_code = 409
+    default_message = _("This payment reference is already recorded for another installment or another amount.")
+    field = "reference"
+
+
+class InstallmentClosedToCoupons(DomainError):
+    code = "installment_closed_to_coupons"
+    status_code = 409
+    default_message = _(
+        "A coupon can only go on an installment that is neither paid nor overdue and has no coupon yet."
+    )
+
+
+class LoanAlreadySettled(DomainError):
+    code = "loan_settled"
+    status_code = 409
+    default_message = _("This loan is already paid off.")
+
+
+class DownPaymentCouponNotAllowed(DomainError):
+    code = "down_payment_coupon_not_allowed"
+    status_code = 409
+    default_message = _(
+        "A down-payment coupon is applied by the store at signing, once per application, before the down payment "
+        "is received."
+    )
+
+
+class RepaymentFileInvalid(DomainError):
+    code = "repayment_file_invalid"
+    status_code = 400
+    default_message = _("The repayment file has errors; nothing was applied.")

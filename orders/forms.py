@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +28,28 @@ class TransitionForm(forms.Form):
     plate = forms.CharField(label=_("Licence plate"), max_length=12, required=False)
     trim = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     plan = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class SettlementForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Payment reference"), max_length=60)
+
+
+class PaymentForm(SettlementForm):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+
+    field_order = ["amount", "paid_on", "reference"]
+
+
+class RepaymentFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Repayment file"),
+        help_text=_("CSV (UTF-8) or Excel (.xlsx) with the columns reference, contract, installment, amount, paid_on."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Please upload a .csv or .xlsx file."))
+        return upload

@@ -1,5 +1,5 @@
 from members.models import Member
-from orders.models import CreditCheck, Order
+from orders.models import CreditCheck, Installment, Loan, Order
 
 
 def order_qs_select_for_update():
@@ -14,3 +14,11 @@ def applicant_qs_select_for_update():
     """Member rows, locked while an application is opened for one: of two openings at once, the second waits for
     the first and then sees it."""
     return Member.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def installment_qs_select_for_update():
+    return Installment.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def loan_qs_select_for_update():
+    return Loan.objects.order_by("pk").select_for_update(of=("self",))

@@ -16,6 +16,8 @@ from orders.enums import (
     DocumentKind,
     InstallmentStatus,
     OrderState,
+    PaymentSource,
+    RepaymentImportStatus,
 )
 from orders.state_machine import OrderStateMachine
 
@@ -61,6 +63,17 @@ class Order(OrderStateMachine):
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
     down_payment = models.DecimalField(_("down payment"), max_digits=12, decimal_places=2)
     monthly_payment = models.DecimalField(_("monthly payment"), max_digits=12, decimal_places=2)
+    # The rest of the quote the member saw when applying: the figures the plan page and the calculator showed.
+    total_interest = models.DecimalField(_("total interest"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    fees = models.DecimalField(_("fees"), max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    annual_percentage_rate = models.DecimalField(
+        _("annualised rate (%)"), max_digits=6, decimal_places=2, default=Decimal("0.00")
+    )
+    # A down-payment coupon (points earned before signing) the store applied at signing.
+    down_payment_coupon_code = models.CharField(_("down-payment coupon"), max_length=16, blank=True)
+    down_payment_deduction = models.DecimalField(
+        _("down-payment deduction"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -75,6 +88,10 @@ class Order(OrderStateMachine):
             # One application at a time per member (a model change ends the old one before opening the new one).
             models.UniqueConstraint(
                 fields=["member"], condition=~Q(state__in=TERMINAL_STATE_VALUES), name="one_active_order_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(down_payment_deduction__gte=0) & Q(down_payment_deduction__lte=models.F("down_payment")),
+                name="order_down_payment_deduction_range",
             ),
         ]
         ordering = ["-created_at"]
@@ -215,25 +232,45 @@ class Loan(models.Model):
     monthly_payment = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("monthly payment"))
     total_interest = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("total interest"))
     disbursed_at = models.DateTimeField(verbose_name=_("disbursed at"))
+    # How repayments are collected: a debit from the bank card on file on the installment's due day. Only the card's
+    # last four digits are kept; the loan system holds the rest.
+    bank_name = models.CharField(_("bank"), max_length=40, blank=True)
+    bank_card_last4 = models.CharField(_("card number (last 4 digits)"), max_length=4, blank=True)
+    debit_day = models.PositiveSmallIntegerField(_("debit day of the month"), null=True, blank=True)
+    settled_on = models.DateField(_("settled early on"), null=True, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(principal__gte=0), name="loan_principal_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gte=0), name="loan_principal_not_negative"),
+            models.CheckConstraint(
+                condition=Q(debit_day__isnull=True) | (Q(debit_day__gte=1) & Q(debit_day__lte=31)),
+                name="loan_debit_day_range",
+            ),
+        ]
         verbose_name = _("loan")
         verbose_name_plural = _("loans")
 
     def __str__(self) -> str:
         return f"loan {self.order_id}"
 
+    @property
+    def masked_bank_card(self) -> str:
+        return f"**** **** **** {self.bank_card_last4}" if self.bank_card_last4 else ""
+
 
 class Installment(models.Model):
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
-    number = models.PositiveSmallIntegerField()
-    due_on = models.DateField()
-    principal = models.DecimalField(max_digits=12, decimal_places=2)
-    interest = models.DecimalField(max_digits=12, decimal_places=2)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    status = models.CharField(max_length=10, choices=InstallmentStatus.choices, default=InstallmentStatus.DUE)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments", verbose_name=_("loan"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    due_on = models.DateField(_("due on"))
+    principal = models.DecimalField(_("principal"), max_digits=12, decimal_places=2)
+    interest = models.DecimalField(_("interest"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=12, choices=InstallmentStatus.choices, default=InstallmentStatus.DUE
+    )
+    # The sum of the installment's payments, kept beside them so lists and the reminder rules read one row.
+    paid_amount = models.DecimalField(_("paid"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     # A monthly-repayment deduction coupon applied to this installment (the member pays amount − deduction).
     coupon_code = models.CharField(max_length=16, blank=True)
     deduction = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
@@ -250,11 +287,94 @@ class Installment(models.Model):
                 & Q(amount__lte=models.F("principal") + models.F("interest") + Decimal("0.005")),
                 name="installment_sum",
             ),
+            # Never more paid than is owed after the coupon: the backstop of the payment services' row lock.
+            models.CheckConstraint(
+                condition=Q(paid_amount__gte=0)
+                & Q(paid_amount__lte=models.F("amount") - models.F("deduction") + Decimal("0.005")),
+                name="installment_not_overpaid",
+            ),
         ]
+        indexes = [models.Index(fields=["due_on", "status"], name="installment_due_status")]
         ordering = ["loan", "number"]
+        verbose_name = _("installment")
+        verbose_name_plural = _("installments")
 
     def __str__(self) -> str:
         return f"{self.loan_id} #{self.number}"
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the member is asked to pay: the installment less its coupon."""
+        return self.amount - self.deduction
+
+    @property
+    def amount_left(self) -> Decimal:
+        return self.amount - self.deduction - self.paid_amount
+
+
+class Payment(models.Model):
+    """Money received for one installment. Its reference (the loan system's or the bank's) is unique, so recording
+    or importing the same payment again finds it instead of paying twice."""
+
+    installment = models.ForeignKey(
+        Installment, on_delete=models.PROTECT, related_name="payments", verbose_name=_("installment")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("payment reference"), max_length=64)
+    source = models.CharField(_("source"), max_length=12, choices=PaymentSource.choices)
+    # No index on these two: nothing looks payments up by them, and a repayment file inserts 200,000 payments at once.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"), db_index=False,
+    )  # fmt: skip
+    repayment_import = models.ForeignKey(
+        "RepaymentImport", on_delete=models.PROTECT, null=True, blank=True, related_name="payments",
+        verbose_name=_("repayment file"), db_index=False,
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # A constraint rather than unique=True: the same exact-match index without a second, LIKE-pattern one.
+            models.UniqueConstraint(fields=["reference"], name="payment_reference_unique"),
+        ]
+        ordering = ["-paid_on", "-pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class RepaymentImport(models.Model):
+    """One repayment file from the loan system, applied whole or not at all by a background job."""
+
+    file = models.FileField(_("file"), storage=private_document_storage, upload_to="repayments/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RepaymentImportStatus.choices, default=RepaymentImportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    applied_count = models.PositiveIntegerField(_("payments recorded"), default=0)
+    already_recorded_count = models.PositiveIntegerField(_("already recorded"), default=0)
+    # [{"row": 12, "reason": "..."}], the first ones only; a rejected file applies nothing.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("uploaded by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("repayment file")
+        verbose_name_plural = _("repayment files")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ReferralActivation(models.Model):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.bulk import bulk_queue_notifications, reminder_time, sql_money, sql_month_day
 from notifications.catalog import EventSpec, register_event
 from notifications.models import Category, Channel
+from orders.repayments import mark_overdue_installments
 
 PLACEHOLDERS = ("name", "amount", "due", "number")
 SAMPLE = {"name": "王经理", "amount": "2764.14", "due": "11月28日", "number": "MC20261123000001"}
@@ -40,6 +41,8 @@ def register_reminder_events() -> None:
 
 
 def run_repayment_reminders(*, day: datetime.date) -> dict[str, int]:
+    # Not a reminder, but the morning's first step: what was not paid by yesterday's due date is overdue now.
+    mark_overdue_installments(day=day)
     created = {}
     for key, days_after_due, channels, _subject, _body in RULES:
         due_on = day - datetime.timedelta(days=days_after_due)

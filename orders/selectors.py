@@ -2,16 +2,18 @@
 store's, other staff all (the rule is members.selectors.store_ids_visible_to)."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from members.models import Store
 from members.selectors import list_active_stores, sees_all_stores, store_ids_visible_to
-from orders.enums import DocumentKind, OrderState
+from orders.enums import DocumentKind, InstallmentStatus, OrderState
 from orders.exceptions import OrderNotFound
 from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS, UNASSIGNED_NEXT_STEP
-from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent
+from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, Payment, RepaymentImport
 from orders.state_machine import TRANSITION_ACTORS
 
 # The main road of an application, for the timeline and the funnel.
@@ -252,3 +254,45 @@ def delivering_store_id(*, vin: str) -> int | None:
 def get_delivered_order(*, order_id: int) -> Order | None:
     """A delivered application with its member (for what follows a handover, e.g. the satisfaction survey)."""
     return Order.objects.select_related("member", "store").filter(pk=order_id, state=OrderState.DELIVERED).first()
+
+
+@dataclass(frozen=True)
+class LoanBill:
+    """What the bills page shows for one loan, from its (prefetched) installments."""
+
+    loan: Loan
+    installments: list
+    next_installment: Installment | None
+    paid_so_far: Decimal
+    left: Decimal
+    deductions: Decimal
+
+
+def loan_bill(*, loan: Loan) -> LoanBill:
+    installments = list(loan.installments.all())
+    unpaid = [item for item in installments if item.status != InstallmentStatus.PAID]
+    return LoanBill(
+        loan=loan,
+        installments=installments,
+        next_installment=unpaid[0] if unpaid else None,
+        paid_so_far=sum((item.paid_amount for item in installments), Decimal("0.00")),
+        left=sum((item.amount_left for item in unpaid), Decimal("0.00")),
+        deductions=sum((item.deduction for item in installments), Decimal("0.00")),
+    )
+
+
+def list_member_bills(*, user) -> list[LoanBill]:
+    return [loan_bill(loan=loan) for loan in list_member_loans(user=user)]
+
+
+def payments_visible_to(*, user) -> QuerySet[Payment]:
+    if sees_all_stores(user=user):
+        return Payment.objects.all()
+    return Payment.objects.filter(installment__loan__order__in=orders_visible_to(user=user))
+
+
+def repayment_imports_visible_to(*, user) -> QuerySet[RepaymentImport]:
+    """The loan system's files cover every store: head-office roles (finance among them) only."""
+    if sees_all_stores(user=user):
+        return RepaymentImport.objects.all()
+    return RepaymentImport.objects.none()

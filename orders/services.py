@@ -21,7 +21,7 @@ from notifications.catalog import render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from orders.credit import CreditProviderError, get_credit_provider
-from orders.enums import TERMINAL_STATES, CreditCheckStatus, CreditDecision, DocumentKind, InstallmentStatus, OrderState
+from orders.enums import TERMINAL_STATES, CreditCheckStatus, CreditDecision, DocumentKind, OrderState
 from orders.exceptions import (
     ActiveApplicationExists,
     CreditDeclinedNeedsHeadOffice,
@@ -58,8 +58,6 @@ from orders.models import (
     ReferralActivation,
 )
 from orders.state_machine import TRANSITION_ACTORS, has_delivery_photo, has_required_documents, has_store
-from points import services as points_services
-from points.enums import RewardKind
 from vehicles import services as vehicle_services
 from vehicles.finance import repayment_schedule
 from vehicles.selectors import get_offered_plan
@@ -118,6 +116,9 @@ def create_order(*, member: Member, trim_id: int, plan_id: int, actor, store_id:
         price=quote.price,
         down_payment=quote.down_payment,
         monthly_payment=quote.monthly_payment,
+        total_interest=quote.total_interest,
+        fees=quote.fees,
+        annual_percentage_rate=quote.annual_percentage_rate,
     )
 
 
@@ -297,6 +298,7 @@ def _create_loan(*, order: Order) -> Loan:
         monthly_payment=order.monthly_payment,
         total_interest=sum((item.interest for item in schedule), principal * 0),
         disbursed_at=now,
+        debit_day=first_due.day,
     )
     Installment.objects.bulk_create(
         Installment(
@@ -415,31 +417,6 @@ def assign_order_store(*, order_id: int, store_id: int, actor) -> Order:
     )  # fmt: skip
     logger.info("order store assigned", extra={"order_id": order.pk, "store_id": store.pk})
     return order
-
-
-@transaction.atomic
-def apply_repayment_coupon(*, installment_id: int, coupon_code: str, actor) -> Installment:
-    """Finance applies a member's monthly-repayment deduction coupon to one of their unpaid installments."""
-    if actor.role not in ("finance", "admin") and not actor.is_superuser:
-        raise TransitionForbidden()
-    installment = (
-        Installment.objects.select_for_update(of=("self",))
-        .select_related("loan__order")
-        .filter(pk=installment_id)
-        .first()
-    )
-    if installment is None:
-        raise OrderNotFound()
-    if installment.status == InstallmentStatus.PAID or installment.coupon_code:
-        raise TransitionNotAllowed(_("This installment is paid or already has a coupon."))
-    coupon = points_services.use_coupon(
-        code=coupon_code, used_for=f"installment:{installment.pk}", actor=actor,
-        member_id=installment.loan.order.member_id, kind=RewardKind.REPAYMENT_COUPON,
-    )  # fmt: skip
-    installment.coupon_code = coupon.code
-    installment.deduction = min(coupon.face_value, installment.amount)
-    installment.save(update_fields=["coupon_code", "deduction"])
-    return installment
 
 
 def run_credit_check(*, credit_check_id: int) -> CreditCheck:

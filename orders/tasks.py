@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from orders import services
+from orders import repayment_import, services
 from orders.credit import CreditProviderError
 
 
@@ -25,3 +25,9 @@ def email_delivery_documents_task(*, order_id: int) -> None:
 @shared_task(acks_late=True)
 def requeue_pending_credit_checks_task() -> int:
     return services.requeue_pending_credit_checks()
+
+
+@shared_task(acks_late=True)
+def apply_repayment_file_task(*, repayment_import_id: int) -> None:
+    """Safe to run twice: a file already applied or rejected is left as it is."""
+    repayment_import.apply_repayment_file(repayment_import_id=repayment_import_id)

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
 from members.views import member_required
-from orders import selectors, services
+from orders import repayments, selectors, services
 from orders.downloads import document_response, handle_upload
 from orders.exceptions import ActiveApplicationExists
 from orders.forms import DocumentUploadForm, TransitionForm
 from orders.models import Order
+from points import selectors as points_selectors
+from points.enums import RewardKind
 from vehicles import selectors as vehicle_selectors
 
 
@@ -44,7 +46,13 @@ def choose_plan(request, trim_id: int):
             "term": format_html('<span id="quote-term">{}</span>', first_plan.term_months),
         }
     )
-    context = {"trim": plans[0].trim, "plans": quotes, "replacing": _replacing(request), "quote_detail": quote_detail}
+    context = {
+        "trim": plans[0].trim, "plans": quotes, "replacing": _replacing(request), "quote_detail": quote_detail,
+        "first_quote": first_quote,
+        # The calculator: the member picks a down payment and a term; the plan offered for that pair is chosen.
+        "down_payment_ratios": sorted({plan.down_payment_ratio for plan in plans}),
+        "terms": sorted({plan.term_months for plan in plans}),
+    }  # fmt: skip
     return render(request, "orders/choose_plan.html", context)
 
 
@@ -83,7 +91,33 @@ def order_list(request):
 
 @member_required
 def loans(request):
-    return render(request, "orders/loans.html", {"loans": selectors.list_member_loans(user=request.user)})
+    """The bills page: per loan what is due next and when, paid so far, what is left, each installment's principal
+    and interest, coupons applied, and how the money is collected; a deduction coupon can go on an upcoming
+    installment here."""
+    context = {
+        "bills": selectors.list_member_bills(user=request.user),
+        "coupons": list(
+            points_selectors.list_usable_coupons(member_id=request.member.pk, kind=RewardKind.REPAYMENT_COUPON)
+        ),
+    }
+    return render(request, "orders/loans.html", context)
+
+
+@require_POST
+@member_required
+def apply_installment_coupon(request, installment_id: int):
+    try:
+        installment = repayments.apply_repayment_coupon(
+            installment_id=installment_id, coupon_code=request.POST.get("coupon", "")[:16], actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("Coupon applied: installment %(number)s now asks ¥%(amount)s.")
+            % {"number": installment.number, "amount": floatformat(installment.amount_due, "2g")},
+        )  # fmt: skip
+    return redirect("orders:loans")
 
 
 @member_required

@@ -33,6 +33,7 @@ class ConsumptionType(models.TextChoices):
 
 class RewardKind(models.TextChoices):
     REPAYMENT_COUPON = "repayment_coupon", _("Monthly-repayment deduction coupon")
+    DOWN_PAYMENT_COUPON = "down_payment_coupon", _("Down-payment deduction coupon")
     SERVICE_COUPON = "service_coupon", _("Value-added service coupon")
     GIFT = "gift", _("Gift")
 

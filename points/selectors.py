@@ -149,7 +149,11 @@ def state_card_withdrawal(*, member_id: int) -> int:
 
 def list_usable_service_coupons(*, member_id: int) -> QuerySet[Coupon]:
     """The member's value-added-service coupons that can be used today."""
+    return list_usable_coupons(member_id=member_id, kind=RewardKind.SERVICE_COUPON).select_related("reward")
+
+
+def list_usable_coupons(*, member_id: int, kind: str) -> QuerySet[Coupon]:
+    """The member's coupons of ``kind`` that can be used today."""
     return Coupon.objects.filter(
-        member_id=member_id, status=CouponStatus.ACTIVE, reward__kind=RewardKind.SERVICE_COUPON,
-        valid_until__gte=timezone.localdate(),
-    ).select_related("reward")  # fmt: skip
+        member_id=member_id, status=CouponStatus.ACTIVE, valid_until__gte=timezone.localdate(), reward__kind=kind
+    ).order_by("valid_until", "pk")

@@ -85,4 +85,15 @@ def bulk_open_tasks(
     params = [kind, TaskStatus.OPEN, subject_type, due_at, dedupe_prefix, now, now, *source_params]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def bulk_cancel_open_tasks(*, kind: str, subject_type: str, subject_ids_sql: str, params: list, note: str) -> int:
+    """Cancel the open tasks of ``kind`` about the subjects ``subject_ids_sql`` selects (one statement, whatever
+    their number), e.g. the collection calls of installments that were just paid. Returns how many were open."""
+    sql = f"""
+        UPDATE staff_tasks_task SET status = %s, note = %s, updated_at = %s
+        WHERE status = %s AND kind = %s AND subject_type = %s AND subject_id IN ({subject_ids_sql})
+    """  # noqa: S608  (the caller's SQL is its own; every value is a parameter)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [TaskStatus.CANCELLED, note, timezone.now(), TaskStatus.OPEN, kind, subject_type, *params])
         return max(cursor.rowcount, 0)

@@ -36,7 +36,8 @@ from members.services import issue_access_token
 from notifications.models import Notification
 from notifications.services import queue_notification
 from orders.enums import OrderState
-from orders.models import CreditCheck, Loan, Order
+from orders.models import CreditCheck, Loan, Order, Payment
+from orders.repayments import record_payment
 from orders.services import create_order
 from points import services as points_services
 from points.models import Coupon, PointsAccount, PointsEntry
@@ -93,6 +94,8 @@ _HEAD_OFFICE_ONLY = {
     # The dealer system's exports (every store's customers) and its API keys.
     "dealer_exchange.DealerImportRun",
     "dealer_exchange.DealerApiKey",
+    # The loan system's repayment files cover every store at once.
+    "orders.RepaymentImport",
 }
 
 # For each model that belongs to a store or a member: its rows that belong to store B only.
@@ -103,6 +106,7 @@ _STORE_B_ROWS = {
     "orders.Order": lambda b: Order.objects.filter(store=b.store),
     "orders.CreditCheck": lambda b: CreditCheck.objects.filter(order__store=b.store),
     "orders.Loan": lambda b: Loan.objects.filter(order__store=b.store),
+    "orders.Payment": lambda b: Payment.objects.filter(installment__loan__order__store=b.store),
     "vehicles.VehicleUnit": lambda b: VehicleUnit.objects.filter(store=b.store),
     "vehicles.OwnedVehicle": lambda b: OwnedVehicle.objects.filter(member=b.member),
     "vehicles.ServiceRecord": lambda b: ServiceRecord.objects.filter(vehicle__member=b.member),
@@ -137,6 +141,11 @@ class StoreWorld:
         cast.member, cast.member_user, cast.store_staff = member, member.user, staff
         self.order = cast.advance(cast.new_order(), OrderState.DELIVERED)
         issue_card(member_id=member.pk, if_missing=True)
+        first_installment = self.order.loan.installments.get(number=1)
+        record_payment(
+            installment_id=first_installment.pk, amount=Decimal("100.00"), paid_on=first_installment.due_on,
+            reference=f"PAY-{tag}", actor=cast.finance,
+        )  # fmt: skip
         car = OwnedVehicle.objects.get(member=member)
         request_rescue(member=member, vehicle_id=car.pk, kind="tow", actor=member.user, location=f"{tag} 高速")
         _invitation, token = invite_member(trigger="delivery", member=member, store_id=store.pk, subject=f"t:{tag}")

@@ -20,6 +20,7 @@ from dealer_exchange.services import apply_dealer_export
 from members.cards import issue_card
 from members.services import issue_access_token
 from notifications.services import queue_notification
+from orders.models import Payment, RepaymentImport
 from points import services as points_services
 from staff_tasks.services import open_task
 from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
@@ -61,6 +62,18 @@ def store_task(cast):
 def loan(cast):
     # The loan's application is delivered (ended), so the member may have many beside their one open application.
     return LoanFactory(order__member=cast.member, order__store=cast.store, order__state="delivered")
+
+
+def payment(cast):
+    installment = loan(cast).installments.get(number=1)
+    return Payment.objects.create(
+        installment=installment, amount="10.00", paid_on=installment.due_on, reference=f"QC-{next(UNIQUE)}",
+        source="recorded",
+    )  # fmt: skip
+
+
+def repayment_file(cast):
+    return RepaymentImport.objects.create(file="repayments/qc.csv", original_name=f"还款{next(UNIQUE)}.csv")
 
 
 def message(cast):
@@ -368,6 +381,17 @@ CASES = [
     ),
     ListCase("admin coupons", lambda cast: "/admin/points/coupon/", coupon, "head_office", False, lambda row: row.code),
     ListCase(
+        "admin payments", lambda cast: "/admin/orders/payment/", payment, "finance", False, lambda row: row.reference
+    ),
+    ListCase(
+        "admin repayment files",
+        lambda cast: "/admin/orders/repaymentimport/",
+        repayment_file,
+        "finance",
+        False,
+        lambda row: row.original_name,
+    ),  # fmt: skip
+    ListCase(
         "admin notifications",
         lambda cast: "/admin/notifications/notification/",
         message,
@@ -502,7 +526,8 @@ QUERIES = {
     "api back-office complaints": 3,
     "page dashboard": 10,
     "page orders": 5,
-    "page loans": 6,
+    # The bills page also lists the member's usable repayment-deduction coupons (one query).
+    "page loans": 7,
     "page messages": 6,
     "page points": 9,
     "page rewards": 8,
@@ -521,6 +546,8 @@ QUERIES = {
     "admin points entries": 13,
     "admin complaints": 9,
     "admin coupons": 10,
+    "admin payments": 7,
+    "admin repayment files": 7,
     # The event filter lists the catalog's events by name, no longer the distinct event codes of the outbox's rows.
     "admin notifications": 11,
     "admin owned cars": 7,

@@ -13,23 +13,46 @@ from vehicles.models import AftermarketBooking, CarModel, FinancePlan, OwnedVehi
 
 
 class FinancePlanOutputSerializer(serializers.ModelSerializer):
+    """A plan with its quote for the trim's guide price: the monthly payment and, beside it, what the loan costs."""
+
     down_payment = serializers.SerializerMethodField()
     monthly_payment = serializers.SerializerMethodField()
     principal = serializers.SerializerMethodField()
+    annual_percentage_rate = serializers.SerializerMethodField(
+        help_text="percent, by the actual cash flows (internal rate of return × 12), fees included"
+    )
+    total_interest = serializers.SerializerMethodField()
+    total_cost = serializers.SerializerMethodField(help_text="total interest plus fees")
 
     class Meta:
         model = FinancePlan
         fields = ["id", "trim", "name", "down_payment_ratio", "down_payment", "principal", "term_months", "annual_rate",
-                  "fees", "monthly_payment"]  # fmt: skip
+                  "fees", "monthly_payment", "annual_percentage_rate", "total_interest", "total_cost"]  # fmt: skip
+
+    def _quote(self, plan):
+        # One quote per plan per answer: each figure below reads it.
+        cache = self.context.setdefault("quotes", {})
+        if plan.pk not in cache:
+            cache[plan.pk] = plan.quote()
+        return cache[plan.pk]
 
     def get_down_payment(self, plan) -> str:
-        return str(plan.quote().down_payment)
+        return str(self._quote(plan).down_payment)
 
     def get_principal(self, plan) -> str:
-        return str(plan.quote().principal)
+        return str(self._quote(plan).principal)
 
     def get_monthly_payment(self, plan) -> str:
-        return str(plan.quote().monthly_payment)
+        return str(self._quote(plan).monthly_payment)
+
+    def get_annual_percentage_rate(self, plan) -> str:
+        return str(self._quote(plan).annual_percentage_rate)
+
+    def get_total_interest(self, plan) -> str:
+        return str(self._quote(plan).total_interest)
+
+    def get_total_cost(self, plan) -> str:
+        return str(self._quote(plan).total_cost)
 
 
 class CatalogTrimSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
-"""Finance arithmetic in Decimal: down payment, principal, monthly payment by the standard amortization formula.
+"""Finance arithmetic in Decimal: down payment, principal, monthly payment by the standard amortization formula,
+and the annualised rate by the actual cash flows.
 
 Every amount is rounded to the fen (0.01 yuan) with ROUND_HALF_UP, the rounding Chinese lenders print on contracts.
 """
@@ -58,6 +59,37 @@ def repayment_schedule(*, principal: Decimal, annual_rate: Decimal, term_months:
     return installments
 
 
+def annual_percentage_rate(*, principal: Decimal, fees: Decimal, payments: list[Decimal]) -> Decimal:
+    """The annualised rate (年化利率) by the actual cash flows, in percent with two decimals.
+
+    The borrower receives ``principal − fees`` (fees are paid at signing) and pays ``payments[k]`` at the end of month
+    ``k + 1``. The monthly internal rate of return r solves Σ payments[k] / (1 + r)^(k+1) = principal − fees; the
+    annualised rate is 12 · r (the internal-rate-of-return method that mainland consumer-credit rules ask lenders to
+    show). Bisection on r: the present value falls as r rises, so it converges whatever the schedule.
+    """
+    received = principal - fees
+    if received <= 0 or not payments:
+        return Decimal("0.00")
+    if sum(payments) <= received:
+        return Decimal("0.00")
+
+    def present_value(rate: Decimal) -> Decimal:
+        value, factor, step = Decimal(0), Decimal(1), 1 / (1 + rate)
+        for payment in payments:
+            factor *= step
+            value += payment * factor
+        return value
+
+    low, high = Decimal(0), Decimal(1)
+    for _step in range(80):  # 2^-80 of a month's rate: far below the 0.005 % shown
+        middle = (low + high) / 2
+        if present_value(middle) > received:
+            low = middle
+        else:
+            high = middle
+    return to_fen((low + high) / 2 * 12 * 100)
+
+
 @dataclass(frozen=True)
 class PlanQuote:
     price: Decimal
@@ -67,6 +99,12 @@ class PlanQuote:
     term_months: int
     total_interest: Decimal
     fees: Decimal
+    annual_percentage_rate: Decimal
+
+    @property
+    def total_cost(self) -> Decimal:
+        """What borrowing costs on top of the car: interest and fees."""
+        return self.total_interest + self.fees
 
 
 def quote_plan(*, price: Decimal, down_payment_ratio: Decimal, annual_rate: Decimal, term_months: int, fees: Decimal):
@@ -81,4 +119,7 @@ def quote_plan(*, price: Decimal, down_payment_ratio: Decimal, annual_rate: Deci
         term_months=term_months,
         total_interest=sum((item.interest for item in schedule), Decimal("0.00")),
         fees=fees,
+        annual_percentage_rate=annual_percentage_rate(
+            principal=principal, fees=fees, payments=[item.amount for item in schedule]
+        ),
     )

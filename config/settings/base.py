@@ -439,3 +439,7 @@ CELERY_BEAT_SCHEDULE["sweep-complaint-slas"] = {
     "task": "crm.care.complaints.tasks.sweep_complaint_slas_task",
     "schedule": 300.0,
 }
+# Money: the most a down-payment coupon (points earned before signing) takes off the down payment, in yuan.
+DOWN_PAYMENT_COUPON_CAP = env.str("DOWN_PAYMENT_COUPON_CAP", default="5000.00")
+# A repayment file's import reports its progress every this many rows (the upload page shows it as a bar).
+REPAYMENT_IMPORT_PROGRESS_EVERY = env.int("REPAYMENT_IMPORT_PROGRESS_EVERY", default=5000)

@@ -136,7 +136,7 @@ def test_someone_elses_coupon_cannot_be_applied(cast, give_points):
     coupon = services.redeem_reward(
         member_id=stranger.pk, reward_id=RewardFactory(cost_points=1000).pk, idempotency_key="c"
     ).coupon
-    from orders.services import apply_repayment_coupon
+    from orders.repayments import apply_repayment_coupon
 
     installment = order.loan.installments.get(number=1)
     with pytest.raises(CouponNotUsable):

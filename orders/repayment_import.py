@@ -1,0 +1,485 @@
+"""The loan system's repayment file (CSV or Excel), applied whole or not at all, set-based.
+
+One row per payment: ``reference`` (the loan system's payment reference), ``contract`` (the application number),
+``installment`` (its number on that loan), ``amount``, ``paid_on`` (the Chinese headers 流水号, 合同号, 期数, 金额,
+还款日期 are read too). The file is streamed row by row into a temporary table (``COPY`` on PostgreSQL), so memory
+stays flat whatever its size; then a handful of statements check every row at once, lock the installments it pays,
+insert the new payments and add them to their installments. A reference already recorded (same installment, same
+amount) is skipped, so the same file twice changes nothing. Any bad row rejects the file, naming the row and why.
+"""
+
+import csv
+import datetime
+import logging
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.enums import InstallmentStatus, PaymentSource, RepaymentImportStatus
+from orders.exceptions import RepaymentFileInvalid
+from orders.models import RepaymentImport
+from orders.repayments import cancel_collection_calls
+
+logger = logging.getLogger("member_center.orders")
+
+COLUMNS = ("reference", "contract", "installment", "amount", "paid_on")
+HEADER_ALIASES = {
+    "流水号": "reference",
+    "合同号": "contract",
+    "期数": "installment",
+    "金额": "amount",
+    "还款日期": "paid_on",
+}
+MAX_ERRORS = 100
+TABLE = "repayment_rows"
+RAW = "repayment_raw"
+CELLS = "repayment_cells"
+# Rounded to the fen: exact on PostgreSQL, and the SQLite demo's floating point cannot leave a 0.000001 unpaid.
+FULLY_PAID = (
+    "ROUND(orders_installment.amount - orders_installment.deduction - orders_installment.paid_amount - paid.total, 2)"
+    " <= 0"
+)
+
+
+class FileErrors(RepaymentFileInvalid):
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__()
+        self.errors = errors
+
+
+def progress_key(repayment_import_id: int) -> str:
+    return f"repayment-import:{repayment_import_id}:progress"
+
+
+def get_progress(*, repayment_import: RepaymentImport) -> dict:
+    """What the upload page's bar shows: ``{"status", "done", "total", "percent"}``."""
+    if repayment_import.status in (RepaymentImportStatus.DONE, RepaymentImportStatus.REJECTED):
+        total = repayment_import.total_rows
+        return {"status": repayment_import.status, "done": total, "total": total, "percent": 100}
+    progress = cache.get(progress_key(repayment_import.pk)) or {"done": 0, "total": 0}
+    percent = int(100 * progress["done"] / progress["total"]) if progress["total"] else 0
+    return {"status": repayment_import.status, **progress, "percent": min(percent, 99)}
+
+
+def _report(repayment_import_id: int, *, done: int, total: int) -> None:
+    cache.set(progress_key(repayment_import_id), {"done": done, "total": max(total, done)}, 24 * 3600)
+
+
+# Reading ------------------------------------------------------------------------------------------------------
+
+
+def _is_excel(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def count_rows(path: Path) -> int:
+    """Data rows in the file (for the progress bar), read in chunks."""
+    if _is_excel(path):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        try:
+            return max((workbook.active.max_row or 1) - 1, 0)
+        finally:
+            workbook.close()
+    lines = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return max(lines - 1, 0)
+
+
+def _excel_cell(value) -> str:
+    """An Excel cell as the text a CSV file would hold (whole numbers without ".0", dates as YYYY-MM-DD)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _excel_rows(path: Path) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for row in workbook.active.iter_rows(values_only=True):
+            yield [_excel_cell(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def _csv_header(path: Path) -> tuple[list[str], int]:
+    """The header's cells and the byte offset where the data rows start."""
+    with path.open("rb") as stream:
+        line = stream.readline()
+    try:
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileErrors([{"row": 1, "reason": _("The file is not CSV in UTF-8 or Excel (.xlsx).")}]) from None
+    return next(csv.reader([text]), []), len(line)
+
+
+def _column_positions(header: list) -> dict[str, int]:
+    names = [HEADER_ALIASES.get(str(cell or "").strip(), str(cell or "").strip().lower()) for cell in header]
+    missing = [column for column in COLUMNS if column not in names]
+    if missing:
+        raise FileErrors([{"row": 1, "reason": _("Columns missing: %(columns)s.") % {"columns": ", ".join(missing)}}])
+    return {column: names.index(column) for column in COLUMNS}
+
+
+# Loading: the file's cells as text, row by row as they come, into a temporary table --------------------------
+
+
+def _create_raw_table(cursor, *, width: int) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {RAW}")
+    cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    cursor.execute(f"DROP TABLE IF EXISTS {CELLS}")
+    cells = ", ".join(f"c{index} TEXT" for index in range(width))
+    if connection.vendor == "postgresql":
+        # COPY fills the rows in file order, so the identity is the file's row number (the header is row 1).
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {RAW} (row_number BIGINT GENERATED BY DEFAULT AS IDENTITY (START WITH 2), "
+            f"{cells}) ON COMMIT DROP"
+        )
+    else:
+        cursor.execute(f"CREATE TEMPORARY TABLE {RAW} (row_number INTEGER NOT NULL, {cells})")
+
+
+def _copy_csv(cursor, *, path: Path, offset: int, width: int, report) -> None:
+    """PostgreSQL: the file's bytes after the header straight into COPY, in chunks (nothing per row in Python)."""
+    import psycopg
+
+    columns = ", ".join(f"c{index}" for index in range(width))
+    size, sent = path.stat().st_size, offset
+    try:
+        with (
+            cursor.cursor.copy(f"COPY {RAW} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
+            path.open("rb") as stream,
+        ):
+            stream.seek(offset)
+            pending = b""
+            while chunk := stream.read(1 << 20):
+                if pending:
+                    copy.write(pending)
+                    sent += len(pending)
+                    report(sent / size)
+                pending = chunk
+            # Blank lines at the end of a file are not rows.
+            pending = pending.rstrip(b"\r\n\t ")
+            if pending:
+                copy.write(pending + b"\n")
+    except (psycopg.DataError, psycopg.errors.BadCopyFileFormat) as error:
+        line = re.search(r"line (\d+)", (error.diag.context or "") + str(error))
+        row = int(line.group(1)) + 1 if line else 0
+        reason = _("the row does not have the %(count)s columns of the header, or is not UTF-8 text") % {"count": width}
+        raise FileErrors([{"row": row, "reason": reason}]) from None
+
+
+def _insert_rows(cursor, *, rows: Iterator[list[str]], width: int, report) -> None:
+    """Excel files, and the SQLite demo: the cells as text, in batches."""
+    every = settings.REPAYMENT_IMPORT_PROGRESS_EVERY
+    placeholders = ", ".join(["%s"] * (width + 1))
+    insert = f"INSERT INTO {RAW} VALUES ({placeholders})"  # noqa: S608  (our names)
+    batch = []
+    for row_number, cells in enumerate(rows, start=2):
+        if not any(cells):
+            continue  # a blank line is not a row
+        batch.append((row_number, *(cells + [""] * width)[:width]))
+        if len(batch) >= every:
+            cursor.executemany(insert, batch)
+            batch.clear()
+            report(None, done=row_number - 1)
+    if batch:
+        cursor.executemany(insert, batch)
+
+
+def _load(cursor, *, path: Path, repayment_import_id: int, total: int) -> dict[str, str]:
+    """The file into the raw table; returns each column's raw cell expression."""
+    if _is_excel(path):
+        rows = _excel_rows(path)
+        header = next(rows, None)
+        if header is None:
+            raise FileErrors([{"row": 1, "reason": _("The file is empty.")}])
+    else:
+        header, offset = _csv_header(path)
+    positions = _column_positions(header)
+    width = len(header)
+
+    def report(fraction, done=None):
+        _report(repayment_import_id, done=done if done is not None else int(total * fraction), total=total)
+
+    _create_raw_table(cursor, width=width)
+    if _is_excel(path):
+        _insert_rows(cursor, rows=rows, width=width, report=report)
+    elif connection.vendor == "postgresql":
+        _copy_csv(cursor, path=path, offset=offset, width=width, report=report)
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            reader = csv.reader(stream)
+            next(reader, None)
+            try:
+                _insert_rows(cursor, rows=reader, width=width, report=report)
+            except UnicodeDecodeError:
+                raise FileErrors([{"row": 0, "reason": _("The file is not CSV in UTF-8 or Excel (.xlsx).")}]) from None
+    return {column: f"TRIM(COALESCE(r.c{index}, ''))" for column, index in positions.items()}
+
+
+# Checking and applying ----------------------------------------------------------------------------------------
+
+
+def _matches(expression: str, pattern: str) -> str:
+    operator = "~" if connection.vendor == "postgresql" else "REGEXP"
+    return f"({expression} {operator} '{pattern}')"
+
+
+def _valid_date(column: str) -> str:
+    """YYYY-MM-DD of a day that exists (no casts that could fail: a bad date must be a row's error, not the file's)."""
+    shaped = _matches(column, "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    year, day = f"CAST(SUBSTR({column}, 1, 4) AS INTEGER)", f"CAST(SUBSTR({column}, 9, 2) AS INTEGER)"
+    is_leap = f"({year} % 4 = 0 AND ({year} % 100 <> 0 OR {year} % 400 = 0))"
+    last_day = (
+        f"CASE SUBSTR({column}, 6, 2) WHEN '02' THEN CASE WHEN {is_leap} THEN 29 ELSE 28 END "
+        "WHEN '04' THEN 30 WHEN '06' THEN 30 WHEN '09' THEN 30 WHEN '11' THEN 30 ELSE 31 END"
+    )
+    return f"(CASE WHEN {shaped} THEN {day} <= {last_day} ELSE FALSE END)"
+
+
+def _cell_checks() -> list[tuple[str, str]]:
+    """(the column, a condition true when its trimmed cell is bad), in the order a row's reason is chosen."""
+    return [
+        ("reference", "(reference = '' OR LENGTH(reference) > 64)"),
+        ("contract", "(contract = '' OR LENGTH(contract) > 24)"),
+        ("installment", f"NOT {_matches('installment', '^0*[1-9][0-9]{0,2}$')}"),
+        ("amount", f"(NOT {_matches('amount', '^[0-9]{1,10}([.][0-9]{1,2})?$')} OR {_matches('amount', '^[0.]+$')})"),
+        ("paid_on", f"NOT {_valid_date('paid_on')}"),
+    ]
+
+
+def _check_cells(cursor, cells: dict[str, str]) -> list[dict]:
+    """One pass over the raw rows: each row's cells trimmed, checked, and typed where good, into ``TABLE_CELLS``;
+    returns the bad rows and why."""
+    checks = _cell_checks()
+    problem = "CASE " + " ".join(f"WHEN {condition} THEN '{column}'" for column, condition in checks) + " END"
+    is_postgresql = connection.vendor == "postgresql"
+    # SQLite keeps dates as ISO text (a CAST would make a number of the year).
+    paid_on = "CAST(paid_on AS DATE)" if is_postgresql else "paid_on"
+    on_commit = " ON COMMIT DROP" if is_postgresql else ""
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE {CELLS}{on_commit} AS
+            WITH trimmed AS MATERIALIZED (
+                SELECT r.row_number, {cells["reference"]} AS reference, {cells["contract"]} AS contract,
+                       {cells["installment"]} AS installment, REPLACE({cells["amount"]}, ',', '') AS amount,
+                       REPLACE({cells["paid_on"]}, '/', '-') AS paid_on
+                FROM {RAW} r),
+            checked AS MATERIALIZED (SELECT trimmed.*, {problem} AS problem FROM trimmed)
+            SELECT row_number, reference, contract, problem, installment AS installment_text, amount AS amount_text,
+                   paid_on AS paid_on_text,
+                   CASE WHEN problem IS NULL THEN CAST(installment AS INTEGER) END AS number,
+                   CASE WHEN problem IS NULL THEN CAST(amount AS NUMERIC(12, 2)) END AS amount,
+                   CASE WHEN problem IS NULL THEN {paid_on} END AS paid_on
+            FROM checked"""  # noqa: S608
+    )
+    cursor.execute(
+        f"""SELECT row_number, problem, installment_text, amount_text, paid_on_text FROM {CELLS}
+            WHERE problem IS NOT NULL ORDER BY row_number LIMIT {MAX_ERRORS}"""  # noqa: S608
+    )
+    reasons = {
+        "reference": lambda row: _("the payment reference is missing or longer than 64 characters"),
+        "contract": lambda row: _("the contract number is missing"),
+        "installment": lambda row: _("the installment number %(value)r is not a whole number") % {"value": row[2]},
+        "amount": lambda row: _("the amount %(value)r is not a positive amount in yuan and fen") % {"value": row[3]},
+        "paid_on": lambda row: _("the payment date %(value)r is not a date (YYYY-MM-DD)") % {"value": row[4]},
+    }
+    return [{"row": row[0], "reason": reasons[row[1]](row)} for row in cursor.fetchall()]
+
+
+def _resolve(cursor) -> int:
+    """The good rows with the installment each pays and whether its reference is new; returns the rows read."""
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {CELLS}")
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE {TABLE}{on_commit} AS
+            SELECT c.row_number, c.reference, c.contract, c.number, c.amount, c.paid_on,
+                   i.id AS installment_id, p.id IS NULL AS is_new
+            FROM {CELLS} c
+            LEFT JOIN orders_order o ON o.number = c.contract
+            LEFT JOIN orders_loan l ON l.order_id = o.id
+            LEFT JOIN orders_installment i ON i.loan_id = l.id AND i.number = c.number
+            LEFT JOIN orders_payment p ON p.reference = c.reference
+            WHERE c.problem IS NULL"""  # noqa: S608
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {TABLE}")
+    cursor.execute(f"SELECT COUNT(*) FROM {CELLS}")  # noqa: S608
+    return cursor.fetchone()[0]
+
+
+def _errors(cursor, sql: str, params: list, reason) -> list[dict]:
+    cursor.execute(f"{sql} ORDER BY 1 LIMIT {MAX_ERRORS}", params)
+    return [{"row": row[0], "reason": reason(*row[1:])} for row in cursor.fetchall()]
+
+
+def _check_rows(cursor) -> list[dict]:
+    """Every row names an installment, no reference twice, no reference recorded for other money."""
+    errors = _errors(
+        cursor, f"SELECT row_number, contract, number FROM {TABLE} WHERE installment_id IS NULL", [],  # noqa: S608
+        lambda contract, number: _("contract %(contract)s has no installment %(number)s")
+        % {"contract": contract, "number": number},
+    )  # fmt: skip
+    errors += _errors(
+        cursor,
+        f"""SELECT row_number, reference, first_row FROM (
+                SELECT row_number, reference,
+                       MIN(row_number) OVER (PARTITION BY reference) AS first_row
+                FROM {TABLE}) AS numbered
+            WHERE row_number > first_row""",  # noqa: S608
+        [],
+        lambda reference, first_row: (
+            _("payment reference %(reference)s is already on row %(row)s") % {"reference": reference, "row": first_row}
+        ),
+    )
+    errors += _errors(
+        cursor,
+        f"""SELECT r.row_number, r.reference FROM {TABLE} r JOIN orders_payment p ON p.reference = r.reference
+            WHERE NOT r.is_new AND (p.installment_id <> r.installment_id OR p.amount <> r.amount)""",  # noqa: S608
+        [],
+        lambda reference: (
+            _("payment reference %(reference)s is already recorded for other money") % {"reference": reference}
+        ),
+    )
+    return errors
+
+
+def _lock_installments(cursor) -> None:
+    """Hold every installment still while the file's rows are checked against what is left and applied. A file
+    pays up to hundreds of thousands of installments: one table lock instead of that many row locks. EXCLUSIVE
+    mode lets reads (pages, reminders) go on; a payment or coupon on any installment waits for the file (its
+    ``SELECT … FOR UPDATE`` conflicts), and a file waits for payments already under way."""
+    if connection.vendor == "postgresql":
+        cursor.execute("LOCK TABLE orders_installment IN EXCLUSIVE MODE")
+
+
+def _check_overpayment(cursor) -> list[dict]:
+    return _errors(
+        cursor,
+        f"""SELECT row_number, left_before FROM (
+                SELECT r.row_number, i.amount - i.deduction - i.paid_amount AS left_before,
+                       SUM(r.amount) OVER (PARTITION BY r.installment_id ORDER BY r.row_number) AS running
+                FROM {TABLE} r JOIN orders_installment i ON i.id = r.installment_id WHERE r.is_new) AS paid
+            WHERE ROUND(running - left_before, 2) > 0""",  # noqa: S608
+        [],
+        lambda left: (
+            _("more than is still due on the installment (¥%(left)s)")
+            % {"left": Decimal(str(left)).quantize(Decimal("0.01"))}
+        ),
+    )
+
+
+def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
+    now, today = timezone.now(), timezone.localdate()
+    # The installments first: the payments' foreign-key checks then find rows this transaction already changed and
+    # lock nothing more (the other order would lock every installment once more before updating it).
+    # Column references on the right of SET read the row as it was, on both engines.
+    cursor.execute(
+        f"""UPDATE orders_installment SET
+                paid_amount = orders_installment.paid_amount + paid.total,
+                status = CASE
+                    WHEN {FULLY_PAID} THEN %s
+                    WHEN orders_installment.due_on < %s THEN %s ELSE %s END,
+                paid_at = CASE WHEN {FULLY_PAID} THEN %s ELSE orders_installment.paid_at END
+            FROM (SELECT installment_id, SUM(amount) AS total FROM {TABLE} WHERE is_new GROUP BY installment_id) paid
+            WHERE orders_installment.id = paid.installment_id""",  # noqa: S608
+        [InstallmentStatus.PAID, today, InstallmentStatus.OVERDUE, InstallmentStatus.PARTLY_PAID, now],
+    )
+    cursor.execute(
+        f"""INSERT INTO orders_payment
+                (installment_id, amount, paid_on, reference, source, recorded_by_id, repayment_import_id, created_at)
+            SELECT installment_id, amount, paid_on, reference, %s, %s, %s, %s FROM {TABLE} WHERE is_new""",  # noqa: S608
+        [PaymentSource.IMPORTED, repayment_import.created_by_id, repayment_import.pk, now],
+    )
+    applied = max(cursor.rowcount, 0)
+    cancel_collection_calls(
+        installment_ids_sql=f"""SELECT i.id FROM orders_installment i
+            WHERE i.status = %s AND i.id IN (SELECT installment_id FROM {TABLE} WHERE is_new)""",  # noqa: S608
+        params=[InstallmentStatus.PAID],
+    )
+    return applied
+
+
+@transaction.atomic
+def _load_check_and_apply(*, repayment_import: RepaymentImport, path: Path, total: int) -> tuple[int, int]:
+    """Rows read and payments recorded; FileErrors (after rolling back to before the file) when any row is bad."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Room for the grouping and the window sorts over a big file to stay in memory (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cells = _load(cursor, path=path, repayment_import_id=repayment_import.pk, total=total)
+        errors = _check_cells(cursor, cells)
+        count = _resolve(cursor)
+        repayment_import.total_rows = count
+        errors += _check_rows(cursor)
+        _lock_installments(cursor)
+        errors += _check_overpayment(cursor)
+        if errors:
+            raise FileErrors(errors)
+        applied = _apply(cursor, repayment_import=repayment_import)
+        if connection.vendor != "postgresql":
+            cursor.execute(f"DROP TABLE {TABLE}")
+            cursor.execute(f"DROP TABLE {RAW}")
+            cursor.execute(f"DROP TABLE {CELLS}")
+    return count, applied
+
+
+def apply_repayment_file(*, repayment_import_id: int) -> RepaymentImport:
+    """Apply one uploaded repayment file: all its payments in one transaction, or none and the reasons. Safe to run
+    twice (a finished file is left as it is)."""
+    errors: list[dict] = []
+    with transaction.atomic():
+        repayment_import = RepaymentImport.objects.select_for_update().get(pk=repayment_import_id)
+        if repayment_import.status in (RepaymentImportStatus.DONE, RepaymentImportStatus.REJECTED):
+            return repayment_import
+        path = Path(repayment_import.file.path)
+        total = count_rows(path)
+        _report(repayment_import.pk, done=0, total=total)
+        try:
+            count, applied = _load_check_and_apply(repayment_import=repayment_import, path=path, total=total)
+        except FileErrors as error:
+            errors = sorted(error.errors, key=lambda item: item["row"])[:MAX_ERRORS]
+            repayment_import.status = RepaymentImportStatus.REJECTED
+            repayment_import.errors = errors
+        else:
+            repayment_import.status = RepaymentImportStatus.DONE
+            repayment_import.applied_count = applied
+            repayment_import.already_recorded_count = count - applied
+        repayment_import.finished_at = timezone.now()
+        repayment_import.save()
+    logger.info(
+        "repayment file applied",
+        extra={"repayment_import_id": repayment_import.pk, "status": repayment_import.status, "errors": len(errors)},
+    )
+    return repayment_import
+
+
+@transaction.atomic
+def start_repayment_import(*, uploaded_file, actor) -> RepaymentImport:
+    """Keep the uploaded file and queue its import after commit (the demo without a broker runs it at once)."""
+    from common.tasks import enqueue
+    from orders.tasks import apply_repayment_file_task
+
+    name = (uploaded_file.name or "repayments.csv")[-200:]
+    repayment_import = RepaymentImport.objects.create(file=uploaded_file, original_name=name, created_by=actor)
+    transaction.on_commit(lambda: enqueue(apply_repayment_file_task, repayment_import_id=repayment_import.pk))
+    return repayment_import

@@ -1,0 +1,152 @@
+"""Races on PostgreSQL with real connections: two payments on one installment never overpay it; one coupon goes on
+one installment only, and an installment takes one coupon."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from common.exceptions import DomainError
+from orders import repayments
+from orders.models import Installment, Payment
+from points import services as points_services
+from points.enums import EarnEvent, RewardKind
+from points.models import Coupon
+from tests.members.factories import StaffFactory, StoreFactory
+from tests.orders.factories import LoanFactory
+from tests.points.factories import RewardFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(*calls):
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            call()
+            outcomes[index] = "ok"
+        except DomainError as error:
+            outcomes[index] = error.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.fixture
+def loan(db):
+    return LoanFactory(order__store=StoreFactory(code="SZ06"))
+
+
+def test_two_payments_racing_on_one_installment_never_overpay(loan):
+    finance = StaffFactory(role="finance")
+    installment = loan.installments.get(number=1)
+
+    def pay(reference):
+        return lambda: repayments.record_payment(
+            installment_id=installment.pk, amount=Decimal("2000.00"), paid_on=installment.due_on,
+            reference=reference, actor=finance,
+        )  # fmt: skip
+
+    outcomes = race(pay("A"), pay("B"), pay("C"))
+    assert sorted(outcomes) == ["ok", "overpayment", "overpayment"]
+    installment.refresh_from_db()
+    assert (installment.paid_amount, installment.status) == (Decimal("2000.00"), "partly_paid")
+    assert Payment.objects.filter(installment=installment).count() == 1
+
+
+def test_the_same_reference_racing_records_one_payment(loan):
+    finance = StaffFactory(role="finance")
+    installment = loan.installments.get(number=1)
+    pay = lambda: repayments.record_payment(  # noqa: E731
+        installment_id=installment.pk, amount=Decimal("100.00"), paid_on=installment.due_on, reference="SAME",
+        actor=finance,
+    )  # fmt: skip
+    assert race(pay, pay) == ["ok", "ok"]
+    installment.refresh_from_db()
+    assert installment.paid_amount == Decimal("100.00")
+    assert Payment.objects.count() == 1
+
+
+def _coupon(member):
+    points_services.earn_points(member_id=member.pk, event=EarnEvent.CAMPAIGN, idempotency_key="race", points=2000)
+    reward = RewardFactory(kind=RewardKind.REPAYMENT_COUPON, cost_points=500, face_value=Decimal("300.00"))
+    return points_services.redeem_reward(member_id=member.pk, reward_id=reward.pk, idempotency_key="race").coupon
+
+
+def test_one_coupon_on_two_installments_at_once_goes_on_one(loan):
+    member_user = loan.order.member.user
+    coupon = _coupon(loan.order.member)
+    first, second = loan.installments.order_by("number")
+    outcomes = race(
+        lambda: repayments.apply_repayment_coupon(installment_id=first.pk, coupon_code=coupon.code, actor=member_user),
+        lambda: repayments.apply_repayment_coupon(installment_id=second.pk, coupon_code=coupon.code, actor=member_user),
+    )
+    assert sorted(outcomes) == ["coupon_not_usable", "ok"]
+    deductions = sorted(Installment.objects.filter(loan=loan).values_list("deduction", flat=True))
+    assert deductions == [Decimal("0.00"), Decimal("300.00")]
+
+
+def test_two_coupons_on_one_installment_at_once_one_is_taken(loan):
+    member = loan.order.member
+    points_services.earn_points(member_id=member.pk, event=EarnEvent.CAMPAIGN, idempotency_key="race2", points=2000)
+    reward = RewardFactory(kind=RewardKind.REPAYMENT_COUPON, cost_points=500, face_value=Decimal("300.00"))
+    coupons = [
+        points_services.redeem_reward(member_id=member.pk, reward_id=reward.pk, idempotency_key=key).coupon
+        for key in ("one", "two")
+    ]
+    first = loan.installments.get(number=1)
+    outcomes = race(
+        *(
+            lambda code=coupon.code: repayments.apply_repayment_coupon(
+                installment_id=first.pk, coupon_code=code, actor=member.user
+            )
+            for coupon in coupons
+        )
+    )
+    assert sorted(outcomes) == ["installment_closed_to_coupons", "ok"]
+    first.refresh_from_db()
+    assert first.deduction == Decimal("300.00")
+    statuses = sorted(Coupon.objects.filter(pk__in=[c.pk for c in coupons]).values_list("status", flat=True))
+    assert statuses == ["active", "used"]
+
+
+def test_a_repayment_file_and_a_payment_racing_on_one_installment_never_overpay(loan, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from orders.models import RepaymentImport
+    from orders.repayment_import import apply_repayment_file
+
+    settings.MEDIA_ROOT = tmp_path
+    finance = StaffFactory(role="finance")
+    installment = loan.installments.get(number=1)
+    content = f"reference,contract,installment,amount,paid_on\nFILE-1,{loan.order.number},1,2000.00,2026-11-01\n"
+    repayment_import = RepaymentImport.objects.create(
+        file=ContentFile(content.encode(), name="race.csv"), original_name="race.csv"
+    )
+    results = {}
+
+    def apply_file():
+        results["file"] = apply_repayment_file(repayment_import_id=repayment_import.pk).status
+
+    def pay():
+        repayments.record_payment(
+            installment_id=installment.pk, amount=Decimal("2000.00"), paid_on=installment.due_on, reference="DESK-1",
+            actor=finance,
+        )  # fmt: skip
+
+    outcomes = race(apply_file, pay)
+    installment.refresh_from_db()
+    assert installment.paid_amount == Decimal("2000.00")
+    assert Payment.objects.filter(installment=installment).count() == 1
+    # Whichever came second was refused: the file rejected whole, or the desk payment as an overpayment.
+    assert (results["file"], outcomes[1]) in {("done", "overpayment"), ("rejected", "ok")}
