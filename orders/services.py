@@ -32,7 +32,6 @@ from orders.enums import (
     OrderState,
 )
 from orders.exceptions import (
-    UnknownReasonCode,
     ActiveApplicationExists,
     CreditDeclinedNeedsHeadOffice,
     CreditOverrideExists,
@@ -48,6 +47,7 @@ from orders.exceptions import (
     StoreNotAssigned,
     TransitionForbidden,
     TransitionNotAllowed,
+    UnknownReasonCode,
     UnknownTransition,
     VerificationRequired,
 )
@@ -177,7 +177,12 @@ def apply_transition(
         order.save()
         _after_transition(order=order, name=name, from_state=from_state, actor=actor, trim_id=trim_id, plan_id=plan_id)
         OrderEvent.objects.create(
-            order=order, transition=name, from_state=from_state, to_state=order.state, actor=actor, reason=reason,
+            order=order,
+            transition=name,
+            from_state=from_state,
+            to_state=order.state,
+            actor=actor,
+            reason=reason,
             # A code only means something where the application drops out; elsewhere it is not kept.
             reason_code=reason_code if order.state in DROP_OUT_STATES else "",
         )
