@@ -15,7 +15,7 @@ api_v1 = [
     path("", include("crm.customer360.api_urls")),
     path("", include("crm.leads.api_urls")),
     path("", include("staff_tasks.api_urls")),
-    path("", include("crm.supervision.api_urls")),
+    path("", include("crm.reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +32,7 @@ urlpatterns = [
     path("backoffice/members/", include("crm.customer360.backoffice_urls")),
     path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
+    path("backoffice/reports/", include("crm.reports.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.leads.urls")),
     path("", include("orders.urls")),

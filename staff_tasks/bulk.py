@@ -67,3 +67,38 @@ def sql_days_since(*, day_placeholder: str, column: str) -> str:
     if connection.vendor == "postgresql":
         return f"(CAST({day_placeholder} AS DATE) - {column})"
     return f"CAST(julianday({day_placeholder}) - julianday({column}) AS INTEGER)"
+
+
+def bulk_open_tasks(
+    *,
+    kind: str,
+    title: str,
+    source_sql: str,
+    source_params: list,
+    subject_type: str,
+    due_at: datetime.datetime,
+    dedupe_prefix: str,
+    created_by=None,
+) -> int:
+    """Open one task per row of ``source_sql`` (``member_id``, ``store_id``, ``subject_id`` and ``title_suffix``),
+    titled ``title`` + the row's suffix, with the dedupe key ``dedupe_prefix`` + the subject id: running it twice
+    opens nothing new. Returns how many were new. Members who opted out of calls get none."""
+    now = timezone.now()
+    sql = f"""
+        INSERT INTO staff_tasks_task (
+            kind, title, status, store_id, member_id, subject_type, subject_id, contact_name, contact_phone,
+            due_at, script, outcome, note, created_by_id, dedupe_key, created_at, updated_at
+        )
+        SELECT %s, SUBSTR(%s || source.title_suffix, 1, 200), %s, source.store_id, source.member_id, %s,
+               source.subject_id, '', '', %s, '', '', '', %s, %s || CAST(source.subject_id AS TEXT), %s, %s
+        FROM ({source_sql}) AS source
+        WHERE NOT {OPTED_OUT_OF_CALLS}
+        ON CONFLICT (dedupe_key) DO NOTHING
+    """  # noqa: S608  (identifiers are ours; every value is a parameter)
+    params = [
+        kind, title, TaskStatus.OPEN, subject_type, due_at, created_by.pk if created_by else None, dedupe_prefix,
+        now, now, *source_params,
+    ]  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
