@@ -102,12 +102,18 @@ def plain(value):
     return value
 
 
+def as_json(value):
+    """Money and rates as strings in the API, as DRF's DecimalField gives them (exact, never a float)."""
+    value = plain(value)
+    return str(value) if isinstance(value, Decimal) else value
+
+
 def default_api_answer(result: ReportResult, filters: dict) -> dict:
     answer = {
-        "filters": {name: plain(value) for name, value in filters.items() if value not in (None, "")},
+        "filters": {name: as_json(value) for name, value in filters.items() if value not in (None, "")},
         "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in result.columns],
-        "rows": [{key: plain(value) for key, value in row.items()} for row in result.rows],
-        "total": {key: plain(value) for key, value in result.total.items()} if result.total else None,
+        "rows": [{key: as_json(value) for key, value in row.items()} for row in result.rows],
+        "total": {key: as_json(value) for key, value in result.total.items()} if result.total else None,
     }
     answer.update(result.extra)
     return answer

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,10 +23,18 @@ def open_recall_tasks(*, actor, months: int, store: int | None = None) -> int:
     today = timezone.localdate()
     vehicles = not_returned_vehicles(user=actor, months=months, store=store, today=today)
     cars_sql, source_params = (
-        vehicles.order_by().values("pk", "member_id", "member__preferred_store_id", "plate").query.sql_with_params()
+        vehicles.order_by()
+        .values(
+            car_id=F("pk"),
+            owner_id=F("member_id"),
+            owner_store_id=F("member__preferred_store_id"),
+            car_plate=F("plate"),
+        )  # fmt: skip
+        .query.sql_with_params()
     )
     source_sql = f"""
-        SELECT car.id AS subject_id, car.member_id, car.preferred_store_id AS store_id, car.plate AS title_suffix
+        SELECT car.car_id AS subject_id, car.owner_id AS member_id, car.owner_store_id AS store_id,
+               car.car_plate AS title_suffix
         FROM ({cars_sql}) AS car
     """  # noqa: S608  (the inner query is the ORM's, with its own parameters)
     due_on = today + datetime.timedelta(days=RECALL_DUE_IN_DAYS)

@@ -102,8 +102,9 @@ def value_world(cast):
         Installment.objects.create(loan=loan, number=number, due_on=today, principal=Decimal("1800"),
                                    interest=Decimal("200"), amount=Decimal("2000.00"), status=status)  # fmt: skip
     far_car = OwnedVehicleFactory(member=far, delivered_on=today - datetime.timedelta(days=800))
-    ServiceRecord.objects.create(vehicle=far_car, dealer_reference="R2", serviced_on=today - datetime.timedelta(days=400),
-                                 mileage_km=30000, description="维修", customer_amount=Decimal("5000.00"))  # fmt: skip
+    ServiceRecord.objects.create(vehicle=far_car, dealer_reference="R2",
+                                 serviced_on=today - datetime.timedelta(days=400), mileage_km=30000,
+                                 description="维修", customer_amount=Decimal("5000.00"))  # fmt: skip
     # A car delivered two months ago and never serviced: not "not back" yet.
     OwnedVehicleFactory(member=member_at(a, created=timezone.now()), delivered_on=today - datetime.timedelta(days=60))
     return cast
