@@ -2,6 +2,7 @@
 costs the same number of queries for N rows as for 3N rows, so a query per row (N+1) shows up here. The exact count
 is pinned too, so any change to it is seen and reviewed. Admin changelists are read as head office (all stores)."""
 
+import datetime
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,12 @@ def store_task(cast):
         kind="return_visit", title=f"回访 {next(UNIQUE)}", store=cast.store,
         member=MemberFactory(preferred_store=cast.store), due_at=timezone.now(),
     )  # fmt: skip
+
+
+def car_not_back(cast):
+    """A car of store A delivered 400 days ago and never serviced: on the not-returned report."""
+    owner = MemberFactory(preferred_store=cast.store)
+    return OwnedVehicleFactory(member=owner, delivered_on=timezone.localdate() - datetime.timedelta(days=400))
 
 
 def loan(cast):
@@ -177,6 +184,29 @@ CASES = [
         lambda row: row.number,
     ),
     ListCase(
+        "api report not-returned",
+        lambda cast: "/api/v1/backoffice/reports/not-returned/?months=6",
+        car_not_back,
+        "store_manager",
+        True,
+    ),
+    ListCase(
+        "report not-returned",
+        lambda cast: "/backoffice/reports/not-returned/?months=6",
+        car_not_back,
+        "store_manager",
+        False,
+        lambda row: row.plate,
+    ),
+    ListCase(
+        "report points liability",
+        lambda cast: "/backoffice/reports/points-liability/",
+        lambda cast: RewardFactory(name=f"抵扣券 {next(UNIQUE)}"),
+        "head_office",
+        False,
+        lambda row: row.name,
+    ),
+    ListCase(
         "back-office tasks",
         lambda cast: "/backoffice/tasks/?queue=unassigned",
         store_task,
@@ -258,6 +288,9 @@ QUERIES = {
     # The back office's pages also count my open tasks due today for the top bar's Tasks link.
     "back-office queue": 8,
     "back-office tasks": 8,
+    "api report not-returned": 3,
+    "report not-returned": 8,
+    "report points liability": 8,
     "admin orders": 11,
     "admin members": 11,
     "admin points entries": 13,

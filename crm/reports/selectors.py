@@ -296,7 +296,7 @@ def not_returned_vehicles(*, user, months: int, store: int | None = None, today:
     return (
         vehicles.annotate(last_visit_on=Coalesce(Max("service_records__serviced_on"), F("delivered_on")))
         .filter(last_visit_on__lt=cutoff)
-        .select_related("member__user", "member__preferred_store", "trim__car_model")
+        .select_related("member__user", "member__preferred_store", "trim__car_model__brand")
         .order_by("last_visit_on", "pk")
     )
 
