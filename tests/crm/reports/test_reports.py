@@ -227,3 +227,9 @@ def test_reports_read_from_the_replica_when_one_is_set(settings):
         assert router.db_for_write(Member) == "default"
     assert router.db_for_read(Member) == "default"  # only the reports' reads
     assert router.allow_migrate("replica", "members") is False
+
+
+def test_the_funnel_is_one_query_however_many_people(funnel_world, django_assert_num_queries):
+    november = {"date_from": datetime.date(2026, 11, 1), "date_to": datetime.date(2026, 11, 30)}
+    with django_assert_num_queries(1):
+        selectors.acquisition_funnel(user=funnel_world.head_office, **november)
