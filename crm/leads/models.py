@@ -121,7 +121,7 @@ class Lead(models.Model):
         verbose_name=_("member"),
     )  # fmt: skip
     lost_reason = models.CharField(
-        _("reason for declining"), max_length=24, choices=LeadLostReason.choices, blank=True,
+        _("reason for declining"), max_length=24, choices=LeadLostReason.choices, blank=True, default="", db_default="",
         help_text=_("Set when the person, reached, was not interested."),
     )  # fmt: skip
     enquiries_count = models.PositiveIntegerField(_("enquiries"), default=1)
