@@ -24,6 +24,7 @@ What it does, with no manual step:
 import argparse
 import datetime
 import json
+import logging
 import os
 import platform
 import sys
@@ -239,6 +240,7 @@ def main() -> int:
         raise BenchError("Refusing to drop a database whose name does not contain 'bench'")
     if args.members < 10_000:
         raise BenchError("--members must be at least 10,000")
+    logging.getLogger("member_center.requests").setLevel(logging.WARNING)  # one line per request otherwise
     busy = wait_for_quiet_machine(threshold=50, timeout=args.wait_for_idle)
     results = run(args, busy)
     print(json.dumps({k: v for k, v in results.items() if k != "latency_seconds"}, ensure_ascii=False, indent=2))

@@ -140,7 +140,7 @@ WITH people AS (
     WHERE m.created_at >= %s AND m.created_at < %s
       AND NOT EXISTS (SELECT 1 FROM leads_lead ml WHERE ml.member_id = m.id)
 ),
-flags AS (
+flags AS MATERIALIZED (
     SELECT p.channel, p.lead_status, p.lost_reason,
            CASE WHEN p.lead_guided = 1 OR EXISTS (
                SELECT 1 FROM orders_order go WHERE go.member_id = p.member_id
@@ -371,18 +371,22 @@ PAID_DOWN_PAYMENT_STATES = [
     OrderState.DOWN_PAYMENT_PAID, OrderState.FUNDED, OrderState.READY_FOR_PICKUP, OrderState.DELIVERED
 ]  # fmt: skip
 
+# Spend per member is summed once per source table (hash aggregates), then joined: no subquery per member.
 LIFETIME_VALUE_SQL = """
 SELECT tenure, COUNT(*), SUM(spend), SUM(CASE WHEN days < 365 THEN 365 ELSE days END)
 FROM (
     SELECT {tenure} AS tenure, {days} AS days,
-           COALESCE((SELECT SUM(s.customer_amount) FROM vehicles_servicerecord s
-                     JOIN vehicles_ownedvehicle v ON v.id = s.vehicle_id WHERE v.member_id = m.id), 0)
-         + COALESCE((SELECT SUM(o.down_payment) FROM orders_order o
-                     WHERE o.member_id = m.id AND o.state IN ({paid_states})), 0)
-         + COALESCE((SELECT SUM(i.amount) FROM orders_installment i JOIN orders_loan ln ON ln.id = i.loan_id
-                     JOIN orders_order io ON io.id = ln.order_id WHERE io.member_id = m.id AND i.status = 'paid'), 0)
-           AS spend
+           COALESCE(service.spend, 0) + COALESCE(down.spend, 0) + COALESCE(paid.spend, 0) AS spend
     FROM members_member m
+    LEFT JOIN (SELECT v.member_id, SUM(s.customer_amount) AS spend
+               FROM vehicles_servicerecord s JOIN vehicles_ownedvehicle v ON v.id = s.vehicle_id
+               GROUP BY v.member_id) AS service ON service.member_id = m.id
+    LEFT JOIN (SELECT o.member_id, SUM(o.down_payment) AS spend FROM orders_order o
+               WHERE o.state IN ({paid_states}) GROUP BY o.member_id) AS down ON down.member_id = m.id
+    LEFT JOIN (SELECT io.member_id, SUM(i.amount) AS spend
+               FROM orders_installment i JOIN orders_loan ln ON ln.id = i.loan_id
+               JOIN orders_order io ON io.id = ln.order_id
+               WHERE i.status = 'paid' GROUP BY io.member_id) AS paid ON paid.member_id = m.id
     WHERE m.closed_at IS NULL AND {where}
 ) AS per_member
 GROUP BY tenure
