@@ -124,43 +124,65 @@ _DROP_OUT_STATES = f"'{OrderState.REJECTED}', '{OrderState.TERMINATED}'"
 _TERMINAL = f"'{OrderState.REJECTED}', '{OrderState.TERMINATED}', '{OrderState.DELIVERED}', '{OrderState.REPLACED}'"
 
 # Everyone who came in during the period: each lead created then, and each member who registered then without a
-# lead (online self-registration). ``guided``: an agent worked the lead or started the application for them.
+# lead (online self-registration). ``guided``: an agent worked the lead or started the application for them. The
+# facts about their applications are grouped once (hash joins over the people of the period), never per person.
 FUNNEL_SQL = f"""
-WITH people AS (
-    SELECT l.member_id AS member_id,
-           CASE l.channel WHEN 'web_quick_submit' THEN 'quick_submit' ELSE l.channel END AS channel,
-           COALESCE(l.store_id, lm.preferred_store_id) AS store_id,
-           l.status AS lead_status, l.lost_reason AS lost_reason,
-           CASE WHEN l.assignee_id IS NOT NULL OR l.created_by_id IS NOT NULL THEN 1 ELSE 0 END AS lead_guided
-    FROM leads_lead l LEFT JOIN members_member lm ON lm.id = l.member_id
-    WHERE l.created_at >= %s AND l.created_at < %s
-    UNION ALL
-    SELECT m.id, m.channel, m.preferred_store_id, '', '', 0
-    FROM members_member m
-    WHERE m.created_at >= %s AND m.created_at < %s
-      AND NOT EXISTS (SELECT 1 FROM leads_lead ml WHERE ml.member_id = m.id)
+WITH people AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT l.member_id AS member_id,
+               CASE l.channel WHEN 'web_quick_submit' THEN 'quick_submit' ELSE l.channel END AS channel,
+               COALESCE(l.store_id, lm.preferred_store_id) AS store_id,
+               l.status AS lead_status, l.lost_reason AS lost_reason,
+               CASE WHEN l.assignee_id IS NOT NULL OR l.created_by_id IS NOT NULL THEN 1 ELSE 0 END AS lead_guided
+        FROM leads_lead l LEFT JOIN members_member lm ON lm.id = l.member_id
+        WHERE l.created_at >= %s AND l.created_at < %s
+        UNION ALL
+        SELECT m.id, m.channel, m.preferred_store_id, '', '', 0
+        FROM members_member m
+        WHERE m.created_at >= %s AND m.created_at < %s
+          AND NOT EXISTS (SELECT 1 FROM leads_lead ml WHERE ml.member_id = m.id)
+    ) AS p
+    WHERE {{where}}
+),
+order_facts AS MATERIALIZED (
+    SELECT o.member_id,
+           MAX(CASE WHEN o.state = '{OrderState.DELIVERED}' THEN 1 ELSE 0 END) AS delivered,
+           MAX(CASE WHEN o.state NOT IN ({_TERMINAL}) THEN 1 ELSE 0 END) AS open_order,
+           MAX(CASE WHEN o.state = '{OrderState.REPLACED}' THEN 1 ELSE 0 END) AS replaced,
+           MAX(CASE WHEN o.created_by_id IS NOT NULL AND o.created_by_id <> om.user_id THEN 1 ELSE 0 END)
+               AS staff_started
+    FROM orders_order o JOIN members_member om ON om.id = o.member_id
+    WHERE o.member_id IN (SELECT member_id FROM people)
+    GROUP BY o.member_id
+),
+event_facts AS MATERIALIZED (
+    SELECT o.member_id,
+           MAX(CASE WHEN e.to_state = '{OrderState.APPROVED}' THEN 1 ELSE 0 END) AS approved,
+           MAX(CASE WHEN e.to_state = '{OrderState.SUBMITTED}' THEN 1 ELSE 0 END) AS applied
+    FROM orders_orderevent e JOIN orders_order o ON o.id = e.order_id
+    WHERE e.to_state IN ('{OrderState.APPROVED}', '{OrderState.SUBMITTED}')
+      AND o.member_id IN (SELECT member_id FROM people)
+    GROUP BY o.member_id
 ),
 flags AS MATERIALIZED (
-    SELECT p.channel, p.lead_status, p.lost_reason,
-           CASE WHEN p.lead_guided = 1 OR EXISTS (
-               SELECT 1 FROM orders_order go WHERE go.member_id = p.member_id
-               AND go.created_by_id IS NOT NULL AND go.created_by_id <> m.user_id) THEN 1 ELSE 0 END AS guided,
+    SELECT p.channel, p.lead_status, p.lost_reason, p.member_id,
+           CASE WHEN p.lead_guided = 1 OR ofa.staff_started = 1 THEN 1 ELSE 0 END AS guided,
            CASE
              WHEN m.id IS NULL THEN 0
-             WHEN EXISTS (SELECT 1 FROM orders_order o WHERE o.member_id = m.id AND o.state = '{OrderState.DELIVERED}')
-               THEN 6
-             WHEN EXISTS (SELECT 1 FROM orders_orderevent e JOIN orders_order o ON o.id = e.order_id
-                          WHERE o.member_id = m.id AND e.to_state = '{OrderState.APPROVED}') THEN 5
-             WHEN EXISTS (SELECT 1 FROM orders_orderevent e JOIN orders_order o ON o.id = e.order_id
-                          WHERE o.member_id = m.id AND e.to_state = '{OrderState.SUBMITTED}') THEN 4
+             WHEN ofa.delivered = 1 THEN 6
+             WHEN efa.approved = 1 THEN 5
+             WHEN efa.applied = 1 THEN 4
              WHEN m.verification_status = 'verified' THEN 3
              WHEN m.name <> '' AND m.gender <> '' AND m.birthday IS NOT NULL AND m.city <> ''
                   AND m.preferred_store_id IS NOT NULL THEN 2
              ELSE 1
            END AS furthest,
-           m.id AS member_id
-    FROM people p LEFT JOIN members_member m ON m.id = p.member_id
-    WHERE {{where}}
+           CASE WHEN ofa.member_id IS NULL THEN 0 ELSE 1 END AS has_order,
+           COALESCE(ofa.open_order, 0) AS open_order, COALESCE(ofa.replaced, 0) AS replaced
+    FROM people p
+    LEFT JOIN members_member m ON m.id = p.member_id
+    LEFT JOIN order_facts ofa ON ofa.member_id = p.member_id
+    LEFT JOIN event_facts efa ON efa.member_id = p.member_id
 )
 SELECT channel, guided, furthest,
        CASE
@@ -169,16 +191,11 @@ SELECT channel, guided, furthest,
              WHEN lead_status = '{LeadStatus.INVALID}' THEN '{INVALID_CONTACT}'
              WHEN lead_status IN ({_OPEN_LEAD_STATUSES}) THEN '{IN_PROGRESS}'
              ELSE '{NONE_RECORDED}' END
-         WHEN furthest = 3 AND NOT EXISTS (SELECT 1 FROM orders_order o WHERE o.member_id = flags.member_id)
-           THEN '{NONE_RECORDED}'
-         WHEN furthest IN (3, 4, 5) THEN COALESCE(
+         WHEN furthest IN (3, 4, 5) AND has_order = 1 THEN COALESCE(
              (SELECT e.reason_code FROM orders_orderevent e JOIN orders_order o ON o.id = e.order_id
               WHERE o.member_id = flags.member_id AND e.to_state IN ({_DROP_OUT_STATES}) AND e.reason_code <> ''
               ORDER BY e.created_at DESC, e.id DESC LIMIT 1),
-             CASE WHEN EXISTS (SELECT 1 FROM orders_order o WHERE o.member_id = flags.member_id
-                               AND o.state NOT IN ({_TERMINAL})) THEN '{IN_PROGRESS}'
-                  WHEN EXISTS (SELECT 1 FROM orders_order o WHERE o.member_id = flags.member_id
-                               AND o.state = '{OrderState.REPLACED}') THEN 'replaced'
+             CASE WHEN open_order = 1 THEN '{IN_PROGRESS}' WHEN replaced = 1 THEN 'replaced'
                   ELSE '{NONE_RECORDED}' END)
          WHEN furthest = 2 AND EXISTS (SELECT 1 FROM members_verificationattempt va
                                       WHERE va.member_id = flags.member_id AND va.outcome = 'failed')
@@ -551,16 +568,20 @@ recipients AS (
            MAX(CASE WHEN n.status = %s THEN 1 ELSE 0 END) AS reached
     FROM windows w JOIN notifications_notification n ON n.event = w.event
     GROUP BY w.campaign_id, n.recipient_id
+),
+per_recipient AS (
+    SELECT r.campaign_id, r.recipient_id, r.reached,
+           MAX(CASE WHEN o.id IS NOT NULL THEN 1 ELSE 0 END) AS converted,
+           SUM(CASE WHEN o.state = %s THEN o.price ELSE 0 END) AS revenue
+    FROM recipients r
+    LEFT JOIN members_member m ON m.user_id = r.recipient_id
+    LEFT JOIN orders_order o ON o.member_id = m.id AND o.state <> 'draft'
+         AND o.created_at >= r.starts AND o.created_at < r.ends
+    GROUP BY r.campaign_id, r.recipient_id, r.reached
 )
-SELECT r.campaign_id, COUNT(*), SUM(r.reached),
-       SUM(CASE WHEN EXISTS (SELECT 1 FROM orders_order o JOIN members_member m ON m.id = o.member_id
-                             WHERE m.user_id = r.recipient_id AND o.state <> 'draft'
-                               AND o.created_at >= r.starts AND o.created_at < r.ends) THEN 1 ELSE 0 END),
-       COALESCE(SUM((SELECT SUM(o.price) FROM orders_order o JOIN members_member m ON m.id = o.member_id
-                      WHERE m.user_id = r.recipient_id AND o.state = %s
-                        AND o.created_at >= r.starts AND o.created_at < r.ends)), 0)
-FROM recipients r
-GROUP BY r.campaign_id
+SELECT campaign_id, COUNT(*), SUM(reached), SUM(converted), COALESCE(SUM(revenue), 0)
+FROM per_recipient
+GROUP BY campaign_id
 """
 
 
