@@ -123,6 +123,15 @@ _OPEN_LEAD_STATUSES = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
 _DROP_OUT_STATES = f"'{OrderState.REJECTED}', '{OrderState.TERMINATED}'"
 _TERMINAL = f"'{OrderState.REJECTED}', '{OrderState.TERMINATED}', '{OrderState.DELIVERED}', '{OrderState.REPLACED}'"
 
+# Where an application's state says how far it got; only a terminated one needs its events (it may have ended
+# before or after approval).
+_APPLIED_STATES = ", ".join(f"'{s}'" for s in OrderState if s not in (OrderState.DRAFT, OrderState.TERMINATED))
+_APPROVED_STATES = ", ".join(f"'{s}'" for s in (
+    OrderState.APPROVED, OrderState.AWAITING_VEHICLE, OrderState.VEHICLE_CONFIRMED, OrderState.CONTRACT_SCHEDULED,
+    OrderState.SIGNED, OrderState.DOWN_PAYMENT_PAID, OrderState.FUNDED, OrderState.READY_FOR_PICKUP,
+    OrderState.DELIVERED, OrderState.REPLACED,
+))  # fmt: skip
+
 # Everyone who came in during the period: each lead created then, and each member who registered then without a
 # lead (online self-registration). ``guided``: an agent worked the lead or started the application for them. The
 # facts about their applications are grouped once (hash joins over the people of the period), never per person.
@@ -150,7 +159,9 @@ order_facts AS MATERIALIZED (
            MAX(CASE WHEN o.state NOT IN ({_TERMINAL}) THEN 1 ELSE 0 END) AS open_order,
            MAX(CASE WHEN o.state = '{OrderState.REPLACED}' THEN 1 ELSE 0 END) AS replaced,
            MAX(CASE WHEN o.created_by_id IS NOT NULL AND o.created_by_id <> om.user_id THEN 1 ELSE 0 END)
-               AS staff_started
+               AS staff_started,
+           MAX(CASE WHEN o.state IN ({_APPLIED_STATES}) THEN 1 ELSE 0 END) AS applied,
+           MAX(CASE WHEN o.state IN ({_APPROVED_STATES}) THEN 1 ELSE 0 END) AS approved
     FROM orders_order o JOIN members_member om ON om.id = o.member_id
     WHERE o.member_id IN (SELECT member_id FROM people)
     GROUP BY o.member_id
@@ -159,8 +170,8 @@ event_facts AS MATERIALIZED (
     SELECT o.member_id,
            MAX(CASE WHEN e.to_state = '{OrderState.APPROVED}' THEN 1 ELSE 0 END) AS approved,
            MAX(CASE WHEN e.to_state = '{OrderState.SUBMITTED}' THEN 1 ELSE 0 END) AS applied
-    FROM orders_orderevent e JOIN orders_order o ON o.id = e.order_id
-    WHERE e.to_state IN ('{OrderState.APPROVED}', '{OrderState.SUBMITTED}')
+    FROM orders_order o JOIN orders_orderevent e ON e.order_id = o.id
+    WHERE o.state = '{OrderState.TERMINATED}' AND e.to_state IN ('{OrderState.APPROVED}', '{OrderState.SUBMITTED}')
       AND o.member_id IN (SELECT member_id FROM people)
     GROUP BY o.member_id
 ),
@@ -170,8 +181,8 @@ flags AS MATERIALIZED (
            CASE
              WHEN m.id IS NULL THEN 0
              WHEN ofa.delivered = 1 THEN 6
-             WHEN efa.approved = 1 THEN 5
-             WHEN efa.applied = 1 THEN 4
+             WHEN ofa.approved = 1 OR efa.approved = 1 THEN 5
+             WHEN ofa.applied = 1 OR efa.applied = 1 THEN 4
              WHEN m.verification_status = 'verified' THEN 3
              WHEN m.name <> '' AND m.gender <> '' AND m.birthday IS NOT NULL AND m.city <> ''
                   AND m.preferred_store_id IS NOT NULL THEN 2
