@@ -289,7 +289,7 @@ QUERIES = {
     "back-office queue": 8,
     "back-office tasks": 8,
     "api report not-returned": 3,
-    "report not-returned": 8,
+    "report not-returned": 7,
     "report points liability": 8,
     "admin orders": 11,
     "admin members": 11,
