@@ -12,8 +12,8 @@ demo: setup
 test: setup-dev
 	./scripts/test.sh
 
-setup: $(VENV)/.installed
-setup-dev: $(VENV)/.installed-dev
+setup: $(VENV)/.installed node_modules/.installed
+setup-dev: $(VENV)/.installed-dev node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+# Front-end libraries (Chart.js) from npm, exactly as package-lock.json pins them; served as static files.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
 lint: setup-dev

@@ -17,11 +17,11 @@ api_v1 = [
     path("", include("crm.customer360.api_urls")),
     path("", include("crm.leads.api_urls")),
     path("", include("staff_tasks.api_urls")),
-    path("", include("crm.supervision.api_urls")),
     path("", include("crm.care.rescue.api_urls")),
     path("", include("crm.surveys.api_urls")),
     path("", include("crm.owner_events.api_urls")),
     path("", include("crm.care.complaints.api_urls")),
+    path("", include("crm.reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +44,7 @@ urlpatterns = [
     path("backoffice/events/", include("crm.owner_events.backoffice_urls")),
     path("backoffice/care/", include("crm.backoffice_urls")),
     path("backoffice/complaints/", include("crm.care.complaints.backoffice_urls")),
+    path("backoffice/reports/", include("crm.reports.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),
     path("", include("crm.care.rescue.urls")),
     path("", include("crm.surveys.urls")),

@@ -36,6 +36,7 @@ class CampaignAdmin(admin.ModelAdmin):
             },
         ),  # fmt: skip
         (_("Sending"), {"fields": ["preview", "state", "total", "progress_detail"]}),
+        (_("Results"), {"fields": ["cost"]}),
     ]
     actions = ["send", "pause", "resume"]
 

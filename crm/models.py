@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +35,11 @@ class Campaign(models.Model):
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     total = models.PositiveIntegerField(_("messages"), default=0)
+    # Entered by staff (creative, SMS fees, gifts…); the campaign report divides by it for the return on investment.
+    cost = models.DecimalField(
+        _("cost (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("created by")
     )
@@ -44,7 +52,8 @@ class Campaign(models.Model):
                 | Q(max_points__isnull=True)
                 | Q(min_points__lte=models.F("max_points")),
                 name="campaign_points_range",
-            )
+            ),
+            models.CheckConstraint(condition=Q(cost__isnull=True) | Q(cost__gte=0), name="campaign_cost_not_negative"),
         ]
         ordering = ["-created_at"]
         verbose_name = _("campaign")

@@ -12,7 +12,7 @@ from common.api import ErrorSerializer, Pagination
 from members.api import IsMember
 from orders import selectors, services
 from orders.downloads import document_response
-from orders.enums import DocumentKind, InstallmentStatus, OrderState
+from orders.enums import DocumentKind, DropOutReason, InstallmentStatus, OrderState
 from orders.models import Order, OrderDocument
 
 
@@ -200,6 +200,10 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
 
 class TransitionInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason_code = serializers.ChoiceField(
+        choices=DropOutReason.choices, required=False, allow_blank=True, default="",
+        help_text="On reject and terminate: why, as a code the reports count.",
+    )  # fmt: skip
     vin = serializers.CharField(max_length=17, required=False, allow_blank=True, default="")
     signing_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     plate = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
@@ -213,7 +217,8 @@ def _take_step(request, order_id: int, name: str, *, serializer_class):
     values = data.validated_data
     selectors.get_order_for(user=request.user, order_id=order_id)  # someone else's order is 404, not 403
     order = services.apply_transition(
-        order_id=order_id, name=name, actor=request.user, reason=values["reason"], vin=values["vin"],
+        order_id=order_id, name=name, actor=request.user, reason=values["reason"], reason_code=values["reason_code"],
+        vin=values["vin"],
         signing_at=values["signing_at"], plate=values["plate"], trim_id=values["trim"], plan_id=values["plan"],
     )  # fmt: skip
     order = selectors.get_order_for(user=request.user, order_id=order.pk)

@@ -17,7 +17,7 @@ from members.enums import STORE_BOUND_ROLES
 from members.selectors import list_active_stores
 from orders import repayments, selectors, services
 from orders.downloads import document_response, handle_upload
-from orders.enums import OrderState
+from orders.enums import DropOutReason, OrderState
 from orders.forms import DocumentUploadForm, PaymentForm, SettlementForm, TransitionForm
 
 
@@ -66,6 +66,7 @@ def order_page(request, order_id: int):
         "order": order,
         "member": order.member,
         "transitions": selectors.available_transitions_for(order=order, user=request.user),
+        "reason_codes": DropOutReason.choices,
         "credit_check": selectors.latest_credit_check(order=order),
         "missing_documents": selectors.missing_document_labels(order=order),
         "upload_form": upload_form,
@@ -99,7 +100,8 @@ def take_step(request, order_id: int, name: str):
     data = form.cleaned_data
     try:
         services.apply_transition(
-            order_id=order.pk, name=name, actor=request.user, reason=data["reason"], vin=data["vin"],
+            order_id=order.pk, name=name, actor=request.user, reason=data["reason"], reason_code=data["reason_code"],
+            vin=data["vin"],
             signing_at=data["signing_at"], plate=data["plate"],
         )  # fmt: skip
     except DomainError as error:

@@ -131,9 +131,11 @@ def _walk(*, order, target, member, staff, trims):
     side_roads = {
         OrderState.NEEDS_MATERIALS: (OrderState.UNDER_REVIEW, lambda: step(
             "request_materials", reviewer, reason="请补充近 6 个月的银行流水。")),
-        OrderState.REJECTED: (OrderState.UNDER_REVIEW, lambda: step("reject", reviewer, reason="综合评分未达到要求。")),
+        OrderState.REJECTED: (OrderState.UNDER_REVIEW, lambda: step("reject", reviewer, reason="综合评分未达到要求。",
+                                                                     reason_code="credit_declined")),
         OrderState.AWAITING_VEHICLE: (OrderState.APPROVED, lambda: step("wait_for_vehicle", member.user)),
-        OrderState.TERMINATED: (OrderState.SUBMITTED, lambda: step("cancel", member.user, reason="暂时不考虑购车。")),
+        OrderState.TERMINATED: (OrderState.SUBMITTED, lambda: step("cancel", member.user, reason="暂时不考虑购车。",
+                                                                        reason_code="changed_mind")),
         OrderState.REPLACED: (OrderState.APPROVED, lambda: step(
             "change_model", member.user, trim_id=trims[-1].pk, plan_id=trims[-1].plans.first().pk)),
     }  # fmt: skip

@@ -91,3 +91,21 @@ class RepaymentImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Applied")
     REJECTED = "rejected", _("Rejected")
+
+
+class DropOutReason(models.TextChoices):
+    """Why an application ended without a car (rejection or termination): a code the reports can count, next to
+    the free-text reason the member reads."""
+
+    CREDIT_DECLINED = "credit_declined", _("Credit check declined")
+    INCOMPLETE_DOCUMENTS = "incomplete_documents", _("Documents incomplete")
+    PRICE_OR_TERMS = "price_or_terms", _("Price or finance terms")
+    CHANGED_MIND = "changed_mind", _("Changed their mind")
+    BOUGHT_ELSEWHERE = "bought_elsewhere", _("Bought elsewhere")
+    NO_VEHICLE = "no_vehicle", _("No car available")
+    UNREACHABLE = "unreachable", _("Could not be reached")
+    OTHER = "other", _("Other")
+
+
+# The states in which an application has dropped out of the funnel (they take a DropOutReason).
+DROP_OUT_STATES = (OrderState.REJECTED, OrderState.TERMINATED)

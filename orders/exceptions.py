@@ -55,6 +55,11 @@ class ReasonRequired(DomainError):
     default_message = _("Please give a reason for this step.")
 
 
+class UnknownReasonCode(DomainError):
+    code = "unknown_reason_code"
+    default_message = _("Choose one of the listed reasons.")
+
+
 class MissingDocuments(DomainError):
     code = "missing_documents"
     status_code = 409

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.enums import DocumentKind
+from orders.enums import DocumentKind, DropOutReason
 
 
 class DocumentUploadForm(forms.Form):
@@ -21,6 +21,7 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    reason_code = forms.ChoiceField(label=_("Reason code"), choices=[("", "—"), *DropOutReason.choices], required=False)
     vin = forms.CharField(label=_("VIN (optional)"), max_length=17, required=False)
     signing_at = forms.DateTimeField(
         label=_("Signing time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

@@ -14,6 +14,7 @@ from orders.enums import (
     CreditCheckStatus,
     CreditDecision,
     DocumentKind,
+    DropOutReason,
     InstallmentStatus,
     OrderState,
     PaymentSource,
@@ -142,6 +143,10 @@ class OrderEvent(models.Model):
     to_state = models.CharField(max_length=24, choices=OrderState.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     reason = models.TextField(blank=True)
+    # Set on rejection and termination so the funnel report can count why applications drop out.
+    reason_code = models.CharField(
+        _("reason code"), max_length=24, choices=DropOutReason.choices, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -21,7 +21,15 @@ from notifications.catalog import render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from orders.credit import CreditProviderError, get_credit_provider
-from orders.enums import TERMINAL_STATES, CreditCheckStatus, CreditDecision, DocumentKind, OrderState
+from orders.enums import (
+    DROP_OUT_STATES,
+    TERMINAL_STATES,
+    CreditCheckStatus,
+    CreditDecision,
+    DocumentKind,
+    DropOutReason,
+    OrderState,
+)
 from orders.exceptions import (
     ActiveApplicationExists,
     CreditDeclinedNeedsHeadOffice,
@@ -38,6 +46,7 @@ from orders.exceptions import (
     StoreNotAssigned,
     TransitionForbidden,
     TransitionNotAllowed,
+    UnknownReasonCode,
     UnknownTransition,
     VerificationRequired,
 )
@@ -128,6 +137,7 @@ def apply_transition(
     name: str,
     actor,
     reason: str = "",
+    reason_code: str = "",
     vin: str = "",
     signing_at: datetime.datetime | None = None,
     plate: str = "",
@@ -138,6 +148,8 @@ def apply_transition(
     if name not in TRANSITION_ACTORS:
         raise UnknownTransition()
     reason = (reason or "").strip()
+    if reason_code and reason_code not in DropOutReason.values:
+        raise UnknownReasonCode()
     with transaction.atomic():
         # Lock first: of two people moving the same order, the second waits and then sees the new state.
         order = order_qs_select_for_update().select_related("member__user", "plan", "trim").get(pk=order_id)
@@ -165,7 +177,14 @@ def apply_transition(
         order.save()
         _after_transition(order=order, name=name, from_state=from_state, actor=actor, trim_id=trim_id, plan_id=plan_id)
         OrderEvent.objects.create(
-            order=order, transition=name, from_state=from_state, to_state=order.state, actor=actor, reason=reason
+            order=order,
+            transition=name,
+            from_state=from_state,
+            to_state=order.state,
+            actor=actor,
+            reason=reason,
+            # A code only means something where the application drops out; elsewhere it is not kept.
+            reason_code=reason_code if order.state in DROP_OUT_STATES else "",
         )
         _notify_member(order=order, reason=reason)
     logger.info("order moved", extra={"order_id": order.pk, "transition": name, "to_state": order.state})

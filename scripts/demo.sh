@@ -7,6 +7,8 @@ export SMS_BACKEND="${SMS_BACKEND:-file}"
 HOST="${DEMO_HOST:-127.0.0.1}"
 PORT="${DEMO_PORT:-8000}"
 PY=.venv/bin/python
+# Chart.js for the report pages comes from npm (package-lock.json); `make setup` installs it, this covers a direct run.
+[ -f node_modules/chart.js/dist/chart.umd.js ] || npm ci --ignore-scripts --no-audit --no-fund
 
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=config.settings.test
 BIN=.venv/bin
+# Chart.js for the report pages comes from npm (package-lock.json); `make setup` installs it, this covers a direct run.
+[ -f node_modules/chart.js/dist/chart.umd.js ] || npm ci --ignore-scripts --no-audit --no-fund
 
 ./scripts/ensure-services.sh
 

@@ -63,28 +63,44 @@ def bulk_open_rule_tasks(
 
 
 def bulk_open_tasks(
-    *, kind: str, subject_type: str, source_sql: str, source_params: list, due_at: datetime.datetime, dedupe_prefix: str
+    *,
+    kind: str,
+    subject_type: str,
+    source_sql: str,
+    source_params: list,
+    due_at: datetime.datetime,
+    dedupe_prefix: str,
+    created_by=None,
+    respect_call_opt_out: bool = False,
 ) -> int:
-    """Open one task per row of ``source_sql`` (not from a rule: e.g. an escalation); returns how many were new.
+    """Open one task per row of ``source_sql`` (not from a rule: an escalation, a recall a manager asks for);
+    returns how many were new.
 
     ``source_sql`` yields ``member_id``, ``store_id`` (NULL: head office's queue), ``subject_id``, ``title`` and
     ``script``; the dedupe key is ``dedupe_prefix`` followed by the subject id, so running it again opens nothing.
+    With ``respect_call_opt_out`` members who switched calls off get none (a care or marketing call; a complaint's
+    follow-up is the member's own request and always opens).
     """
     now = timezone.now()
+    opted_out = f" AND NOT {OPTED_OUT_OF_CALLS}" if respect_call_opt_out else ""
     sql = f"""
         INSERT INTO staff_tasks_task (
             kind, title, status, store_id, member_id, subject_type, subject_id, contact_name, contact_phone,
-            due_at, script, outcome, note, dedupe_key, created_at, updated_at
+            due_at, script, outcome, note, created_by_id, dedupe_key, created_at, updated_at
         )
         SELECT %s, SUBSTR(source.title, 1, 200), %s, source.store_id, source.member_id, %s, source.subject_id,
-               '', '', %s, source.script, '', '', %s || CAST(source.subject_id AS TEXT), %s, %s
+               '', '', %s, source.script, '', '', %s, %s || CAST(source.subject_id AS TEXT), %s, %s
         FROM ({source_sql}) AS source
-        WHERE 1 = 1  -- SQLite reads "FROM … ON CONFLICT" as a join's ON without a WHERE between them
+        WHERE 1 = 1{opted_out}  -- SQLite reads "FROM … ON CONFLICT" as a join's ON without a WHERE between them
         ON CONFLICT (dedupe_key) DO NOTHING
     """  # noqa: S608  (identifiers are ours; every value is a parameter)
-    params = [kind, TaskStatus.OPEN, subject_type, due_at, dedupe_prefix, now, now, *source_params]
+    params = [
+        kind, TaskStatus.OPEN, subject_type, due_at, created_by.pk if created_by else None, dedupe_prefix, now, now,
+        *source_params,
+    ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
 
 def bulk_cancel_open_tasks(*, kind: str, subject_type: str, subject_ids_sql: str, params: list, note: str) -> int:
@@ -97,3 +113,10 @@ def bulk_cancel_open_tasks(*, kind: str, subject_type: str, subject_ids_sql: str
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [TaskStatus.CANCELLED, note, timezone.now(), TaskStatus.OPEN, kind, subject_type, *params])
         return max(cursor.rowcount, 0)
+
+
+def sql_days_since(*, day_placeholder: str, column: str) -> str:
+    """Whole days from a date column to a date parameter, in this database's dialect."""
+    if connection.vendor == "postgresql":
+        return f"(CAST({day_placeholder} AS DATE) - {column})"
+    return f"CAST(julianday({day_placeholder}) - julianday({column}) AS INTEGER)"

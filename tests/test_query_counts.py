@@ -59,6 +59,12 @@ def store_task(cast):
     )  # fmt: skip
 
 
+def car_not_back(cast):
+    """A car of store A delivered 400 days ago and never serviced: on the not-returned report."""
+    owner = MemberFactory(preferred_store=cast.store)
+    return OwnedVehicleFactory(member=owner, delivered_on=timezone.localdate() - datetime.timedelta(days=400))
+
+
 def loan(cast):
     # The loan's application is delivered (ended), so the member may have many beside their one open application.
     return LoanFactory(order__member=cast.member, order__store=cast.store, order__state="delivered")
@@ -322,6 +328,29 @@ CASES = [
         lambda row: row.number,
     ),
     ListCase(
+        "api report not-returned",
+        lambda cast: "/api/v1/backoffice/reports/not-returned/?months=6",
+        car_not_back,
+        "store_manager",
+        True,
+    ),
+    ListCase(
+        "report not-returned",
+        lambda cast: "/backoffice/reports/not-returned/?months=6",
+        car_not_back,
+        "store_manager",
+        False,
+        lambda row: row.plate,
+    ),
+    ListCase(
+        "report points liability",
+        lambda cast: "/backoffice/reports/points-liability/",
+        lambda cast: RewardFactory(name=f"抵扣券 {next(UNIQUE)}"),
+        "head_office",
+        False,
+        lambda row: row.name,
+    ),
+    ListCase(
         "back-office tasks",
         lambda cast: "/backoffice/tasks/?queue=unassigned",
         store_task,
@@ -541,6 +570,9 @@ QUERIES = {
     # … and the store's open rescues above the tasks.
     "back-office tasks": 9,
     "back-office complaints": 8,
+    "api report not-returned": 3,
+    "report not-returned": 7,
+    "report points liability": 8,
     "admin orders": 11,
     "admin members": 11,
     "admin points entries": 13,

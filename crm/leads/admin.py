@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
 from crm.leads import selectors, services
-from crm.leads.enums import ContactOutcome, LeadChannel
+from crm.leads.enums import ContactOutcome, LeadChannel, LeadLostReason
 from crm.leads.forms import PartnerFileForm
 from crm.leads.models import Lead, LeadContact, LeadEnquiry, LeadTeam, LeadTeamAgent, Partner, PartnerApiKey
 from members.enums import STORE_BOUND_ROLES
@@ -38,6 +38,9 @@ class LeadEntryForm(forms.Form):
 class ContactForm(forms.Form):
     outcome = forms.ChoiceField(label=gettext_lazy("outcome"), choices=ContactOutcome.choices)
     carrier_result = forms.CharField(label=gettext_lazy("carrier result"), max_length=50, required=False)
+    lost_reason = forms.ChoiceField(
+        label=gettext_lazy("reason for declining"), choices=[("", "—"), *LeadLostReason.choices], required=False
+    )
     note = forms.CharField(label=gettext_lazy("note"), widget=forms.Textarea, required=False)
     next_contact_at = forms.DateTimeField(
         label=gettext_lazy("next contact"), required=False, help_text=gettext_lazy("e.g. 2026-06-01 10:00")

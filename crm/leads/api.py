@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from common.api import ChoiceLabelField, Pagination
 from common.middleware import client_ip
 from crm.leads import selectors, services
-from crm.leads.enums import ContactOutcome, LeadChannel, LeadStatus
+from crm.leads.enums import ContactOutcome, LeadChannel, LeadLostReason, LeadStatus
 from crm.leads.models import Lead, LeadContact, Partner
 from members.api import ErrorSerializer
 from members.enums import STORE_BOUND_ROLES
@@ -216,6 +216,10 @@ class LeadContactInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     carrier_result = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    lost_reason = serializers.ChoiceField(
+        choices=LeadLostReason.choices, required=False, allow_blank=True, default="",
+        help_text="With `reached_not_interested`: why, as a code the reports count (default `other`).",
+    )  # fmt: skip
     next_contact_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 

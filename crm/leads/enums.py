@@ -40,6 +40,17 @@ class ContactOutcome(models.TextChoices):
     WRONG_PERSON = "wrong_person", _("Wrong person")
 
 
+class LeadLostReason(models.TextChoices):
+    """Why a reached lead declined: a code the acquisition funnel counts (the note keeps the details)."""
+
+    PRICE = "price", _("Price or finance terms")
+    NOT_BUYING_NOW = "not_buying_now", _("Not buying now")
+    BOUGHT_ELSEWHERE = "bought_elsewhere", _("Bought elsewhere")
+    MODEL_NOT_OFFERED = "model_not_offered", _("Model not offered")
+    CREDIT_CONCERNS = "credit_concerns", _("Worried about the credit check")
+    OTHER = "other", _("Other")
+
+
 # What a contact attempt does to the lead's status (documented in docs/architecture.md "Leads").
 STATUS_AFTER_OUTCOME = {
     ContactOutcome.REACHED_INTERESTED: LeadStatus.INTERESTED,

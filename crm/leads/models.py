@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.leads.enums import CLOSED_STATUSES, ContactOutcome, LeadChannel, LeadStatus
+from crm.leads.enums import CLOSED_STATUSES, ContactOutcome, LeadChannel, LeadLostReason, LeadStatus
 
 
 class Partner(models.Model):
@@ -119,6 +119,10 @@ class Lead(models.Model):
     member = models.ForeignKey(
         "members.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="leads",
         verbose_name=_("member"),
+    )  # fmt: skip
+    lost_reason = models.CharField(
+        _("reason for declining"), max_length=24, choices=LeadLostReason.choices, blank=True, default="", db_default="",
+        help_text=_("Set when the person, reached, was not interested."),
     )  # fmt: skip
     enquiries_count = models.PositiveIntegerField(_("enquiries"), default=1)
     last_enquiry_at = models.DateTimeField(_("last enquiry"))

@@ -20,6 +20,7 @@ from crm.leads.enums import (
     STATUS_AFTER_OUTCOME,
     ContactOutcome,
     LeadChannel,
+    LeadLostReason,
     LeadStatus,
 )
 from crm.leads.exceptions import (
@@ -278,12 +279,14 @@ def _visible_lead_for_update(*, user, lead_id: int) -> Lead:
 @transaction.atomic
 def record_contact(
     *, lead_id: int, actor, outcome: str, note: str = "", next_contact_at: datetime.datetime | None = None,
-    carrier_result: str = "",
+    carrier_result: str = "", lost_reason: str = "",
 ) -> LeadContact:  # fmt: skip
     """A contact attempt. The lead's status follows the outcome (STATUS_AFTER_OUTCOME); an unreached or declined
     lead's phone gets that outcome's SMS once per lead; a next contact time becomes a follow-up task."""
     if outcome not in ContactOutcome.values:
         raise InvalidLeadInput(_("Unknown outcome."), field="outcome")
+    if lost_reason and lost_reason not in LeadLostReason.values:
+        raise InvalidLeadInput(_("Unknown reason."), field="lost_reason")
     if next_contact_at is not None and next_contact_at <= timezone.now():
         raise InvalidLeadInput(_("The next contact time must be in the future."), field="next_contact_at")
     lead = _visible_lead_for_update(user=actor, lead_id=lead_id)
@@ -295,7 +298,10 @@ def record_contact(
         next_contact_at=next_contact_at, contacted_by=actor,
     )  # fmt: skip
     lead.status = STATUS_AFTER_OUTCOME[outcome]
-    lead.save(update_fields=["status", "updated_at"])
+    # Only a declined lead has a reason for declining; other outcomes leave it as it was.
+    if lead.status == LeadStatus.NOT_INTERESTED:
+        lead.lost_reason = lost_reason or LeadLostReason.OTHER
+    lead.save(update_fields=["status", "lost_reason", "updated_at"])
     if event := SMS_EVENT_AFTER_OUTCOME.get(outcome):
         _queue_outcome_sms(lead=lead, event=event, outcome=outcome)
     if next_contact_at is not None:

@@ -1,14 +1,6 @@
-"""The task-execution report over the API (back office). The view parses the period, calls one selector,
-serializes."""
+"""The task-execution report's API answer (served by crm.reports with the other reports)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
-
-from crm.supervision import selectors
-from crm.supervision.forms import PeriodForm
-from members.api import ErrorSerializer
 
 
 class IsStaff(permissions.BasePermission):
@@ -55,26 +47,3 @@ class TaskExecutionReportSerializer(serializers.Serializer):
     rows = AgentRowSerializer(many=True, help_text="Per store and assignee, by store code and username.")
     stores = StoreRowSerializer(many=True, help_text="Per store (the sums of its rows).")
     total = FiguresSerializer()
-
-
-class TaskExecutionReportApi(APIView):
-    permission_classes = [IsStaff]
-
-    @extend_schema(
-        operation_id="backoffice_reports_task_execution",
-        parameters=[
-            OpenApiParameter("from", str, required=False, description="First local date (YYYY-MM-DD), included; "
-                             "default the first of the month of `to`."),
-            OpenApiParameter("to", str, required=False, description="Last local date (YYYY-MM-DD), included; "
-                             "default today. At most 366 days after `from`."),
-        ],
-        responses={200: TaskExecutionReportSerializer, 400: ErrorSerializer},
-    )  # fmt: skip
-    def get(self, request):
-        period = PeriodForm(request.query_params)
-        if not period.is_valid():
-            raise serializers.ValidationError(period.errors_by_parameter())
-        report = selectors.task_execution_report(
-            user=request.user, date_from=period.cleaned_data["date_from"], date_to=period.cleaned_data["date_to"]
-        )
-        return Response(TaskExecutionReportSerializer(report).data)

@@ -1,0 +1,66 @@
+"""The reports head office and the stores read. Each entry: its filters and its selector (see framework.py for how
+to add one)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from crm.reports import selectors
+from crm.reports.forms import AsOfFilterForm, FunnelFilterForm, NotReturnedFilterForm, ReportFilterForm
+from crm.reports.framework import Report, register
+
+FUNNEL = register(Report(
+    slug="funnel",
+    title=_("Acquisition funnel"),
+    description=_("From lead to delivered car for the people who came in during the period, self-service and "
+                  "agent-guided, and why people stopped."),
+    form_class=FunnelFilterForm,
+    run=selectors.acquisition_funnel,
+))  # fmt: skip
+
+NOT_RETURNED = register(Report(
+    slug="not-returned",
+    title=_("Cars not back for service"),
+    description=_("Cars with no service visit for 6 or 12 months, and their owners, the longest away first."),
+    form_class=NotReturnedFilterForm,
+    run=selectors.not_returned_report,
+))  # fmt: skip
+
+LIFETIME_VALUE = register(Report(
+    slug="lifetime-value",
+    title=_("Customer lifetime value"),
+    description=_("What members have spent with us to date, by years of membership and per year."),
+    form_class=AsOfFilterForm,
+    run=selectors.lifetime_value_report,
+))  # fmt: skip
+
+REFERRALS = register(Report(
+    slug="referrals",
+    title=_("Referral funnel"),
+    description=_("Members who registered with a referral code in the period, and how far they got."),
+    form_class=ReportFilterForm,
+    run=selectors.referral_funnel,
+))  # fmt: skip
+
+CAMPAIGNS = register(Report(
+    slug="campaigns",
+    title=_("Campaigns: reach, conversion and return"),
+    description=_("Per campaign sent in the period: members reached, applications that followed, and the return on "
+                  "the cost entered for it."),
+    form_class=ReportFilterForm,
+    run=selectors.campaign_report,
+))  # fmt: skip
+
+POINTS_LIABILITY = register(Report(
+    slug="points-liability",
+    title=_("Points liability"),
+    description=_("The points members hold now, and the coupons they could buy with them."),
+    form_class=AsOfFilterForm,
+    run=selectors.points_liability_report,
+))  # fmt: skip
+
+TASK_EXECUTION = register(Report(
+    slug="task-execution",
+    title=_("Task execution"),
+    description=_("Tasks created in the period per store and agent: done, on time, overdue, reached."),
+    form_class=ReportFilterForm,
+    run=selectors.task_execution,
+))  # fmt: skip

@@ -1,0 +1,51 @@
+"""The one write the reports make: recall tasks for the cars that have not been back."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.reports.selectors import not_returned_vehicles
+from staff_tasks.bulk import bulk_open_tasks
+from staff_tasks.enums import SubjectType, TaskKind
+
+# A recall call is due this many days after the tasks are opened, at this local hour.
+RECALL_DUE_IN_DAYS = 3
+RECALL_DUE_HOUR = 10
+
+
+@transaction.atomic
+def open_recall_tasks(*, actor, months: int, store: int | None = None) -> int:
+    """A churn-recall call task for each car (in ``actor``'s stores) not back for ``months`` months, for its store;
+    one per car per month, however often this runs. Set-based: one INSERT … SELECT. Returns how many were new."""
+    today = timezone.localdate()
+    vehicles = not_returned_vehicles(user=actor, months=months, store=store, today=today)
+    cars_sql, source_params = (
+        vehicles.order_by()
+        .values(
+            car_id=F("pk"),
+            owner_id=F("member_id"),
+            owner_store_id=F("member__preferred_store_id"),
+            car_plate=F("plate"),
+        )  # fmt: skip
+        .query.sql_with_params()
+    )
+    source_sql = f"""
+        SELECT car.car_id AS subject_id, car.owner_id AS member_id, car.owner_store_id AS store_id,
+               %s || car.car_plate AS title, '' AS script
+        FROM ({cars_sql}) AS car
+    """  # noqa: S608  (the inner query is the ORM's, with its own parameters)
+    due_on = today + datetime.timedelta(days=RECALL_DUE_IN_DAYS)
+    due_at = timezone.make_aware(datetime.datetime.combine(due_on, datetime.time(hour=RECALL_DUE_HOUR)))
+    return bulk_open_tasks(
+        kind=TaskKind.CHURN_RECALL,
+        source_sql=source_sql,
+        source_params=[_("Recall: not back for %(months)d months · ") % {"months": months}, *source_params],
+        subject_type=SubjectType.VEHICLE,
+        due_at=due_at,
+        dedupe_prefix=f"recall:not_returned:{today:%Y-%m}:vehicle:",
+        created_by=actor,
+        respect_call_opt_out=True,
+    )
