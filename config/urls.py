@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("crm.leads.api_urls")),
     path("", include("staff_tasks.api_urls")),
     path("", include("crm.supervision.api_urls")),
+    path("", include("crm.segments.api_urls")),
 ]
 
 urlpatterns = [

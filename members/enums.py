@@ -96,3 +96,13 @@ class ConsentKind(models.TextChoices):
 
 # Needed to use the service at all; asked at sign-up and again when a new version comes out.
 SIGN_UP_CONSENTS = (ConsentKind.USER_AGREEMENT, ConsentKind.PRIVACY_POLICY)
+
+
+class Tier(models.TextChoices):
+    """The member's value tier by spend in the last 12 months (computed nightly by crm.segments)."""
+
+    DIAMOND = "diamond", _("Diamond")
+    PLATINUM = "platinum", _("Platinum")
+    GOLD = "gold", _("Gold")
+    SILVER = "silver", _("Silver")
+    NORMAL = "normal", _("Normal")

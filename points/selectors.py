@@ -7,6 +7,7 @@ from django.utils import timezone
 from members.selectors import members_visible_to, sees_all_stores
 from points.models import (
     Coupon,
+    EarnRule,
     LotConsumption,
     PendingReferralReward,
     PointsAccount,
@@ -138,3 +139,13 @@ def coupons_visible_to(*, user) -> QuerySet[Coupon]:
     if sees_all_stores(user=user):
         return Coupon.objects.all()
     return Coupon.objects.filter(member__in=members_visible_to(user=user))
+
+
+SERVICE_PAYER_TYPES = ("customer", "insurance", "manufacturer", "internal")
+
+
+def service_payer_types_counted() -> dict[str, bool]:
+    """Which payers of a service bill count towards a member's spend: those the service-spend earn rule pays points
+    for (a rate above zero), so tiers and points agree on what a bill is worth to the member."""
+    rule = EarnRule.objects.filter(event="service_spend", is_active=True).first()
+    return {payer: bool(rule and rule.rate_for(payer) > 0) for payer in SERVICE_PAYER_TYPES}

@@ -178,7 +178,7 @@ def test_the_360_shows_every_section_with_the_id_masked(cast, known):
         "city": "深圳",
         "id_number": "4403**********123X",
         "verification_status": "verified",
-        "tier": "standard",
+        "tier": "normal",
         "channel": "call_center",
         "channel_label": "客服中心",
         "channel_partner": "",
