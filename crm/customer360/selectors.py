@@ -12,6 +12,7 @@ from django.db.models.functions import Replace, Upper
 
 from crm.customer360.exceptions import MemberNotFound
 from crm.leads.selectors import leads_visible_to
+from crm.segments.selectors import MemberSegmentView, member_segment_view
 from members.enums import STORE_BOUND_ROLES
 from members.models import Member
 from members.phones import mask_phone
@@ -63,6 +64,7 @@ class Customer360:
     open_tasks: list
     contact_history: list
     leads: list
+    segments: MemberSegmentView
 
 
 def shows_full_phone(*, user) -> bool:
@@ -142,6 +144,7 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
             .prefetch_related("enquiries", "contacts__contacted_by")
             .order_by("-created_at", "-pk")[:LEADS]
         ),
+        segments=member_segment_view(member=member),
     )
 
 

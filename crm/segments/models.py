@@ -56,7 +56,9 @@ class SegmentRules(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="segment_rules_single_row"),
-            models.CheckConstraint(condition=Q(at_risk_days__lt=models.F("churned_days")), name="at_risk_before_churned"),
+            models.CheckConstraint(
+                condition=Q(at_risk_days__lt=models.F("churned_days")), name="at_risk_before_churned"
+            ),
             models.CheckConstraint(condition=Q(at_risk_score__lte=100), name="at_risk_score_at_most_100"),
         ]
         verbose_name = _("segment rules")
@@ -104,8 +106,7 @@ class MemberSegment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(churn_score__lte=100), name="churn_score_at_most_100"),
             models.CheckConstraint(
-                condition=Q(spend_percent_rank__isnull=True)
-                | Q(spend_percent_rank__gte=0, spend_percent_rank__lte=1),
+                condition=Q(spend_percent_rank__isnull=True) | Q(spend_percent_rank__gte=0, spend_percent_rank__lte=1),
                 name="spend_percent_rank_range",
             ),
         ]
@@ -160,9 +161,7 @@ class LifecycleChange(models.Model):
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["member", "as_of"], name="one_lifecycle_change_per_member_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["member", "as_of"], name="one_lifecycle_change_per_member_day")]
         indexes = [models.Index(fields=["as_of", "to_lifecycle"], name="lifecycle_change_day")]
         ordering = ["-as_of", "-pk"]
         verbose_name = _("lifecycle change")
@@ -211,7 +210,9 @@ class Tag(models.Model):
 
 
 class MemberTag(models.Model):
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="tags", verbose_name=_("member"))
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="tags", verbose_name=_("member")
+    )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="member_tags", verbose_name=_("tag"))
     source = models.CharField(_("set by"), max_length=8, choices=TagSource.choices)
     added_by = models.ForeignKey(

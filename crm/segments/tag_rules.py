@@ -57,7 +57,10 @@ def _car_model(as_of: datetime.date) -> tuple[str, list]:
 
 
 def _city(as_of: datetime.date) -> tuple[str, list]:
-    return "SELECT m.id AS member_id, 'city:' || m.city AS code, m.city AS name FROM members_member m WHERE m.city <> ''", []
+    return (
+        "SELECT m.id AS member_id, 'city:' || m.city AS code, m.city AS name FROM members_member m WHERE m.city <> ''",
+        [],
+    )
 
 
 def _first_service_due(as_of: datetime.date) -> tuple[str, list]:
@@ -109,7 +112,8 @@ def recompute_system_tags(*, as_of: datetime.date) -> tuple[int, int]:
             if rule.group_code not in groups:
                 continue  # the group was deleted by head office: its rules are off
             sql, rule_params = rule.members_sql(as_of)
-            selects.append(f"SELECT member_id, code, name, {groups[rule.group_code]} AS group_id FROM ({sql}) AS r")
+            group_id = groups[rule.group_code]
+            selects.append(f"SELECT member_id, code, name, {group_id} AS group_id FROM ({sql}) AS r")  # noqa: S608
             params += rule_params
         union = " UNION ALL ".join(selects) or "SELECT NULL AS member_id, '' AS code, '' AS name, NULL AS group_id"
         cursor.execute(f"CREATE TEMPORARY TABLE {WANTED_TABLE} AS {union}", params)
