@@ -81,7 +81,7 @@ def test_spend_counts_the_payers_the_points_rules_count_and_paid_installments_wi
     _visit(car, on=datetime.date(2026, 3, 1), customer="100", insurance="200", internal="5000")  # internal: rate 0
     _visit(car, on=datetime.date(2025, 6, 30), customer="700")  # a year and a day before: outside the window
     loan = _loan(member)
-    paid_at = timezone.make_aware(datetime.datetime(2026, 5, 1, 10))
+    paid_at = datetime.datetime(2026, 5, 1, 10, tzinfo=datetime.UTC)
     Installment.objects.filter(loan=loan, number=1).update(status="paid", paid_at=paid_at, deduction=Decimal("10"))
     compute_segments(as_of=AS_OF)
     first = Installment.objects.get(loan=loan, number=1)
@@ -118,7 +118,7 @@ def test_a_rise_is_immediate_a_drop_waits_out_the_grace_period_and_history_is_ke
 
 def test_running_twice_for_the_same_date_changes_nothing():
     members = _spenders(["5000", "3000", "100"])
-    at_risk, _car = _owner(delivered_on=datetime.date(2025, 1, 1))
+    _owner(delivered_on=datetime.date(2025, 1, 1))
     compute_segments(as_of=AS_OF)
     snapshot = list(MemberSegment.objects.order_by("pk").values())
     counts = (TierChange.objects.count(), LifecycleChange.objects.count(), Notification.objects.count(),
@@ -130,7 +130,7 @@ def test_running_twice_for_the_same_date_changes_nothing():
     assert (run.tier_changes, run.lifecycle_changes, run.messages, run.tasks, run.tags_added, run.tags_removed) == (
         0, 0, 0, 0, 0, 0,
     )  # fmt: skip
-    assert members and at_risk
+    assert len(members) == 3
 
 
 def test_a_redemption_never_lowers_a_tier():
