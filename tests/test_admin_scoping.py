@@ -19,6 +19,8 @@ from rest_framework.test import APIClient
 
 from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
 from crm.leads.services import submit_quick_lead
+from crm.segments.models import LifecycleChange, MemberSegment, MemberTag, TierChange
+from crm.segments.services import add_staff_tag, compute_segments
 from members.models import Member, Store, User
 from members.selectors import members_visible_to
 from members.services import issue_access_token
@@ -56,6 +58,9 @@ _NO_STORE = {
     "staff_tasks.TaskRule",
     # Marketing campaigns are head office's tool: a segment definition, not a member's data.
     "crm.Campaign",
+    "segments.SegmentRules",
+    "segments.TagGroup",
+    "segments.Tag",
 }
 # People's data from every store at once (the audit log, sign-in attempts, the log of full ID number views): store
 # roles never see them at all.
@@ -90,6 +95,10 @@ _STORE_B_ROWS = {
     "points.Coupon": lambda b: Coupon.objects.filter(member=b.member),
     "leads.Lead": lambda b: Lead.objects.filter(store=b.store),
     "leads.LeadTeam": lambda b: LeadTeam.objects.filter(store=b.store),
+    "segments.MemberSegment": lambda b: MemberSegment.objects.filter(member=b.member),
+    "segments.MemberTag": lambda b: MemberTag.objects.filter(member=b.member),
+    "segments.TierChange": lambda b: TierChange.objects.filter(member=b.member),
+    "segments.LifecycleChange": lambda b: LifecycleChange.objects.filter(member=b.member),
 }
 
 
@@ -141,6 +150,9 @@ def two_stores(cast, sms_outbox):
     applied_at_a = MemberFactory(preferred_store=cast.other_store, verified=True)
     create_order(member=applied_at_a, trim_id=cast.trim.pk, plan_id=cast.plan.pk, actor=applied_at_a.user,
                  store_id=cast.store.pk)  # fmt: skip
+    compute_segments(as_of=timezone.localdate())  # tiers, lifecycles, system tags and their history for both
+    add_staff_tag(actor=head_office, member_id=member_b.pk, tag_code="prefers_ev")
+    add_staff_tag(actor=head_office, member_id=member_a.pk, tag_code="prefers_ev")
     return {"a": world_a, "b": world_b, "clerk": clerk_a, "manager": manager_a, "hq": head_office,
             "applied_at_a": applied_at_a}  # fmt: skip
 
