@@ -255,9 +255,10 @@ def test_the_360_shows_every_section_with_the_id_masked(cast, known):
         ("reached_interested", "已约周六到店", str(cast.store_staff)),
         ("reached_interested", "想周末试驾", str(cast.store_staff)),
     ]
-    # Only sections whose data exists: no complaints, tags or segments yet.
+    # Only sections whose data exists: no complaints yet.
     assert set(body) == {
         "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads",
+        "tier", "tier_label", "loyalty", "lifecycle", "churn_risk", "tags", "segments_as_of",
     }  # fmt: skip
 
 
@@ -474,8 +475,9 @@ def test_the_back_office_search_page_masks_phones_for_store_staff(cast, known, c
 # Query counts ---------------------------------------------------------------------------------------------------
 
 # member, orders (with loans), events, their actors, installments, cars, service visits, points account, entries,
-# coupons, messages, open tasks, contact history, leads, their enquiries, contacts and the contacts' agents.
-QUERIES_FOR_360 = 17
+# coupons, messages, open tasks, contact history, leads, their enquiries, contacts and the contacts' agents; the
+# member's segments and tags.
+QUERIES_FOR_360 = 19
 
 
 @pytest.mark.parametrize("times", [1, 3])
@@ -541,6 +543,7 @@ def test_the_schema_describes_the_360_and_the_search_results(client):
     }
     assert set(components["Customer360"]["properties"]) == {
         "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads",
+        "tier", "tier_label", "loyalty", "lifecycle", "churn_risk", "tags", "segments_as_of",
     }  # fmt: skip
     assert set(components["MemberSearchResult"]["properties"]) == {"id", "name", "phone", "store", "latest_order"}
     assert "404" in detail["responses"]
