@@ -12,6 +12,11 @@ _CALLS = ["notifications.view_notification"]
 _TASKS = ["staff_tasks.view_task", "staff_tasks.change_task", "staff_tasks.view_taskrule"]
 # Leads: agents and stores enter leads and record contacts (a change through the services); head office also keeps
 # the partners, their API keys and the lead teams.
+# Segments (computed nightly) to read, and staff tags to set and remove by hand.
+_SEGMENTS = [
+    "segments.view_membersegment", "segments.view_tierchange", "segments.view_lifecyclechange",
+    "segments.view_membertag", "segments.add_membertag", "segments.delete_membertag", "segments.view_tag",
+]  # fmt: skip
 _LEADS = ["leads.view_lead", "leads.add_lead", "leads.change_lead", "leads.view_leadteam"]
 _LEAD_SETUP = ["leads.view_partner", "leads.add_partner", "leads.change_partner", "leads.view_partnerapikey",
                "leads.add_partnerapikey", "leads.change_partnerapikey", "leads.add_leadteam",
@@ -38,9 +43,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CALLS,
         *_TASKS,
         *_LEADS,
+        *_SEGMENTS,
     ],
-    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
-    StaffRole.STORE_MANAGER: [*_READ_MEMBERS, "members.change_member", *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS],
+    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_SEGMENTS],
+    StaffRole.STORE_MANAGER: [
+        *_READ_MEMBERS, "members.change_member", *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_SEGMENTS,
+    ],  # fmt: skip
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
     StaffRole.HEAD_OFFICE: [
@@ -72,6 +80,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "points.add_reward",
         "points.add_campaign",
         "points.change_campaign",
+        *_SEGMENTS,
+        "segments.change_segmentrules",
+        "segments.view_segmentrules",
+        "segments.add_tag",
+        "segments.change_tag",
+        "segments.view_taggroup",
+        "segments.add_taggroup",
+        "segments.change_taggroup",
     ],
     StaffRole.ADMIN: [],  # administrators are superusers
 }

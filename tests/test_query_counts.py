@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from crm.segments.models import MemberSegment, MemberTag, Tag
 from members.services import issue_access_token
 from notifications.services import queue_notification
 from points import services as points_services
@@ -91,6 +92,15 @@ class ListCase:
     shown: Callable | None = None  # a row → text the page must show for it (pages)
 
 
+def segmented_member(cast):
+    """A member of the store, tagged by staff, with the segments a nightly run would have written."""
+    member = MemberFactory(preferred_store=cast.store, name=f"会员{next(UNIQUE)}")
+    MemberSegment.objects.create(member=member, as_of=timezone.localdate(), lifecycle="lead")
+    tag = Tag.objects.get(code="prefers_ev")
+    MemberTag.objects.create(member=member, tag=tag, source="staff", added_by=cast.head_office, added_at=timezone.now())
+    return member
+
+
 def order_documents_url(cast):
     return f"/api/v1/orders/{cast.query_count_order.pk}/documents/"
 
@@ -134,6 +144,13 @@ CASES = [
     ),
     ListCase("api stores", lambda cast: "/api/v1/stores/", lambda cast: StoreFactory(), "anonymous", True),
     ListCase("api back-office orders", lambda cast: "/api/v1/backoffice/orders/", submitted_order, "store_staff", True),
+    ListCase(
+        "api back-office members by segment",
+        lambda cast: "/api/v1/backoffice/members/?lifecycle=lead&tag=prefers_ev",
+        segmented_member,
+        "store_staff",
+        True,
+    ),
     # The member's pages.
     # The dashboard shows the latest application only, whatever the number of orders.
     ListCase("page dashboard", lambda cast: "/me/", past_order, "member", False, lambda row: 'id="panel-'),
@@ -203,6 +220,22 @@ CASES = [
         lambda row: row.name,
     ),
     ListCase(
+        "admin member segments",
+        lambda cast: "/admin/segments/membersegment/",
+        segmented_member,
+        "head_office",
+        False,
+        lambda row: row.name,
+    ),
+    ListCase(
+        "admin member tags",
+        lambda cast: "/admin/segments/membertag/?source=staff",
+        segmented_member,
+        "head_office",
+        False,
+        lambda row: row.name,
+    ),
+    ListCase(
         "admin points entries",
         lambda cast: "/admin/points/pointsentry/",
         points_entry,
@@ -245,6 +278,7 @@ QUERIES = {
     "api catalog plans": 2,
     "api stores": 1,
     "api back-office orders": 3,
+    "api back-office members by segment": 3,
     "page dashboard": 10,
     "page orders": 5,
     "page loans": 6,
@@ -260,6 +294,8 @@ QUERIES = {
     "back-office tasks": 8,
     "admin orders": 11,
     "admin members": 11,
+    "admin member segments": 9,
+    "admin member tags": 11,
     "admin points entries": 13,
     "admin coupons": 10,
     # The event filter lists the catalog's events by name, no longer the distinct event codes of the outbox's rows.

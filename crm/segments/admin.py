@@ -21,7 +21,7 @@ class SegmentRulesAdmin(admin.ModelAdmin):
     list_display = ["__str__", "new_customer_days", "at_risk_days", "churned_days", "at_risk_score", "updated_at"]
 
     def has_add_permission(self, request):
-        return not SegmentRules.objects.exists() and super().has_add_permission(request)
+        return False  # the one row exists from the start (migration, or SegmentRules.current())
 
     def has_delete_permission(self, request, obj=None):
         return False
