@@ -47,7 +47,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_SEGMENTS],
     StaffRole.STORE_MANAGER: [
-        *_READ_MEMBERS, "members.change_member", *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_SEGMENTS,
+        *_READ_MEMBERS,
+        "members.change_member",
+        *_ORDERS,
+        _START_ORDERS,
+        *_TASKS,
+        *_LEADS,
+        *_SEGMENTS,
     ],  # fmt: skip
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER],
