@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from crm.segments.demo import seed_segments_demo
 from members.demo import DEMO_STAFF_PASSWORD, STAFF, seed_members_demo
 from orders.demo import seed_orders_demo
 from points.demo import seed_points_demo
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         stores = seed_members_demo()
         trims = seed_catalog_demo(stores=stores)
         seed_orders_demo(stores=stores, trims=trims)
+        seed_segments_demo()  # last: tiers, lifecycles and tags from everything above
         self._print_logins()
 
     def _print_logins(self):
