@@ -178,7 +178,7 @@ FROM ranked
 """
 
 
-def run_child(args: list[str], env: dict) -> tuple[float, int]:
+def run_child(args: list[str], env: dict) -> tuple[float, int, dict]:
     """Run a manage.py command; wall seconds and the child's peak resident memory in MB."""
     started = time.perf_counter()
     done = subprocess.run(
@@ -188,8 +188,10 @@ def run_child(args: list[str], env: dict) -> tuple[float, int]:
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise BenchError(f"{args} failed:\n{done.stderr[-3000:]}")
-    print("  " + done.stdout.strip().splitlines()[-1], flush=True)
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    for line in done.stdout.strip().splitlines():
+        print("  " + line, flush=True)
+    phases = json.loads(done.stdout.split("seconds: ", 1)[1].splitlines()[0]) if "seconds: " in done.stdout else {}
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, phases
 
 
 def local_midnight(day: datetime.date) -> datetime.datetime:
@@ -250,10 +252,12 @@ def main() -> int:  # noqa: PLR0915  (a script read top to bottom)
             figures["service_records"], figures["paid_installments"] = counts
         print(f"  {counts[0]:,} service records, {counts[1]:,} paid installments", flush=True)
 
-        figures["compute_seconds"], figures["compute_peak_rss_mb"] = run_child(
-            ["compute_segments", "--date", today.isoformat()], env
+        figures["compute_seconds"], figures["compute_peak_rss_mb"], figures["compute_phases"] = run_child(
+            ["compute_segments", "--date", today.isoformat(), "-v", "2"], env
         )
-        figures["rerun_seconds"], _rss = run_child(["compute_segments", "--date", today.isoformat()], env)
+        figures["rerun_seconds"], _rss, figures["rerun_phases"] = run_child(
+            ["compute_segments", "--date", today.isoformat(), "-v", "2"], env
+        )
 
         with psycopg.connect(args.database_url, autocommit=True) as connection:
             day = datetime.timedelta(days=1)
@@ -277,9 +281,14 @@ def main() -> int:  # noqa: PLR0915  (a script read top to bottom)
             )
         figures["mismatches"] = mismatches
         figures["ratio"] = round(figures["compute_seconds"] / figures["hand_written_seconds"], 2)
+        # The same work as the hand-written statement: the facts, percent_rank, tier and lifecycle of every member.
+        figures["tier_and_lifecycle_ratio"] = round(
+            figures["compute_phases"]["tiers_and_lifecycle"] / figures["hand_written_seconds"], 2
+        )
         print(f"compute_segments: {figures['compute_seconds']:.1f} s (peak RSS {figures['compute_peak_rss_mb']} MB),"
               f" second run {figures['rerun_seconds']:.1f} s; hand-written SQL: {figures['hand_written_seconds']} s;"
-              f" ratio {figures['ratio']}; mismatching members: {mismatches}")  # fmt: skip
+              f" ratio {figures['ratio']} (tiers and lifecycle step: {figures['tier_and_lifecycle_ratio']});"
+              f" phases {figures['compute_phases']}; mismatching members: {mismatches}")  # fmt: skip
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=2, default=str))
         if mismatches:

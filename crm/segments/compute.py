@@ -17,6 +17,7 @@ messages and tasks have dedupe keys, and the computation reads what the first ru
 
 import dataclasses
 import datetime
+import time
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -49,6 +50,8 @@ class SegmentRun:
     tasks: int
     tags_added: int
     tags_removed: int
+    # Wall seconds of each step, for operations and the benchmark.
+    seconds: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -340,21 +343,37 @@ def compute_segments(*, as_of: datetime.date) -> SegmentRun:
     rules = SegmentRules.current()
     rules = SegmentRules.objects.select_for_update().get(pk=rules.pk)
     now = timezone.now()
+    clock = _Clock()
     with translation.override(settings.LANGUAGE_CODE), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {WORK_TABLE}")
         sql, params = _work_table_sql(as_of=as_of, rules=rules, grace_days=settings.SEGMENTS_TIER_GRACE_DAYS)
         cursor.execute(sql, params)
         cursor.execute(f"CREATE INDEX {WORK_TABLE}_member ON {WORK_TABLE} (member_id)")
+        clock.lap("tiers_and_lifecycle")
         tier_changes, lifecycle_changes = _record_changes(cursor, as_of=as_of, now=now)
         members = _store_segments(cursor, as_of=as_of)
         apply_computed_tiers(source_sql=f"SELECT member_id, tier FROM {WORK_TABLE}", source_params=[])  # noqa: S608
         cursor.execute(f"DROP TABLE {WORK_TABLE}")
+        clock.lap("history_and_store")
         messages, tasks = _tell_and_task(as_of=as_of)
+        clock.lap("messages_and_tasks")
         tags_added, tags_removed = recompute_system_tags(as_of=as_of)
+        clock.lap("system_tags")
     return SegmentRun(
         as_of=as_of, members=members, tier_changes=tier_changes, lifecycle_changes=lifecycle_changes,
-        messages=messages, tasks=tasks, tags_added=tags_added, tags_removed=tags_removed,
+        messages=messages, tasks=tasks, tags_added=tags_added, tags_removed=tags_removed, seconds=clock.laps,
     )  # fmt: skip
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 2)
+        self._last = now
 
 
 def segment_of(*, member_id: int) -> MemberSegment | None:

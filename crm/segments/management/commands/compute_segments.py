@@ -1,4 +1,5 @@
 import datetime
+import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -23,3 +24,5 @@ class Command(BaseCommand):
             f"{run.lifecycle_changes} lifecycle changes, {run.messages} messages, {run.tasks} tasks, "
             f"tags +{run.tags_added} -{run.tags_removed}"
         )
+        if options["verbosity"] >= 2:
+            self.stdout.write("seconds: " + json.dumps(run.seconds))
