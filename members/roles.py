@@ -86,6 +86,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "points.add_reward",
         "points.add_campaign",
         "points.change_campaign",
+        "points.change_tierbenefit",
+        "points.view_tierbenefit",
         *_SEGMENTS,
         "segments.change_segmentrules",
         "segments.view_segmentrules",

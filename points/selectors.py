@@ -14,6 +14,7 @@ from points.models import (
     PointsEntry,
     PointsLot,
     Reward,
+    TierBenefit,
 )
 
 
@@ -139,6 +140,10 @@ def coupons_visible_to(*, user) -> QuerySet[Coupon]:
     if sees_all_stores(user=user):
         return Coupon.objects.all()
     return Coupon.objects.filter(member__in=members_visible_to(user=user))
+
+
+def get_tier_benefit(*, tier: str) -> TierBenefit | None:
+    return TierBenefit.objects.filter(tier=tier).first()
 
 
 SERVICE_PAYER_TYPES = ("customer", "insurance", "manufacturer", "internal")

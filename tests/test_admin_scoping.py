@@ -53,6 +53,7 @@ _NO_STORE = {
     "points.Reward",
     "points.Campaign",
     "points.PointsPolicy",
+    "points.TierBenefit",
     "notifications.NotificationTemplate",
     "notifications.ReminderPolicy",
     "staff_tasks.TaskRule",

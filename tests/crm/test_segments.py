@@ -233,3 +233,16 @@ def test_the_command_computes_as_of_the_given_date(capsys):
     call_command("compute_segments", "--date", "2026-06-30")
     assert "2026-06-30" in capsys.readouterr().out
     assert MemberSegment.objects.get().as_of == AS_OF
+
+
+def test_a_tier_s_multiplier_applies_to_spend_points_and_the_member_sees_it(client):
+    member = MemberFactory()
+    Member.objects.filter(pk=member.pk).update(tier="gold")
+    entry = points_services.award_service_spend(
+        member_id=member.pk, record_reference="service_record:X1", spend_by_type={"customer": Decimal("1000")}
+    )
+    assert entry.points == 1200  # 1 point a yuan × 1.2 for gold
+    client.force_login(member.user)
+    page = client.get("/me/points/").content.decode()
+    assert "黄金会员" in page
+    assert "1.2" in page
