@@ -283,7 +283,7 @@ QUERIES = {
     "page orders": 5,
     "page loans": 6,
     "page messages": 6,
-    "page points": 9,
+    "page points": 10,  # with the tier benefit
     "page rewards": 8,
     "page coupons": 5,
     "page cars": 6,
