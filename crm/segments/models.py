@@ -141,6 +141,7 @@ class TierChange(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "as_of"], name="one_tier_change_per_member_day")]
+        indexes = [models.Index(fields=["as_of"], name="tier_change_day")]
         ordering = ["-as_of", "-pk"]
         verbose_name = _("tier change")
         verbose_name_plural = _("tier changes")

@@ -246,3 +246,35 @@ def test_a_tier_s_multiplier_applies_to_spend_points_and_the_member_sees_it(clie
     page = client.get("/me/points/").content.decode()
     assert "黄金会员" in page
     assert "1.2" in page
+
+
+def test_campaigns_filter_by_segment_and_a_monthly_one_reaches_the_segment_as_it_is_that_day():
+    from crm import campaigns
+    from crm.models import Campaign
+
+    active, car = _owner(delivered_on=datetime.date(2024, 1, 1))
+    _visit(car, on=datetime.date(2026, 6, 1), customer="500")
+    later, later_car = _owner(delivered_on=datetime.date(2024, 1, 1))  # churned now, back next month
+    MemberTag.objects.create(
+        member=active, tag=Tag.objects.get(code="vip_attention"), source="staff", added_by=StaffFactory(),
+        added_at=timezone.now(),
+    )  # fmt: skip
+    compute_segments(as_of=AS_OF)
+    monthly = Campaign.objects.create(
+        name="车主月刊", subject="本月用车小贴士", body="{name}您好：夏季用车请注意空调保养。", lifecycle="active",
+        repeats_monthly=True,
+    )  # fmt: skip
+    assert campaigns.count_segment(monthly) == 1
+    tagged = Campaign.objects.create(name="t", subject="s", body="b", tag=Tag.objects.get(code="vip_attention"))
+    assert campaigns.count_segment(tagged) == 1
+    not_back = Campaign.objects.create(name="n", subject="s", body="b", no_service_for_days=365)
+    assert campaigns.count_segment(not_back) == 1  # `later`: never serviced
+    first_send = timezone.make_aware(datetime.datetime(2026, 7, 1, 10))  # noqa: DTZ001
+    campaigns.schedule_campaign(campaign_id=monthly.pk, actor=StaffFactory(), send_at=first_send)
+    _visit(later_car, on=datetime.date(2026, 7, 20), customer="500")
+    compute_segments(as_of=datetime.date(2026, 7, 31))
+    assert campaigns.send_monthly_campaigns(day=datetime.date(2026, 7, 31)) == 0  # not its day
+    assert campaigns.send_monthly_campaigns(day=datetime.date(2026, 8, 1)) == 4  # both, inbox and SMS
+    assert campaigns.send_monthly_campaigns(day=datetime.date(2026, 8, 1)) == 0
+    recipients = Notification.objects.filter(event=monthly.event, channel="inbox").values_list("recipient", flat=True)
+    assert sorted(recipients) == sorted([active.user_id, active.user_id, later.user_id])
