@@ -17,6 +17,12 @@ class TagIsComputed(DomainError):
     field = "tag"
 
 
+class SegmentRequired(DomainError):
+    code = "segment_required"
+    status_code = 400
+    default_message = _("Choose at least one filter: a task for every member is not a segment.")
+
+
 class MemberNotFound(DomainError):
     code = "member_not_found"
     status_code = 404

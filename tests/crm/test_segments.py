@@ -278,3 +278,28 @@ def test_campaigns_filter_by_segment_and_a_monthly_one_reaches_the_segment_as_it
     assert campaigns.send_monthly_campaigns(day=datetime.date(2026, 8, 1)) == 0
     recipients = Notification.objects.filter(event=monthly.event, channel="inbox").values_list("recipient", flat=True)
     assert sorted(recipients) == sorted([active.user_id, active.user_id, later.user_id])
+
+
+def test_head_office_sends_a_task_to_each_member_of_a_segment_once(store):
+    from crm.segments.exceptions import SegmentRequired
+    from crm.segments.selectors import SegmentFilters
+    from crm.segments.services import send_tasks_to_segment
+    from staff_tasks.exceptions import SendToStoresNotAllowed
+
+    gold = _spenders(["5000"] + ["100"] * 19)[0]
+    Member.objects.filter(pk=gold.pk).update(preferred_store=store)
+    compute_segments(as_of=AS_OF)
+    head_office = StaffFactory(role="head_office")
+    arguments = {
+        "filters": SegmentFilters(tier="diamond"), "kind": "invitation", "title": "邀请参加车主活动",
+        "due_at": timezone.now(), "batch_key": "owners-day",
+    }  # fmt: skip
+    assert send_tasks_to_segment(actor=head_office, **arguments) == 1
+    assert send_tasks_to_segment(actor=head_office, **arguments) == 0
+    task = Task.objects.get(kind="invitation")
+    assert (task.member, task.store, task.created_by) == (gold, store, head_office)
+    with pytest.raises(SendToStoresNotAllowed):
+        send_tasks_to_segment(actor=StaffFactory(role="store_staff", store=store), **{**arguments, "batch_key": "x"})
+    with pytest.raises(SegmentRequired):
+        send_tasks_to_segment(actor=head_office, **{**arguments, "filters": SegmentFilters(), "batch_key": "y"})
+    assert Task.objects.filter(kind="invitation").count() == 1
