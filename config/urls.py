@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("backoffice/members/", include("crm.customer360.backoffice_urls")),
+    path("backoffice/members/", include("crm.segments.backoffice_urls")),
     path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
     path("backoffice/", include("orders.backoffice_urls")),

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from common.api import Pagination
 from crm.customer360 import selectors
+from crm.segments.api import MemberTagSerializer
 from crm.segments.enums import Lifecycle, Loyalty
 from crm.segments.selectors import SegmentFilters, filter_members
 from members.api import ErrorSerializer
@@ -250,15 +251,6 @@ class ChurnReasonSerializer(serializers.Serializer):
 class ChurnRiskSerializer(serializers.Serializer):
     score = serializers.IntegerField(source="churn_score", help_text="0–100, the weights of the reasons summed.")
     reasons = ChurnReasonSerializer(source="churn_reasons", many=True)
-
-
-class MemberTagSerializer(serializers.Serializer):
-    tag = serializers.CharField(source="tag.code")
-    name = serializers.CharField(source="tag.name")
-    group = serializers.CharField(source="tag.group.name")
-    source = serializers.CharField(help_text="system (computed nightly) or staff (set by hand)")
-    added_by = serializers.CharField(source="added_by.username", default=None, allow_null=True)
-    added_at = serializers.DateTimeField()
 
 
 class Customer360Serializer(serializers.Serializer):

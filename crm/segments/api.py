@@ -2,16 +2,25 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.customer360.api import IsStaff, MemberTagSerializer
 from crm.segments import services
 from members.api import ErrorSerializer
 
 
+class MemberTagSerializer(serializers.Serializer):
+    tag = serializers.CharField(source="tag.code")
+    name = serializers.CharField(source="tag.name")
+    group = serializers.CharField(source="tag.group.name")
+    source = serializers.CharField(help_text="system (computed nightly) or staff (set by hand)")
+    added_by = serializers.CharField(source="added_by.username", default=None, allow_null=True)
+    added_at = serializers.DateTimeField()
+
+
 class MemberTagsApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [IsAdminUser]  # staff accounts
 
     class InputSerializer(serializers.Serializer):
         tag = serializers.CharField(max_length=80, help_text="The code of a staff tag, e.g. prefers_ev.")

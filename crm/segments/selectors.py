@@ -6,6 +6,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from crm.segments.churn import reason_labels
+from crm.segments.enums import Lifecycle, Loyalty
 from crm.segments.models import LifecycleChange, MemberSegment, MemberTag, Tag, TierChange
 from members.selectors import members_visible_to, sees_all_stores
 
@@ -95,6 +96,14 @@ class MemberSegmentView:
     churn_reasons: list[dict]
     tags: list[MemberTag]
     as_of: datetime.date | None
+
+    @property
+    def lifecycle_label(self) -> str:
+        return Lifecycle(self.lifecycle).label if self.lifecycle in Lifecycle.values else ""
+
+    @property
+    def loyalty_label(self) -> str:
+        return Loyalty(self.loyalty).label if self.loyalty in Loyalty.values else ""
 
 
 def member_segment_view(*, member) -> MemberSegmentView:

@@ -103,3 +103,21 @@ def test_the_360_view_shows_tier_loyalty_lifecycle_churn_risk_and_tags(world):
     assert body["churn_risk"] == {"score": 15, "reasons": [{"code": "no_sign_in", "label": "长时间未登录"}]}
     assert {"city:深圳", "tier:diamond", "lifecycle:new"} <= {tag["tag"] for tag in body["tags"]}
     assert body["segments_as_of"] == "2026-06-30"
+
+
+def test_the_back_office_member_page_shows_segments_and_staff_tag_there(world, client):
+    client.force_login(world["clerk"])
+    url = f"/backoffice/members/{world['big'].pk}/"
+    page = client.get(url).content.decode()
+    assert 'id="c360-segments"' in page
+    assert "钻石会员" in page
+    assert "新客户" in page
+    response = client.post(f"/backoffice/members/{world['big'].pk}/tags/add/", {"tag": "family_car"})
+    assert response.status_code == 302
+    tag = MemberTag.objects.get(member=world["big"], tag__code="family_car")
+    assert tag.added_by == world["clerk"]
+    assert "家庭用车" in client.get(url).content.decode()
+    client.post(f"/backoffice/members/{world['elsewhere'].pk}/tags/add/", {"tag": "family_car"})
+    assert not MemberTag.objects.filter(member=world["elsewhere"]).exclude(source="system").exists()
+    client.post(f"/backoffice/members/{world['big'].pk}/tags/remove/", {"tag": "family_car"})
+    assert not MemberTag.objects.filter(member=world["big"], tag__code="family_car").exists()
