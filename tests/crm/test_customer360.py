@@ -502,8 +502,9 @@ def test_the_360_api_and_pages_cost_the_same_queries_for_n_and_3n(cast, client, 
 
     with django_assert_num_queries(QUERIES_FOR_360 + 1):  # + the token
         assert api.get(url).status_code == 200
-    # + session, user, the top bar's "is a member?" and the task link's count of the clerk's tasks due today
-    with django_assert_num_queries(QUERIES_FOR_360 + 4):
+    # + session, user, the top bar's "is a member?", the task link's count of the clerk's tasks due today, and the
+    # staff tags offered in the add-a-tag form
+    with django_assert_num_queries(QUERIES_FOR_360 + 5):
         assert client.get(f"/backoffice/members/{cast.member.pk}/").status_code == 200
     with django_assert_num_queries(QUERIES_FOR_360 + 4):  # + session, user, and its two kinds of permissions
         assert client.get(f"/admin/members/member/{cast.member.pk}/360/").status_code == 200
