@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from crm.segments.defaults import ensure_default_tags
 from members.services import issue_access_token
 from points.defaults import ensure_default_earn_rules
 from staff_tasks.defaults import ensure_default_task_rules
@@ -86,6 +87,7 @@ def _default_earn_rules(request):
     request.getfixturevalue("transactional_db" if marker is not None and marker.kwargs.get("transaction") else "db")
     ensure_default_earn_rules()
     ensure_default_task_rules()
+    ensure_default_tags()
 
 
 @pytest.fixture

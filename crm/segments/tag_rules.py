@@ -115,7 +115,9 @@ def recompute_system_tags(*, as_of: datetime.date) -> tuple[int, int]:
             group_id = groups[rule.group_code]
             selects.append(f"SELECT member_id, code, name, {group_id} AS group_id FROM ({sql}) AS r")  # noqa: S608
             params += rule_params
-        union = " UNION ALL ".join(selects) or "SELECT NULL AS member_id, '' AS code, '' AS name, NULL AS group_id"
+        union = " UNION ALL ".join(selects) or (
+            "SELECT CAST(NULL AS BIGINT) AS member_id, '' AS code, '' AS name, CAST(NULL AS BIGINT) AS group_id"
+        )
         cursor.execute(f"CREATE TEMPORARY TABLE {WANTED_TABLE} AS {union}", params)
         cursor.execute(f"CREATE INDEX {WANTED_TABLE}_code ON {WANTED_TABLE} (code, member_id)")
         # New codes become tags (a city or a model seen for the first time).
