@@ -236,6 +236,10 @@ def test_the_command_computes_as_of_the_given_date(capsys):
 
 
 def test_a_tier_s_multiplier_applies_to_spend_points_and_the_member_sees_it(client):
+    from points.models import TierBenefit
+
+    # The migration's default (a flush by a transactional test may have removed it).
+    TierBenefit.objects.update_or_create(tier="gold", defaults={"points_multiplier": Decimal("1.20")})
     member = MemberFactory()
     Member.objects.filter(pk=member.pk).update(tier="gold")
     entry = points_services.award_service_spend(
