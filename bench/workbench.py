@@ -136,7 +136,7 @@ def load_steps(*, members: int, stores: int, tasks: int, leads: int) -> list[tup
                                         tier, verification_status, real_name, id_number_encrypted, id_number_hash,
                                         id_number_masked, verified_at, created_at, updated_at, referred_by_id,
                                         user_id, preferred_store_id, closed_at, retained_identity, retained_until)
-            SELECT n, '会员' || n, '', NULL, '', '', 'online', '', 'B' || lpad(n::text, 11, '0'), 'standard',
+            SELECT n, '会员' || n, '', NULL, '', '', 'online', '', 'B' || lpad(n::text, 11, '0'), 'normal',
                    'unverified', '', '', NULL, '', NULL, now() - (n %% 1100) * interval '1 day', now(), NULL,
                    {ACCOUNT_ID_BASE} + n, 1 + n %% {stores}, NULL, '', NULL
             FROM generate_series(1, {members}) AS n

@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("crm.owner_events.api_urls")),
     path("", include("crm.care.complaints.api_urls")),
     path("", include("crm.reports.api_urls")),
+    path("", include("crm.segments.api_urls")),
 ]
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("backoffice/members/", include("crm.customer360.backoffice_urls")),
+    path("backoffice/members/", include("crm.segments.backoffice_urls")),
     path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
     path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
     path("backoffice/appointments/", include("appointments.backoffice_urls")),

@@ -17,7 +17,7 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ["name", "subject"]
     readonly_fields = ["audience", "preview", "state", "total", "progress_detail"]
     fieldsets = [
-        (None, {"fields": ["name", "subject", "body", "send_sms", "send_email", "scheduled_at"]}),
+        (None, {"fields": ["name", "subject", "body", "send_sms", "send_email", "scheduled_at", "repeats_monthly"]}),
         (
             _("Segment"),
             {
@@ -26,6 +26,10 @@ class CampaignAdmin(admin.ModelAdmin):
                     "store",
                     "car_model",
                     "tier",
+                    "lifecycle",
+                    "loyalty",
+                    "tag",
+                    "no_service_for_days",
                     "channel",
                     "min_points",
                     "max_points",

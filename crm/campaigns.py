@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from common.exceptions import DomainError
 from crm.models import Campaign
 from notifications import services as notification_services
-from notifications.bulk import bulk_queue_notifications
+from notifications.bulk import bulk_queue_notifications, reminder_time
 from notifications.catalog import EventSpec, placeholders_in, register_event, render
 from notifications.models import Category, Channel, Notification, Status
 
@@ -21,6 +21,26 @@ from notifications.models import Category, Channel, Notification, Status
 class CampaignError(DomainError):
     code = "campaign_invalid"
     default_message = gettext_lazy("This campaign cannot be sent as it is.")
+
+
+def _computed_segment_conditions(campaign: Campaign) -> tuple[list[str], list]:
+    """The conditions on what crm.segments computed the night before: lifecycle, loyalty, last service, tag."""
+    where, params = [], []
+    segment = "EXISTS (SELECT 1 FROM segments_membersegment s WHERE s.member_id = m.id AND {condition})"
+    if campaign.lifecycle:
+        where.append(segment.format(condition="s.lifecycle = %s"))
+        params.append(campaign.lifecycle)
+    if campaign.loyalty:
+        where.append(segment.format(condition="s.loyalty = %s"))
+        params.append(campaign.loyalty)
+    if campaign.no_service_for_days:
+        where.append(segment.format(condition="s.first_purchase_on IS NOT NULL AND "
+                                              "(s.last_service_on IS NULL OR s.last_service_on < %s)"))  # fmt: skip
+        params.append(timezone.localdate() - datetime.timedelta(days=campaign.no_service_for_days))
+    if campaign.tag_id:
+        where.append("EXISTS (SELECT 1 FROM segments_membertag mt WHERE mt.member_id = m.id AND mt.tag_id = %s)")
+        params.append(campaign.tag_id)
+    return where, params
 
 
 def segment_sql(campaign: Campaign) -> tuple[str, list]:
@@ -35,6 +55,9 @@ def segment_sql(campaign: Campaign) -> tuple[str, list]:
     if campaign.tier:
         where.append("m.tier = %s")
         params.append(campaign.tier)
+    segment_where, segment_params = _computed_segment_conditions(campaign)
+    where += segment_where
+    params += segment_params
     if campaign.channel:
         where.append("m.channel = %s")
         params.append(campaign.channel)
@@ -102,18 +125,56 @@ def schedule_campaign(*, campaign_id: int, actor, send_at: datetime.datetime | N
         raise CampaignError(_("Campaign texts may only use the placeholder {name}."))
     if count_segment(campaign) == 0:
         raise CampaignError(_("No member matches this segment. Widen the filters."))
-    _register(campaign)
-    source, params = segment_sql(campaign)
-    campaign.total = bulk_queue_notifications(
-        source_sql=source, source_params=params, event=campaign.event,
-        dedupe_key_sql=f"'{campaign.event}:' || CAST(source.member_id AS TEXT)", channels=tuple(channels),
-        send_after=send_at or timezone.now(), link="/me/",
-    )  # fmt: skip
+    campaign.total = _queue_campaign(campaign, send_at=send_at or timezone.now())
     campaign.scheduled_at = send_at or timezone.now()
     campaign.state = Campaign.State.SCHEDULED
     campaign.created_by = campaign.created_by or actor
     campaign.save(update_fields=["total", "scheduled_at", "state", "created_by"])
     return campaign
+
+
+def _channels(campaign: Campaign) -> tuple[str, ...]:
+    return (Channel.INBOX, *[Channel.SMS] * campaign.send_sms, *[Channel.EMAIL] * campaign.send_email)
+
+
+def _queue_campaign(campaign: Campaign, *, send_at: datetime.datetime) -> int:
+    """One send of the campaign to its segment as it is now; a monthly campaign's key carries the month, so each
+    month's send reaches each member once."""
+    _register(campaign)
+    source, params = segment_sql(campaign)
+    key = f"'{campaign.event}:' || CAST(source.member_id AS TEXT)"
+    if campaign.repeats_monthly:
+        key += f" || ':{timezone.localtime(send_at):%Y-%m}'"
+    return bulk_queue_notifications(
+        source_sql=source, source_params=params, event=campaign.event, dedupe_key_sql=key,
+        channels=_channels(campaign), send_after=send_at, link="/me/",
+    )  # fmt: skip
+
+
+def _is_monthly_day(campaign: Campaign, day: datetime.date) -> bool:
+    """The day of the month of the first send; in a shorter month, its last day."""
+    first = timezone.localdate(campaign.scheduled_at)
+    if day <= first:
+        return False
+    last_of_month = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    return day.day == min(first.day, last_of_month.day)
+
+
+def send_monthly_campaigns(*, day: datetime.date) -> int:
+    """Seed 001's monthly content: each monthly campaign that is sending goes again on its day of the month, to
+    its segment as it is that day (tiers, lifecycles and tags of the night before). Run from run_reminders;
+    running a day twice sends nothing more."""
+    sent = 0
+    candidates = Campaign.objects.filter(repeats_monthly=True, state=Campaign.State.SCHEDULED).order_by("pk")
+    for campaign in candidates:
+        if campaign.scheduled_at and _is_monthly_day(campaign, day):
+            with transaction.atomic():
+                locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+                added = _queue_campaign(locked, send_at=reminder_time(day))
+                locked.total += added
+                locked.save(update_fields=["total"])
+                sent += added
+    return sent
 
 
 @transaction.atomic

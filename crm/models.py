@@ -6,6 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.segments.enums import Lifecycle, Loyalty
+from members.enums import Tier
+
 
 class Campaign(models.Model):
     """A marketing message to a segment of members, sent through the outbox at the provider's pace."""
@@ -26,7 +29,21 @@ class Campaign(models.Model):
     car_model = models.ForeignKey(
         "vehicles.CarModel", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("owns this model")
     )
-    tier = models.CharField(_("tier"), max_length=20, blank=True)
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, blank=True)
+    # Segments computed nightly (crm.segments): each send reads them as they are that day.
+    lifecycle = models.CharField(_("lifecycle"), max_length=10, choices=Lifecycle.choices, blank=True)
+    loyalty = models.CharField(_("loyalty"), max_length=14, choices=Loyalty.choices, blank=True)
+    tag = models.ForeignKey(
+        "segments.Tag", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tagged")
+    )
+    no_service_for_days = models.PositiveSmallIntegerField(
+        _("no service visit for (days)"), null=True, blank=True, help_text=_("Owners not back for this long.")
+    )
+    repeats_monthly = models.BooleanField(
+        _("repeat every month"),
+        default=False,
+        help_text=_("Sent again each month on the day of the first send, to the segment as it is that day."),
+    )
     channel = models.CharField(_("came from"), max_length=20, blank=True)
     min_points = models.PositiveIntegerField(_("at least this many points"), null=True, blank=True)
     max_points = models.PositiveIntegerField(_("at most this many points"), null=True, blank=True)

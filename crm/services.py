@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.utils import translation
 
+from crm.campaigns import send_monthly_campaigns
 from crm.care.complaints.services import sweep_complaint_slas
 from crm.reminders import run_member_care
 from domain_events.services import sweep_domain_events
@@ -37,6 +38,7 @@ def _run_all(*, day: datetime.date, created: dict) -> None:
     created.update({f"vehicles.{key}": count for key, count in run_vehicle_reminders(day=day).items()})
     created.update({f"orders.{key}": count for key, count in run_repayment_reminders(day=day).items()})
     created.update({f"crm.{key}": count for key, count in run_member_care(day=day).items()})
+    created["crm.monthly_campaigns"] = send_monthly_campaigns(day=day)
     created["points.expiring"] = notify_expiring_points(today=day)
     created.update({f"tasks.{key}": count for key, count in run_task_rules(day=day).items()})
     # Not reminders, but daily upkeep that belongs with them: cards follow the tiers computed overnight, and

@@ -78,7 +78,11 @@ class MemberAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
         "invite_code",
         "created_at",
     ]
-    list_filter = ["channel", "verification_status", "preferred_store", "tier"]
+    # The segments (lifecycle, loyalty, tags) are computed nightly by crm.segments, reached by their relation name.
+    list_filter = [
+        "channel", "verification_status", "preferred_store", "tier", "segment__lifecycle", "segment__loyalty",
+        "tags__tag",
+    ]  # fmt: skip
     search_fields = ["user__phone", "name", "real_name", "invite_code"]
     list_select_related = ["user", "preferred_store"]
     autocomplete_fields = ["preferred_store"]

@@ -49,6 +49,7 @@ class MemberOutputSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="user.phone")
     gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, help_text="empty until the member says")
     profile_completed = serializers.BooleanField(source="is_profile_completed")
+    tier_label = serializers.CharField(source="get_tier_display", help_text="The tier's name in the member's language.")
     id_number = serializers.CharField(source="id_number_masked", help_text="Masked, e.g. 4401**********1234")
     card = serializers.SerializerMethodField(help_text="The membership card in use, or null")
     consents_required = serializers.SerializerMethodField(
@@ -68,6 +69,7 @@ class MemberOutputSerializer(serializers.ModelSerializer):
             "phone",
             "invite_code",
             "tier",
+            "tier_label",
             "channel",
             "verification_status",
             "real_name",

@@ -125,3 +125,13 @@ class CardChangeKind(models.TextChoices):
     UPGRADE = "upgrade", _("Upgraded")
     WITHDRAW = "withdraw", _("Withdrawn")
     REPLACE = "replace", _("Replaced after a loss")
+
+
+class Tier(models.TextChoices):
+    """The member's value tier by spend in the last 12 months (computed nightly by crm.segments)."""
+
+    DIAMOND = "diamond", _("Diamond")
+    PLATINUM = "platinum", _("Platinum")
+    GOLD = "gold", _("Gold")
+    SILVER = "silver", _("Silver")
+    NORMAL = "normal", _("Normal")

@@ -21,6 +21,7 @@ from members.enums import (
     Gender,
     OtpStatus,
     StaffRole,
+    Tier,
     VerificationAttemptOutcome,
     VerificationStatus,
 )
@@ -119,7 +120,8 @@ class Member(models.Model):
     referred_by = models.ForeignKey(
         "self", verbose_name=_("referred by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="invitees"
     )
-    tier = models.CharField(_("tier"), max_length=20, default="standard")
+    # Written only by the nightly segment computation (members.services.apply_computed_tiers).
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.NORMAL, db_index=True)
     verification_status = models.CharField(
         _("verification"), max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.UNVERIFIED
     )

@@ -17,6 +17,11 @@ _CALLS = ["notifications.view_notification"]
 _TASKS = ["staff_tasks.view_task", "staff_tasks.change_task", "staff_tasks.view_taskrule"]
 # Leads: agents and stores enter leads and record contacts (a change through the services); head office also keeps
 # the partners, their API keys and the lead teams.
+# Segments (computed nightly) to read, and staff tags to set and remove by hand.
+_SEGMENTS = [
+    "segments.view_membersegment", "segments.view_tierchange", "segments.view_lifecyclechange",
+    "segments.view_membertag", "segments.add_membertag", "segments.delete_membertag", "segments.view_tag",
+]  # fmt: skip
 _LEADS = ["leads.view_lead", "leads.add_lead", "leads.change_lead", "leads.view_leadteam"]
 _LEAD_SETUP = ["leads.view_partner", "leads.add_partner", "leads.change_partner", "leads.view_partnerapikey",
                "leads.add_partnerapikey", "leads.change_partnerapikey", "leads.add_leadteam",
@@ -79,8 +84,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         _LOG_RESCUE,
         *_SURVEY_ANSWERS,
         *_COMPLAINTS,
+        *_SEGMENTS,
     ],
-    StaffRole.STORE_STAFF: [*_READ_MEMBERS, *_ORDERS, _START_ORDERS, *_TASKS, *_LEADS, *_CAR_CARE, *_RESCUE],
+    StaffRole.STORE_STAFF: [
+        *_READ_MEMBERS,
+        *_ORDERS,
+        _START_ORDERS,
+        *_TASKS,
+        *_LEADS,
+        *_CAR_CARE,
+        *_RESCUE,
+        *_SEGMENTS,
+    ],  # fmt: skip
     StaffRole.STORE_MANAGER: [
         *_READ_MEMBERS,
         "members.change_member",
@@ -93,6 +108,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_RESCUE,
         *_SURVEY_ANSWERS,
         *_EVENTS,
+        *_SEGMENTS,
     ],  # fmt: skip
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
     StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER, *_MONEY],
@@ -137,6 +153,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EVENTS,
         "orders.view_payment",
         "orders.view_repaymentimport",
+        "points.change_tierbenefit",
+        "points.view_tierbenefit",
+        *_SEGMENTS,
+        "segments.change_segmentrules",
+        "segments.view_segmentrules",
+        "segments.add_tag",
+        "segments.change_tag",
+        "segments.view_taggroup",
+        "segments.add_taggroup",
+        "segments.change_taggroup",
     ],
     StaffRole.ADMIN: [],  # administrators are superusers
 }

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
@@ -609,3 +609,17 @@ def reencrypt_personal_data(*, batch_size: int = 500) -> dict[str, int]:
             count += 1
         counts[model.__name__] = count
     return counts
+
+
+def apply_computed_tiers(*, source_sql: str, source_params: list) -> int:
+    """Set each member's tier to what the nightly segment computation decided, set-based: ``source_sql`` yields
+    ``member_id`` and ``tier``; only rows whose tier differs are written. Returns how many changed. Runs inside the
+    caller's transaction (the segment computation holds it)."""
+    sql = f"""
+        UPDATE members_member SET tier = source.tier, updated_at = %s
+        FROM ({source_sql}) AS source
+        WHERE source.member_id = members_member.id AND members_member.tier <> source.tier
+    """  # noqa: S608  (the caller's own SQL; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), *source_params])
+        return max(cursor.rowcount, 0)

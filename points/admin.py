@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
 from points import selectors, services
-from points.models import Campaign, Coupon, EarnRule, PointsAccount, PointsEntry, PointsPolicy, Reward
+from points.models import (
+    Campaign,
+    Coupon,
+    EarnRule,
+    PointsAccount,
+    PointsEntry,
+    PointsPolicy,
+    Reward,
+    TierBenefit,
+)
 
 
 @admin.register(EarnRule)
@@ -173,3 +182,11 @@ class PointsAccountAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "title": title, "form": form, "account": account,
                    "opts": self.model._meta}  # fmt: skip
         return render(request, "admin/points/form.html", context)
+
+
+@admin.register(TierBenefit)
+class TierBenefitAdmin(admin.ModelAdmin):
+    list_display = ["tier", "points_multiplier", "description"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

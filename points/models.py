@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from members.enums import Tier
 from points.enums import CouponStatus, EarnEvent, EntryKind, RewardKind
 
 
@@ -262,3 +263,28 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class TierBenefit(models.Model):
+    """What each value tier gives (seed 001: 等级激励): a points multiplier on spend-based earning, shown to the
+    member with their tier. Head office edits it; the tiers themselves are computed nightly (crm.segments)."""
+
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, unique=True)
+    points_multiplier = models.DecimalField(
+        _("points multiplier"), max_digits=4, decimal_places=2, default=Decimal("1.00"),
+        help_text=_("Spend-based points (service bills) are multiplied by this, e.g. 1.50."),
+    )  # fmt: skip
+    description = models.CharField(_("other benefits"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points_multiplier__gte=1, points_multiplier__lte=10), name="tier_multiplier_range"
+            )
+        ]
+        ordering = ["-points_multiplier"]
+        verbose_name = _("tier benefit")
+        verbose_name_plural = _("tier benefits")
+
+    def __str__(self) -> str:
+        return self.get_tier_display()

@@ -8,12 +8,14 @@ from members.selectors import members_visible_to, sees_all_stores
 from points.enums import CouponStatus, RewardKind
 from points.models import (
     Coupon,
+    EarnRule,
     LotConsumption,
     PendingReferralReward,
     PointsAccount,
     PointsEntry,
     PointsLot,
     Reward,
+    TierBenefit,
 )
 
 
@@ -157,3 +159,17 @@ def list_usable_coupons(*, member_id: int, kind: str) -> QuerySet[Coupon]:
     return Coupon.objects.filter(
         member_id=member_id, status=CouponStatus.ACTIVE, valid_until__gte=timezone.localdate(), reward__kind=kind
     ).order_by("valid_until", "pk")
+
+
+def get_tier_benefit(*, tier: str) -> TierBenefit | None:
+    return TierBenefit.objects.filter(tier=tier).first()
+
+
+SERVICE_PAYER_TYPES = ("customer", "insurance", "manufacturer", "internal")
+
+
+def service_payer_types_counted() -> dict[str, bool]:
+    """Which payers of a service bill count towards a member's spend: those the service-spend earn rule pays points
+    for (a rate above zero), so tiers and points agree on what a bill is worth to the member."""
+    rule = EarnRule.objects.filter(event="service_spend", is_active=True).first()
+    return {payer: bool(rule and rule.rate_for(payer) > 0) for payer in SERVICE_PAYER_TYPES}

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members import cards as card_services
+from members.selectors import get_member_by_id
 from notifications.bulk import bulk_queue_notifications
 from notifications.catalog import render, resolve_text
 from notifications.models import Channel
@@ -50,6 +51,7 @@ from points.models import (
     PointsLot,
     PointsPolicy,
     Reward,
+    TierBenefit,
 )
 from points.selectors import coupons_visible_to
 
@@ -163,6 +165,13 @@ def points_for_spend(*, rule: EarnRule, spend_by_type: dict[str, Decimal]) -> in
     return int(total.to_integral_value(rounding=ROUND_DOWN))
 
 
+def tier_multiplier(*, member_id: int) -> Decimal:
+    """The member's tier's points multiplier (1 when the tier has no benefit row)."""
+    member = get_member_by_id(member_id=member_id)
+    benefit = TierBenefit.objects.filter(tier=member.tier).first() if member else None
+    return benefit.points_multiplier if benefit else Decimal("1")
+
+
 def earn_points(
     *,
     member_id: int,
@@ -179,6 +188,7 @@ def earn_points(
     if spend_by_type is not None:
         rule = _active_rule(event)
         points = 0 if rule is None else points_for_spend(rule=rule, spend_by_type=spend_by_type)
+        points = int((points * tier_multiplier(member_id=member_id)).to_integral_value(rounding=ROUND_DOWN))
     if database_ledger.in_use():
         return _earn_in_database(
             member_id=member_id, event=event, idempotency_key=idempotency_key, source=source, points=points,

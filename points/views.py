@@ -25,6 +25,8 @@ def history(request):
     page = Paginator(selectors.list_entries(member_id=member_id), 20).get_page(request.GET.get("page"))
     context = {
         "balance": selectors.get_balance(member_id=member_id),
+        "tier_label": request.member.get_tier_display(),
+        "tier_benefit": selectors.get_tier_benefit(tier=request.member.tier),
         "expiring": selectors.list_expiring(member_id=member_id),
         "pending_referrals": selectors.pending_referral_points(member_id=member_id),
         "page": page,

@@ -61,6 +61,14 @@ DEFAULT_RULES = [
                   "近期店里有保养优惠和车主活动，欢迎您回来看看；如果之前的服务有让您不满意的地方，也请告诉我们。",
     },
     {
+        # Seed 001: a member who has churned gets a message within a week and a call within a month.
+        "code": "churned_call", "kind": TaskKind.CHURN_RECALL, "trigger": RuleTrigger.CHURN, "offset_days": 14,
+        "title": "流失客户回访：{name}",
+        "script": "您好，{name}，我是门店的客服专员，好久没有为您和爱车服务了，很想念您。想了解一下您最近的用车情况，"
+                  "以及是不是我们哪里做得不够好？您的意见对我们非常重要。近期店里有老客户回厂保养优惠，"
+                  "欢迎您随时回来看看。（请记录客户未再到店的原因）",
+    },
+    {
         "code": "model_change_call", "kind": TaskKind.CUSTOM, "trigger": RuleTrigger.MODEL_CHANGE, "offset_days": 0,
         "title": "更换车型，请第一时间联系：{name}（申请单 {number}）",
         "script": "客户{name}刚刚更换了意向车型（新申请单 {number}）。请第一时间联系客户，"

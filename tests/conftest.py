@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from crm.segments.defaults import ensure_default_tags
 from crm.surveys.defaults import ensure_default_questionnaires
 from members.services import issue_access_token
 from points.defaults import ensure_default_earn_rules
@@ -88,6 +89,7 @@ def _default_earn_rules(request):
     ensure_default_earn_rules()
     ensure_default_task_rules()
     ensure_default_questionnaires()
+    ensure_default_tags()
 
 
 @pytest.fixture

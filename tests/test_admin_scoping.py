@@ -27,6 +27,8 @@ from crm.leads.models import Lead, LeadTeam, LeadTeamAgent
 from crm.leads.services import submit_quick_lead
 from crm.owner_events.models import OwnerEvent
 from crm.owner_events.services import register_for_event
+from crm.segments.models import LifecycleChange, MemberSegment, MemberTag, TierChange
+from crm.segments.services import add_staff_tag, compute_segments
 from crm.surveys.models import SurveyInvitation, SurveyResponse
 from crm.surveys.services import answer_survey, invite_member
 from members.cards import issue_card
@@ -64,6 +66,7 @@ _NO_STORE = {
     "points.Reward",
     "points.Campaign",
     "points.PointsPolicy",
+    "points.TierBenefit",
     "notifications.NotificationTemplate",
     "notifications.ReminderPolicy",
     "staff_tasks.TaskRule",
@@ -76,6 +79,9 @@ _NO_STORE = {
     # Complaint SLA targets and the working calendar's dates: head office's settings.
     "complaints.SlaTarget",
     "complaints.WorkingDayOverride",
+    "segments.SegmentRules",
+    "segments.TagGroup",
+    "segments.Tag",
 }
 # People's data from every store at once (the audit log, sign-in attempts, the log of full ID number views): store
 # roles never see them at all.
@@ -127,6 +133,10 @@ _STORE_B_ROWS = {
     "surveys.SurveyInvitation": lambda b: SurveyInvitation.objects.filter(store=b.store),
     "surveys.SurveyResponse": lambda b: SurveyResponse.objects.filter(store=b.store),
     "complaints.Complaint": lambda b: Complaint.objects.filter(store=b.store),
+    "segments.MemberSegment": lambda b: MemberSegment.objects.filter(member=b.member),
+    "segments.MemberTag": lambda b: MemberTag.objects.filter(member=b.member),
+    "segments.TierChange": lambda b: TierChange.objects.filter(member=b.member),
+    "segments.LifecycleChange": lambda b: LifecycleChange.objects.filter(member=b.member),
 }
 
 
@@ -208,6 +218,9 @@ def two_stores(cast, sms_outbox):
     applied_at_a = MemberFactory(preferred_store=cast.other_store, verified=True)
     create_order(member=applied_at_a, trim_id=cast.trim.pk, plan_id=cast.plan.pk, actor=applied_at_a.user,
                  store_id=cast.store.pk)  # fmt: skip
+    compute_segments(as_of=timezone.localdate())  # tiers, lifecycles, system tags and their history for both
+    add_staff_tag(actor=head_office, member_id=member_b.pk, tag_code="prefers_ev")
+    add_staff_tag(actor=head_office, member_id=member_a.pk, tag_code="prefers_ev")
     return {"a": world_a, "b": world_b, "clerk": clerk_a, "manager": manager_a, "hq": head_office,
             "applied_at_a": applied_at_a}  # fmt: skip
 

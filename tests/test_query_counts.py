@@ -15,6 +15,7 @@ from appointments.services import book_appointment
 from crm.care.rescue import services as rescue_services
 from crm.owner_events.models import OwnerEvent
 from crm.owner_events.services import register_for_event
+from crm.segments.models import MemberSegment, MemberTag, Tag
 from crm.surveys import services as survey_services
 from dealer_exchange.services import apply_dealer_export
 from members.cards import issue_card
@@ -210,6 +211,15 @@ def member_complaint(cast):
                           filed_by="member", actor=cast.member_user)  # fmt: skip
 
 
+def segmented_member(cast):
+    """A member of the store, tagged by staff, with the segments a nightly run would have written."""
+    member = MemberFactory(preferred_store=cast.store, name=f"会员{next(UNIQUE)}")
+    MemberSegment.objects.create(member=member, as_of=timezone.localdate(), lifecycle="lead")
+    tag = Tag.objects.get(code="prefers_ev")
+    MemberTag.objects.create(member=member, tag=tag, source="staff", added_by=cast.head_office, added_at=timezone.now())
+    return member
+
+
 def order_documents_url(cast):
     return f"/api/v1/orders/{cast.query_count_order.pk}/documents/"
 
@@ -265,6 +275,13 @@ CASES = [
         "api back-office complaints",
         lambda cast: "/api/v1/backoffice/complaints/",
         store_complaint,
+        "store_staff",
+        True,
+    ),
+    ListCase(
+        "api back-office members by segment",
+        lambda cast: "/api/v1/backoffice/members/?lifecycle=lead&tag=prefers_ev",
+        segmented_member,
         "store_staff",
         True,
     ),
@@ -388,6 +405,22 @@ CASES = [
         "admin members",
         lambda cast: "/admin/members/member/",
         lambda cast: MemberFactory(name=f"会员{next(UNIQUE)}"),
+        "head_office",
+        False,
+        lambda row: row.name,
+    ),
+    ListCase(
+        "admin member segments",
+        lambda cast: "/admin/segments/membersegment/",
+        segmented_member,
+        "head_office",
+        False,
+        lambda row: row.name,
+    ),
+    ListCase(
+        "admin member tags",
+        lambda cast: "/admin/segments/membertag/?source=staff",
+        segmented_member,
         "head_office",
         False,
         lambda row: row.name,
@@ -553,12 +586,13 @@ QUERIES = {
     "api back-office orders": 3,
     "api complaints": 4,
     "api back-office complaints": 3,
+    "api back-office members by segment": 3,
     "page dashboard": 10,
     "page orders": 5,
     # The bills page also lists the member's usable repayment-deduction coupons (one query).
     "page loans": 7,
     "page messages": 6,
-    "page points": 9,
+    "page points": 10,  # with the tier benefit
     "page rewards": 8,
     "page coupons": 5,
     "page cars": 6,
@@ -575,6 +609,8 @@ QUERIES = {
     "report points liability": 8,
     "admin orders": 11,
     "admin members": 11,
+    "admin member segments": 9,
+    "admin member tags": 11,
     "admin points entries": 13,
     "admin complaints": 9,
     "admin coupons": 10,

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "crm.owner_events",
     "crm.care.complaints",
     "crm.reports",
+    "crm.segments",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +346,13 @@ CELERY_BEAT_SCHEDULE["run-reminders"] = {  # noqa: F405
     "task": "crm.tasks.run_reminders_task",
     "schedule": crontab(hour=7, minute=30),
 }
+# Segments: nightly, after midnight's payments and before the morning's reminders read the new lifecycle.
+CELERY_BEAT_SCHEDULE["compute-segments"] = {  # noqa: F405
+    "task": "crm.segments.tasks.compute_segments_task",
+    "schedule": crontab(hour=3, minute=15),
+}
+# A member whose spend would drop them a tier keeps it this many days first (a rise is immediate).
+SEGMENTS_TIER_GRACE_DAYS = env.int("SEGMENTS_TIER_GRACE_DAYS", default=90)
 # The public base URL Twilio calls (behind a proxy the signed URL differs from what Django sees), and the status
 # callback URL passed with each message (empty: no callbacks).
 TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")

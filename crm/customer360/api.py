@@ -7,8 +7,12 @@ from rest_framework.views import APIView
 
 from common.api import ChoiceLabelField, Pagination
 from crm.customer360 import selectors
+from crm.segments.api import MemberTagSerializer
+from crm.segments.enums import Lifecycle, Loyalty
+from crm.segments.selectors import SegmentFilters, filter_members
 from members.api import ErrorSerializer
 from members.enums import Channel as MemberChannel
+from members.enums import Tier
 from orders.enums import OrderState
 
 
@@ -254,6 +258,16 @@ class ComplaintSummarySerializer(serializers.Serializer):
     store = serializers.CharField()
 
 
+class ChurnReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ChurnRiskSerializer(serializers.Serializer):
+    score = serializers.IntegerField(source="churn_score", help_text="0–100, the weights of the reasons summed.")
+    reasons = ChurnReasonSerializer(source="churn_reasons", many=True)
+
+
 class Customer360Serializer(serializers.Serializer):
     """Reads a ``crm.customer360.selectors.Customer360``."""
 
@@ -267,11 +281,26 @@ class Customer360Serializer(serializers.Serializer):
     messages = MessageSerializer(many=True, help_text="The latest messages on every channel, newest first.")
     leads = LeadSerializer(many=True, help_text="Leads from the member's phone or linked to them, newest first.")
     complaints = ComplaintSummarySerializer(many=True, help_text="The latest complaints, newest first.")
+    tier = serializers.CharField(source="segments.tier", help_text="diamond, platinum, gold, silver or normal")
+    tier_label = serializers.CharField(source="segments.tier_label")
+    loyalty = serializers.CharField(source="segments.loyalty", help_text="loyal, fairly_loyal, ordinary, low")
+    lifecycle = serializers.CharField(
+        source="segments.lifecycle", help_text="lead, new, active, at_risk, churned (empty before the first run)"
+    )
+    churn_risk = ChurnRiskSerializer(source="segments")
+    tags = MemberTagSerializer(source="segments.tags", many=True)
+    segments_as_of = serializers.DateField(source="segments.as_of", allow_null=True)
 
 
 class MemberSearchApi(APIView):
     permission_classes = [IsStaff]
     pagination_class = Pagination
+
+    class FilterSerializer(serializers.Serializer):
+        tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+        tag = serializers.CharField(max_length=80, required=False)
+        lifecycle = serializers.ChoiceField(choices=Lifecycle.choices, required=False)
+        loyalty = serializers.ChoiceField(choices=Loyalty.choices, required=False)
 
     @extend_schema(
         operation_id="backoffice_members_list",
@@ -281,12 +310,19 @@ class MemberSearchApi(APIView):
                 str,
                 required=False,
                 description="phone (with or without +86, or its last 4+ digits), name, plate or application number",
-            )
+            ),
+            OpenApiParameter("tier", str, required=False, enum=Tier.values),
+            OpenApiParameter("tag", str, required=False, description="A tag's code, e.g. city:深圳 or prefers_ev."),
+            OpenApiParameter("lifecycle", str, required=False, enum=Lifecycle.values),
+            OpenApiParameter("loyalty", str, required=False, enum=Loyalty.values),
         ],
         responses={200: MemberSearchResultSerializer(many=True)},
     )
     def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         members = selectors.search_members(user=request.user, query=request.query_params.get("q", ""))
+        members = filter_members(members, SegmentFilters(**filters.validated_data))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(members, request, view=self)
         data = MemberSearchResultSerializer(page, many=True, context={"request": request}).data

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from crm.customer360 import selectors
 from crm.customer360.exceptions import MemberNotFound
+from crm.segments.selectors import staff_tags
 from members.cards import card_number_from_scan
 from members.selectors import find_member_by_card_number
 from orders.enums import OrderState
@@ -51,7 +52,8 @@ def member_page(request, member_id: int):
         view = selectors.get_customer_360(user=request.user, member_id=member_id)
     except MemberNotFound:
         raise Http404() from None
-    return render(request, "customer360/backoffice/member.html", {"view": view, "surface": "backoffice"})
+    context = {"view": view, "surface": "backoffice", "staff_tags": staff_tags()}
+    return render(request, "customer360/backoffice/member.html", context)
 
 
 @staff_required

@@ -16,6 +16,7 @@ from crm.customer360.exceptions import MemberNotFound
 from crm.leads.enums import ContactOutcome, LeadChannel, LeadStatus
 from crm.leads.models import LeadContact, LeadEnquiry
 from crm.leads.selectors import leads_visible_to
+from crm.segments.selectors import MemberSegmentView, member_segment_view
 from members.cards import card_number_from_scan
 from members.enums import STORE_BOUND_ROLES
 from members.models import Member
@@ -99,6 +100,7 @@ class Customer360:
     open_tasks: list
     contact_history: list
     leads: list
+    segments: MemberSegmentView
     complaints: list = dataclasses.field(default_factory=list)
 
 
@@ -227,6 +229,7 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
             outcome=TaskOutcome,
         ),
         leads=leads,
+        segments=member_segment_view(member=member),
     )
 
 

@@ -178,7 +178,7 @@ def test_the_360_shows_every_section_with_the_id_masked(cast, known):
         "city": "深圳",
         "id_number": "4403**********123X",
         "verification_status": "verified",
-        "tier": "standard",
+        "tier": "normal",
         "channel": "call_center",
         "channel_label": "客服中心",
         "channel_partner": "",
@@ -255,10 +255,9 @@ def test_the_360_shows_every_section_with_the_id_masked(cast, known):
         ("reached_interested", "已约周六到店", str(cast.store_staff)),
         ("reached_interested", "想周末试驾", str(cast.store_staff)),
     ]
-    # Only sections whose data exists: no tags or segments yet.
     assert set(body) == {
         "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads",
-        "complaints",
+        "complaints", "tier", "tier_label", "loyalty", "lifecycle", "churn_risk", "tags", "segments_as_of",
     }  # fmt: skip
 
 
@@ -476,8 +475,8 @@ def test_the_back_office_search_page_masks_phones_for_store_staff(cast, known, c
 
 # member, orders (with loans), events with their actors, installments, cars, service visits, points account,
 # entries, coupons, messages, open tasks, contact history, leads, their enquiries, their contacts with the agents,
-# and complaints.
-QUERIES_FOR_360 = 16
+# complaints, and the member's segments and tags.
+QUERIES_FOR_360 = 18
 
 
 @pytest.mark.parametrize("times", [1, 3])
@@ -502,8 +501,9 @@ def test_the_360_api_and_pages_cost_the_same_queries_for_n_and_3n(cast, client, 
 
     with django_assert_num_queries(QUERIES_FOR_360 + 1):  # + the token
         assert api.get(url).status_code == 200
-    # + session, user, the top bar's "is a member?" and the task link's count of the clerk's tasks due today
-    with django_assert_num_queries(QUERIES_FOR_360 + 4):
+    # + session, user, the top bar's "is a member?", the task link's count of the clerk's tasks due today, and the
+    # staff tags offered in the add-a-tag form
+    with django_assert_num_queries(QUERIES_FOR_360 + 5):
         assert client.get(f"/backoffice/members/{cast.member.pk}/").status_code == 200
     with django_assert_num_queries(QUERIES_FOR_360 + 4):  # + session, user, and its two kinds of permissions
         assert client.get(f"/admin/members/member/{cast.member.pk}/360/").status_code == 200
@@ -544,6 +544,7 @@ def test_the_schema_describes_the_360_and_the_search_results(client):
     assert set(components["Customer360"]["properties"]) == {
         "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads",
         "complaints",
+        "tier", "tier_label", "loyalty", "lifecycle", "churn_risk", "tags", "segments_as_of",
     }  # fmt: skip
     assert set(components["MemberSearchResult"]["properties"]) == {"id", "name", "phone", "store", "latest_order"}
     assert "404" in detail["responses"]

@@ -72,7 +72,7 @@ def test_admin_changes_are_audited_without_personal_data(call_center_client):
             "email": "",
             "city": "广州",
             "preferred_store": "",
-            "tier": "standard",
+            "tier": "normal",
             "qualification-TOTAL_FORMS": "0",
             "qualification-INITIAL_FORMS": "0",
         },  # fmt: skip

@@ -24,7 +24,8 @@ def test_me_returns_the_profile_fields_of_the_contract(member_client, member):
         assert field in body
     assert body["phone"] == str(member.user.phone)
     assert body["invite_code"] == member.invite_code
-    assert body["tier"] == "standard"
+    assert body["tier"] == "normal"
+    assert body["tier_label"] == "普通会员"
 
 
 def test_completing_the_profile_sets_profile_completed(member_client):

@@ -77,7 +77,7 @@ def test_my_data_holds_everything_about_the_member_with_the_id_number_masked(cas
         "preferred_store": "SZ01",
         "invite_code": member.invite_code,
         "invited_by": None,
-        "tier": "standard",
+        "tier": "normal",
         "channel": "online",
         "registered_at": member.created_at.isoformat(),
     }

@@ -11,6 +11,7 @@ from crm.care.complaints.demo import seed_complaints_demo
 from crm.care.rescue.demo import seed_rescue_demo
 from crm.owner_events.demo import seed_car_life_demo
 from crm.reports.demo import seed_reports_demo
+from crm.segments.demo import seed_segments_demo
 from crm.surveys.demo import seed_surveys_demo
 from members.demo import DEMO_STAFF_PASSWORD, STAFF, seed_members_demo
 from orders.demo import seed_orders_demo
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         seed_car_life_demo(stores=stores)
         seed_complaints_demo()  # the applicants above: one complaint at each stage worth showing
         seed_reports_demo(stores=stores)
+        seed_segments_demo()  # last: tiers, lifecycles and tags from everything above
         self._print_logins()
         if survey_link:
             self.stdout.write(f"A satisfaction survey to answer on a phone, no sign-in: {survey_link}")

@@ -1,0 +1,156 @@
+"""System tags: rules over the data, recomputed nightly after the segments. Each rule is a SELECT of ``member_id``,
+``code`` and ``name``; a tag row is created the first time a code appears (``city:深圳``, ``model:12``), a member gets
+the tag while the rule selects them and loses it the night it no longer does. Staff tags are never touched.
+
+Extension point: ``SYSTEM_TAG_RULES`` is the list read each night; an app below segments in crm adds a rule (e.g.
+"complained this quarter" from complaints) by appending a ``SystemTagRule``.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.segments.enums import Lifecycle, Loyalty, TagKind, TagSource
+from crm.segments.models import TagGroup
+from members.enums import Tier
+
+WANTED_TABLE = "segments_wanted_tags"
+SOON_DAYS = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class SystemTagRule:
+    group_code: str
+    members_sql: Callable[[datetime.date], tuple[str, list]]
+
+
+def _labelled(column: str, choices) -> tuple[str, list]:
+    whens = " ".join(f"WHEN '{value}' THEN %s" for value in choices.values)
+    return f"CASE {column} {whens} END", [str(label) for label in choices.labels]
+
+
+def _segment_rule(column: str, choices) -> Callable[[datetime.date], tuple[str, list]]:
+    def members_sql(as_of: datetime.date) -> tuple[str, list]:
+        name_sql, params = _labelled(f"s.{column}", choices)
+        return (
+            f"SELECT s.member_id, '{column}:' || s.{column} AS code, {name_sql} AS name "  # noqa: S608
+            f"FROM segments_membersegment s WHERE s.as_of = %s",
+            [*params, as_of],
+        )
+
+    return members_sql
+
+
+def _car_model(as_of: datetime.date) -> tuple[str, list]:
+    return (
+        """
+        SELECT DISTINCT v.member_id, 'model:' || CAST(cm.id AS TEXT) AS code, b.name || ' ' || cm.name AS name
+        FROM vehicles_ownedvehicle v JOIN vehicles_trim t ON t.id = v.trim_id
+        JOIN vehicles_carmodel cm ON cm.id = t.car_model_id JOIN vehicles_brand b ON b.id = cm.brand_id
+        """,
+        [],
+    )
+
+
+def _city(as_of: datetime.date) -> tuple[str, list]:
+    return (
+        "SELECT m.id AS member_id, 'city:' || m.city AS code, m.city AS name FROM members_member m WHERE m.city <> ''",
+        [],
+    )
+
+
+def _first_service_due(as_of: datetime.date) -> tuple[str, list]:
+    # A car that has never been serviced, its first service due within the month (or already overdue).
+    return (
+        """
+        SELECT DISTINCT v.member_id, 'first_service_due' AS code, %s AS name FROM vehicles_ownedvehicle v
+        WHERE v.next_service_on <= %s
+          AND NOT EXISTS (SELECT 1 FROM vehicles_servicerecord sr WHERE sr.vehicle_id = v.id)
+        """,
+        [str(_("First service due")), as_of + datetime.timedelta(days=SOON_DAYS)],
+    )
+
+
+def _insurance_due(as_of: datetime.date) -> tuple[str, list]:
+    return (
+        """
+        SELECT DISTINCT v.member_id, 'insurance_due_30' AS code, %s AS name FROM vehicles_ownedvehicle v
+        WHERE v.insurance_due_on >= %s AND v.insurance_due_on <= %s
+        """,
+        [str(_("Insurance due in 30 days")), as_of, as_of + datetime.timedelta(days=SOON_DAYS)],
+    )
+
+
+SYSTEM_TAG_RULES: list[SystemTagRule] = [
+    SystemTagRule("model", _car_model),
+    SystemTagRule("city", _city),
+    SystemTagRule("tier", _segment_rule("tier", Tier)),
+    SystemTagRule("lifecycle", _segment_rule("lifecycle", Lifecycle)),
+    SystemTagRule("loyalty", _segment_rule("loyalty", Loyalty)),
+    SystemTagRule("care", _first_service_due),
+    SystemTagRule("care", _insurance_due),
+]
+
+
+def _group_ids() -> dict[str, int]:
+    return dict(TagGroup.objects.values_list("code", "pk"))
+
+
+def recompute_system_tags(*, as_of: datetime.date) -> tuple[int, int]:
+    """Bring every member's system tags in line with the rules; returns (added, removed). Runs inside the segment
+    computation's transaction."""
+    groups = _group_ids()
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {WANTED_TABLE}")
+        selects, params = [], []
+        for rule in SYSTEM_TAG_RULES:
+            if rule.group_code not in groups:
+                continue  # the group was deleted by head office: its rules are off
+            sql, rule_params = rule.members_sql(as_of)
+            group_id = groups[rule.group_code]
+            selects.append(f"SELECT member_id, code, name, {group_id} AS group_id FROM ({sql}) AS r")  # noqa: S608
+            params += rule_params
+        union = " UNION ALL ".join(selects) or (
+            "SELECT CAST(NULL AS BIGINT) AS member_id, '' AS code, '' AS name, CAST(NULL AS BIGINT) AS group_id"
+        )
+        cursor.execute(f"CREATE TEMPORARY TABLE {WANTED_TABLE} AS {union}", params)
+        cursor.execute(f"CREATE INDEX {WANTED_TABLE}_code ON {WANTED_TABLE} (code, member_id)")
+        # New codes become tags (a city or a model seen for the first time).
+        cursor.execute(
+            f"""
+            INSERT INTO segments_tag (code, name, group_id, kind, is_active, created_at)
+            SELECT code, MAX(name), MAX(group_id), %s, %s, %s FROM {WANTED_TABLE}
+            WHERE member_id IS NOT NULL GROUP BY code
+            ON CONFLICT (code) DO NOTHING
+            """,  # noqa: S608
+            [TagKind.SYSTEM.value, True, now],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO segments_membertag (member_id, tag_id, source, added_by_id, added_at)
+            SELECT w.member_id, t.id, %s, NULL, %s FROM {WANTED_TABLE} w
+            JOIN segments_tag t ON t.code = w.code AND t.kind = %s AND t.is_active
+            WHERE w.member_id IS NOT NULL
+            ON CONFLICT (member_id, tag_id) DO NOTHING
+            """,  # noqa: S608
+            [TagSource.SYSTEM.value, now, TagKind.SYSTEM.value],
+        )
+        added = max(cursor.rowcount, 0)
+        cursor.execute(
+            f"""
+            DELETE FROM segments_membertag
+            WHERE source = %s AND NOT EXISTS (
+                SELECT 1 FROM {WANTED_TABLE} w JOIN segments_tag t ON t.code = w.code AND t.is_active
+                WHERE t.id = segments_membertag.tag_id AND w.member_id = segments_membertag.member_id
+            )
+            """,  # noqa: S608
+            [TagSource.SYSTEM.value],
+        )
+        removed = max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {WANTED_TABLE}")
+    return added, removed
