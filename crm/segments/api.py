@@ -22,16 +22,16 @@ class MemberTagSerializer(serializers.Serializer):
 class MemberTagsApi(APIView):
     permission_classes = [IsAdminUser]  # staff accounts
 
-    class InputSerializer(serializers.Serializer):
+    class MemberTagInputSerializer(serializers.Serializer):
         tag = serializers.CharField(max_length=80, help_text="The code of a staff tag, e.g. prefers_ev.")
 
     @extend_schema(
         operation_id="backoffice_member_tags_create",
-        request=InputSerializer,
+        request=MemberTagInputSerializer,
         responses={201: MemberTagSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
     )
     def post(self, request, member_id: int):
-        data = self.InputSerializer(data=request.data)
+        data = self.MemberTagInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member_tag = services.add_staff_tag(
             actor=request.user, member_id=member_id, tag_code=data.validated_data["tag"]
@@ -40,14 +40,14 @@ class MemberTagsApi(APIView):
 
     @extend_schema(
         operation_id="backoffice_member_tags_delete",
-        request=InputSerializer,
+        request=MemberTagInputSerializer,
         parameters=[
             OpenApiParameter("tag", str, required=False, description="The tag's code (or send it in the body).")
         ],
         responses={204: None, 400: ErrorSerializer, 404: ErrorSerializer},
     )
     def delete(self, request, member_id: int):
-        data = self.InputSerializer(data={"tag": request.query_params.get("tag") or request.data.get("tag")})
+        data = self.MemberTagInputSerializer(data={"tag": request.query_params.get("tag") or request.data.get("tag")})
         data.is_valid(raise_exception=True)
         services.remove_staff_tag(actor=request.user, member_id=member_id, tag_code=data.validated_data["tag"])
         return Response(status=status.HTTP_204_NO_CONTENT)
