@@ -40,7 +40,9 @@ def test_marketing_sms_switched_off_on_the_settings_page(signed_in, member):
     page = signed_in.get("/me/notifications/").content.decode()
     assert 'name="transactional:sms"' in page
     assert "disabled" in page
-    signed_in.post("/me/notifications/", {"service:sms": "on", "service:email": "on", "marketing:email": "on"})
+    signed_in.post(
+        "/me/notifications/", {"service:sms": "on", "service:email": "on", "marketing:email": "on", "calls": "on"}
+    )
     assert list(Preference.objects.filter(is_enabled=False).values_list("category", "channel")) == [
         ("marketing", "sms")
     ]
