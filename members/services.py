@@ -592,3 +592,10 @@ def reencrypt_personal_data(*, batch_size: int = 500) -> dict[str, int]:
             count += 1
         counts[model.__name__] = count
     return counts
+
+
+def remember_language(*, user, language: str) -> None:
+    """The language the person chose on the site; their messages are written in it from now on."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)

@@ -56,6 +56,8 @@ class Order(OrderStateMachine):
         verbose_name=_("vehicle unit"),
     )
     signing_at = models.DateTimeField(_("signing time"), null=True, blank=True)
+    # While the member waits for their car (等车): when the store expects it, as the store last told the member.
+    expected_arrival_on = models.DateField(_("expected arrival of the car"), null=True, blank=True)
     plate = models.CharField(_("plate"), max_length=12, blank=True)
     # Price terms frozen when the member applies, so a later price change does not change their application.
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)

@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.inbox",
+                "members.context_processors.customer_service",
+                "members.context_processors.member_navigation",
             ],
         },
     },
@@ -375,3 +377,9 @@ TASK_SUPERVISION_TARGETS = {
     "on_time_weight": 0.5,
     "reach_weight": 0.5,
 }
+
+# The customer-service line every page, message and e-mail shows (and the hours it answers).
+CUSTOMER_SERVICE_PHONE = env.str("CUSTOMER_SERVICE_PHONE", default="400-800-8888")
+CUSTOMER_SERVICE_HOURS = env.str("CUSTOMER_SERVICE_HOURS", default="9:00–21:00")
+# An open application untouched for this long shows in the back office's "overdue" view.
+BACKOFFICE_OVERDUE_HOURS = env.int("BACKOFFICE_OVERDUE_HOURS", default=48)
