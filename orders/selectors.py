@@ -206,20 +206,24 @@ _STEP_ORDER = list(TRANSITION_ACTORS)
 
 
 def member_timeline(*, order: Order) -> list[dict]:
-    """The application's road in the member's words: the steps taken (with the note a reviewer left where there is
-    one), the step it is at with what the member does next, and the steps still ahead. A closed application has no
-    steps ahead."""
-    past = [
+    """The order's steps in the member's words, with the note a reviewer left where there is one."""
+    return [
         {
             "state": event.to_state,
             "label": str(MEMBER_STATE_LABELS.get(event.to_state, event.to_state)),
             "at": event.created_at,
             "note": event.reason if event.to_state in _MEMBER_VISIBLE_NOTES else "",
-            "status": "done",
         }
         for event in order.events.all()
         if event.to_state != event.from_state
     ]
+
+
+def member_road(*, order: Order) -> list[dict]:
+    """The timeline the member's page shows: the steps taken, the step the application is at with what the member
+    does next (and, while they wait for their car, when it should arrive), and the steps still ahead. A closed
+    application has no steps ahead."""
+    past = [{**entry, "status": "done"} for entry in member_timeline(order=order)]
     if not past or past[-1]["state"] != order.state:
         past.append({"state": order.state, "label": member_state_label(order=order), "at": None, "note": ""})
     current = past[-1]

@@ -102,7 +102,7 @@ def order_detail(request, order_id: int):
         "order": order,
         "state_label": selectors.member_state_label(order=order),
         "next_step": selectors.member_next_step(order=order),
-        "timeline": selectors.member_timeline(order=order),
+        "timeline": selectors.member_road(order=order),
         "transitions": selectors.available_transitions_for(order=order, user=request.user),
         "missing_documents": selectors.missing_documents_to_show(order=order),
         "can_upload": not order.is_terminal,
