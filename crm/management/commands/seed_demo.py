@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from members.demo import DEMO_STAFF_PASSWORD, STAFF, seed_members_demo
-from orders.demo import seed_orders_demo
+from orders.demo import APPLICANTS, seed_orders_demo
+from orders.enums import OrderState
 from points.demo import seed_points_demo
 from vehicles.demo import seed_catalog_demo
 
@@ -28,8 +29,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write("")
         self.stdout.write("Members sign in with phone + SMS code at /sign-in/:")
-        self.stdout.write("  13800000001 … 13800000005  members at several stages (13800000003 is verified)")
-        self.stdout.write("  13800000010 … 13800000026  one application in each state of the machine")
+        self.stdout.write("  13800000001  just signed up                13800000002  profile completed (张伟)")
+        self.stdout.write("  13800000003  verified, ready to apply (王芳)  13800000004, 05  invited by 13800000003")
+        for phone, name, state in APPLICANTS:
+            self.stdout.write(f"  {phone}  {name}  application: {OrderState(state).label}")
+        self.stdout.write("  (13800000024 has a delivered car and a loan: the owner's dashboard)")
         if settings.SMS_BACKEND == "file":
             self.stdout.write(f"  The demo sends no real SMS: read the code in {settings.SMS_FILE_PATH} (last line).")
         self.stdout.write(

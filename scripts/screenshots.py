@@ -1,0 +1,108 @@
+"""Screenshots of the member center (phone size) and the back office, from a running demo, into docs/screenshots/.
+
+    make demo                      # in one terminal (serves http://127.0.0.1:8000/)
+    .venv/bin/python scripts/screenshots.py [--base-url http://127.0.0.1:8000] [--sms-file var/sms.jsonl]
+
+Members sign in with the demo's SMS code, read from the demo's SMS file; staff with the demo password. Uses
+Playwright on the system Chromium (CHROMIUM env var to point elsewhere).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+STAFF_PASSWORD = "demo-pass-2026"  # the demo's, printed by seed_demo
+# (file name, demo phone, pages): members at the three stages of their road.
+MEMBER_SHOTS = [
+    ("getting-started", "13800000002", ["/me/", "/cars/"]),
+    ("applying", "13800000013", ["/me/", "/me/orders/"]),
+    ("owner", "13800000024", ["/me/", "/me/account/"]),
+]
+
+
+def last_code_for(sms_file: Path, phone: str, since: float) -> str:
+    target = f"+86{phone}"
+    for _attempt in range(50):
+        if sms_file.exists():
+            for line in reversed(sms_file.read_text(encoding="utf-8").splitlines()):
+                message = json.loads(line)
+                digits = "".join(ch for ch in message.get("body", "") if ch.isdigit())
+                if message.get("to") == target and len(digits) >= 6:
+                    return next(digits[i : i + 6] for i in range(len(digits) - 5))
+        time.sleep(0.2)
+    raise SystemExit(f"no sign-in code for {phone} in {sms_file}")
+
+
+def shoot_member(browser, base_url: str, sms_file: Path, name: str, phone: str, paths: list[str]) -> None:
+    context = browser.new_context(base_url=base_url, locale="zh-CN", **PHONE)
+    page = context.new_page()
+    page.goto("/sign-in/")
+    page.locator("#id_phone").fill(phone)
+    started = time.time()
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/sign-in/code/**")
+    page.locator("#id_code").fill(last_code_for(sms_file, phone, started))
+    if page.locator("#id_accept_terms").count():
+        page.locator("#id_accept_terms").check()
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    for path in paths:
+        page.goto(path)
+        slug = path.strip("/").replace("/", "-") or "home"
+        page.screenshot(path=OUT / f"member-{name}-{slug}.png", full_page=True)
+        if path == "/me/orders/" and page.locator("a.order-row").count():
+            page.locator("a.order-row").first.click()
+            page.screenshot(path=OUT / f"member-{name}-timeline.png", full_page=True)
+    context.close()
+
+
+def shoot_back_office(browser, base_url: str) -> None:
+    for username, viewport, suffix in (("reviewer", DESKTOP, "desktop"), ("store.sz", PHONE, "phone")):
+        context = browser.new_context(base_url=base_url, locale="zh-CN", **viewport)
+        page = context.new_page()
+        page.goto("/backoffice/sign-in/")
+        page.screenshot(path=OUT / f"backoffice-sign-in-{suffix}.png", full_page=True)
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(STAFF_PASSWORD)
+        page.locator("#staff-sign-in button[type=submit]").click()
+        page.wait_for_url("**/backoffice/")
+        page.screenshot(path=OUT / f"backoffice-queue-{suffix}.png", full_page=True)
+        first = page.locator("#order-queue tbody a").first
+        if first.count():
+            first.click()
+            page.wait_for_load_state()
+            page.screenshot(path=OUT / f"backoffice-order-{suffix}.png", full_page=True)
+        context.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--sms-file", type=Path, default=ROOT / "var" / "sms.jsonl")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), headless=True, args=CHROMIUM_ARGS
+        )
+        for name, phone, paths in MEMBER_SHOTS:
+            shoot_member(browser, args.base_url, args.sms_file, name, phone, paths)
+        shoot_back_office(browser, args.base_url)
+        browser.close()
+    print(f"Screenshots written to {OUT.relative_to(ROOT)}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
