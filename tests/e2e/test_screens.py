@@ -14,7 +14,12 @@ from tests.orders.cast import Cast
 
 pytestmark = pytest.mark.e2e
 
-PHONE_SCREEN = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE_SCREEN = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 @pytest.fixture
@@ -104,7 +109,8 @@ def test_tab_bar_on_a_phone(new_page, cast, sms_outbox):
     tabbar = page.locator("#tabbar")
     expect(tabbar.locator("a")).to_have_count(5)
     box = tabbar.bounding_box()
-    assert box is not None and abs(box["y"] + box["height"] - PHONE_SCREEN["viewport"]["height"]) <= 1, box
+    assert box is not None
+    assert abs(box["y"] + box["height"] - PHONE_SCREEN["viewport"]["height"]) <= 1, box
     expect(tabbar.locator('a[data-tab="home"]')).to_have_attribute("aria-current", "page")
     _fits_the_screen(page)
 
@@ -137,7 +143,8 @@ def test_reviewers_page_shows_what_they_decide_on(new_page, cast, settings):
     page.locator("#id_username").fill("reviewer")
     page.locator("#id_password").fill("wrong")
     page.locator("#staff-sign-in button[type=submit]").click()
-    expect(page.locator(".alert--error")).to_have_text(tr("The username or password is not correct. Both are case-sensitive."))
+    wrong_password = tr("The username or password is not correct. Both are case-sensitive.")
+    expect(page.locator(".alert--error")).to_have_text(wrong_password)
     page.locator("#id_password").fill(STAFF_PASSWORD)
     page.locator("#staff-sign-in button[type=submit]").click()
     expect(page).to_have_url(path_is("/backoffice/"))
