@@ -4,7 +4,7 @@ store's, other staff all (the rule is members.selectors.store_ids_visible_to).""
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from members.models import Store
@@ -144,7 +144,9 @@ def list_store_orders(
         orders = orders.filter(condition)
     if view == "all":
         return orders.order_by("-updated_at")
-    return orders.order_by("updated_at", "pk")
+    # What needs this person's action first, then what has waited longest.
+    waits_on_me = Case(When(state__in=states_waiting_on(user=user), then=0), default=1, output_field=IntegerField())
+    return orders.annotate(waits_on_me=waits_on_me).order_by("waits_on_me", "updated_at", "pk")
 
 
 def count_queue_views(*, user) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """Screenshots of the member center (phone size) and the back office, from a running demo, into docs/screenshots/.
 
     make demo                      # in one terminal (serves http://127.0.0.1:8000/)
-    .venv/bin/python scripts/screenshots.py [--base-url http://127.0.0.1:8000] [--sms-file var/sms.jsonl]
+    .venv/bin/python scripts/screenshots.py [--base-url URL] [--sms-file var/sms.jsonl] [--language en]
 
 Members sign in with the demo's SMS code, read from the demo's SMS file; staff with the demo password. Uses
 Playwright on the system Chromium (CHROMIUM env var to point elsewhere).
@@ -44,8 +44,15 @@ def last_code_for(sms_file: Path, phone: str) -> str:
     raise SystemExit(f"no sign-in code for {phone} in {sms_file}")
 
 
-def shoot_member(browser, *, base_url: str, sms_file: Path, name: str, phone: str, paths: list[str]) -> None:
-    context = browser.new_context(base_url=base_url, locale="zh-CN", **PHONE)
+def _context(browser, *, base_url: str, language: str, screen: dict):
+    context = browser.new_context(base_url=base_url, locale="zh-CN" if language == "zh-hans" else "en-US", **screen)
+    host = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    context.add_cookies([{"name": "django_language", "value": language, "domain": host, "path": "/"}])
+    return context
+
+
+def shoot_member(browser, *, base_url: str, language: str, sms_file: Path, name: str, phone: str, paths: list[str]):
+    context = _context(browser, base_url=base_url, language=language, screen=PHONE)
     page = context.new_page()
     page.goto("/sign-in/")
     page.locator("#id_phone").fill(phone)
@@ -59,16 +66,18 @@ def shoot_member(browser, *, base_url: str, sms_file: Path, name: str, phone: st
     for path in paths:
         page.goto(path)
         slug = path.strip("/").replace("/", "-") or "home"
-        page.screenshot(path=OUT / f"member-{name}-{slug}.png", full_page=True)
+        # What the phone's screen shows (a full-page picture would paint the fixed tab bar mid-page).
+        page.screenshot(path=OUT / f"member-{name}-{slug}.png")
         if path == "/me/orders/" and page.locator("a.order-row").count():
             page.locator("a.order-row").first.click()
-            page.screenshot(path=OUT / f"member-{name}-timeline.png", full_page=True)
+            page.locator("#timeline").scroll_into_view_if_needed()
+            page.screenshot(path=OUT / f"member-{name}-timeline.png")
     context.close()
 
 
-def shoot_back_office(browser, base_url: str) -> None:
+def shoot_back_office(browser, *, base_url: str, language: str) -> None:
     for username, viewport, suffix in (("reviewer", DESKTOP, "desktop"), ("store.sz", PHONE, "phone")):
-        context = browser.new_context(base_url=base_url, locale="zh-CN", **viewport)
+        context = _context(browser, base_url=base_url, language=language, screen=viewport)
         page = context.new_page()
         page.goto("/backoffice/sign-in/")
         page.screenshot(path=OUT / f"backoffice-sign-in-{suffix}.png", full_page=True)
@@ -77,6 +86,7 @@ def shoot_back_office(browser, base_url: str) -> None:
         page.locator("#staff-sign-in button[type=submit]").click()
         page.wait_for_url("**/backoffice/")
         page.screenshot(path=OUT / f"backoffice-queue-{suffix}.png", full_page=True)
+        page.goto("/backoffice/?view=mine")
         first = page.locator("#order-queue tbody a").first
         if first.count():
             first.click()
@@ -89,6 +99,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--sms-file", type=Path, default=ROOT / "var" / "sms.jsonl")
+    # Chinese needs a CJK font on the machine that takes the pictures (e.g. fonts-noto-cjk); English shows the layout.
+    parser.add_argument("--language", choices=["zh-hans", "en"], default="zh-hans")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -96,8 +108,11 @@ def main() -> int:
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), headless=True, args=CHROMIUM_ARGS
         )
         for name, phone, paths in MEMBER_SHOTS:
-            shoot_member(browser, base_url=args.base_url, sms_file=args.sms_file, name=name, phone=phone, paths=paths)
-        shoot_back_office(browser, args.base_url)
+            shoot_member(
+                browser, base_url=args.base_url, language=args.language, sms_file=args.sms_file, name=name,
+                phone=phone, paths=paths,
+            )  # fmt: skip
+        shoot_back_office(browser, base_url=args.base_url, language=args.language)
         browser.close()
     sys.stdout.write(f"Screenshots written to {OUT.relative_to(ROOT)}/\n")
     return 0
