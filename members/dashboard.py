@@ -25,7 +25,6 @@ ALL_STAGES = frozenset(Stage)
 class Panel:
     template: str
     context: dict
-    stages: frozenset = field(default=ALL_STAGES)
 
 
 @dataclass(frozen=True)
@@ -33,15 +32,19 @@ class _Registration:
     name: str
     position: int
     build: Callable[..., Panel | None]
+    stages: frozenset = field(default=ALL_STAGES)
 
 
 _registry: dict[str, _Registration] = {}
 _stage_resolvers: list[Callable[..., Stage | None]] = []
 
 
-def register_panel(*, name: str, position: int, build: Callable[..., Panel | None]) -> None:
-    """``build(request=..., member=...)`` returns the panel, or None to show nothing."""
-    _registry[name] = _Registration(name=name, position=position, build=build)
+def register_panel(
+    *, name: str, position: int, build: Callable[..., Panel | None], stages: frozenset = ALL_STAGES
+) -> None:
+    """``build(request=..., member=...)`` returns the panel, or None to show nothing; it is called only at the
+    member's ``stages``."""
+    _registry[name] = _Registration(name=name, position=position, build=build, stages=frozenset(stages))
 
 
 def register_stage_resolver(resolve: Callable[..., Stage | None]) -> None:
@@ -61,7 +64,9 @@ def resolve_stage(*, member) -> Stage:
 def build_panels(*, request, member, stage: Stage = Stage.GETTING_STARTED) -> list[Panel]:
     panels = []
     for registration in sorted(_registry.values(), key=lambda item: item.position):
+        if stage not in registration.stages:
+            continue
         panel = registration.build(request=request, member=member)
-        if panel is not None and stage in panel.stages:
+        if panel is not None:
             panels.append(panel)
     return panels

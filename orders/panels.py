@@ -7,11 +7,10 @@ from vehicles.selectors import list_member_vehicle_summaries
 
 def member_stage(*, member) -> Stage:
     """Applying while an application is open; an owner once a car bought here is theirs; else getting started."""
-    if selectors.member_has_open_application(member_id=member.pk):
+    has_open_application, owns_a_car = selectors.member_road_facts(member_id=member.pk)
+    if has_open_application:
         return Stage.APPLYING
-    if list_member_vehicle_summaries(member_id=member.pk).exists():
-        return Stage.OWNER
-    return Stage.GETTING_STARTED
+    return Stage.OWNER if owns_a_car else Stage.GETTING_STARTED
 
 
 def application_panel(*, request, member) -> Panel:
@@ -23,11 +22,7 @@ def application_panel(*, request, member) -> Panel:
         context["state_label"] = selectors.member_state_label(order=latest)
         context["next_step"] = selectors.member_next_step(order=latest)
         context["progress"] = selectors.member_progress(order=latest)
-    return Panel(
-        template="orders/_dashboard_application.html",
-        context=context,
-        stages=frozenset({Stage.GETTING_STARTED, Stage.APPLYING}),
-    )
+    return Panel(template="orders/_dashboard_application.html", context=context)
 
 
 def car_life_panel(*, request, member) -> Panel | None:
@@ -36,4 +31,4 @@ def car_life_panel(*, request, member) -> Panel | None:
     if not cars:
         return None
     context = {"cars": cars, "next_installment": selectors.next_installment_of(member_id=member.pk)}
-    return Panel(template="orders/_dashboard_cars.html", context=context, stages=frozenset({Stage.OWNER}))
+    return Panel(template="orders/_dashboard_cars.html", context=context)

@@ -4,16 +4,17 @@ store's, other staff all (the rule is members.selectors.store_ids_visible_to).""
 import datetime
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, IntegerField, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
-from members.models import Store
+from members.models import Member, Store
 from members.selectors import list_active_stores, sees_all_stores, store_ids_visible_to
 from orders.enums import TERMINAL_STATE_VALUES, DocumentKind, InstallmentStatus, OrderState
 from orders.exceptions import OrderNotFound
 from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS, MEMBER_STEP_NAMES, UNASSIGNED_NEXT_STEP
 from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent
 from orders.state_machine import TRANSITION_ACTORS
+from vehicles.models import OwnedVehicle
 
 # The main road of an application, for the timeline and the funnel.
 MAIN_PATH = [
@@ -264,8 +265,16 @@ def member_progress(*, order: Order) -> dict | None:
     return {"done": done, "total": total, "percent": round(100 * done / total)}
 
 
-def member_has_open_application(*, member_id: int) -> bool:
-    return Order.objects.filter(member_id=member_id).exclude(state__in=TERMINAL_STATE_VALUES).exists()
+def member_road_facts(*, member_id: int) -> tuple[bool, bool]:
+    """(has an open application, owns a car bought here), in one query."""
+    open_application = Order.objects.filter(member_id=member_id).exclude(state__in=TERMINAL_STATE_VALUES)
+    row = (
+        Member.objects.filter(pk=member_id)
+        .annotate(applying=Exists(open_application), owner=Exists(OwnedVehicle.objects.filter(member_id=member_id)))
+        .values_list("applying", "owner")
+        .first()
+    )
+    return row or (False, False)
 
 
 def next_installment_of(*, member_id: int) -> Installment | None:
