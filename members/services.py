@@ -516,7 +516,7 @@ def save_member_qualification(
 ) -> Qualification:
     member_qs_select_for_update().get(pk=member.pk)
     consents.require_sensitive_data_consent(member=member)
-    qualification, _created = Qualification.objects.select_for_update().get_or_create(
+    qualification, created = Qualification.objects.select_for_update().get_or_create(
         member=member,
         defaults={
             "employment": employment,
@@ -527,7 +527,10 @@ def save_member_qualification(
             "marital_status": marital_status,
         },
     )
-    if not _created:
+    if created:
+        # The first completed qualification form earns points, like a completed profile (points is told).
+        events.publish(events.QUALIFICATION_COMPLETED, member_id=member.pk)
+    else:
         qualification.employment = employment
         qualification.employer_name = employer_name
         qualification.monthly_income_band = monthly_income_band

@@ -32,3 +32,9 @@ class VehicleNotFound(DomainError):
     code = "not_found"
     status_code = 404
     default_message = _("Not found.")
+
+
+class MileageTooHigh(DomainError):
+    code = "mileage_too_high"
+    field = "mileage"
+    default_message = _("A car's mileage cannot be above 2,000,000 km. Please check the number you entered.")

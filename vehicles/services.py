@@ -16,6 +16,7 @@ from vehicles.enums import UnitStatus
 from vehicles.exceptions import (
     InvalidPlate,
     MileageCannotDecrease,
+    MileageTooHigh,
     NoVehicleInStock,
     VehicleNotFound,
     VehicleUnitUnavailable,
@@ -87,6 +88,10 @@ def hand_over_vehicle_unit(*, unit_id: int, member_id: int, plate: str, delivere
     )  # fmt: skip
 
 
+# No car in service drives further: a larger number is a typing mistake (the API's schema says the same).
+MAX_MILEAGE_KM = 2_000_000
+
+
 @transaction.atomic
 def update_mileage(*, vehicle_id: int, member_id: int, mileage_km: int) -> OwnedVehicle:
     """The member reports their mileage; it may stay the same or go up, never down."""
@@ -98,6 +103,8 @@ def update_mileage(*, vehicle_id: int, member_id: int, mileage_km: int) -> Owned
     )
     if vehicle is None:
         raise VehicleNotFound()
+    if mileage_km > MAX_MILEAGE_KM:
+        raise MileageTooHigh()
     if mileage_km < vehicle.mileage_km:
         raise MileageCannotDecrease()
     previous = vehicle.mileage_km

@@ -339,6 +339,7 @@ DOMAIN_EVENT_SUBSCRIBERS = {
     ],
     "member.profile_completed": ["points.handlers.award_profile_completed"],
     "member.identity_verified": ["points.handlers.award_identity_verified"],
+    "member.qualification_completed": ["points.handlers.award_qualification_completed"],
     "order.submitted": ["orders.handlers.award_first_application_points"],
     "order.terminated": ["orders.handlers.reverse_first_application_points"],
     "order.delivered": ["orders.handlers.record_referral_delivery"],
