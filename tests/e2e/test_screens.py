@@ -10,7 +10,6 @@ from members.models import Qualification
 from orders.models import CreditCheck
 from tests.e2e.helpers import path_is, sign_in, tr
 from tests.members.factories import STAFF_PASSWORD
-from tests.orders.cast import Cast
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +19,6 @@ PHONE_SCREEN = {
     "is_mobile": True,
     "has_touch": True,
 }
-
-
-@pytest.fixture
-def cast(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Cast()
 
 
 def _national(member) -> str:
