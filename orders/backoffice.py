@@ -69,6 +69,8 @@ def order_page(request, order_id: int):
         "qualification_income": _choice_label(IncomeBand, qualification.monthly_income_band) if qualification else "",
         "qualification_marital": _choice_label(MaritalStatus, qualification.marital_status) if qualification else "",
         "can_set_arrival": request.user.role in STORE_BOUND_ROLES,
+        "can_review_documents": not order.is_terminal
+        and (request.user.role == "reviewer" or request.user.role in STORE_BOUND_ROLES),
         "missing_documents": selectors.missing_documents_to_show(order=order),
         "blocked_step": selectors.blocked_store_step(order=order, user=request.user),
         "upload_form": upload_form,
@@ -115,6 +117,30 @@ def take_step(request, order_id: int, name: str):
 
 def _choice_label(choices, value: str) -> str:
     return str(choices(value).label) if value in choices.values else value or "—"
+
+
+@require_POST
+@staff_required
+def review_document(request, order_id: int, document_id: int):
+    order = _get_order_or_404(request, order_id)
+    if not any(document.pk == document_id for document in order.documents.all()):
+        raise Http404
+    decision = request.POST.get("decision", "")
+    if decision not in ("accept", "reject"):
+        messages.error(request, _("Please choose to accept or reject the document."))
+        return redirect("backoffice:order", order_id=order.pk)
+    try:
+        services.review_document(
+            document_id=document_id, accept=decision == "accept", note=request.POST.get("note", ""), actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Document accepted.") if decision == "accept" else _("Document rejected; the member is asked again."),
+        )
+    return redirect("backoffice:order", order_id=order.pk)
 
 
 @require_POST

@@ -16,6 +16,9 @@ urlpatterns = [
         backoffice.apply_coupon,
         name="apply-coupon",
     ),
+    path(
+        "orders/<int:order_id>/documents/<int:document_id>/review/", backoffice.review_document, name="review-document"
+    ),
     path("orders/<int:order_id>/expected-arrival/", backoffice.record_expected_arrival, name="expected-arrival"),
     path("orders/<int:order_id>/store/", backoffice.reassign_store, name="reassign-store"),
     path("orders/<int:order_id>/credit-override/", backoffice.agree_despite_credit_decline, name="credit-override"),

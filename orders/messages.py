@@ -104,6 +104,8 @@ SMS_STATES = {S.NEEDS_MATERIALS, S.APPROVED, S.CONTRACT_SCHEDULED, S.READY_FOR_P
 
 # The call center gave an application that waited unassigned to a store.
 STORE_ASSIGNED_EVENT = "order.store_assigned"
+# The store rejected a document the member uploaded.
+DOCUMENT_REJECTED_EVENT = "order.document_rejected"
 # The store expects the car a member waits for on a (new) date.
 EXPECTED_ARRIVAL_EVENT = "order.expected_arrival"
 
@@ -126,6 +128,18 @@ def register_step_events() -> None:
             subject=lambda: _("A store is taking care of your application"),
             body=lambda: _(
                 "Application {number} is now with {store} (tel. {store_phone}). The store will contact you soon."
+            ),
+        )
+    )  # fmt: skip
+    register_event(
+        EventSpec(
+            code=DOCUMENT_REJECTED_EVENT, category=Category.TRANSACTIONAL,
+            placeholders=("number", "document", "reason"),
+            sample={"number": "MC20261123000001", "document": "驾驶证", "reason": "照片模糊，请重新拍摄。"},
+            subject=lambda: _("Please upload a document again"),
+            body=lambda: _(
+                "The {document} you uploaded for application {number} could not be accepted: {reason} "
+                "Please upload it again in the member center."
             ),
         )
     )  # fmt: skip

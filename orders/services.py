@@ -27,6 +27,7 @@ from orders.enums import (
     CreditCheckStatus,
     CreditDecision,
     DocumentKind,
+    DocumentReview,
     InstallmentStatus,
     OrderState,
 )
@@ -58,7 +59,13 @@ from orders.lock_objects import (
     credit_check_qs_select_for_update,
     order_qs_select_for_update,
 )
-from orders.messages import EXPECTED_ARRIVAL_EVENT, SMS_STATES, STEP_MESSAGES, STORE_ASSIGNED_EVENT
+from orders.messages import (
+    DOCUMENT_REJECTED_EVENT,
+    EXPECTED_ARRIVAL_EVENT,
+    SMS_STATES,
+    STEP_MESSAGES,
+    STORE_ASSIGNED_EVENT,
+)
 from orders.models import (
     CreditCheck,
     CreditOverride,
@@ -432,6 +439,42 @@ def assign_order_store(*, order_id: int, store_id: int, actor) -> Order:
     )  # fmt: skip
     logger.info("order store assigned", extra={"order_id": order.pk, "store_id": store.pk})
     return order
+
+
+@transaction.atomic
+def review_document(*, document_id: int, accept: bool, note: str, actor) -> OrderDocument:
+    """The store (or a reviewer) accepts a document or rejects it with a reason. A rejected document no longer
+    counts: its kind is missing again and the member is asked, in their language, to upload it again."""
+    document = OrderDocument.objects.select_related("order").filter(pk=document_id).first()
+    if document is None:
+        raise OrderNotFound()
+    order = order_qs_select_for_update().get(pk=document.order_id)
+    may_review = actor.is_staff and (
+        actor.role == StaffRole.REVIEWER or (actor.is_store_bound and actor.store_id == order.store_id)
+    )
+    if not may_review:
+        raise TransitionForbidden()
+    if order.is_terminal:
+        raise TransitionNotAllowed(_("This application is closed; its documents are no longer checked."))
+    note = note.strip()[:300]
+    if not accept and not note:
+        raise ReasonRequired()
+    document.review_status = DocumentReview.ACCEPTED if accept else DocumentReview.REJECTED
+    document.review_note = "" if accept else note
+    document.reviewed_by = actor
+    document.reviewed_at = timezone.now()
+    document.save(update_fields=["review_status", "review_note", "reviewed_by", "reviewed_at"])
+    if not accept:
+        language = language_of(order.member.user)
+        with translation.override(language):
+            context = {"number": order.number, "document": str(DocumentKind(document.kind).label), "reason": note}
+        subject, body = resolve_text(event=DOCUMENT_REJECTED_EVENT, channel=Channel.INBOX, language=language)
+        queue_notification(
+            recipient_id=order.member.user_id, event=DOCUMENT_REJECTED_EVENT, subject=render(subject, context),
+            body=render(body, context), dedupe_key=f"order:{order.pk}:document_rejected:{document.pk}",
+            link=f"/me/orders/{order.pk}/",
+        )  # fmt: skip
+    return document
 
 
 @transaction.atomic
