@@ -293,8 +293,8 @@ def test_store_staff_of_another_store_cannot_open_the_order(new_page, world):
     staff_sign_in(other, world["staff"]["other_store"].username, STAFF_PASSWORD)
     expect(other.locator("#order-queue tbody tr")).to_have_count(1)
     expect(other.locator("#order-queue tbody td.muted")).to_have_text(tr("No applications here."))
-    expect(other.locator("nav.tabs a")).to_have_count(1)  # "All (0)" and no state tab
-    expect(other.locator("nav.tabs a")).to_contain_text("(0)")
+    expect(other.locator("#queue-states a")).to_have_count(1)  # "All (0)" and no state tab
+    expect(other.locator("#queue-states a")).to_contain_text("(0)")
 
     other.goto(f"/backoffice/?q={order.number}")
     expect(other.locator("#order-queue tbody tr")).to_have_count(1)
