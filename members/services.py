@@ -547,8 +547,11 @@ def ensure_role_groups() -> dict[str, Group]:
 
 
 @transaction.atomic
-def save_staff_account(*, username: str, password: str, role: str, store_code: str | None = None) -> User:
-    """Create or update a staff account with its role group, and its store for store-bound roles."""
+def save_staff_account(
+    *, username: str, password: str, role: str, store_code: str | None = None, full_name: str | None = None
+) -> User:
+    """Create or update a staff account with its role group, and its store for store-bound roles. ``full_name``
+    (kept when None) is how history and tasks name the person."""
     if role not in StaffRole.values:
         raise InvalidStaffAccount(_("Unknown role %(role)s.") % {"role": role})
     store = None
@@ -566,6 +569,8 @@ def save_staff_account(*, username: str, password: str, role: str, store_code: s
     user.store = store
     user.is_staff = True
     user.is_superuser = role == StaffRole.ADMIN
+    if full_name is not None:
+        user.full_name = full_name.strip()[:50]
     user.set_password(password)
     user.save()
     user.groups.set([groups[role]])
