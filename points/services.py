@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.bulk import bulk_queue_notifications
-from notifications.catalog import render, resolve_text
+from notifications.catalog import language_of, render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from points import database_ledger
@@ -120,7 +120,8 @@ def _consume(*, account: PointsAccount, entry: PointsEntry, points: int, first_l
 
 def _notify(*, account: PointsAccount, entry: PointsEntry, context: dict) -> None:
     event = f"points.{entry.kind}"
-    subject, body = resolve_text(event=event, channel=Channel.INBOX, language=settings.LANGUAGE_CODE)
+    language = language_of(account.member.user)
+    subject, body = resolve_text(event=event, channel=Channel.INBOX, language=language)
     queue_notification(
         recipient_id=account.member.user_id, event=event, subject=render(subject, context),
         body=render(body, context), dedupe_key=f"points-entry:{entry.pk}", link=_POINTS_LINK,

@@ -4,12 +4,11 @@ import datetime
 import re
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from domain_events.services import record_event
-from notifications.catalog import render, resolve_text
+from notifications.catalog import language_of, render, resolve_text
 from notifications.models import Category, Channel
 from notifications.services import queue_notification
 from vehicles.enums import UnitStatus
@@ -132,7 +131,7 @@ def _remind_service_by_distance(*, vehicle: OwnedVehicle, previous_km: int) -> N
         }
         for channel in (Channel.INBOX, Channel.SMS):
             subject, body = resolve_text(
-                event="vehicle.maintenance_due", channel=channel, language=settings.LANGUAGE_CODE
+                event="vehicle.maintenance_due", channel=channel, language=language_of(vehicle.member.user)
             )
             queue_notification(
                 recipient_id=vehicle.member.user_id, event="vehicle.maintenance_due", subject=render(subject, context),
@@ -151,7 +150,7 @@ def _congratulate_milestones(*, vehicle: OwnedVehicle, previous_km: int) -> None
             context = {"plate": vehicle.plate, "km": f"{milestone:,}"}
             for channel in (Channel.INBOX, Channel.SMS):
                 subject, body = resolve_text(
-                    event="vehicle.mileage_milestone", channel=channel, language=settings.LANGUAGE_CODE
+                    event="vehicle.mileage_milestone", channel=channel, language=language_of(vehicle.member.user)
                 )
                 queue_notification(
                     recipient_id=vehicle.member.user_id, event="vehicle.mileage_milestone",
