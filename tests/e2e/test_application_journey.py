@@ -269,11 +269,13 @@ def test_member_applies_and_staff_take_it_to_handover(new_page, sms_outbox, worl
     expect(cars).to_have_count(1)
     expect(cars.locator("h2")).to_have_text(f"{PLATE_SHOWN} · {trim}")
 
+    # The dashboard is now an owner's: the car and the next repayment lead, the application is done.
     member.goto("/me/")
-    expect(member.locator("#panel-cars li")).to_have_count(1)
-    expect(member.locator("#panel-cars li strong")).to_have_text(PLATE_SHOWN)
-    expect(member.locator("#panel-cars li")).to_contain_text(str(trim))
-    expect(member.locator("#panel-application .badge")).to_have_text(tr("Car handed over — enjoy the drive!"))
+    expect(member.locator("#panel-cars .car-summary")).to_have_count(1)
+    expect(member.locator("#panel-cars .car-summary strong")).to_have_text(PLATE_SHOWN)
+    expect(member.locator("#panel-cars .car-summary")).to_contain_text(str(trim))
+    expect(member.locator("#next-bill")).to_contain_text("¥2,764.14")
+    expect(member.locator("#panel-application")).to_have_count(0)
 
 
 def test_store_staff_of_another_store_cannot_open_the_order(new_page, world):
