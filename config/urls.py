@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.views import healthz
+from members.views import switch_language
 from notifications.webhooks import twilio_inbound_sms, twilio_status_callback
 
 api_v1 = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/twilio/status/", twilio_status_callback, name="twilio-status"),
     path("webhooks/twilio/inbound/", twilio_inbound_sms, name="twilio-inbound"),
+    path("i18n/setlang/", switch_language, name="set_language"),  # remembers the choice on the account
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,6 +1,8 @@
 import logging
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -56,4 +58,6 @@ def server_error(request):
     if _is_api(request):
         detail = _("Something went wrong on our side. Please try again in a moment.")
         return _api_error(code="server_error", detail=detail, status=500)
-    return defaults.server_error(request)
+    # Rendered without the request: whatever broke must not break the error page too.
+    body = loader.get_template("500.html").render({"customer_service_phone": settings.CUSTOMER_SERVICE_PHONE})
+    return HttpResponseServerError(body)

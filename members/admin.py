@@ -229,16 +229,18 @@ class IdNumberReasonForm(forms.Form):
 @admin.register(User)
 class UserAdmin(StaffScopedAdminMixin, DjangoUserAdmin):
     visible_to = staticmethod(selectors.users_visible_to)
-    list_display = ["username", "phone", "role", "store", "is_staff", "is_active", "last_login"]
+    list_display = ["username", "full_name", "phone", "role", "store", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_active", "role", "store"]
-    search_fields = ["username", "phone", "email"]
+    search_fields = ["username", "full_name", "phone", "email"]
     ordering = ["-date_joined"]
     fieldsets = [
-        (None, {"fields": ["username", "password", "phone", "email"]}),
+        (None, {"fields": ["username", "full_name", "password", "phone", "email", "language"]}),
         (_("Role"), {"fields": ["role", "store", "is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "password1", "password2", "role", "store"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "full_name", "password1", "password2", "role", "store"]})
+    ]
     readonly_fields = ["last_login", "date_joined"]
 
 

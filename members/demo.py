@@ -52,6 +52,11 @@ STAFF = [
     ("headoffice", StaffRole.HEAD_OFFICE, None),
     ("admin", StaffRole.ADMIN, None),
 ]
+# How history names them.
+STAFF_NAMES = {
+    "callcenter": "刘晓燕", "store.sz": "陈晨", "manager.sz": "黄志强", "store.gz": "林佳", "reviewer": "高敏",
+    "finance": "何静", "headoffice": "马建国", "admin": "系统管理员",
+}  # fmt: skip
 
 
 def demo_id_number(*, region: str, born_on: datetime.date, sequence: str) -> str:
@@ -64,7 +69,10 @@ def seed_members_demo() -> dict[str, Store]:
     """Stores, staff of every role, and five members at several stages. Returns the stores by code."""
     stores = {row["code"]: Store.objects.update_or_create(code=row["code"], defaults=row)[0] for row in STORES}
     for username, role, store_code in STAFF:
-        save_staff_account(username=username, password=DEMO_STAFF_PASSWORD, role=role, store_code=store_code)
+        save_staff_account(
+            username=username, password=DEMO_STAFF_PASSWORD, role=role, store_code=store_code,
+            full_name=STAFF_NAMES[username],
+        )  # fmt: skip
     if not Member.objects.filter(user__phone="+8613800000001").exists():
         _seed_members(stores)
     return stores

@@ -12,6 +12,7 @@ from domain_events.services import record_event
 REGISTERED = "member.registered"
 PROFILE_COMPLETED = "member.profile_completed"
 IDENTITY_VERIFIED = "member.identity_verified"
+QUALIFICATION_COMPLETED = "member.qualification_completed"
 
 
 def publish(event: str, *, member_id: int) -> None:

@@ -86,18 +86,33 @@ class VerificationForm(forms.Form):
     accept_sensitive_data = sensitive_data_consent_field()
 
 
+def _choose_one(choices) -> list:
+    """A required choice that starts empty: the member picks an answer, none is picked for them."""
+    return [("", _("Please choose"))] + list(choices)
+
+
+_CHOOSE_ONE_ERRORS = {"required": _("Please choose one.")}
+
+
 class QualificationForm(forms.Form):
-    employment = forms.ChoiceField(label=_("Employment"), choices=Employment.choices)
+    employment = forms.ChoiceField(
+        label=_("Employment"), choices=_choose_one(Employment.choices), error_messages=_CHOOSE_ONE_ERRORS
+    )
     employer_name = forms.CharField(label=_("Employer"), max_length=100, required=False)
-    monthly_income_band = forms.ChoiceField(label=_("Monthly income"), choices=IncomeBand.choices)
+    monthly_income_band = forms.ChoiceField(
+        label=_("Monthly income"), choices=_choose_one(IncomeBand.choices), error_messages=_CHOOSE_ONE_ERRORS
+    )
     years_at_job = forms.IntegerField(label=_("Years at current job"), min_value=0, max_value=60)
     has_driving_licence = forms.TypedChoiceField(
         label=_("Do you have a driving licence?"),
         choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        error_messages=_CHOOSE_ONE_ERRORS,
     )
-    marital_status = forms.ChoiceField(label=_("Marital status"), choices=MaritalStatus.choices)
+    marital_status = forms.ChoiceField(
+        label=_("Marital status"), choices=_choose_one(MaritalStatus.choices), error_messages=_CHOOSE_ONE_ERRORS
+    )
     accept_sensitive_data = sensitive_data_consent_field()
 
 

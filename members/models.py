@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -74,6 +75,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     store = models.ForeignKey(
         Store, verbose_name=_("store"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
+    # The name colleagues and members know a staff member by (history, tasks); the username stays a login.
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    # The language the person last chose on the site: their messages are written in it ("" = the site's default).
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -96,6 +101,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.username or str(self.phone)
+
+    @property
+    def staff_label(self) -> str:
+        """How history shows a staff member: their name (the username when none is recorded) and role."""
+        name = self.full_name or self.username or ""
+        return f"{name} · {self.get_role_display()}" if self.role else name
 
     @property
     def is_store_bound(self) -> bool:

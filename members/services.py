@@ -533,7 +533,7 @@ def save_member_qualification(
 ) -> Qualification:
     member_qs_select_for_update().get(pk=member.pk)
     consents.require_sensitive_data_consent(member=member)
-    qualification, _created = Qualification.objects.select_for_update().get_or_create(
+    qualification, created = Qualification.objects.select_for_update().get_or_create(
         member=member,
         defaults={
             "employment": employment,
@@ -544,7 +544,10 @@ def save_member_qualification(
             "marital_status": marital_status,
         },
     )
-    if not _created:
+    if created:
+        # The first completed qualification form earns points, like a completed profile (points is told).
+        events.publish(events.QUALIFICATION_COMPLETED, member_id=member.pk)
+    else:
         qualification.employment = employment
         qualification.employer_name = employer_name
         qualification.monthly_income_band = monthly_income_band
@@ -561,8 +564,11 @@ def ensure_role_groups() -> dict[str, Group]:
 
 
 @transaction.atomic
-def save_staff_account(*, username: str, password: str, role: str, store_code: str | None = None) -> User:
-    """Create or update a staff account with its role group, and its store for store-bound roles."""
+def save_staff_account(
+    *, username: str, password: str, role: str, store_code: str | None = None, full_name: str | None = None
+) -> User:
+    """Create or update a staff account with its role group, and its store for store-bound roles. ``full_name``
+    (kept when None) is how history and tasks name the person."""
     if role not in StaffRole.values:
         raise InvalidStaffAccount(_("Unknown role %(role)s.") % {"role": role})
     store = None
@@ -580,6 +586,8 @@ def save_staff_account(*, username: str, password: str, role: str, store_code: s
     user.store = store
     user.is_staff = True
     user.is_superuser = role == StaffRole.ADMIN
+    if full_name is not None:
+        user.full_name = full_name.strip()[:50]
     user.set_password(password)
     user.save()
     user.groups.set([groups[role]])
@@ -623,3 +631,10 @@ def apply_computed_tiers(*, source_sql: str, source_params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [timezone.now(), *source_params])
         return max(cursor.rowcount, 0)
+
+
+def remember_language(*, user, language: str) -> None:
+    """The language the person chose on the site; their messages are written in it from now on."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)

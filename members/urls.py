@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("me/", views.dashboard, name="dashboard"),
+    path("me/account/", views.me, name="me"),
     path("me/profile/", views.profile, name="profile"),
     path("me/verification/", views.verification, name="verification"),
     path("me/qualification/", views.qualification, name="qualification"),

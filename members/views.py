@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from common.exceptions import DomainError
 from common.middleware import client_ip
 from members import consents, personal_data, selectors, services
 from members.consents import ConsentSource
-from members.dashboard import build_panels
+from members.dashboard import build_panels, resolve_stage
 from members.enums import SIGN_UP_CONSENTS, ConsentKind
 from members.exceptions import TooManyRequests
 from members.forms import (
@@ -32,6 +33,7 @@ from members.forms import (
     QualificationForm,
     VerificationForm,
 )
+from members.navigation import me_page_sections
 from members.phones import mask_phone, normalize_mobile_number
 
 _SESSION_PHONE = "sign_in_phone"
@@ -154,6 +156,16 @@ def sign_in_code(request):
 
 
 @require_POST
+def switch_language(request):
+    """Django's language switch, remembering the choice on the account so messages are written in it too."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.remember_language(user=request.user, language=language)
+    return response
+
+
+@require_POST
 def sign_out(request):
     logout(request)
     messages.info(request, _("You have signed out."))
@@ -163,8 +175,22 @@ def sign_out(request):
 @member_required
 def dashboard(request):
     summary = selectors.get_dashboard_summary(member=request.member)
-    summary["panels"] = build_panels(request=request, member=request.member)
+    stage = resolve_stage(member=request.member)
+    summary["stage"] = stage
+    summary["panels"] = build_panels(request=request, member=request.member, stage=stage)
     return render(request, "members/dashboard.html", summary)
+
+
+@member_required
+def me(request):
+    """The "me" tab: who the member is, then every page of their account as a list of entries."""
+    member = request.member
+    context = {
+        "member": member,
+        "masked_phone": mask_phone(str(request.user.phone)),
+        "sections": me_page_sections(),
+    }
+    return render(request, "members/me.html", context)
 
 
 @member_required

@@ -9,6 +9,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import translation
 
 Text = Callable[[], str]
@@ -96,3 +97,9 @@ def render(text: str, context: dict) -> str:
     """Fill a text's {placeholders}; names missing from the context are left empty."""
     values = {name: "" if context.get(name) is None else str(context[name]) for name in placeholders_in(text)}
     return text.format_map(values)
+
+
+def language_of(user) -> str:
+    """The language to write to a person in: the one they last chose on the site, else the site's default."""
+    chosen = getattr(user, "language", "") or ""
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

@@ -23,7 +23,12 @@ def read_unsubscribe_token(token: str) -> dict | None:
 
 
 def build_email(*, notification, address: str) -> EmailMultiAlternatives:
-    context = {"subject": notification.subject, "body": notification.body, "unsubscribe_url": ""}
+    context = {
+        "subject": notification.subject,
+        "body": notification.body,
+        "unsubscribe_url": "",
+        "customer_service_phone": settings.CUSTOMER_SERVICE_PHONE,
+    }
     if notification.link:
         context["link"] = f"{settings.SITE_URL.rstrip('/')}{notification.link}"
     headers = {}

@@ -7,13 +7,17 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from members.dashboard import register_panel
+        from members.dashboard import Stage, register_panel, register_stage_resolver
         from members.events import provide_referral_statuses
         from members.selectors import register_member_store_link
         from orders import panels, referrals, selectors
 
-        register_panel(name="application", position=10, build=panels.application_panel)
-        register_panel(name="cars", position=40, build=panels.cars_panel)
+        register_panel(
+            name="application", position=10, build=panels.application_panel,
+            stages={Stage.GETTING_STARTED, Stage.APPLYING},
+        )  # fmt: skip
+        register_panel(name="cars", position=5, build=panels.car_life_panel, stages={Stage.OWNER})
+        register_stage_resolver(panels.member_stage)
         provide_referral_statuses(referrals.referral_statuses)
         register_member_store_link(selectors.member_ids_with_orders_at)
         from orders.messages import register_step_events

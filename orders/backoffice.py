@@ -1,10 +1,7 @@
 """Back-office screens for store staff, reviewers and finance: a queue per state, the order page, the steps this
 person may take now. Scoped in selectors: store staff see only their store's orders."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,22 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
-from members.enums import STORE_BOUND_ROLES
+from members.enums import STORE_BOUND_ROLES, IncomeBand, MaritalStatus
 from members.selectors import list_active_stores
+from members.staff_sign_in import staff_required
 from orders import repayments, selectors, services
-from orders.downloads import document_response, handle_upload
+from orders.downloads import document_response, handle_upload, upload_form_for
 from orders.enums import DropOutReason, OrderState
-from orders.forms import DocumentUploadForm, PaymentForm, SettlementForm, TransitionForm
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_authenticated and request.user.is_staff):
-            return redirect_to_login(request.get_full_path(), login_url="admin:login")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from orders.forms import ExpectedArrivalForm, PaymentForm, SettlementForm, TransitionForm
 
 
 @staff_required
@@ -40,12 +28,20 @@ def order_queue(request):
     # Applications waiting for a store: a queue for staff who see every store (store roles never see them).
     sees_all_stores = request.user.role not in STORE_BOUND_ROLES
     unassigned = sees_all_stores and request.GET.get("unassigned") == "1"
-    orders = selectors.list_store_orders(user=request.user, state=state, search=search, unassigned=unassigned)
+    # Open work by default; a state tab, a search or the unassigned queue look at everything they match.
+    view = request.GET.get("view", "")
+    if view not in selectors.QUEUE_VIEWS:
+        view = "all" if (state or search or unassigned) else "open"
+    orders = selectors.list_store_orders(
+        user=request.user, state=state, search=search, unassigned=unassigned, view=view
+    )
     page = Paginator(orders, 25).get_page(request.GET.get("page"))
     counts = selectors.count_orders_by_state(user=request.user)
     tabs = [(value, label, counts[value]) for value, label in OrderState.choices]
     context = {
         "page": page, "tabs": tabs, "state": state, "search": search, "total": sum(counts.values()),
+        "view": view, "view_counts": selectors.count_queue_views(user=request.user),
+        "overdue_before": selectors.overdue_before(),
         "unassigned": unassigned,
         "unassigned_count": selectors.count_unassigned_orders(user=request.user) if sees_all_stores else None,
     }  # fmt: skip
@@ -55,20 +51,31 @@ def order_queue(request):
 @staff_required
 def order_page(request, order_id: int):
     order = _get_order_or_404(request, order_id)
-    upload_form = DocumentUploadForm()
+    upload_form = upload_form_for(request, order=order)
     if request.method == "POST":
         upload_form, done = handle_upload(request, order=order)
         if done:
             messages.success(request, done)
             return redirect("backoffice:order", order_id=order.pk)
+    transitions = selectors.available_transitions_for(order=order, user=request.user)
+    qualification = getattr(order.member, "qualification", None)
+    for step in transitions:
+        step["consequence"] = STEP_CONSEQUENCES.get(step["name"], "forward")
     installments = list(order.loan.installments.all()) if hasattr(order, "loan") else []
     context = {
         "order": order,
         "member": order.member,
-        "transitions": selectors.available_transitions_for(order=order, user=request.user),
+        "transitions": transitions,
         "reason_codes": DropOutReason.choices,
         "credit_check": selectors.latest_credit_check(order=order),
-        "missing_documents": selectors.missing_document_labels(order=order),
+        "qualification": qualification,
+        "qualification_income": _choice_label(IncomeBand, qualification.monthly_income_band) if qualification else "",
+        "qualification_marital": _choice_label(MaritalStatus, qualification.marital_status) if qualification else "",
+        "can_set_arrival": request.user.role in STORE_BOUND_ROLES,
+        "can_review_documents": not order.is_terminal
+        and (request.user.role == "reviewer" or request.user.role in STORE_BOUND_ROLES),
+        "missing_documents": selectors.missing_documents_to_show(order=order),
+        "blocked_step": selectors.blocked_store_step(order=order, user=request.user),
         "upload_form": upload_form,
         "stores": list_active_stores() if request.user.has_perm("orders.reassign_order_store") else None,
         "assign_stores": (
@@ -88,11 +95,19 @@ def order_page(request, order_id: int):
     return render(request, "orders/backoffice/order.html", context)
 
 
+# How a step's button looks says what it does to the application: moving it on, sending it back to the member for
+# more, or ending it (which asks for a confirmation first).
+STEP_CONSEQUENCES = {"request_materials": "back", "reject": "end", "terminate": "end"}
+
+
 @require_POST
 @staff_required
 def take_step(request, order_id: int, name: str):
     order = _get_order_or_404(request, order_id)
     form = TransitionForm(request.POST)
+    if STEP_CONSEQUENCES.get(name) == "end" and request.POST.get("confirm") != "yes":
+        messages.error(request, _("Please confirm that this ends the application."))
+        return redirect("backoffice:order", order_id=order.pk)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
@@ -108,6 +123,55 @@ def take_step(request, order_id: int, name: str):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Done."))
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+def _choice_label(choices, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value or "—"
+
+
+@require_POST
+@staff_required
+def review_document(request, order_id: int, document_id: int):
+    order = _get_order_or_404(request, order_id)
+    if not any(document.pk == document_id for document in order.documents.all()):
+        raise Http404
+    decision = request.POST.get("decision", "")
+    if decision not in ("accept", "reject"):
+        messages.error(request, _("Please choose to accept or reject the document."))
+        return redirect("backoffice:order", order_id=order.pk)
+    try:
+        services.review_document(
+            document_id=document_id, accept=decision == "accept", note=request.POST.get("note", ""), actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Document accepted.") if decision == "accept" else _("Document rejected; the member is asked again."),
+        )
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@require_POST
+@staff_required
+def record_expected_arrival(request, order_id: int):
+    """The store says when the car the member waits for should arrive; the member is told when the date changes."""
+    order = _get_order_or_404(request, order_id)
+    form = ExpectedArrivalForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("backoffice:order", order_id=order.pk)
+    try:
+        services.record_expected_arrival(
+            order_id=order.pk, expected_arrival_on=form.cleaned_data["expected_arrival_on"], actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The expected arrival date is saved and the member is told."))
     return redirect("backoffice:order", order_id=order.pk)
 
 

@@ -33,10 +33,18 @@ def document_response(request, *, order: Order, document_id: int) -> FileRespons
     return response
 
 
+def upload_form_for(request, *, order: Order) -> DocumentUploadForm:
+    """An empty upload form with the kind preselected: the one asked for (?kind=), else the first still missing."""
+    missing = order.missing_documents()
+    kind = request.GET.get("kind", "")
+    initial = {"kind": kind if kind in DocumentKind.values else (missing[0] if missing else "")}
+    return DocumentUploadForm(initial=initial, for_staff=request.user.is_staff)
+
+
 def handle_upload(request, *, order: Order) -> tuple[DocumentUploadForm, str | None]:
     """Validate and store an upload posted to an order page. Returns the form and a success message (None when
     nothing was stored; the form then carries the error next to its field)."""
-    form = DocumentUploadForm(request.POST, request.FILES)
+    form = DocumentUploadForm(request.POST, request.FILES, for_staff=request.user.is_staff)
     if not form.is_valid():
         return form, None
     try:

@@ -52,6 +52,15 @@ class DocumentKind(models.TextChoices):
     DELIVERY_PHOTO = "delivery_photo", _("Delivery photo")
 
 
+class DocumentReview(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected, please upload again")
+
+
+# Documents only the store adds (the signed contract, the handover photos); members upload the others.
+STAFF_ONLY_DOCUMENT_KINDS = (DocumentKind.CONTRACT, DocumentKind.DELIVERY_PHOTO)
+MEMBER_DOCUMENT_KINDS = tuple(kind for kind in DocumentKind if kind not in STAFF_ONLY_DOCUMENT_KINDS)
+
 # What a reviewer needs before an application can go to review.
 REQUIRED_FOR_REVIEW = (
     DocumentKind.ID_FRONT,

@@ -110,6 +110,23 @@ class InvalidDocument(DomainError):
     default_message = _("Please upload a JPEG, PNG or PDF file of at most 10 MB.")
 
 
+class DocumentTooLarge(InvalidDocument):
+    default_message = _("This file is larger than 10 MB. Please upload a smaller picture or PDF.")
+
+
+class DocumentEmpty(InvalidDocument):
+    default_message = _("This file is empty. Please choose the picture or PDF again.")
+
+
+class DocumentTypeNotAccepted(InvalidDocument):
+    default_message = _("Only JPEG, PNG or PDF files can be uploaded.")
+
+
+class DocumentKindForStaff(InvalidDocument):
+    field = "kind"
+    default_message = _("The store adds this document; you do not need to upload it.")
+
+
 class InvalidTransitionData(DomainError):
     code = "invalid"
     default_message = _("Some fields are not valid. Please check them and try again.")

@@ -3,16 +3,23 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.enums import DocumentKind, DropOutReason
+from orders.enums import MEMBER_DOCUMENT_KINDS, DocumentKind, DropOutReason
 
 
 class DocumentUploadForm(forms.Form):
+    """The kinds offered depend on who uploads: members never see the store's own documents."""
+
     kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
     file = forms.FileField(
         label=_("File"),
         help_text=_("JPEG, PNG or PDF, at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
     )
+
+    def __init__(self, *args, for_staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = DocumentKind if for_staff else MEMBER_DOCUMENT_KINDS
+        self.fields["kind"].choices = [("", _("Choose the document"))] + [(kind.value, kind.label) for kind in kinds]
 
 
 class TransitionForm(forms.Form):
@@ -54,3 +61,9 @@ class RepaymentFileForm(forms.Form):
         if not (upload.name or "").lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Please upload a .csv or .xlsx file."))
         return upload
+
+
+class ExpectedArrivalForm(forms.Form):
+    expected_arrival_on = forms.DateField(
+        label=_("Expected arrival of the car"), widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -27,6 +27,21 @@ MEMBER_STATE_LABELS = {
     S.REPLACED: _("Replaced by your new application"),
 }
 
+# The steps still ahead on the timeline, as short names of what will happen.
+MEMBER_STEP_NAMES = {
+    S.SUBMITTED: _("Submit the application"),
+    S.COLLECTING_MATERIALS: _("The store collects your materials"),
+    S.UNDER_REVIEW: _("Review of your materials"),
+    S.APPROVED: _("Approval"),
+    S.VEHICLE_CONFIRMED: _("Your car is confirmed"),
+    S.CONTRACT_SCHEDULED: _("Book a time to sign"),
+    S.SIGNED: _("Sign the contract"),
+    S.DOWN_PAYMENT_PAID: _("Pay the down payment"),
+    S.FUNDED: _("Loan paid out"),
+    S.READY_FOR_PICKUP: _("Your car is ready"),
+    S.DELIVERED: _("Pick up your car"),
+}
+
 # A submitted application that no store has yet (no preferred store and none in the member's city).
 UNASSIGNED_NEXT_STEP = _("We are choosing the store nearest to you; the call center will contact you soon.")
 
@@ -89,6 +104,10 @@ SMS_STATES = {S.NEEDS_MATERIALS, S.APPROVED, S.CONTRACT_SCHEDULED, S.READY_FOR_P
 
 # The call center gave an application that waited unassigned to a store.
 STORE_ASSIGNED_EVENT = "order.store_assigned"
+# The store rejected a document the member uploaded.
+DOCUMENT_REJECTED_EVENT = "order.document_rejected"
+# The store expects the car a member waits for on a (new) date.
+EXPECTED_ARRIVAL_EVENT = "order.expected_arrival"
 
 
 def register_step_events() -> None:
@@ -109,6 +128,29 @@ def register_step_events() -> None:
             subject=lambda: _("A store is taking care of your application"),
             body=lambda: _(
                 "Application {number} is now with {store} (tel. {store_phone}). The store will contact you soon."
+            ),
+        )
+    )  # fmt: skip
+    register_event(
+        EventSpec(
+            code=DOCUMENT_REJECTED_EVENT, category=Category.TRANSACTIONAL,
+            placeholders=("number", "document", "reason"),
+            sample={"number": "MC20261123000001", "document": "驾驶证", "reason": "照片模糊，请重新拍摄。"},
+            subject=lambda: _("Please upload a document again"),
+            body=lambda: _(
+                "The {document} you uploaded for application {number} could not be accepted: {reason} "
+                "Please upload it again in the member center."
+            ),
+        )
+    )  # fmt: skip
+    register_event(
+        EventSpec(
+            code=EXPECTED_ARRIVAL_EVENT, category=Category.TRANSACTIONAL, placeholders=("number", "date", "days"),
+            sample={"number": "MC20261123000001", "date": "2026-12-15", "days": "14"},
+            subject=lambda: _("When your car arrives"),
+            body=lambda: _(
+                "Your car for application {number} is expected at the store on {date}, in about {days} days. "
+                "We will tell you as soon as it is there."
             ),
         )
     )  # fmt: skip

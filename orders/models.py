@@ -14,6 +14,7 @@ from orders.enums import (
     CreditCheckStatus,
     CreditDecision,
     DocumentKind,
+    DocumentReview,
     DropOutReason,
     InstallmentStatus,
     OrderState,
@@ -59,6 +60,8 @@ class Order(OrderStateMachine):
         verbose_name=_("vehicle unit"),
     )
     signing_at = models.DateTimeField(_("signing time"), null=True, blank=True)
+    # While the member waits for their car (等车): when the store expects it, as the store last told the member.
+    expected_arrival_on = models.DateField(_("expected arrival of the car"), null=True, blank=True)
     plate = models.CharField(_("plate"), max_length=12, blank=True)
     # Price terms frozen when the member applies, so a later price change does not change their application.
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
@@ -107,9 +110,10 @@ class Order(OrderStateMachine):
         return self.number
 
     def uploaded_document_kinds(self) -> set[str]:
+        """Kinds with at least one document the store has not rejected (a rejected one must come again)."""
         cached = getattr(self, "_prefetched_objects_cache", {}).get("documents")
         documents = cached if cached is not None else self.documents.all()
-        return {document.kind for document in documents}
+        return {document.kind for document in documents if document.review_status != DocumentReview.REJECTED}
 
     def missing_documents(self) -> list[str]:
         uploaded = self.uploaded_document_kinds()
@@ -173,6 +177,13 @@ class OrderDocument(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The store's check of the document: accepted, or rejected with the reason the member reads ("" = not checked).
+    review_status = models.CharField(_("check"), max_length=10, choices=DocumentReview.choices, blank=True, default="")
+    review_note = models.CharField(_("reason"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -5,16 +5,18 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Case, Count, Exists, IntegerField, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
-from members.models import Store
+from members.models import Member, Store
 from members.selectors import list_active_stores, sees_all_stores, store_ids_visible_to
-from orders.enums import DocumentKind, InstallmentStatus, OrderState
+from orders.enums import TERMINAL_STATE_VALUES, DocumentKind, InstallmentStatus, OrderState
 from orders.exceptions import OrderNotFound
-from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS, UNASSIGNED_NEXT_STEP
+from orders.messages import MEMBER_NEXT_STEP, MEMBER_STATE_LABELS, MEMBER_STEP_NAMES, UNASSIGNED_NEXT_STEP
 from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, Payment, RepaymentImport
 from orders.state_machine import TRANSITION_ACTORS
+from vehicles.models import OwnedVehicle
 
 # The main road of an application, for the timeline and the funnel.
 MAIN_PATH = [
@@ -96,10 +98,42 @@ def get_order_for(*, user, order_id: int) -> Order:
     return order
 
 
-def list_store_orders(*, user, state: str = "", search: str = "", unassigned: bool = False) -> QuerySet[Order]:
+# Queue views: open work (the default), what waits on the person asking, what has waited too long, everything.
+QUEUE_VIEWS = ("open", "mine", "overdue", "all")
+# Back-office steps that move an application on (not the ones that send it back or end it).
+_FORWARD_STEPS = {
+    name
+    for name in TRANSITION_ACTORS
+    if name not in {"request_materials", "reject", "terminate", "cancel", "change_model"}
+}
+
+
+def states_waiting_on(*, user) -> list[str]:
+    """States in which an application waits for a forward step that ``user``'s role takes."""
+    states = set()
+    for transition in Order._meta.get_field("state").get_all_transitions(Order):
+        if transition.name in _FORWARD_STEPS and user.role in TRANSITION_ACTORS[transition.name]:
+            states.add(transition.source)
+    return sorted(state for state in states if state in OrderState.values)
+
+
+def overdue_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(hours=settings.BACKOFFICE_OVERDUE_HOURS)
+
+
+def list_store_orders(
+    *, user, state: str = "", search: str = "", unassigned: bool = False, view: str = "all"
+) -> QuerySet[Order]:
     """``unassigned``: the call center's queue, submitted applications waiting for a store (store roles never see
-    them: their visibility is their own store)."""
+    them: their visibility is their own store). ``view`` (QUEUE_VIEWS): open work, the longest-waiting first;
+    what waits on ``user``; open work untouched longer than BACKOFFICE_OVERDUE_HOURS; or everything, newest first."""
     orders = orders_visible_to(user=user).select_related("trim__car_model__brand", "store", "member__user")
+    if view in ("open", "mine", "overdue"):
+        orders = orders.exclude(state__in=TERMINAL_STATE_VALUES)
+    if view == "mine":
+        orders = orders.filter(state__in=states_waiting_on(user=user))
+    if view == "overdue":
+        orders = orders.filter(updated_at__lt=overdue_before())
     if state:
         orders = orders.filter(state=state)
     if unassigned:
@@ -111,7 +145,21 @@ def list_store_orders(*, user, state: str = "", search: str = "", unassigned: bo
         if len(digits) >= 4:
             condition |= Q(member__user__phone__contains=digits)
         orders = orders.filter(condition)
-    return orders.order_by("-updated_at")
+    if view == "all":
+        return orders.order_by("-updated_at")
+    # What needs this person's action first, then what has waited longest.
+    waits_on_me = Case(When(state__in=states_waiting_on(user=user), then=0), default=1, output_field=IntegerField())
+    return orders.annotate(waits_on_me=waits_on_me).order_by("waits_on_me", "updated_at", "pk")
+
+
+def count_queue_views(*, user) -> dict[str, int]:
+    """How many applications each queue view holds, in one query."""
+    open_orders = orders_visible_to(user=user).exclude(state__in=TERMINAL_STATE_VALUES)
+    return open_orders.aggregate(
+        open=Count("pk"),
+        mine=Count("pk", filter=Q(state__in=states_waiting_on(user=user))),
+        overdue=Count("pk", filter=Q(updated_at__lt=overdue_before())),
+    )
 
 
 def unassigned_orders_condition() -> Q:
@@ -176,6 +224,71 @@ def member_timeline(*, order: Order) -> list[dict]:
     ]
 
 
+def member_road(*, order: Order) -> list[dict]:
+    """The timeline the member's page shows: the steps taken, the step the application is at with what the member
+    does next (and, while they wait for their car, when it should arrive), and the steps still ahead. A closed
+    application has no steps ahead."""
+    past = [{**entry, "status": "done"} for entry in member_timeline(order=order)]
+    if not past or past[-1]["state"] != order.state:
+        past.append({"state": order.state, "label": member_state_label(order=order), "at": None, "note": ""})
+    current = past[-1]
+    current["status"] = "ended" if order.is_terminal else "current"
+    if not order.is_terminal:
+        current["next_step"] = member_next_step(order=order)
+        if order.state == OrderState.AWAITING_VEHICLE and order.expected_arrival_on:
+            current["expected_arrival_on"] = order.expected_arrival_on
+    ahead = [
+        {"state": state.value, "label": str(MEMBER_STEP_NAMES[state]), "at": None, "note": "", "status": "ahead"}
+        for state in steps_ahead(order=order)
+    ]
+    return past + ahead
+
+
+def steps_ahead(*, order: Order) -> list[OrderState]:
+    """The main-road steps an open application has still to take, in order."""
+    if order.is_terminal:
+        return []
+    # Side steps sit on the road where they branch off: more materials return to review, waiting for the car ends
+    # when the car is confirmed.
+    position_of = {
+        OrderState.NEEDS_MATERIALS: OrderState.COLLECTING_MATERIALS,
+        OrderState.AWAITING_VEHICLE: OrderState.APPROVED,
+    }
+    here = position_of.get(order.state, order.state)
+    return MAIN_PATH[MAIN_PATH.index(here) + 1 :]
+
+
+def member_progress(*, order: Order) -> dict | None:
+    """How far along the main road an open application is, for a progress bar; None once it is closed."""
+    if order.is_terminal:
+        return None
+    total = len(MAIN_PATH) - 1  # the draft is no step of its own
+    done = total - len(steps_ahead(order=order))
+    return {"done": done, "total": total, "percent": round(100 * done / total)}
+
+
+def member_road_facts(*, member_id: int) -> tuple[bool, bool]:
+    """(has an open application, owns a car bought here), in one query."""
+    open_application = Order.objects.filter(member_id=member_id).exclude(state__in=TERMINAL_STATE_VALUES)
+    row = (
+        Member.objects.filter(pk=member_id)
+        .annotate(applying=Exists(open_application), owner=Exists(OwnedVehicle.objects.filter(member_id=member_id)))
+        .values_list("applying", "owner")
+        .first()
+    )
+    return row or (False, False)
+
+
+def next_installment_of(*, member_id: int) -> Installment | None:
+    """The member's earliest repayment not yet paid (an overdue one first, as it comes earliest)."""
+    return (
+        Installment.objects.filter(loan__order__member_id=member_id)
+        .exclude(status=InstallmentStatus.PAID)
+        .order_by("due_on", "pk")
+        .first()
+    )
+
+
 _MEMBER_VISIBLE_NOTES = {OrderState.NEEDS_MATERIALS, OrderState.REJECTED, OrderState.TERMINATED}
 
 
@@ -191,6 +304,31 @@ def member_next_step(*, order: Order) -> str:
 
 def missing_document_labels(*, order: Order) -> list[str]:
     return [str(DocumentKind(kind).label) for kind in order.missing_documents()]
+
+
+# Documents matter while the application is being put together; later (or once closed) nothing is "missing".
+_COLLECTING_STATES = {
+    OrderState.DRAFT,
+    OrderState.SUBMITTED,
+    OrderState.COLLECTING_MATERIALS,
+    OrderState.NEEDS_MATERIALS,
+}
+
+
+def missing_documents_to_show(*, order: Order) -> list[dict]:
+    """What is still needed for review, kind and label, while documents are being collected."""
+    if order.state not in _COLLECTING_STATES:
+        return []
+    return [{"kind": kind, "label": str(DocumentKind(kind).label)} for kind in order.missing_documents()]
+
+
+def blocked_store_step(*, order: Order, user) -> dict | None:
+    """While a store collects materials, the step to review waits for the documents: name it and what it waits for,
+    so the clerk sees what to do instead of "nothing to do"."""
+    if order.state != OrderState.COLLECTING_MATERIALS or not user.is_staff:
+        return None
+    missing = missing_documents_to_show(order=order)
+    return {"missing": missing} if missing else None
 
 
 def latest_credit_check(*, order: Order) -> CreditCheck | None:

@@ -17,16 +17,18 @@ from common.tasks import enqueue
 from domain_events.services import record_event
 from members.enums import StaffRole
 from members.models import Member
-from notifications.catalog import render, resolve_text
+from notifications.catalog import language_of, render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from orders.credit import CreditProviderError, get_credit_provider
 from orders.enums import (
     DROP_OUT_STATES,
+    STAFF_ONLY_DOCUMENT_KINDS,
     TERMINAL_STATES,
     CreditCheckStatus,
     CreditDecision,
     DocumentKind,
+    DocumentReview,
     DropOutReason,
     OrderState,
 )
@@ -35,6 +37,10 @@ from orders.exceptions import (
     CreditDeclinedNeedsHeadOffice,
     CreditOverrideExists,
     CreditOverrideNotNeeded,
+    DocumentEmpty,
+    DocumentKindForStaff,
+    DocumentTooLarge,
+    DocumentTypeNotAccepted,
     InvalidDocument,
     InvalidOrderChoice,
     InvalidStore,
@@ -55,7 +61,13 @@ from orders.lock_objects import (
     credit_check_qs_select_for_update,
     order_qs_select_for_update,
 )
-from orders.messages import SMS_STATES, STEP_MESSAGES, STORE_ASSIGNED_EVENT
+from orders.messages import (
+    DOCUMENT_REJECTED_EVENT,
+    EXPECTED_ARRIVAL_EVENT,
+    SMS_STATES,
+    STEP_MESSAGES,
+    STORE_ASSIGNED_EVENT,
+)
 from orders.models import (
     CreditCheck,
     CreditOverride,
@@ -351,7 +363,7 @@ def _notify_member(*, order: Order, reason: str) -> None:
     event = f"order.{order.state}"
     step_key = f"order:{order.pk}:{order.state}:{OrderEvent.objects.filter(order=order).count()}"
     for channel in [Channel.INBOX, Channel.SMS] if order.state in SMS_STATES else [Channel.INBOX]:
-        subject, body = resolve_text(event=event, channel=channel, language=settings.LANGUAGE_CODE)
+        subject, body = resolve_text(event=event, channel=channel, language=language_of(order.member.user))
         queue_notification(
             recipient_id=order.member.user_id, event=event, subject=render(subject, context),
             body=render(body, context), dedupe_key=step_key, channels=[channel], link=f"/me/orders/{order.pk}/",
@@ -364,8 +376,12 @@ def upload_document(*, order: Order, kind: str, uploaded_file, actor) -> OrderDo
         raise InvalidDocument(_("Unknown document kind."), field="kind")
     if order.is_terminal:
         raise TransitionNotAllowed(_("This application is closed; documents can no longer be added."))
-    if uploaded_file.size > settings.DOCUMENT_MAX_BYTES or uploaded_file.size == 0:
-        raise InvalidDocument()
+    if kind in STAFF_ONLY_DOCUMENT_KINDS and not actor.is_staff:
+        raise DocumentKindForStaff()
+    if uploaded_file.size == 0:
+        raise DocumentEmpty()
+    if uploaded_file.size > settings.DOCUMENT_MAX_BYTES:
+        raise DocumentTooLarge()
     head = uploaded_file.read(8)
     uploaded_file.seek(0)
     content_type = next(
@@ -373,7 +389,7 @@ def upload_document(*, order: Order, kind: str, uploaded_file, actor) -> OrderDo
         None,
     )
     if content_type is None:
-        raise InvalidDocument()
+        raise DocumentTypeNotAccepted()
     document = OrderDocument(
         order=order,
         kind=kind,
@@ -428,13 +444,92 @@ def assign_order_store(*, order_id: int, store_id: int, actor) -> Order:
         order=order, transition="assign_store", from_state=order.state, to_state=order.state, actor=actor,
         reason=_("Assigned to store %(store)s") % {"store": store},
     )  # fmt: skip
-    subject, body = resolve_text(event=STORE_ASSIGNED_EVENT, channel=Channel.INBOX, language=settings.LANGUAGE_CODE)
+    language = language_of(order.member.user)
+    subject, body = resolve_text(event=STORE_ASSIGNED_EVENT, channel=Channel.INBOX, language=language)
     context = {"number": order.number, "store": store.name, "store_phone": store.phone}
     queue_notification(
         recipient_id=order.member.user_id, event=STORE_ASSIGNED_EVENT, subject=render(subject, context),
         body=render(body, context), dedupe_key=f"order:{order.pk}:store_assigned", link=f"/me/orders/{order.pk}/",
     )  # fmt: skip
     logger.info("order store assigned", extra={"order_id": order.pk, "store_id": store.pk})
+    return order
+
+
+@transaction.atomic
+def review_document(*, document_id: int, accept: bool, note: str, actor) -> OrderDocument:
+    """The store (or a reviewer) accepts a document or rejects it with a reason. A rejected document no longer
+    counts: its kind is missing again and the member is asked, in their language, to upload it again."""
+    document = OrderDocument.objects.select_related("order").filter(pk=document_id).first()
+    if document is None:
+        raise OrderNotFound()
+    order = order_qs_select_for_update().get(pk=document.order_id)
+    may_review = actor.is_staff and (
+        actor.role == StaffRole.REVIEWER or (actor.is_store_bound and actor.store_id == order.store_id)
+    )
+    if not may_review:
+        raise TransitionForbidden()
+    if order.is_terminal:
+        raise TransitionNotAllowed(_("This application is closed; its documents are no longer checked."))
+    note = note.strip()[:300]
+    if not accept and not note:
+        raise ReasonRequired()
+    document.review_status = DocumentReview.ACCEPTED if accept else DocumentReview.REJECTED
+    document.review_note = "" if accept else note
+    document.reviewed_by = actor
+    document.reviewed_at = timezone.now()
+    document.save(update_fields=["review_status", "review_note", "reviewed_by", "reviewed_at"])
+    if not accept:
+        language = language_of(order.member.user)
+        with translation.override(language):
+            context = {"number": order.number, "document": str(DocumentKind(document.kind).label), "reason": note}
+        subject, body = resolve_text(event=DOCUMENT_REJECTED_EVENT, channel=Channel.INBOX, language=language)
+        queue_notification(
+            recipient_id=order.member.user_id, event=DOCUMENT_REJECTED_EVENT, subject=render(subject, context),
+            body=render(body, context), dedupe_key=f"order:{order.pk}:document_rejected:{document.pk}",
+            link=f"/me/orders/{order.pk}/",
+        )  # fmt: skip
+    return document
+
+
+@transaction.atomic
+def record_expected_arrival(*, order_id: int, expected_arrival_on: datetime.date, actor) -> Order:
+    """The store records when the car a member waits for should arrive. A new date is shown on the member's
+    timeline and told to them (once per date); the same date again changes nothing."""
+    order = order_qs_select_for_update().get(pk=order_id)
+    if not actor.is_staff or not actor.is_store_bound or actor.store_id != order.store_id:
+        raise TransitionForbidden()
+    if order.state != OrderState.AWAITING_VEHICLE:
+        raise TransitionNotAllowed(_("Only an application waiting for its car has an expected arrival date."))
+    if expected_arrival_on < timezone.localdate():
+        raise InvalidTransitionData(_("The expected arrival date cannot be in the past."), field="expected_arrival_on")
+    if order.expected_arrival_on == expected_arrival_on:
+        return order
+    previous = order.expected_arrival_on
+    order.expected_arrival_on = expected_arrival_on
+    order.save(update_fields=["expected_arrival_on", "updated_at"])
+    reason = (
+        _("Expected arrival moved from %(old)s to %(new)s") % {"old": previous, "new": expected_arrival_on}
+        if previous
+        else _("Expected arrival: %(new)s") % {"new": expected_arrival_on}
+    )
+    OrderEvent.objects.create(
+        order=order, transition="expected_arrival", from_state=order.state, to_state=order.state, actor=actor,
+        reason=reason,
+    )  # fmt: skip
+    context = {
+        "number": order.number,
+        "date": expected_arrival_on.strftime("%Y-%m-%d"),
+        "days": str((expected_arrival_on - timezone.localdate()).days),
+    }
+    for channel in (Channel.INBOX, Channel.SMS):
+        subject, body = resolve_text(
+            event=EXPECTED_ARRIVAL_EVENT, channel=channel, language=language_of(order.member.user)
+        )
+        queue_notification(
+            recipient_id=order.member.user_id, event=EXPECTED_ARRIVAL_EVENT, subject=render(subject, context),
+            body=render(body, context), dedupe_key=f"order:{order.pk}:expected_arrival:{expected_arrival_on}",
+            channels=[channel], link=f"/me/orders/{order.pk}/",
+        )  # fmt: skip
     return order
 
 

@@ -3,18 +3,18 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import floatformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import DomainError
+from members.formatting import format_money
 from members.views import member_required
 from orders import repayments, selectors, services
-from orders.downloads import document_response, handle_upload
+from orders.downloads import document_response, handle_upload, upload_form_for
 from orders.exceptions import ActiveApplicationExists
-from orders.forms import DocumentUploadForm, TransitionForm
+from orders.forms import TransitionForm
 from orders.models import Order
 from points import selectors as points_selectors
 from points.enums import RewardKind
@@ -42,7 +42,9 @@ def choose_plan(request, trim_id: int):
     quote_detail = mark_safe(  # noqa: S308  (the catalog text is escaped; the spans hold our own numbers)
         conditional_escape(_("Down payment ¥%(down)s · %(term)s months"))
         % {
-            "down": format_html('<span id="quote-down">{}</span>', floatformat(first_quote.down_payment, "2g")),
+            "down": format_html(
+                '<span id="quote-down">{}</span>', format_money(first_quote.down_payment, symbol=False)
+            ),
             "term": format_html('<span id="quote-term">{}</span>', first_plan.term_months),
         }
     )
@@ -114,8 +116,8 @@ def apply_installment_coupon(request, installment_id: int):
         messages.error(request, str(error.message))
     else:
         messages.success(
-            request, _("Coupon applied: installment %(number)s now asks ¥%(amount)s.")
-            % {"number": installment.number, "amount": floatformat(installment.amount_due, "2g")},
+            request, _("Coupon applied: installment %(number)s now asks %(amount)s.")
+            % {"number": installment.number, "amount": format_money(installment.amount_due)},
         )  # fmt: skip
     return redirect("orders:loans")
 
@@ -123,20 +125,21 @@ def apply_installment_coupon(request, installment_id: int):
 @member_required
 def order_detail(request, order_id: int):
     order = _get_order_or_404(request, order_id)
-    upload_form = DocumentUploadForm()
+    upload_form = upload_form_for(request, order=order)
     if request.method == "POST":
         upload_form, done = handle_upload(request, order=order)
         if done:
             messages.success(request, done)
-            return redirect("orders:detail", order_id=order.pk)
+            return redirect("orders:detail", order_id=order.pk)  # the form then offers the next missing kind
     loan = getattr(order, "loan", None) if order.state in ("funded", "ready_for_pickup", "delivered") else None
     context = {
         "order": order,
         "state_label": selectors.member_state_label(order=order),
         "next_step": selectors.member_next_step(order=order),
-        "timeline": selectors.member_timeline(order=order),
+        "timeline": selectors.member_road(order=order),
         "transitions": selectors.available_transitions_for(order=order, user=request.user),
-        "missing_documents": selectors.missing_document_labels(order=order),
+        "missing_documents": selectors.missing_documents_to_show(order=order),
+        "can_upload": not order.is_terminal,
         "upload_form": upload_form,
         "loan": loan,
         "installments": list(loan.installments.all()) if loan else [],

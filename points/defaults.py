@@ -9,6 +9,7 @@ DEFAULT_RULES = [
     ("registration", "注册会员", 100, {}, {}),
     ("profile_completed", "完善个人资料", 50, {}, {}),
     ("identity_verified", "完成实名认证", 100, {}, {}),
+    ("qualification_completed", "完善工作与收入信息", 50, {}, {}),
     ("first_application", "注册后 7 天内首次申请", 200, {}, {"within_days": 7}),
     ("referral_referrer", "推荐好友成功提车", 500, {}, {"cooling_off_days": 7}),
     ("referral_invitee", "受邀购车成功提车", 300, {}, {"cooling_off_days": 7}),

@@ -14,6 +14,8 @@ REWARDS = [
     ("月还抵扣券 100 元", RewardKind.REPAYMENT_COUPON, 1000, Decimal("100.00"), None, 90, None),
     ("月还抵扣券 300 元", RewardKind.REPAYMENT_COUPON, 2800, Decimal("300.00"), None, 90, 2),
     ("首付抵扣券 1000 元", RewardKind.DOWN_PAYMENT_COUPON, 8000, Decimal("1000.00"), None, 180, 1),
+    ("月供抵扣券 100 元", RewardKind.REPAYMENT_COUPON, 1000, Decimal("100.00"), None, 90, None),
+    ("月供抵扣券 300 元", RewardKind.REPAYMENT_COUPON, 2800, Decimal("300.00"), None, 90, 2),
     ("免费精致洗车", RewardKind.SERVICE_COUPON, 300, Decimal("0.00"), None, 60, None),
     ("保养工时 8 折券", RewardKind.SERVICE_COUPON, 800, Decimal("0.00"), 200, 180, 1),
     ("定制车载香薰", RewardKind.GIFT, 1500, Decimal("0.00"), 50, 30, 1),

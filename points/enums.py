@@ -16,6 +16,7 @@ class EarnEvent(models.TextChoices):
     REGISTRATION = "registration", _("Registration")
     PROFILE_COMPLETED = "profile_completed", _("Completed profile")
     IDENTITY_VERIFIED = "identity_verified", _("Real-name verification")
+    QUALIFICATION_COMPLETED = "qualification_completed", _("Completed work and income details")
     FIRST_APPLICATION = "first_application", _("First application soon after registering")
     REFERRAL_REFERRER = "referral_referrer", _("A friend you invited got their car")
     REFERRAL_INVITEE = "referral_invitee", _("You got your car after being invited")

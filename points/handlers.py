@@ -22,3 +22,12 @@ def award_identity_verified(event) -> None:
     services.earn_points(
         member_id=member_id, event=EarnEvent.IDENTITY_VERIFIED, idempotency_key=f"identity_verified:{member_id}"
     )
+
+
+def award_qualification_completed(event) -> None:
+    member_id = event.payload["member_id"]
+    services.earn_points(
+        member_id=member_id,
+        event=EarnEvent.QUALIFICATION_COMPLETED,
+        idempotency_key=f"qualification_completed:{member_id}",
+    )

@@ -19,7 +19,7 @@ def register_points_events() -> None:
         EventSpec(
             code="points.redeem", category=Category.TRANSACTIONAL,
             placeholders=("reward", "points", "code", "valid_until"),
-            sample={"reward": "月还抵扣券 100 元", "points": "1000", "code": "7KQ2M9XW4PZD",
+            sample={"reward": "月供抵扣券 100 元", "points": "1000", "code": "7KQ2M9XW4PZD",
                     "valid_until": "2027-02-21"},
             subject=lambda: _("Reward redeemed: {reward}"),
             body=lambda: _("You used {points} points. Your coupon {code} is valid until {valid_until}."),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from members import cards as card_services
 from members.selectors import get_member_by_id
 from notifications.bulk import bulk_queue_notifications
-from notifications.catalog import render, resolve_text
+from notifications.catalog import language_of, render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
 from points import database_ledger
@@ -125,7 +125,8 @@ def _consume(*, account: PointsAccount, entry: PointsEntry, points: int, first_l
 
 def _notify(*, account: PointsAccount, entry: PointsEntry, context: dict) -> None:
     event = f"points.{entry.kind}"
-    subject, body = resolve_text(event=event, channel=Channel.INBOX, language=settings.LANGUAGE_CODE)
+    language = language_of(account.member.user)
+    subject, body = resolve_text(event=event, channel=Channel.INBOX, language=language)
     queue_notification(
         recipient_id=account.member.user_id, event=event, subject=render(subject, context),
         body=render(body, context), dedupe_key=f"points-entry:{entry.pk}", link=_POINTS_LINK,

@@ -37,9 +37,14 @@ def history(request):
 @member_required
 def rewards(request):
     member_id = request.member.pk
+    balance = selectors.get_balance(member_id=member_id)
     context = {
-        "balance": selectors.get_balance(member_id=member_id),
-        "rewards": selectors.list_rewards(member_id=member_id),
+        "balance": balance,
+        # With each reward, how many points the member still lacks for it (0 when they have enough).
+        "rewards": [
+            (reward, available, max(0, reward.cost_points - balance))
+            for reward, available in selectors.list_rewards(member_id=member_id)
+        ],
         # One key per rendering of the page: a double click or a resent form redeems once.
         "idempotency_key": uuid.uuid4().hex,
     }

@@ -430,7 +430,7 @@ def test_back_office_and_staff_api_follow_the_same_rule(two_stores, client):
     assert expected[world_b.staff]
     for staff, orders in expected.items():
         client.force_login(staff)
-        queue = client.get("/backoffice/")
+        queue = client.get("/backoffice/?view=all")  # every state, closed ones too
         assert {order.pk for order in queue.context["page"]} == orders, staff
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=staff)}")

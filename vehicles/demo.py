@@ -6,6 +6,7 @@ from django.db import transaction
 
 from members.models import Store
 from vehicles.models import Brand, CarModel, FinancePlan, Trim, VehicleUnit
+from vehicles.pictures import ensure_drawn_picture
 
 CATALOG = [
     ("比亚迪", "秦 PLUS DM-i", "sedan", "hybrid", "家用省心，百公里油耗低至 3.8L。",
@@ -33,6 +34,7 @@ def seed_catalog_demo(*, stores: dict[str, Store]) -> list[Trim]:
             name=model_name,
             defaults={"body_type": body_type, "energy": energy, "description": description},
         )
+        ensure_drawn_picture(car_model)
         for trim_name, price in trim_rows:
             trim, _created = Trim.objects.get_or_create(
                 car_model=car_model, name=trim_name, defaults={"guide_price": Decimal(price)}

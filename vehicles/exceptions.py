@@ -75,3 +75,9 @@ class InvalidBookingDate(DomainError):
     code = "invalid_booking_date"
     field = "date"
     default_message = _("Please choose a date from today up to 60 days ahead.")
+
+
+class MileageTooHigh(DomainError):
+    code = "mileage_too_high"
+    field = "mileage"
+    default_message = _("A car's mileage cannot be above 2,000,000 km. Please check the number you entered.")

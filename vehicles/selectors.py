@@ -37,6 +37,10 @@ def list_catalog_models() -> QuerySet[CarModel]:
     )
 
 
+def get_catalog_model(*, model_id: int) -> CarModel | None:
+    return CarModel.objects.filter(pk=model_id, is_active=True).first()
+
+
 def list_active_plans(*, trim_id: int) -> QuerySet[FinancePlan]:
     return (
         FinancePlan.objects.filter(trim_id=trim_id, is_active=True, trim__is_active=True)

@@ -4,7 +4,6 @@ import datetime
 import re
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from common.tasks import enqueue
 from domain_events.services import record_event
-from notifications.catalog import render, resolve_text
+from notifications.catalog import language_of, render, resolve_text
 from notifications.models import Category, Channel
 from notifications.services import queue_notification
 from points.enums import RewardKind
@@ -24,6 +23,7 @@ from vehicles.exceptions import (
     InvalidPlate,
     InvalidPolicyDates,
     MileageCannotDecrease,
+    MileageTooHigh,
     NotYourVehicle,
     NoVehicleInStock,
     PolicyNumberTaken,
@@ -116,6 +116,10 @@ def hand_over_vehicle_unit(*, unit_id: int, member_id: int, plate: str, delivere
     )  # fmt: skip
 
 
+# No car in service drives further: a larger number is a typing mistake (the API's schema says the same).
+MAX_MILEAGE_KM = 2_000_000
+
+
 @transaction.atomic
 def update_mileage(*, vehicle_id: int, member_id: int, mileage_km: int) -> OwnedVehicle:
     """The member reports their mileage; it may stay the same or go up, never down."""
@@ -127,6 +131,8 @@ def update_mileage(*, vehicle_id: int, member_id: int, mileage_km: int) -> Owned
     )
     if vehicle is None:
         raise VehicleNotFound()
+    if mileage_km > MAX_MILEAGE_KM:
+        raise MileageTooHigh()
     if mileage_km < vehicle.mileage_km:
         raise MileageCannotDecrease()
     previous = vehicle.mileage_km
@@ -170,7 +176,7 @@ def _remind_by_distance(
             "km": due_km,
         }
         for channel in (Channel.INBOX, Channel.SMS):
-            subject, body = resolve_text(event=event, channel=channel, language=settings.LANGUAGE_CODE)
+            subject, body = resolve_text(event=event, channel=channel, language=language_of(vehicle.member.user))
             queue_notification(
                 recipient_id=vehicle.member.user_id, event=event, subject=render(subject, context),
                 body=render(body, context), dedupe_key=f"{dedupe_prefix}:{vehicle.pk}:{due_km}",
@@ -188,7 +194,7 @@ def _congratulate_milestones(*, vehicle: OwnedVehicle, previous_km: int) -> None
             context = {"plate": vehicle.plate, "km": f"{milestone:,}"}
             for channel in (Channel.INBOX, Channel.SMS):
                 subject, body = resolve_text(
-                    event="vehicle.mileage_milestone", channel=channel, language=settings.LANGUAGE_CODE
+                    event="vehicle.mileage_milestone", channel=channel, language=language_of(vehicle.member.user)
                 )
                 queue_notification(
                     recipient_id=vehicle.member.user_id, event="vehicle.mileage_milestone",

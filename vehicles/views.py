@@ -1,9 +1,11 @@
-"""Member-center pages: my cars (mileage updates, insurance and inspection records, the next care dates, the service
-history), their traffic violations, and aftermarket services to book."""
+"""Member-center pages: the catalog's car pictures; my cars (mileage updates, insurance and inspection records, the
+next care dates, the service history), their traffic violations, and aftermarket services to book."""
+
+from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +17,7 @@ from vehicles import selectors, services
 from vehicles.enums import InspectionResult, RecordSource
 from vehicles.exceptions import ProviderUnavailable
 from vehicles.forms import AftermarketBookingForm
+from vehicles.pictures import draw_car
 
 
 @member_required
@@ -28,7 +31,7 @@ def my_cars(request):
 @member_required
 def update_mileage(request, vehicle_id: int):
     raw = request.POST.get("mileage", "").strip()
-    if not raw.isdigit() or int(raw) > 2_000_000:
+    if not raw.isdigit() or len(raw) > 12:
         messages.error(request, _("Please enter the mileage in whole kilometres."))
         return redirect("vehicles:my-cars")
     try:
@@ -132,3 +135,25 @@ def car_services(request):
         "bookings": selectors.list_member_aftermarket_bookings(member_id=member.pk)[:20],
     }  # fmt: skip
     return render(request, "vehicles/car_services.html", context)
+
+
+_PICTURE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                  ".webp": "image/webp"}  # fmt: skip
+
+
+def car_picture(request, model_id: int):
+    """A catalog model's picture, public like the catalog: the uploaded one, else the drawn illustration."""
+    car_model = selectors.get_catalog_model(model_id=model_id)
+    if car_model is None:
+        raise Http404
+    suffix = Path(car_model.picture.name).suffix.lower() if car_model.picture else ""
+    if suffix in _PICTURE_TYPES and car_model.picture.storage.exists(car_model.picture.name):
+        response = FileResponse(car_model.picture.open("rb"), content_type=_PICTURE_TYPES[suffix])
+    else:
+        svg = draw_car(body_type=car_model.body_type, colour_index=car_model.pk)
+        response = HttpResponse(svg, content_type=_PICTURE_TYPES[".svg"])
+    # An uploaded SVG could carry script: shown only as an image, never run.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

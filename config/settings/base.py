@@ -91,6 +91,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.inbox",
+                "members.context_processors.customer_service",
+                "members.context_processors.member_navigation",
             ],
         },
     },
@@ -122,7 +124,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "member-center"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host named: kombu warns about none
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
@@ -378,6 +380,7 @@ DOMAIN_EVENT_SUBSCRIBERS = {
     ],
     "member.profile_completed": ["points.handlers.award_profile_completed"],
     "member.identity_verified": ["points.handlers.award_identity_verified"],
+    "member.qualification_completed": ["points.handlers.award_qualification_completed"],
     "order.submitted": ["orders.handlers.award_first_application_points"],
     "order.terminated": ["orders.handlers.reverse_first_application_points"],
     "order.delivered": [
@@ -461,3 +464,8 @@ CELERY_BEAT_SCHEDULE["sweep-complaint-slas"] = {
 DOWN_PAYMENT_COUPON_CAP = env.str("DOWN_PAYMENT_COUPON_CAP", default="5000.00")
 # A repayment file's import reports its progress every this many rows (the upload page shows it as a bar).
 REPAYMENT_IMPORT_PROGRESS_EVERY = env.int("REPAYMENT_IMPORT_PROGRESS_EVERY", default=5000)
+# The customer-service line every page, message and e-mail shows (and the hours it answers).
+CUSTOMER_SERVICE_PHONE = env.str("CUSTOMER_SERVICE_PHONE", default="400-800-8888")
+CUSTOMER_SERVICE_HOURS = env.str("CUSTOMER_SERVICE_HOURS", default="9:00–21:00")
+# An open application untouched for this long shows in the back office's "overdue" view.
+BACKOFFICE_OVERDUE_HOURS = env.int("BACKOFFICE_OVERDUE_HOURS", default=48)

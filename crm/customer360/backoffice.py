@@ -1,8 +1,5 @@
 """The back office's member pages for store staff: search, and one member's 360 view (own store only)."""
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,19 +9,10 @@ from crm.customer360.exceptions import MemberNotFound
 from crm.segments.selectors import staff_tags
 from members.cards import card_number_from_scan
 from members.selectors import find_member_by_card_number
+from members.staff_sign_in import staff_required
 from orders.enums import OrderState
 
 SEARCH_PAGE_SIZE = 25
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_authenticated and request.user.is_staff):
-            return redirect_to_login(request.get_full_path(), login_url="admin:login")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def search_context(request) -> dict:

@@ -230,7 +230,7 @@ def test_the_page_needs_a_staff_sign_in(client, member):
     client.force_login(member.user)
     response = client.get(PAGE)
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/backoffice/sign-in/")
 
 
 def open_task(*, store, assignee=None, due):

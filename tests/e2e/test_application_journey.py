@@ -120,13 +120,13 @@ def choose_plan_and_apply(page: Page, trim, short_plan, long_plan) -> str:
     down_and_term = tr("Down payment ¥%(down)s · %(term)s months")
     # ¥129,800 with 20% down: ¥103,840 at 5% a year over 24 months.
     expect(page.locator(f'input[name=plan][value="{short_plan.pk}"]')).to_be_checked()
-    expect(monthly).to_have_text("¥4555.61")
-    expect(detail).to_have_text(down_and_term % {"down": "25960.00", "term": 24})
+    expect(monthly).to_have_text("¥4,555.61")
+    expect(detail).to_have_text(down_and_term % {"down": "25,960", "term": 24})
 
     # 30% down: ¥90,860 at 6% a year over 36 months. The figure follows the radio without a page load.
     page.locator(f'input[name=plan][value="{long_plan.pk}"]').check()
-    expect(monthly).to_have_text("¥2764.14")
-    expect(detail).to_have_text(down_and_term % {"down": "38940.00", "term": 36})
+    expect(monthly).to_have_text("¥2,764.14")
+    expect(detail).to_have_text(down_and_term % {"down": "38,940", "term": 36})
     expect(page).to_have_url(path_is(f"/cars/trims/{trim.pk}/"))
 
     page.locator("#apply-button").click()
@@ -247,19 +247,19 @@ def test_member_applies_and_staff_take_it_to_handover(new_page, sms_outbox, worl
     expect(member.locator("#order-state")).to_have_attribute("data-state", "delivered")
     expect(member.locator("#order-state")).to_have_text(tr("Car handed over — enjoy the drive!"))
     facts = member.locator("dl.facts")
-    expect(facts.locator("dd")).to_contain_text(
-        [world["store"].name, signing_at.strftime("%Y-%m-%d %H:%M"), PLATE_SHOWN]
-    )
+    expect(facts.locator("dd")).to_contain_text([world["store"].name, PLATE_SHOWN])
+    # The signing appointment is behind the member now: no longer shown as one to keep.
+    expect(member.locator("#signing-appointment")).to_have_count(0)
     expect(member.locator("#timeline li")).to_have_count(len(ROAD))
     assert [item.get_attribute("data-state") for item in member.locator("#timeline li").all()] == ROAD
     schedule = member.locator("#repayment-schedule")
     expect(schedule.locator("p.muted")).to_have_text(
-        tr("Loan ¥%(principal)s over %(term)s months") % {"principal": "90860.00", "term": 36}
+        tr("Loan ¥%(principal)s over %(term)s months") % {"principal": "90,860", "term": 36}
     )
     installments = schedule.locator("tbody tr")
     expect(installments).to_have_count(long_plan.term_months)
     expect(installments.first.locator("td")).to_have_text(
-        ["1", re.compile(r"\d{4}-\d{2}-\d{2}"), "¥2764.14", tr("Due")]
+        ["1", re.compile(r"\d{4}-\d{2}-\d{2}"), "¥2,764.14", tr("Due")]
     )
     expect(installments.last.locator("td").first).to_have_text("36")
     expect(member.locator("#upload-form")).to_have_count(0)  # a closed application takes no more documents
@@ -269,11 +269,13 @@ def test_member_applies_and_staff_take_it_to_handover(new_page, sms_outbox, worl
     expect(cars).to_have_count(1)
     expect(cars.locator("h2")).to_have_text(f"{PLATE_SHOWN} · {trim}")
 
+    # The dashboard is now an owner's: the car and the next repayment lead, the application is done.
     member.goto("/me/")
-    expect(member.locator("#panel-cars li")).to_have_count(1)
-    expect(member.locator("#panel-cars li strong")).to_have_text(PLATE_SHOWN)
-    expect(member.locator("#panel-cars li")).to_contain_text(str(trim))
-    expect(member.locator("#panel-application .badge")).to_have_text(tr("Car handed over — enjoy the drive!"))
+    expect(member.locator("#panel-cars .car-summary")).to_have_count(1)
+    expect(member.locator("#panel-cars .car-summary strong")).to_have_text(PLATE_SHOWN)
+    expect(member.locator("#panel-cars .car-summary")).to_contain_text(str(trim))
+    expect(member.locator("#next-bill")).to_contain_text("¥2,764.14")
+    expect(member.locator("#panel-application")).to_have_count(0)
 
 
 def test_store_staff_of_another_store_cannot_open_the_order(new_page, world):
@@ -293,8 +295,8 @@ def test_store_staff_of_another_store_cannot_open_the_order(new_page, world):
     staff_sign_in(other, world["staff"]["other_store"].username, STAFF_PASSWORD)
     expect(other.locator("#order-queue tbody tr")).to_have_count(1)
     expect(other.locator("#order-queue tbody td.muted")).to_have_text(tr("No applications here."))
-    expect(other.locator("nav.tabs a")).to_have_count(1)  # "All (0)" and no state tab
-    expect(other.locator("nav.tabs a")).to_contain_text("(0)")
+    expect(other.locator("#queue-states a")).to_have_count(1)  # "All (0)" and no state tab
+    expect(other.locator("#queue-states a")).to_contain_text("(0)")
 
     other.goto(f"/backoffice/?q={order.number}")
     expect(other.locator("#order-queue tbody tr")).to_have_count(1)
@@ -322,12 +324,12 @@ def test_plan_switch_shows_the_chosen_plans_down_payment_and_term(page, transact
     low_down = FinancePlanFactory(trim=trim, name="2年期 首付10%", term_months=24, down_payment_ratio=Decimal("0.100"))
     down_and_term = tr("Down payment ¥%(down)s · %(term)s months")
     page.goto(f"/cars/trims/{trim.pk}/")
-    expect(page.locator("#quote-detail")).to_have_text(down_and_term % {"down": "38940.00", "term": 12})
+    expect(page.locator("#quote-detail")).to_have_text(down_and_term % {"down": "38,940", "term": 12})
 
     page.locator(f'input[name=plan][value="{low_down.pk}"]').check()
 
-    # 10% of ¥129,800 is ¥12,980 over 24 months; the page shows "¥24980.00 · 12 months".
-    expect(page.locator("#quote-detail")).to_have_text(down_and_term % {"down": "12980.00", "term": 24}, timeout=2_000)
+    # 10% of ¥129,800 is ¥12,980 over 24 months; the page shows "¥24,980 · 12 months".
+    expect(page.locator("#quote-detail")).to_have_text(down_and_term % {"down": "12,980", "term": 24}, timeout=2_000)
 
 
 def test_delivered_car_pages_fit_a_phone_screen_in_english(new_page, sms_outbox, cast):

@@ -53,7 +53,8 @@ def test_sign_up_asks_the_agreement_and_my_data_shows_downloads_withdraws_and_cl
     main_form_with(page, "#id_id_number").locator("button[type=submit]").click()
     expect(page).to_have_url(path_is("/me/"))
 
-    page.locator("#my-data-link").click()
+    page.locator('#tabbar a[data-tab="me"]').click()
+    page.locator('.entry-list a[href="/me/data/"]').click()
     expect(page).to_have_url(path_is("/me/data/"))
     expect(page.locator("#my-data-id-number")).to_have_text(ID_NUMBER_MASKED)
     assert ID_NUMBER not in page.content()

@@ -44,7 +44,7 @@ def _expect_history_row(row, *, date: str, reason: str, kind: str, points: str, 
 
 def test_member_redeems_a_reward_and_sees_the_coupon(page, sms_outbox, member):
     _give_points(member, 1500, "开业活动补发")
-    coupon_reward = RewardFactory(name="月还抵扣券 100元", cost_points=1000, face_value="100.00", valid_days=90)
+    coupon_reward = RewardFactory(name="月供抵扣券 100元", cost_points=1000, face_value="100.00", valid_days=90)
     too_dear = RewardFactory(name="保养套餐", kind="service_coupon", cost_points=2000, face_value="300.00")
     sign_in(page, sms_outbox, PHONE)
 

@@ -39,6 +39,10 @@ ADMIN_INLINES = {
 }  # fmt: skip
 
 
+# Where a request that is not signed in is sent.
+SIGN_IN_PAGES = ("/admin/login/", "/backoffice/sign-in/", "/sign-in/")
+
+
 def build(cast, state: str, storeless: bool) -> Order:
     member = cast.applicant(preferred_store=None, city="拉萨") if storeless else cast.applicant()
     if state == "draft" and not storeless:  # a draft has a store only when the member named one
@@ -113,7 +117,7 @@ def test_no_step_from_this_state_is_a_server_error(cast, client, state, storeles
             failures.append(f"{door} {name}: {response.status_code}")
         elif api_user is not None and response.status_code >= 400 and "code" not in response.json():
             failures.append(f"{door} {name}: {response.status_code} without a code")
-        elif response.status_code == 401 or response.get("Location", "").startswith(("/admin/login/", "/sign-in/")):
+        elif response.status_code == 401 or response.get("Location", "").startswith(SIGN_IN_PAGES):
             failures.append(f"{door} {name}: not signed in")  # the attempt never reached the step
 
     for name in NAMES:

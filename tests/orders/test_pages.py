@@ -5,7 +5,7 @@ import pytest
 from notifications.models import Notification
 from orders.models import Order, OrderEvent
 from tests.helpers import row_counts
-from tests.orders.cast import png_upload
+from tests.orders.cast import PNG, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ def test_catalog_and_plan_pages_show_prices_and_monthly_payments(client, cast, d
         catalog = client.get("/cars/").content.decode()
     assert cast.trim.name in catalog
     page = client.get(f"/cars/trims/{cast.trim.pk}/").content.decode()
-    assert "2764.14" in page  # zh-hans prints no thousands separator
+    assert "¥2,764.14" in page  # one money format, thousands grouped, in both languages
     assert 'id="monthly-payment"' in page
     assert client.get("/cars/trims/999999/").status_code == 404
 
@@ -46,7 +46,15 @@ def test_member_uploads_a_document_and_bad_files_are_refused_next_to_the_field(c
         HTTP_ACCEPT_LANGUAGE="en",
     )  # fmt: skip
     assert bad.status_code == 200
-    assert "Please upload a JPEG, PNG or PDF file" in bad.content.decode()
+    assert "Only JPEG, PNG or PDF files can be uploaded." in bad.content.decode()
+    big = png_upload("big.png", PNG + b"\0" * (10 * 1024 * 1024))
+    too_large = client.post(f"/me/orders/{order.pk}/", {"kind": "id_front", "file": big}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This file is larger than 10 MB." in too_large.content.decode()
+    staff_only = client.post(
+        f"/me/orders/{order.pk}/", {"kind": "contract", "file": png_upload()}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert 'name="kind"' in staff_only.content.decode()
+    assert not order.documents.exists()
     good = client.post(f"/me/orders/{order.pk}/", {"kind": "id_front", "file": png_upload()})
     assert good.status_code == 302
     assert order.documents.count() == 1
@@ -119,20 +127,24 @@ def test_delivered_order_shows_the_schedule_and_the_car_on_the_dashboard(client,
     assert page.count("<tr><td>") == 36
     dashboard = client.get("/me/").content.decode()
     assert "粤B·16888" in dashboard
-    assert 'id="panel-application"' in dashboard
+    # An owner's dashboard is about the car and the next bill, no longer about applying.
+    assert 'id="next-bill"' in dashboard
+    assert 'id="panel-application"' not in dashboard
+    assert 'id="checklist"' not in dashboard
 
 
-def test_dashboard_with_orders_and_messages_stays_within_ten_queries(client, cast, django_assert_max_num_queries):
+def test_dashboard_with_orders_and_messages_stays_within_eleven_queries(client, cast, django_assert_max_num_queries):
     cast.advance(cast.new_order(), "delivered")
     client.force_login(cast.member_user)
-    with django_assert_max_num_queries(10):
+    # Session, user, member, invitees, the member's stage, cars, next bill, points (2), messages (2).
+    with django_assert_max_num_queries(11):
         assert client.get("/me/").status_code == 200
 
 
 def test_backoffice_needs_staff(client, cast):
-    assert client.get("/backoffice/")["Location"].startswith("/admin/login/")
+    assert client.get("/backoffice/")["Location"].startswith("/backoffice/sign-in/")
     client.force_login(cast.member_user)
-    assert client.get("/backoffice/")["Location"].startswith("/admin/login/")
+    assert client.get("/backoffice/")["Location"].startswith("/backoffice/sign-in/")
 
 
 def test_backoffice_queue_is_scoped_and_counts_per_state(client, cast, django_assert_max_num_queries):

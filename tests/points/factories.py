@@ -8,7 +8,7 @@ class RewardFactory(DjangoModelFactory):
     class Meta:
         model = Reward
 
-    name = factory.Sequence(lambda n: f"月还抵扣券 {n}")
+    name = factory.Sequence(lambda n: f"月供抵扣券 {n}")
     kind = "repayment_coupon"
     cost_points = 1000
     face_value = "100.00"

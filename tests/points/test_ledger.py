@@ -300,7 +300,12 @@ def test_adjust_points_command_uses_the_service(member, points_admin, capsys):
 def test_member_events_earn_their_points(django_capture_on_commit_callbacks):
     from members.consents import ConsentSource, grant_consents
     from members.id_numbers import check_character
-    from members.services import register_member, update_member_profile, verify_member_identity
+    from members.services import (
+        register_member,
+        save_member_qualification,
+        update_member_profile,
+        verify_member_identity,
+    )
     from tests.members.factories import StoreFactory
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -314,8 +319,17 @@ def test_member_events_earn_their_points(django_capture_on_commit_callbacks):
     grant_consents(member=member, kinds=["sensitive_personal_info"], source=ConsentSource(None, "test", "api"))
     with django_capture_on_commit_callbacks(execute=True):
         verify_member_identity(member=member, real_name="李雷", id_number=first_17 + check_character(first_17))
+    qualification = {
+        "employment": "employed", "employer_name": "", "monthly_income_band": "5k_10k", "years_at_job": 2,
+        "has_driving_licence": True, "marital_status": "single",
+    }  # fmt: skip
+    for _time in range(2):  # saved twice: points once
+        with django_capture_on_commit_callbacks(execute=True):
+            save_member_qualification(member=member, **qualification)
     reasons = list(PointsEntry.objects.order_by("pk").values_list("rule__event", "points"))
-    assert reasons == [("registration", 100), ("profile_completed", 50), ("identity_verified", 100)]
+    assert reasons == [
+        ("registration", 100), ("profile_completed", 50), ("identity_verified", 100), ("qualification_completed", 50)
+    ]  # fmt: skip
 
 
 def test_campaign_code_earns_once_per_member(member, points_admin):

@@ -14,7 +14,8 @@ from crm.reports.demo import seed_reports_demo
 from crm.segments.demo import seed_segments_demo
 from crm.surveys.demo import seed_surveys_demo
 from members.demo import DEMO_STAFF_PASSWORD, STAFF, seed_members_demo
-from orders.demo import seed_orders_demo
+from orders.demo import APPLICANTS, seed_orders_demo
+from orders.enums import OrderState
 from points.demo import seed_points_demo
 from vehicles.demo import seed_catalog_demo
 
@@ -51,6 +52,11 @@ class Command(BaseCommand):
         )
         self.stdout.write("  13800000024 owns a car: traffic violations and car services under My cars.")
         self.stdout.write("  13800000011 … 13800000014  a complaint each: received, paused, closed and rated, overdue")
+        self.stdout.write("  13800000001  just signed up                13800000002  profile completed (张伟)")
+        self.stdout.write("  13800000003  verified, ready to apply (王芳)  13800000004, 05  invited by 13800000003")
+        for phone, name, state in APPLICANTS:
+            self.stdout.write(f"  {phone}  {name}  application: {OrderState(state).label}")
+        self.stdout.write("  (13800000024 has a delivered car and a loan: the owner's dashboard)")
         if settings.SMS_BACKEND == "file":
             self.stdout.write(f"  The demo sends no real SMS: read the code in {settings.SMS_FILE_PATH} (last line).")
         self.stdout.write(

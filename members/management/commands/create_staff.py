@@ -13,10 +13,13 @@ class Command(BaseCommand):
         parser.add_argument("--password", required=True)
         parser.add_argument("--role", required=True, choices=StaffRole.values)
         parser.add_argument("--store", dest="store_code", default=None, help="store code")
+        parser.add_argument("--name", dest="full_name", default=None, help="the person's name, as history shows it")
 
-    def handle(self, *args, username, password, role, store_code, **options):
+    def handle(self, *args, username, password, role, store_code, full_name, **options):
         try:
-            user = save_staff_account(username=username, password=password, role=role, store_code=store_code)
+            user = save_staff_account(
+                username=username, password=password, role=role, store_code=store_code, full_name=full_name
+            )
         except DomainError as error:
             raise CommandError(str(error.message)) from error
         store = f" at {user.store.code}" if user.store else ""
