@@ -74,6 +74,7 @@ class MePageEntry:
     url_name: str
     # The name of a count every page's context has (e.g. ``unread_messages``), shown as a badge when not zero.
     badge: str = ""
+    element_id: str = ""  # a stable id for the link (tests and help texts point at it)
 
 
 ME_PAGE_SECTIONS = (
@@ -90,13 +91,13 @@ ME_PAGE_ENTRIES = (
     MePageEntry("car", _("Service bookings"), "appointments:mine"),
     MePageEntry("car", _("Roadside rescue"), "rescue:home"),
     MePageEntry("car", _("Car services"), "vehicles:car-services"),
-    MePageEntry("account", _("My membership card"), "points:card"),
+    MePageEntry("account", _("My membership card"), "points:card", element_id="my-card-link"),
     MePageEntry("account", _("Profile"), "members:profile"),
     MePageEntry("account", _("Identity verification"), "members:verification"),
     MePageEntry("account", _("Work and income"), "members:qualification"),
     MePageEntry("account", _("Invite friends"), "members:invite"),
     MePageEntry("service", _("Messages"), "notifications:inbox", badge="unread_messages"),
-    MePageEntry("service", _("My feedback and complaints"), "complaints:list"),
+    MePageEntry("service", _("My feedback and complaints"), "complaints:list", element_id="my-complaints-link"),
     MePageEntry("service", _("Owner events"), "owner-events-member:list"),
     MePageEntry("settings", _("Notification settings"), "notifications:preferences"),
     MePageEntry("settings", _("My data and privacy"), "members:my-data"),
@@ -108,7 +109,7 @@ def me_page_sections() -> list[dict]:
     sections = []
     for key, title in ME_PAGE_SECTIONS:
         entries = [
-            {"label": entry.label, "url": reverse(entry.url_name), "badge": entry.badge}
+            {"label": entry.label, "url": reverse(entry.url_name), "badge": entry.badge, "id": entry.element_id}
             for entry in ME_PAGE_ENTRIES
             if entry.section == key
         ]

@@ -35,7 +35,7 @@ def test_a_member_files_a_complaint_and_rates_it_once_closed(new_page, cast, sms
     page = new_page(**PHONE_SCREEN)
     sign_in(page, sms_outbox, PHONE)
 
-    page.goto("/me/")
+    page.goto("/me/account/")
     page.locator("#my-complaints-link").click()
     expect(page).to_have_url(path_is("/me/complaints/"))
     page.locator("#new-complaint").click()

@@ -22,7 +22,7 @@ PHONE_SCREEN = {
 def test_a_member_shows_the_card_and_the_store_scans_it(new_page, cast, sms_outbox):
     member_page = new_page(**PHONE_SCREEN)
     sign_in(member_page, sms_outbox, str(cast.member_user.phone).removeprefix("+86"))
-    member_page.goto("/me/")
+    member_page.goto("/me/account/")
     member_page.locator("#my-card-link").click()
     expect(member_page).to_have_url(path_is("/me/card/"))
     member_page.locator("#join-card").click()
