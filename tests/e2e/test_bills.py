@@ -52,24 +52,24 @@ def test_member_sees_what_is_due_and_puts_a_coupon_on_the_next_installment(page,
     page.goto("/me/loans/")
     summary = page.locator(f"#bill-summary-{loan.pk}")
     # 2764.14 due, 1764.14 paid: 1000.00 left on installment 1, due on its date (zh-hans groups no thousands).
-    expect(summary.locator("[data-next-amount]")).to_have_text("¥1000.00")
+    expect(summary.locator("[data-next-amount]")).to_have_text("¥1,000")
     expect(summary.locator("[data-next-due]")).to_contain_text(first.due_on.isoformat())
-    expect(summary.locator("[data-paid]")).to_have_text("¥1764.14")
-    expect(summary.locator("[data-left]")).to_have_text("¥3764.14")
+    expect(summary.locator("[data-paid]")).to_have_text("¥1,764.14")
+    expect(summary.locator("[data-left]")).to_have_text("¥3,764.14")
     expect(summary.locator("[data-collection]")).to_contain_text("**** **** **** 4321")
     row = page.locator('[data-loan] tr[data-installment="1"]')
-    expect(row.locator("[data-amount-due]")).to_have_text("¥2764.14")
+    expect(row.locator("[data-amount-due]")).to_have_text("¥2,764.14")
 
     form = page.locator(f"#coupon-form-{loan.pk}")
     form.locator("select[name=coupon]").select_option(index=0)
     form.locator("button[type=submit]").click()
 
     expect(page).to_have_url(path_is("/me/loans/"))
-    expect_message(page, tr("Coupon applied: installment %(number)s now asks ¥%(amount)s.") % {
-        "number": 1, "amount": "2564.14"})  # fmt: skip
-    expect(summary.locator("[data-next-amount]")).to_have_text("¥800.00")
-    expect(summary.locator("[data-left]")).to_have_text("¥3564.14")
-    expect(row.locator("[data-amount-due]")).to_have_text("¥2564.14")
-    expect(row).to_contain_text("−¥200.00")
+    expect_message(page, tr("Coupon applied: installment %(number)s now asks %(amount)s.") % {
+        "number": 1, "amount": "¥2,564.14"})  # fmt: skip
+    expect(summary.locator("[data-next-amount]")).to_have_text("¥800")
+    expect(summary.locator("[data-left]")).to_have_text("¥3,564.14")
+    expect(row.locator("[data-amount-due]")).to_have_text("¥2,564.14")
+    expect(row).to_contain_text("−¥200")
     # One coupon, one installment: with none left, the form is gone.
     expect(page.locator(f"#coupon-form-{loan.pk}")).to_have_count(0)

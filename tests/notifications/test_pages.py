@@ -67,7 +67,7 @@ def test_loans_page_lists_the_schedule(cast, client):
     client.force_login(cast.member_user)
     page = client.get("/me/loans/").content.decode()
     assert f'data-loan="{order.loan.pk}"' in page
-    assert page.count("<tr><td>") == 36
+    assert page.count("<tr data-installment=") == 36
 
 
 def test_admin_resends_failed_messages(client, member, sms_outbox):

@@ -97,11 +97,11 @@ def test_bills_page_shows_due_paid_left_and_collection(client):
     page = client.get("/me/loans/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<strong data-next-amount>¥1,764.14</strong>" in page
     assert f"due on {first.due_on:%Y-%m-%d}" in page
-    assert "<dd data-paid>¥1,000.00</dd>" in page
+    assert "<dd data-paid>¥1,000</dd>" in page
     assert "<dd data-left>¥4,528.28</dd>" in page  # 1,764.14 + 2,764.14
     assert "招商银行 card **** **** **** 6789 on day 15" in page
     # Principal and interest of the second installment, as they stand.
-    assert "<td>¥2,310.00</td><td>¥454.14</td><td></td><td data-amount-due>¥2,764.14</td><td>¥0.00</td>" in page
+    assert "<td>¥2,310</td><td>¥454.14</td><td></td><td data-amount-due>¥2,764.14</td><td>¥0</td>" in page
 
 
 def test_someone_elses_installment_is_not_found_from_the_bills_page(client):

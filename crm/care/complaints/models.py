@@ -127,7 +127,9 @@ class Complaint(ComplaintStateMachine):
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     # What the complaint was opened from, when that can repeat (an SMS reply's message id): opened once.
-    source_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)  # noqa: DJ001
+    source_key = models.CharField(  # noqa: DJ001
+        _("source key"), max_length=80, null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
