@@ -45,6 +45,23 @@ def sql_month_day(column: str) -> str:
     return f"(CAST(strftime('%%m', {column}) AS INTEGER) || '月' || CAST(strftime('%%d', {column}) AS INTEGER) || '日')"
 
 
+def _sql_text_in_language(texts: dict[str, tuple[str, str]], *, part: int, columns: dict[str, str]) -> tuple[str, list]:
+    """The subject (``part`` 0) or body (1) as SQL in each recipient's language (``members_user.language``, joined as
+    ``recipient``; an empty or unknown one reads the site's default): one CASE, so the statement still makes one
+    pass over the rows whatever the number of languages."""
+    default = settings.LANGUAGE_CODE
+    default_sql, default_params = sql_text(texts[default][part], columns)
+    others = [language for language in texts if language != default and texts[language][part] != texts[default][part]]
+    if not others:
+        return default_sql, default_params
+    branches, params = [], []
+    for language in others:
+        branch_sql, branch_params = sql_text(texts[language][part], columns)
+        branches.append(f"WHEN %s THEN {branch_sql}")
+        params += [language, *branch_params]
+    return f"(CASE recipient.language {' '.join(branches)} ELSE {default_sql} END)", [*params, *default_params]
+
+
 def bulk_queue_notifications(
     *,
     source_sql: str,
@@ -72,9 +89,12 @@ def bulk_queue_notifications(
     created = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for channel in channels:
-            subject, body = resolve_text(event=event, channel=channel, language=settings.LANGUAGE_CODE)
-            subject_sql, subject_params = sql_text(subject, columns)
-            body_sql, body_params = sql_text(body, columns)
+            texts = {
+                language: resolve_text(event=event, channel=channel, language=language)
+                for language, _name in settings.LANGUAGES
+            }
+            subject_sql, subject_params = _sql_text_in_language(texts, part=0, columns=columns)
+            body_sql, body_params = _sql_text_in_language(texts, part=1, columns=columns)
             delivered = channel not in (Channel.SMS, Channel.EMAIL)
             switchable = category != Category.TRANSACTIONAL and channel in (Channel.SMS, Channel.EMAIL)
             opted_out = (
@@ -90,7 +110,7 @@ def bulk_queue_notifications(
                 )
                 SELECT source.recipient_id, %s, %s, %s, SUBSTR({subject_sql}, 1, 200), {body_sql}, %s,
                        ({dedupe_key_sql}) || ':' || %s, %s, %s, 0, '', '', '', %s, %s
-                FROM ({source_sql}) AS source
+                FROM ({source_sql}) AS source JOIN members_user recipient ON recipient.id = source.recipient_id
                 WHERE 1 = 1{opted_out}
                 ON CONFLICT (dedupe_key) DO NOTHING
             """  # noqa: S608  (identifiers are ours; every value is a parameter)

@@ -31,7 +31,7 @@ from crm.surveys.models import (
     hash_token,
 )
 from crm.surveys.selectors import active_questionnaire, questions_of
-from notifications.catalog import render, resolve_text
+from notifications.catalog import language_of, render, resolve_text
 from notifications.models import Category, Channel
 from notifications.services import queue_notification
 from staff_tasks.enums import SubjectType, TaskKind
@@ -107,7 +107,8 @@ def invite_member(*, trigger: str, member, store_id: int | None, subject: str) -
     except IntegrityError:
         return None  # sent before (an event delivered twice)
     link = survey_link(token)
-    with translation.override(settings.LANGUAGE_CODE):
+    language = language_of(member.user)
+    with translation.override(language):
         context = {
             "name": member.name or member.real_name or _("Dear member"),
             "title": questionnaire.title,
@@ -115,7 +116,7 @@ def invite_member(*, trigger: str, member, store_id: int | None, subject: str) -
             "days": settings.SURVEY_LINK_TTL_DAYS,
         }
         for channel in (Channel.INBOX, Channel.SMS):
-            subject_text, body = resolve_text(event=INVITATION_EVENT, channel=channel, language=settings.LANGUAGE_CODE)
+            subject_text, body = resolve_text(event=INVITATION_EVENT, channel=channel, language=language)
             queue_notification(
                 recipient_id=member.user_id, event=INVITATION_EVENT, subject=render(subject_text, context),
                 body=render(body, context), dedupe_key=f"survey:{invitation.pk}", channels=[channel],

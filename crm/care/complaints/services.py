@@ -45,7 +45,7 @@ from crm.care.complaints.models import Complaint, ComplaintEvent, ComplaintPhoto
 from crm.care.complaints.state_machine import TRANSITION_ACTORS
 from domain_events.services import record_event
 from members.models import Member
-from notifications.catalog import render, resolve_text
+from notifications.catalog import language_of, render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification, sms_reply_names_a_complaint
 from orders.selectors import orders_visible_to
@@ -326,7 +326,7 @@ def _notify_member(*, complaint: Complaint, note: str) -> None:
 
 def _queue(*, complaint: Complaint, event: str, context: dict, dedupe_key: str, channels) -> None:
     for channel in channels:
-        subject, body = resolve_text(event=event, channel=channel, language=settings.LANGUAGE_CODE)
+        subject, body = resolve_text(event=event, channel=channel, language=language_of(complaint.member.user))
         queue_notification(
             recipient_id=complaint.member.user_id, event=event, subject=render(subject, context),
             body=render(body, context), dedupe_key=dedupe_key, channels=[channel],

@@ -4,7 +4,6 @@ member cancels while help has not arrived. Each step is timed, written as an eve
 
 import decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,7 +27,7 @@ from crm.care.rescue.lock_objects import rescue_request_qs_select_for_update
 from crm.care.rescue.messages import step_event
 from crm.care.rescue.models import RescueEvent, RescueRequest
 from crm.care.rescue.selectors import get_member_rescue, get_rescue_for_staff, may_move_rescues
-from notifications.catalog import render, resolve_text
+from notifications.catalog import language_of, render, resolve_text
 from notifications.models import Category, Channel
 from notifications.services import queue_notification
 from orders.selectors import delivering_store_id
@@ -113,7 +112,7 @@ def _tell_member(*, rescue: RescueRequest) -> None:
         "store_phone": store.phone if store else "",
     }
     for channel in (Channel.INBOX, Channel.SMS):
-        subject, body = resolve_text(event=event, channel=channel, language=settings.LANGUAGE_CODE)
+        subject, body = resolve_text(event=event, channel=channel, language=language_of(rescue.member.user))
         queue_notification(
             recipient_id=rescue.member.user_id, event=event, subject=render(subject, context),
             body=render(body, context), dedupe_key=f"rescue:{rescue.pk}:{rescue.status}", channels=[channel],
