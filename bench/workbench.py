@@ -110,12 +110,14 @@ def load_steps(*, members: int, stores: int, tasks: int, leads: int) -> list[tup
             "staff (10 per store, 1 manager) and call-center agents",
             f"""
             INSERT INTO members_user (id, password, is_superuser, username, phone, email, is_staff, is_active, role,
-                                      date_joined, store_id)
+                                      date_joined, store_id, full_name, language)
             SELECT {STAFF_ID_BASE} + (s - 1) * {STAFF_PER_STORE} + k, '!', false, 'clerk-' || s || '-' || k, NULL,
-                   '', true, true, CASE WHEN k = 0 THEN 'store_manager' ELSE 'store_staff' END, now(), s
+                   '', true, true, CASE WHEN k = 0 THEN 'store_manager' ELSE 'store_staff' END, now(), s,
+                   '店员 ' || s || '-' || k, ''
             FROM generate_series(1, {small_store}) AS s, generate_series(0, {STAFF_PER_STORE - 1}) AS k
             UNION ALL
-            SELECT {AGENT_ID_BASE} + a, '!', false, 'agent-' || a, NULL, '', true, true, 'call_center', now(), NULL
+            SELECT {AGENT_ID_BASE} + a, '!', false, 'agent-' || a, NULL, '', true, true, 'call_center', now(), NULL,
+                   '客服 ' || a, ''
             FROM generate_series(0, 9) AS a
             """,  # noqa: S608  (our own SQL, numbers only)
         ),
@@ -123,9 +125,10 @@ def load_steps(*, members: int, stores: int, tasks: int, leads: int) -> list[tup
             "member accounts",
             f"""
             INSERT INTO members_user (id, password, is_superuser, username, phone, email, is_staff, is_active, role,
-                                      date_joined, store_id)
+                                      date_joined, store_id, full_name, language)
             SELECT {ACCOUNT_ID_BASE} + n, '!', false, NULL, '+86139' || lpad(n::text, 8, '0'), '', false, true, '',
-                   now() - (n %% 1100) * interval '1 day', NULL
+                   now() - (n %% 1100) * interval '1 day', NULL, '', ''
+
             FROM generate_series(1, {members}) AS n
             """,  # noqa: S608  (our own SQL, numbers only)
         ),

@@ -76,9 +76,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         Store, verbose_name=_("store"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
     # The name colleagues and members know a staff member by (history, tasks); the username stays a login.
-    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    # Database defaults too: set-based loads (benchmarks, imports) write accounts without naming these columns.
+    full_name = models.CharField(_("full name"), max_length=50, blank=True, db_default="")
     # The language the person last chose on the site: their messages are written in it ("" = the site's default).
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True, db_default="")
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

@@ -68,16 +68,22 @@ class Order(OrderStateMachine):
     down_payment = models.DecimalField(_("down payment"), max_digits=12, decimal_places=2)
     monthly_payment = models.DecimalField(_("monthly payment"), max_digits=12, decimal_places=2)
     # The rest of the quote the member saw when applying: the figures the plan page and the calculator showed.
-    total_interest = models.DecimalField(_("total interest"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    fees = models.DecimalField(_("fees"), max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    # (Database defaults too, for set-based loads that do not name these columns.)
+    total_interest = models.DecimalField(
+        _("total interest"), max_digits=12, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
+    )
+    fees = models.DecimalField(
+        _("fees"), max_digits=10, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
+    )
     annual_percentage_rate = models.DecimalField(
-        _("annualised rate (%)"), max_digits=6, decimal_places=2, default=Decimal("0.00")
+        _("annualised rate (%)"), max_digits=6, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
     )
     # A down-payment coupon (points earned before signing) the store applied at signing.
-    down_payment_coupon_code = models.CharField(_("down-payment coupon"), max_length=16, blank=True)
+    down_payment_coupon_code = models.CharField(_("down-payment coupon"), max_length=16, blank=True, db_default="")
     down_payment_deduction = models.DecimalField(
-        _("down-payment deduction"), max_digits=10, decimal_places=2, default=Decimal("0.00")
-    )
+        _("down-payment deduction"), max_digits=10, decimal_places=2, default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

@@ -48,8 +48,8 @@ class CarModel(models.Model):
     service_interval_months = models.PositiveSmallIntegerField(_("then every (months)"), default=12)
     service_interval_km = models.PositiveIntegerField(_("then every (km)"), default=10000)
     # Tyres: replaced every N months or N km after delivery or the last replacement, whichever comes first.
-    tyre_interval_months = models.PositiveSmallIntegerField(_("tyres last (months)"), default=60)
-    tyre_interval_km = models.PositiveIntegerField(_("tyres last (km)"), default=50000)
+    tyre_interval_months = models.PositiveSmallIntegerField(_("tyres last (months)"), default=60, db_default=60)
+    tyre_interval_km = models.PositiveIntegerField(_("tyres last (km)"), default=50000, db_default=50000)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["brand", "name"], name="car_model_unique_per_brand")]
