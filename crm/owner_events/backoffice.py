@@ -54,7 +54,9 @@ def invite(request, event_id: int):
     try:
         campaign = services.invite_to_event(
             event_id=event_id, staff=request.user, city=form.cleaned_data["city"] or "",
-            car_model_id=form.cleaned_data["car_model"],
+            car_model_id=form.cleaned_data["car_model"], tier=form.cleaned_data["tier"],
+            lifecycle=form.cleaned_data["lifecycle"],
+            tag_id=form.cleaned_data["tag"].pk if form.cleaned_data["tag"] else None,
         )  # fmt: skip
     except DomainError as error:
         messages.error(request, str(error.message))

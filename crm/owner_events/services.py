@@ -130,17 +130,42 @@ def check_in(*, registration_id: int, staff) -> EventRegistration:
     return registration
 
 
-def invitation_filters(*, staff, event: OwnerEvent, city: str = "", car_model_id: int | None = None) -> dict:
-    """The segment an invitation goes to, as campaign filters. Store staff reach their own store's members only;
-    head office any member of the city, or of the event's store when no city is given. Add filters (tier, tag) here."""
-    filters = {"city": city.strip(), "car_model_id": car_model_id}
+def invitation_filters(
+    *,
+    staff,
+    event: OwnerEvent,
+    city: str = "",
+    car_model_id: int | None = None,
+    tier: str = "",
+    lifecycle: str = "",
+    tag_id: int | None = None,
+) -> dict:
+    """The segment an invitation goes to, as campaign filters (city, car model owned, value tier, lifecycle, tag).
+    Store staff reach their own store's members only; head office any member of the city, or of the event's store
+    when no city is given."""
+    filters = {
+        "city": city.strip(),
+        "car_model_id": car_model_id,
+        "tier": tier,
+        "lifecycle": lifecycle,
+        "tag_id": tag_id,
+    }
     if store_ids_visible_to(user=staff) is not None or not filters["city"]:
         filters["store_id"] = event.store_id
     return filters
 
 
 @transaction.atomic
-def invite_to_event(*, event_id: int, staff, city: str = "", car_model_id: int | None = None) -> Campaign:
+def invite_to_event(
+    *,
+    event_id: int,
+    staff,
+    city: str = "",
+    car_model_id: int | None = None,
+    tier: str = "",
+    lifecycle: str = "",
+    tag_id: int | None = None,
+) -> Campaign:
     """Invite a segment to an event: a campaign carrying the event's details, written to the outbox at once (inbox
     and SMS, under the campaign engine's quiet hours and marketing opt-outs)."""
     event = owner_events_visible_to(user=staff).filter(pk=event_id, is_published=True).first()
@@ -152,7 +177,11 @@ def invite_to_event(*, event_id: int, staff, city: str = "", car_model_id: int |
         subject=_("You are invited: %(title)s") % {"title": event.title},
         body=_("{name}, you are warmly invited to %(title)s on %(when)s at %(place)s. Places are limited: please "
                "register in the member center.") % {"title": event.title, "when": when, "place": event.place},
-        created_by=staff, **invitation_filters(staff=staff, event=event, city=city, car_model_id=car_model_id),
+        created_by=staff,
+        **invitation_filters(
+            staff=staff, event=event, city=city, car_model_id=car_model_id, tier=tier, lifecycle=lifecycle,
+            tag_id=tag_id,
+        ),
     )  # fmt: skip
     if count_segment(campaign) == 0:
         raise EmptyInvitationSegment()

@@ -84,6 +84,11 @@ def staff_tags() -> QuerySet[Tag]:
     return Tag.objects.filter(kind="staff", is_active=True).select_related("group")
 
 
+def active_tags() -> QuerySet[Tag]:
+    """Every tag in use, system and staff, for choosing a segment (campaigns, invitations)."""
+    return Tag.objects.filter(is_active=True).select_related("group")
+
+
 @dataclasses.dataclass(frozen=True)
 class MemberSegmentView:
     """What the 360 view shows of a member's segments."""

@@ -172,6 +172,31 @@ def test_store_staff_invite_their_own_stores_members_only(store, staff_user):
     assert event.title in Notification.objects.filter(event=campaign.event).first().body
 
 
+def test_an_invitation_reaches_a_segment_by_tier_and_by_tag(store, staff_user, client):
+    from crm.segments.models import Tag
+    from crm.segments.services import add_staff_tag
+
+    event = make_event(store)
+    gold = MemberFactory(preferred_store=store, tier="gold")
+    MemberFactory(preferred_store=store, tier="normal")
+    tagged = MemberFactory(preferred_store=store, tier="normal")
+    add_staff_tag(actor=staff_user, member_id=tagged.pk, tag_code="prefers_ev")
+
+    by_tier = services.invite_to_event(event_id=event.pk, staff=staff_user, tier="gold")
+    assert set(Notification.objects.filter(event=by_tier.event).values_list("recipient_id", flat=True)) == {
+        gold.user_id
+    }
+
+    client.force_login(staff_user)
+    tag_id = Tag.objects.get(code="prefers_ev").pk
+    response = client.post(reverse("owner-events:invite", args=[event.pk]), {"tag": tag_id})
+    assert response.status_code == 302
+    by_tag = Campaign.objects.get(tag_id=tag_id)
+    assert set(Notification.objects.filter(event=by_tag.event).values_list("recipient_id", flat=True)) == {
+        tagged.user_id
+    }
+
+
 def test_an_invitation_nobody_matches_is_refused(store, staff_user):
     event = make_event(store)
     before = row_counts(Notification)
