@@ -15,6 +15,7 @@ Running it twice for the same date changes nothing: the history tables are uniqu
 messages and tasks have dedupe keys, and the computation reads what the first run wrote as "before".
 """
 
+import calendar
 import dataclasses
 import datetime
 import time
@@ -59,6 +60,15 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last_day))
 
 
 def _timestamp(value: datetime.datetime):
@@ -126,6 +136,8 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
         as_of=as_of,
         no_service_before=as_of - datetime.timedelta(days=rules.no_service_days),
         no_sign_in_before=local_day_bounds(as_of - datetime.timedelta(days=rules.no_sign_in_days))[0],
+        feedback_since=local_day_bounds(months_before(as_of, rules.feedback_months))[0],
+        day_end=local_day_bounds(as_of)[1],
     )
     risk_sql, risk_params = _churn_risk_sql(context=context, rules=rules)
     ranked_sql, ranked_params = _ranked_tier_sql()
