@@ -156,8 +156,16 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
                 FROM vehicles_servicerecord sr JOIN vehicles_ownedvehicle v ON v.id = sr.vehicle_id
                 WHERE sr.serviced_on > %s AND sr.serviced_on <= %s
                 UNION ALL
+                -- Installments: what was paid, by payment date (a partly paid one counts its payments)…
+                SELECT o.member_id, p.amount FROM orders_payment p JOIN orders_installment i ON i.id = p.installment_id
+                JOIN orders_loan l ON l.id = i.loan_id JOIN orders_order o ON o.id = l.order_id
+                WHERE p.paid_on > %s AND p.paid_on <= %s
+                UNION ALL
+                -- …and one settled with no payment rows (a coupon covered it, or it was paid before payments were
+                -- recorded one by one) counts what it asked of the member when it was settled.
                 SELECT o.member_id, i.amount - i.deduction FROM {paid_installments}
                 WHERE i.status = 'paid' AND i.paid_at >= %s AND i.paid_at < %s
+                  AND NOT EXISTS (SELECT 1 FROM orders_payment p WHERE p.installment_id = i.id)
                 UNION ALL
                 SELECT o.member_id, o.down_payment FROM orders_order o
                 JOIN orders_orderevent e ON e.order_id = o.id AND e.to_state = 'down_payment_paid'
@@ -241,7 +249,7 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
     """  # noqa: S608  (identifiers and codes are ours; every value is a parameter)
     params = [
         *(int(counted[payer]) for payer in ("customer", "insurance", "manufacturer", "internal")),
-        year_ago, as_of, window_start, day_end, window_start, day_end,
+        year_ago, as_of, year_ago, as_of, window_start, day_end, window_start, day_end,
         as_of, as_of, day_end, as_of, as_of, as_of, rules.churned_days,
         *risk_params, *ranked_params, *churned_params, *at_risk_params, rules.at_risk_score,
         as_of - datetime.timedelta(days=rules.new_customer_days),
