@@ -13,7 +13,8 @@ What it does, with no manual step:
    N member accounts (half signed in within the last 200 days) and members, 60 % of them car owners (handovers
    spread over four years), 3.5 N service visits on those cars (spread over two years, customer and insurance
    amounts), a quarter of the members with a loan of 12 installments of which 6 are paid (five through payment
-   rows, one settled without) and the 7th partly paid (1.5 N payment rows), and the down payment recorded; 2 % opted out of marketing SMS. Then VACUUM ANALYZE;
+   rows, one settled without) and the 7th partly paid (1.5 N payment rows), and the down payment recorded; 2 %
+   opted out of marketing SMS. Then VACUUM ANALYZE;
 3. runs ``manage.py compute_segments --date`` in a child process (wall time and its peak resident memory), then a
    second time (it must change nothing);
 4. runs the hand-written statement (``CREATE TEMP TABLE … AS WITH … percent_rank() …``) for the same date and
@@ -96,7 +97,8 @@ def load_steps() -> list[tuple[str, str]]:
         ("down payments", """
             INSERT INTO orders_orderevent (order_id, transition, from_state, to_state, actor_id, reason, reason_code,
                                            created_at)
-            SELECT id, 'record_down_payment', 'signed', 'down_payment_paid', NULL, '', '', created_at + interval '5 days'
+            SELECT id, 'record_down_payment', 'signed', 'down_payment_paid', NULL, '', '',
+                   created_at + interval '5 days'
             FROM orders_order"""),
         ("loans", """
             INSERT INTO orders_loan (id, order_id, principal, annual_rate, term_months, monthly_payment,
