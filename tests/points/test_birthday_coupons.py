@@ -130,3 +130,12 @@ def test_two_runs_at_once_give_each_member_one_coupon():
         thread.join(timeout=60)
     assert errors == []
     assert sorted(Coupon.objects.values_list("member_id", flat=True)) == sorted(m.pk for m in members)
+
+
+@pytest.mark.django_db
+def test_the_member_sees_their_tier_s_birthday_gift(client):
+    _benefits()
+    member = _born((5, 20), tier="gold")
+    client.force_login(member.user)
+    page = client.get("/me/points/").content.decode()
+    assert "生日保养券（金卡）" in page
