@@ -162,18 +162,24 @@ loans AS (
     FROM orders_installment i JOIN orders_loan l ON l.id = i.loan_id JOIN orders_order o ON o.id = l.order_id
     GROUP BY o.member_id
 ),
+pays AS (
+    SELECT o.member_id, MAX(p.paid_on) AS last_pay FROM orders_payment p
+    JOIN orders_installment i ON i.id = p.installment_id JOIN orders_loan l ON l.id = i.loan_id
+    JOIN orders_order o ON o.id = l.order_id WHERE p.paid_on <= %(today)s GROUP BY o.member_id
+),
 opted_out AS (
     SELECT DISTINCT user_id FROM notifications_preference WHERE category = 'marketing' AND NOT is_enabled
 ),
 last_contact AS (
-    SELECT m.id AS member_id, c.first_car, c.last_car, vi.last_visit, lo.last_paid, u.last_login,
+    SELECT m.id AS member_id, c.first_car, c.last_car, vi.last_visit, lo.last_paid, pa.last_pay, u.last_login,
            CASE WHEN c.owned_long AND (vi.last_visit IS NULL OR vi.last_visit < %(no_service)s) THEN 30 ELSE 0 END
            + CASE WHEN lo.overdue THEN 30 ELSE 0 END
            + CASE WHEN oo.user_id IS NOT NULL THEN 15 ELSE 0 END
            + CASE WHEN u.last_login IS NULL OR u.last_login < %(no_sign_in)s THEN 15 ELSE 0 END AS score
     FROM members_member m JOIN members_user u ON u.id = m.user_id
     LEFT JOIN cars c ON c.member_id = m.id LEFT JOIN visits vi ON vi.member_id = m.id
-    LEFT JOIN loans lo ON lo.member_id = m.id LEFT JOIN opted_out oo ON oo.user_id = m.user_id
+    LEFT JOIN loans lo ON lo.member_id = m.id LEFT JOIN pays pa ON pa.member_id = m.id
+    LEFT JOIN opted_out oo ON oo.user_id = m.user_id
     WHERE m.closed_at IS NULL
 ),
 ranked AS (
@@ -187,9 +193,11 @@ SELECT member_id,
        CASE WHEN first_car IS NULL THEN 'lead'
             WHEN (last_visit IS NULL OR last_visit < %(churned)s) AND last_car < %(churned)s
                  AND (last_paid IS NULL OR last_paid < %(churned_at)s)
+                 AND (last_pay IS NULL OR last_pay < %(churned)s)
                  AND (last_login IS NULL OR last_login < %(churned_at)s) THEN 'churned'
             WHEN ((last_visit IS NULL OR last_visit < %(at_risk)s) AND last_car < %(at_risk)s
                  AND (last_paid IS NULL OR last_paid < %(at_risk_at)s)
+                 AND (last_pay IS NULL OR last_pay < %(at_risk)s)
                  AND (last_login IS NULL OR last_login < %(at_risk_at)s)) OR LEAST(score, 100) >= 60 THEN 'at_risk'
             WHEN first_car >= %(new_since)s THEN 'new'
             ELSE 'active' END AS lifecycle

@@ -122,8 +122,9 @@ def _quiet_since(*, day: datetime.date) -> tuple[str, list]:
     start = _timestamp(local_day_bounds(day)[0])
     return (
         "((last_service_on IS NULL OR last_service_on < %s) AND last_delivery_on < %s"
-        " AND (last_paid_at IS NULL OR last_paid_at < %s) AND (last_login IS NULL OR last_login < %s))",
-        [day, day, start, start],
+        " AND (last_paid_at IS NULL OR last_paid_at < %s) AND (last_payment_on IS NULL OR last_payment_on < %s)"
+        " AND (last_login IS NULL OR last_login < %s))",
+        [day, day, start, day, start],
     )
 
 
@@ -185,6 +186,13 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
             SELECT o.member_id, MAX(i.paid_at) AS last_paid_at FROM {paid_installments}
             WHERE i.status = 'paid' AND i.paid_at < %s GROUP BY o.member_id
         ),
+        payment_days AS (
+            -- Any payment is contact, a part of an installment too.
+            SELECT o.member_id, MAX(p.paid_on) AS last_payment_on FROM orders_payment p
+            JOIN orders_installment i ON i.id = p.installment_id JOIN orders_loan l ON l.id = i.loan_id
+            JOIN orders_order o ON o.id = l.order_id
+            WHERE p.paid_on <= %s GROUP BY o.member_id
+        ),
         activity AS (
             SELECT v.member_id, sr.serviced_on AS day
             FROM vehicles_servicerecord sr JOIN vehicles_ownedvehicle v ON v.id = sr.vehicle_id
@@ -207,7 +215,8 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
         facts AS (
             SELECT m.id AS member_id, COALESCE(sp.amount, 0) AS spend,
                    PERCENT_RANK() OVER (ORDER BY COALESCE(sp.amount, 0) DESC) AS spend_rank,
-                   c.first_delivery_on, c.last_delivery_on, vi.last_service_on, pa.last_paid_at, u.last_login,
+                   c.first_delivery_on, c.last_delivery_on, vi.last_service_on, pa.last_paid_at, pd.last_payment_on,
+                   u.last_login,
                    t.customer_since,
                    CASE WHEN COALESCE(r.score, 0) > 100 THEN 100 ELSE COALESCE(r.score, 0) END AS churn_score,
                    COALESCE(r.reasons, '') AS churn_reasons
@@ -217,6 +226,7 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
             LEFT JOIN cars c ON c.member_id = m.id
             LEFT JOIN visits vi ON vi.member_id = m.id
             LEFT JOIN payments pa ON pa.member_id = m.id
+            LEFT JOIN payment_days pd ON pd.member_id = m.id
             LEFT JOIN tenure t ON t.member_id = m.id
             LEFT JOIN risk r ON r.member_id = m.id
             WHERE m.closed_at IS NULL
@@ -250,7 +260,7 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
     params = [
         *(int(counted[payer]) for payer in ("customer", "insurance", "manufacturer", "internal")),
         year_ago, as_of, year_ago, as_of, window_start, day_end, window_start, day_end,
-        as_of, as_of, day_end, as_of, as_of, as_of, rules.churned_days,
+        as_of, as_of, day_end, as_of, as_of, as_of, as_of, rules.churned_days,
         *risk_params, *ranked_params, *churned_params, *at_risk_params, rules.at_risk_score,
         as_of - datetime.timedelta(days=rules.new_customer_days),
         as_of, as_of, as_of + datetime.timedelta(days=grace_days),

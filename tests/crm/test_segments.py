@@ -112,6 +112,18 @@ def test_installments_count_what_was_paid_by_payment_date_partly_paid_ones_inclu
     assert spend == first.amount - Decimal("100.00") + Decimal("250.50")
 
 
+def test_a_partial_payment_is_contact_for_the_lifecycle():
+    member, _car = _owner(delivered_on=datetime.date(2024, 1, 1))  # no visit since: churned without contact
+    quiet, _other = _owner(delivered_on=datetime.date(2024, 1, 1))
+    installment = Installment.objects.filter(loan=_loan(member)).order_by("number").first()
+    record_payment(installment_id=installment.pk, amount=Decimal("10.00"), paid_on=datetime.date(2026, 6, 1),
+                   reference="P-PART", actor=StaffFactory(role="finance"))  # fmt: skip
+    compute_segments(as_of=AS_OF)
+    lifecycles = dict(MemberSegment.objects.values_list("member_id", "lifecycle"))
+    assert lifecycles[quiet.pk] == "churned"
+    assert lifecycles[member.pk] not in ("churned", "lead")
+
+
 def test_a_rise_is_immediate_a_drop_waits_out_the_grace_period_and_history_is_kept(settings):
     settings.SEGMENTS_TIER_GRACE_DAYS = 90
     top, *others = _spenders(["5000"] + ["100"] * 19)
