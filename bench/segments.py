@@ -12,8 +12,9 @@ What it does, with no manual step:
 2. bulk-loads with set-based SQL (``INSERT … SELECT FROM generate_series``, no Django object per row): 50 stores,
    N member accounts (half signed in within the last 200 days) and members, 60 % of them car owners (handovers
    spread over four years), 3.5 N service visits on those cars (spread over two years, customer and insurance
-   amounts), a quarter of the members with a loan of 12 installments of which 6 are paid (1.5 N payments) and the
-   down payment recorded; 2 % opted out of marketing SMS. Then VACUUM ANALYZE;
+   amounts), a quarter of the members with a loan of 12 installments of which 6 are paid (five through payment
+   rows, one settled without) and the 7th partly paid (1.5 N payment rows), and the down payment recorded; 2 %
+   opted out of marketing SMS. Then VACUUM ANALYZE;
 3. runs ``manage.py compute_segments --date`` in a child process (wall time and its peak resident memory), then a
    second time (it must change nothing);
 4. runs the hand-written statement (``CREATE TEMP TABLE … AS WITH … percent_rank() …``) for the same date and
@@ -77,37 +78,50 @@ def load_steps() -> list[tuple[str, str]]:
         ("service visits (3.5 per member)", """
             INSERT INTO vehicles_servicerecord (vehicle_id, dealer_reference, serviced_on, mileage_km, description,
                                                 is_maintenance, customer_amount, insurance_amount,
-                                                manufacturer_amount, internal_amount, created_at)
+                                                manufacturer_amount, internal_amount, created_at, tyres_replaced)
             SELECT v.id, 'B' || v.id || '-' || k, CAST(%(today)s AS date) - ((v.id * 13 + k * 97) % 730)::int, 1000 * k,
                    '保养', true, (abs(hashint4((v.id * 10 + k)::int)) % 3000)::numeric,
-                   CASE WHEN k = 6 THEN 2000 ELSE 0 END, 0, 0, now()
+                   CASE WHEN k = 6 THEN 2000 ELSE 0 END, 0, 0, now(), false
             FROM vehicles_ownedvehicle v, generate_series(1, 6) AS k
             WHERE k <= 5 OR v.id % 6 < 5"""),
         ("applications with a loan (25%)", """
             INSERT INTO orders_order (id, state, number, channel, signing_at, plate, price, down_payment,
                                       monthly_payment, created_at, updated_at, created_by_id, member_id, plan_id,
-                                      replaces_id, store_id, trim_id, vehicle_unit_id)
+                                      replaces_id, store_id, trim_id, vehicle_unit_id, total_interest, fees,
+                                      annual_percentage_rate, down_payment_coupon_code, down_payment_deduction)
             SELECT n, 'delivered', 'MC' || lpad(n::text, 10, '0'), 'online', NULL, '', 150000, 30000 + n % 20000,
                    4000, CAST(%(today)s AS timestamptz) - (n % 600) * interval '1 day', now(), %(base)s + n, n,
                    %(plan)s, NULL, 1 + n % %(stores)s,
-                   %(trim)s, NULL
+                   %(trim)s, NULL, 3600, 0, 0.05, '', 0
             FROM generate_series(1, %(members)s) AS n WHERE n % 4 = 0"""),
         ("down payments", """
-            INSERT INTO orders_orderevent (order_id, transition, from_state, to_state, actor_id, reason, created_at)
-            SELECT id, 'record_down_payment', 'signed', 'down_payment_paid', NULL, '', created_at + interval '5 days'
+            INSERT INTO orders_orderevent (order_id, transition, from_state, to_state, actor_id, reason, reason_code,
+                                           created_at)
+            SELECT id, 'record_down_payment', 'signed', 'down_payment_paid', NULL, '', '',
+                   created_at + interval '5 days'
             FROM orders_order"""),
         ("loans", """
             INSERT INTO orders_loan (id, order_id, principal, annual_rate, term_months, monthly_payment,
-                                     total_interest, disbursed_at)
-            SELECT id, id, 120000, 0.05, 12, 10300, 3600, created_at + interval '7 days' FROM orders_order"""),
-        ("installments (12 a loan, 6 paid)", """
+                                     total_interest, disbursed_at, bank_name, bank_card_last4)
+            SELECT id, id, 120000, 0.05, 12, 10300, 3600, created_at + interval '7 days', '', '' FROM orders_order"""),
+        ("installments (12 a loan, 6 paid, the 7th partly)", """
             INSERT INTO orders_installment (loan_id, number, due_on, principal, interest, amount, status, paid_at,
-                                            coupon_code, deduction)
+                                            paid_amount, coupon_code, deduction)
             SELECT l.id, k, CAST(l.disbursed_at AS date) + k * 30, 10000, 300, 10300,
                    CASE WHEN k <= 6 THEN 'paid' WHEN CAST(l.disbursed_at AS date) + k * 30 < CAST(%(today)s AS date)
-                        THEN 'overdue' ELSE 'due' END,
-                   CASE WHEN k <= 6 THEN l.disbursed_at + k * interval '30 days' END, '', 0
+                        THEN 'overdue' WHEN k = 7 THEN 'partly_paid' ELSE 'due' END,
+                   CASE WHEN k <= 6 THEN l.disbursed_at + k * interval '30 days' END,
+                   CASE WHEN k <= 6 THEN 10300 WHEN k = 7 THEN 4000 ELSE 0 END, '', 0
             FROM orders_loan l, generate_series(1, 12) AS k"""),
+        # Installments 1–5 paid through payment rows, the 6th settled with none (paid before payments were
+        # recorded one by one), the 7th partly paid: spend counts the payment rows by date, and the 6th whole.
+        ("installment payments", """
+            INSERT INTO orders_payment (installment_id, amount, paid_on, reference, source, created_at)
+            SELECT i.id, i.paid_amount,
+                   CAST(COALESCE(i.paid_at, l.disbursed_at + 7 * 30 * interval '1 day') AT TIME ZONE 'Asia/Shanghai'
+                        AS date),
+                   'BP' || i.id, 'imported', now()
+            FROM orders_installment i JOIN orders_loan l ON l.id = i.loan_id WHERE i.number <= 5 OR i.number = 7"""),
     ]  # fmt: skip
 
 
@@ -119,9 +133,14 @@ WITH spend AS (
         FROM vehicles_servicerecord sr JOIN vehicles_ownedvehicle v ON v.id = sr.vehicle_id
         WHERE sr.serviced_on > %(year_ago)s AND sr.serviced_on <= %(today)s
         UNION ALL
+        SELECT o.member_id, p.amount FROM orders_payment p JOIN orders_installment i ON i.id = p.installment_id
+        JOIN orders_loan l ON l.id = i.loan_id JOIN orders_order o ON o.id = l.order_id
+        WHERE p.paid_on > %(year_ago)s AND p.paid_on <= %(today)s
+        UNION ALL
         SELECT o.member_id, i.amount - i.deduction FROM orders_installment i
         JOIN orders_loan l ON l.id = i.loan_id JOIN orders_order o ON o.id = l.order_id
         WHERE i.status = 'paid' AND i.paid_at >= %(window_start)s AND i.paid_at < %(day_end)s
+          AND NOT EXISTS (SELECT 1 FROM orders_payment p WHERE p.installment_id = i.id)
         UNION ALL
         SELECT o.member_id, o.down_payment FROM orders_order o
         JOIN orders_orderevent e ON e.order_id = o.id AND e.to_state = 'down_payment_paid'
@@ -143,18 +162,24 @@ loans AS (
     FROM orders_installment i JOIN orders_loan l ON l.id = i.loan_id JOIN orders_order o ON o.id = l.order_id
     GROUP BY o.member_id
 ),
+pays AS (
+    SELECT o.member_id, MAX(p.paid_on) AS last_pay FROM orders_payment p
+    JOIN orders_installment i ON i.id = p.installment_id JOIN orders_loan l ON l.id = i.loan_id
+    JOIN orders_order o ON o.id = l.order_id WHERE p.paid_on <= %(today)s GROUP BY o.member_id
+),
 opted_out AS (
     SELECT DISTINCT user_id FROM notifications_preference WHERE category = 'marketing' AND NOT is_enabled
 ),
 last_contact AS (
-    SELECT m.id AS member_id, c.first_car, c.last_car, vi.last_visit, lo.last_paid, u.last_login,
+    SELECT m.id AS member_id, c.first_car, c.last_car, vi.last_visit, lo.last_paid, pa.last_pay, u.last_login,
            CASE WHEN c.owned_long AND (vi.last_visit IS NULL OR vi.last_visit < %(no_service)s) THEN 30 ELSE 0 END
            + CASE WHEN lo.overdue THEN 30 ELSE 0 END
            + CASE WHEN oo.user_id IS NOT NULL THEN 15 ELSE 0 END
            + CASE WHEN u.last_login IS NULL OR u.last_login < %(no_sign_in)s THEN 15 ELSE 0 END AS score
     FROM members_member m JOIN members_user u ON u.id = m.user_id
     LEFT JOIN cars c ON c.member_id = m.id LEFT JOIN visits vi ON vi.member_id = m.id
-    LEFT JOIN loans lo ON lo.member_id = m.id LEFT JOIN opted_out oo ON oo.user_id = m.user_id
+    LEFT JOIN loans lo ON lo.member_id = m.id LEFT JOIN pays pa ON pa.member_id = m.id
+    LEFT JOIN opted_out oo ON oo.user_id = m.user_id
     WHERE m.closed_at IS NULL
 ),
 ranked AS (
@@ -168,9 +193,11 @@ SELECT member_id,
        CASE WHEN first_car IS NULL THEN 'lead'
             WHEN (last_visit IS NULL OR last_visit < %(churned)s) AND last_car < %(churned)s
                  AND (last_paid IS NULL OR last_paid < %(churned_at)s)
+                 AND (last_pay IS NULL OR last_pay < %(churned)s)
                  AND (last_login IS NULL OR last_login < %(churned_at)s) THEN 'churned'
             WHEN ((last_visit IS NULL OR last_visit < %(at_risk)s) AND last_car < %(at_risk)s
                  AND (last_paid IS NULL OR last_paid < %(at_risk_at)s)
+                 AND (last_pay IS NULL OR last_pay < %(at_risk)s)
                  AND (last_login IS NULL OR last_login < %(at_risk_at)s)) OR LEAST(score, 100) >= 60 THEN 'at_risk'
             WHEN first_car >= %(new_since)s THEN 'new'
             ELSE 'active' END AS lifecycle
@@ -223,8 +250,9 @@ def main() -> int:  # noqa: PLR0915  (a script read top to bottom)
             brand = connection.execute("INSERT INTO vehicles_brand (name, sort_order) VALUES ('B', 0) RETURNING id")
             model = connection.execute(
                 "INSERT INTO vehicles_carmodel (brand_id, name, body_type, energy, description, picture, is_active,"
-                " first_service_months, first_service_km, service_interval_months, service_interval_km)"
-                " VALUES (%s, 'Sedan', 'sedan', 'petrol', '', '', true, 6, 5000, 12, 10000) RETURNING id",
+                " first_service_months, first_service_km, service_interval_months, service_interval_km,"
+                " tyre_interval_months, tyre_interval_km)"
+                " VALUES (%s, 'Sedan', 'sedan', 'petrol', '', '', true, 6, 5000, 12, 10000, 60, 50000) RETURNING id",
                 [brand.fetchone()[0]],
             )
             trim = connection.execute(

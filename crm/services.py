@@ -13,7 +13,7 @@ from domain_events.services import sweep_domain_events
 from members.cards import upgrade_cards_to_tiers
 from orders.reminders import run_repayment_reminders
 from orders.task_rules import run_task_rules
-from points.services import notify_expiring_points
+from points.services import issue_birthday_coupons, notify_expiring_points
 from vehicles.reminders import run_vehicle_reminders
 from vehicles.services import confirm_requested_aftermarket_bookings
 
@@ -40,6 +40,7 @@ def _run_all(*, day: datetime.date, created: dict) -> None:
     created.update({f"crm.{key}": count for key, count in run_member_care(day=day).items()})
     created["crm.monthly_campaigns"] = send_monthly_campaigns(day=day)
     created["points.expiring"] = notify_expiring_points(today=day)
+    created["points.birthday_coupons"] = issue_birthday_coupons(day=day)
     created.update({f"tasks.{key}": count for key, count in run_task_rules(day=day).items()})
     # Not reminders, but daily upkeep that belongs with them: cards follow the tiers computed overnight, and
     # aftermarket bookings whose after-commit task was lost are sent to the partner.

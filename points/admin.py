@@ -186,7 +186,8 @@ class PointsAccountAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(TierBenefit)
 class TierBenefitAdmin(admin.ModelAdmin):
-    list_display = ["tier", "points_multiplier", "description"]
+    list_display = ["tier", "points_multiplier", "birthday_reward", "description"]
+    list_select_related = ["birthday_reward"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from points.defaults import ensure_default_earn_rules
 from points.enums import RewardKind
-from points.models import Campaign, Reward
+from points.models import Campaign, Reward, TierBenefit
 
 REWARDS = [
     ("月还抵扣券 100 元", RewardKind.REPAYMENT_COUPON, 1000, Decimal("100.00"), None, 90, None),
@@ -31,6 +31,11 @@ def seed_points_demo() -> None:
             defaults={"kind": kind, "cost_points": cost, "face_value": face_value, "stock": stock,
                       "valid_days": valid_days, "per_member_limit": limit, "sort_order": sort_order},
         )  # fmt: skip
+    # The birthday gift by tier (seed 001: 生日福利): a car wash for silver and gold, the labour coupon above.
+    car_wash = Reward.objects.get(name="免费精致洗车")
+    labour = Reward.objects.get(name="保养工时 8 折券")
+    for tier, gift in (("silver", car_wash), ("gold", car_wash), ("platinum", labour), ("diamond", labour)):
+        TierBenefit.objects.filter(tier=tier, birthday_reward__isnull=True).update(birthday_reward=gift)
     today = timezone.localdate()
     Campaign.objects.get_or_create(
         code="test-drive", defaults={"name": "到店试驾有礼", "points": 200, "starts_on": today,

@@ -170,8 +170,14 @@ class Coupon(models.Model):
         "members.Member", on_delete=models.PROTECT, related_name="coupons", verbose_name=_("member")
     )
     reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="coupons", verbose_name=_("reward"))
+    # A coupon bought with points has its ledger entry; one given as a benefit (the birthday coupon of a tier) has
+    # none, and instead the key of what it was given for (``birthday:<member>:<year>``), so it is given once.
     redemption = models.OneToOneField(
-        PointsEntry, on_delete=models.PROTECT, related_name="coupon", verbose_name=_("redemption")
+        PointsEntry, on_delete=models.PROTECT, related_name="coupon", verbose_name=_("redemption"), null=True,
+        blank=True,
+    )  # fmt: skip
+    benefit_key = models.CharField(  # noqa: DJ001  (NULL for bought coupons: unique only among benefits)
+        _("given for"), max_length=80, null=True, blank=True, unique=True, editable=False
     )
     face_value = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("face value"))
     status = models.CharField(
@@ -192,6 +198,12 @@ class Coupon(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(redemption__isnull=False) | Q(benefit_key__isnull=False),
+                name="coupon_bought_or_given",
+            ),
+        ]
         verbose_name = _("coupon")
         verbose_name_plural = _("coupons")
 
@@ -275,6 +287,10 @@ class TierBenefit(models.Model):
         help_text=_("Spend-based points (service bills) are multiplied by this, e.g. 1.50."),
     )  # fmt: skip
     description = models.CharField(_("other benefits"), max_length=200, blank=True)
+    birthday_reward = models.ForeignKey(
+        Reward, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("birthday coupon"),
+        help_text=_("Given once a year on the member's birthday, without spending points. Empty: none."),
+    )  # fmt: skip
 
     class Meta:
         constraints = [

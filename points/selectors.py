@@ -162,7 +162,7 @@ def list_usable_coupons(*, member_id: int, kind: str) -> QuerySet[Coupon]:
 
 
 def get_tier_benefit(*, tier: str) -> TierBenefit | None:
-    return TierBenefit.objects.filter(tier=tier).first()
+    return TierBenefit.objects.filter(tier=tier).select_related("birthday_reward").first()
 
 
 SERVICE_PAYER_TYPES = ("customer", "insurance", "manufacturer", "internal")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from members import cards as card_services
 from members.selectors import get_member_by_id
-from notifications.bulk import bulk_queue_notifications
+from notifications.bulk import bulk_queue_notifications, sql_month_and_day
 from notifications.catalog import language_of, render, resolve_text
 from notifications.models import Channel
 from notifications.services import queue_notification
@@ -627,3 +627,76 @@ def use_service_coupon_at_store(*, code: str, staff) -> StoreCouponUse:
         code=normalized, used_for=used_for, actor=staff, member_id=coupon.member_id, kind=RewardKind.SERVICE_COUPON
     )
     return StoreCouponUse(coupon=coupon, was_already_marked=False)
+
+
+# ------------------------------------------------------------------------------------------------ benefit coupons
+
+
+def _benefit_coupon(*, member_id: int, reward: Reward, benefit_key: str, today: datetime.date) -> Coupon:
+    return Coupon(
+        code=_new_coupon_code(), member_id=member_id, reward=reward, redemption=None, benefit_key=benefit_key,
+        face_value=reward.face_value, valid_until=today + datetime.timedelta(days=reward.valid_days),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def issue_benefit_coupon(*, member_id: int, reward_id: int, idempotency_key: str) -> tuple[Coupon, bool]:
+    """Give a member a reward's coupon as a benefit: no points spent, no ledger entry, no stock taken. The key says
+    what it is given for (``birthday:<member>:<year>``); the same key again gives nothing and returns the coupon
+    given (and whether it is new). A key already used for another member or reward is refused."""
+    existing = Coupon.objects.filter(benefit_key=idempotency_key).first()
+    if existing is not None:
+        if existing.member_id != member_id or existing.reward_id != reward_id:
+            raise IdempotencyKeyReused()
+        return existing, False
+    reward = Reward.objects.filter(pk=reward_id).first()
+    if reward is None:
+        raise RewardNotFound()
+    if not reward.is_active:
+        raise RewardUnavailable()
+    coupon = _benefit_coupon(member_id=member_id, reward=reward, benefit_key=idempotency_key,
+                             today=timezone.localdate())  # fmt: skip
+    try:
+        with transaction.atomic():
+            coupon.save()
+    except IntegrityError:
+        # The same key given at this very moment by another run: answer with theirs.
+        return Coupon.objects.get(benefit_key=idempotency_key), False
+    return coupon, True
+
+
+def birthday_benefit_key(*, member_id: int, year: int) -> str:
+    return f"birthday:{member_id}:{year}"
+
+
+def issue_birthday_coupons(*, day: datetime.date) -> int:
+    """The tier's birthday coupon (TierBenefit.birthday_reward, head office's choice per tier) for every open
+    account whose birthday is ``day`` (29 February on 28 February in other years): once per member and year,
+    whatever their tier does later that year. One SELECT of who is due, one bulk INSERT; a second run adds none."""
+    month_days = [day.strftime("%m-%d")]
+    if month_days[0] == "02-28" and (day + datetime.timedelta(days=1)).month == 3:
+        month_days.append("02-29")
+    marks = ", ".join(["%s"] * len(month_days))
+    key_sql = f"'birthday:' || CAST(m.id AS TEXT) || ':{day.year}'"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT m.id, b.birthday_reward_id FROM members_member m
+            JOIN members_user u ON u.id = m.user_id
+            JOIN points_tierbenefit b ON b.tier = m.tier
+            JOIN points_reward r ON r.id = b.birthday_reward_id
+            WHERE u.is_active AND m.closed_at IS NULL AND r.is_active
+              AND {sql_month_and_day("m.birthday")} IN ({marks})
+              AND NOT EXISTS (SELECT 1 FROM points_coupon c WHERE c.benefit_key = {key_sql})
+            """,  # noqa: S608  (identifiers are ours; values are parameters)
+            month_days,
+        )
+        due = cursor.fetchall()
+    rewards = Reward.objects.in_bulk({reward_id for _member, reward_id in due})
+    coupons = [
+        _benefit_coupon(member_id=member_id, reward=rewards[reward_id], today=day,
+                        benefit_key=birthday_benefit_key(member_id=member_id, year=day.year))
+        for member_id, reward_id in due
+    ]  # fmt: skip
+    # A run at the same moment may have given some already: the unique key keeps one each.
+    return len(Coupon.objects.bulk_create(coupons, ignore_conflicts=True, batch_size=1000))

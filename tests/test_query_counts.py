@@ -66,6 +66,16 @@ def car_not_back(cast):
     return OwnedVehicleFactory(member=owner, delivered_on=timezone.localdate() - datetime.timedelta(days=400))
 
 
+def member_in_service(cast):
+    """A member of store A active since last month: counted in this month's churn base."""
+    from crm.segments.models import LifecycleChange
+
+    member = MemberFactory(preferred_store=cast.store)
+    LifecycleChange.objects.create(member=member, from_lifecycle="", to_lifecycle="active",
+                                   as_of=timezone.localdate() - datetime.timedelta(days=40))  # fmt: skip
+    return member
+
+
 def loan(cast):
     # The loan's application is delivered (ended), so the member may have many beside their one open application.
     return LoanFactory(order__member=cast.member, order__store=cast.store, order__state="delivered")
@@ -360,6 +370,22 @@ CASES = [
         lambda row: row.plate,
     ),
     ListCase(
+        "report churn",
+        lambda cast: "/backoffice/reports/churn/",
+        member_in_service,
+        "store_manager",
+        False,
+        lambda row: row.preferred_store.name,
+    ),
+    ListCase(
+        "report complaint rate",
+        lambda cast: "/backoffice/reports/complaint-rate/",
+        store_complaint,
+        "store_manager",
+        False,
+        lambda row: row.store.name,
+    ),
+    ListCase(
         "report points liability",
         lambda cast: "/backoffice/reports/points-liability/",
         lambda cast: RewardFactory(name=f"抵扣券 {next(UNIQUE)}"),
@@ -607,6 +633,9 @@ QUERIES = {
     "back-office complaints": 8,
     "api report not-returned": 3,
     "report not-returned": 7,
+    # One query a month of the period (this month here), the store names; the complaints one more.
+    "report churn": 7,
+    "report complaint rate": 8,
     "report points liability": 8,
     "admin orders": 11,
     "admin members": 11,

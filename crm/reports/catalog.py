@@ -3,7 +3,7 @@ to add one)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.reports import selectors
+from crm.reports import segment_reports, selectors
 from crm.reports.forms import AsOfFilterForm, FunnelFilterForm, NotReturnedFilterForm, ReportFilterForm
 from crm.reports.framework import Report, register
 
@@ -64,3 +64,7 @@ TASK_EXECUTION = register(Report(
     form_class=ReportFilterForm,
     run=selectors.task_execution,
 ))  # fmt: skip
+
+TIERS = register(segment_reports.TIERS)
+CHURN = register(segment_reports.CHURN)
+COMPLAINT_RATE = register(segment_reports.COMPLAINT_RATE)

@@ -10,6 +10,8 @@ Extension point: ``CHURN_RISK_REASONS`` is the list the nightly computation read
         members_sql=lambda context: ("SELECT c.member_id FROM care_complaint c WHERE c.state <> 'closed'", []),
     ))
 
+The complaint and survey reasons below read those apps' tables (they sit below segments in crm).
+
 Each query runs once per computation (joined set-based, never per member); it may return a member more than once.
 """
 
@@ -29,6 +31,9 @@ class ReasonContext:
     as_of: datetime.date
     no_service_before: datetime.date
     no_sign_in_before: datetime.datetime
+    # Complaints and survey answers count from here (the start of the local day N months back) to the end of as_of.
+    feedback_since: datetime.datetime
+    day_end: datetime.datetime
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,11 +95,43 @@ def _no_sign_in(context: ReasonContext) -> tuple[str, list]:
     )
 
 
+def _open_complaint(context: ReasonContext) -> tuple[str, list]:
+    return (
+        "SELECT c.member_id FROM complaints_complaint c WHERE c.status <> 'closed' AND c.received_at < %s",
+        [_datetime_param(context.day_end)],
+    )
+
+
+def _poorly_rated_complaint(context: ReasonContext) -> tuple[str, list]:
+    # The member's own verdict on how a complaint was handled: 1 or 2 of 5, rated within the feedback window.
+    return (
+        """
+        SELECT c.member_id FROM complaints_complaintrating r JOIN complaints_complaint c ON c.id = r.complaint_id
+        WHERE r.score <= 2 AND r.created_at >= %s AND r.created_at < %s
+        """,
+        [_datetime_param(context.feedback_since), _datetime_param(context.day_end)],
+    )
+
+
+def _detractor_answer(context: ReasonContext) -> tuple[str, list]:
+    # NPS detractors (0–6) and the two lowest satisfaction marks (1–2 of 5).
+    return (
+        """
+        SELECT sr.member_id FROM surveys_surveyresponse sr
+        WHERE (sr.nps <= 6 OR sr.csat <= 2) AND sr.answered_at >= %s AND sr.answered_at < %s
+        """,
+        [_datetime_param(context.feedback_since), _datetime_param(context.day_end)],
+    )
+
+
 CHURN_RISK_REASONS: list[ChurnRiskReason] = [
     ChurnRiskReason("no_service_visit", _("No service visit for months"), 30, _no_service_visit),
     ChurnRiskReason("overdue_installments", _("Overdue installments"), 30, _overdue_installments),
     ChurnRiskReason("opted_out", _("Opted out of marketing messages"), 15, _opted_out),
     ChurnRiskReason("no_sign_in", _("Has not signed in for a long time"), 15, _no_sign_in),
+    ChurnRiskReason("open_complaint", _("Has an open complaint"), 20, _open_complaint),
+    ChurnRiskReason("poorly_rated_complaint", _("Rated a complaint's handling poorly"), 20, _poorly_rated_complaint),
+    ChurnRiskReason("detractor_answer", _("Gave a low score in a survey"), 15, _detractor_answer),
 ]
 
 

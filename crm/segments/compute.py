@@ -15,6 +15,7 @@ Running it twice for the same date changes nothing: the history tables are uniqu
 messages and tasks have dedupe keys, and the computation reads what the first run wrote as "before".
 """
 
+import calendar
 import dataclasses
 import datetime
 import time
@@ -59,6 +60,15 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last_day))
 
 
 def _timestamp(value: datetime.datetime):
@@ -112,8 +122,9 @@ def _quiet_since(*, day: datetime.date) -> tuple[str, list]:
     start = _timestamp(local_day_bounds(day)[0])
     return (
         "((last_service_on IS NULL OR last_service_on < %s) AND last_delivery_on < %s"
-        " AND (last_paid_at IS NULL OR last_paid_at < %s) AND (last_login IS NULL OR last_login < %s))",
-        [day, day, start, start],
+        " AND (last_paid_at IS NULL OR last_paid_at < %s) AND (last_payment_on IS NULL OR last_payment_on < %s)"
+        " AND (last_login IS NULL OR last_login < %s))",
+        [day, day, start, day, start],
     )
 
 
@@ -126,6 +137,8 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
         as_of=as_of,
         no_service_before=as_of - datetime.timedelta(days=rules.no_service_days),
         no_sign_in_before=local_day_bounds(as_of - datetime.timedelta(days=rules.no_sign_in_days))[0],
+        feedback_since=local_day_bounds(months_before(as_of, rules.feedback_months))[0],
+        day_end=local_day_bounds(as_of)[1],
     )
     risk_sql, risk_params = _churn_risk_sql(context=context, rules=rules)
     ranked_sql, ranked_params = _ranked_tier_sql()
@@ -144,8 +157,16 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
                 FROM vehicles_servicerecord sr JOIN vehicles_ownedvehicle v ON v.id = sr.vehicle_id
                 WHERE sr.serviced_on > %s AND sr.serviced_on <= %s
                 UNION ALL
+                -- Installments: what was paid, by payment date (a partly paid one counts its payments)…
+                SELECT o.member_id, p.amount FROM orders_payment p JOIN orders_installment i ON i.id = p.installment_id
+                JOIN orders_loan l ON l.id = i.loan_id JOIN orders_order o ON o.id = l.order_id
+                WHERE p.paid_on > %s AND p.paid_on <= %s
+                UNION ALL
+                -- …and one settled with no payment rows (a coupon covered it, or it was paid before payments were
+                -- recorded one by one) counts what it asked of the member when it was settled.
                 SELECT o.member_id, i.amount - i.deduction FROM {paid_installments}
                 WHERE i.status = 'paid' AND i.paid_at >= %s AND i.paid_at < %s
+                  AND NOT EXISTS (SELECT 1 FROM orders_payment p WHERE p.installment_id = i.id)
                 UNION ALL
                 SELECT o.member_id, o.down_payment FROM orders_order o
                 JOIN orders_orderevent e ON e.order_id = o.id AND e.to_state = 'down_payment_paid'
@@ -164,6 +185,13 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
         payments AS (
             SELECT o.member_id, MAX(i.paid_at) AS last_paid_at FROM {paid_installments}
             WHERE i.status = 'paid' AND i.paid_at < %s GROUP BY o.member_id
+        ),
+        payment_days AS (
+            -- Any payment is contact, a part of an installment too.
+            SELECT o.member_id, MAX(p.paid_on) AS last_payment_on FROM orders_payment p
+            JOIN orders_installment i ON i.id = p.installment_id JOIN orders_loan l ON l.id = i.loan_id
+            JOIN orders_order o ON o.id = l.order_id
+            WHERE p.paid_on <= %s GROUP BY o.member_id
         ),
         activity AS (
             SELECT v.member_id, sr.serviced_on AS day
@@ -187,7 +215,8 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
         facts AS (
             SELECT m.id AS member_id, COALESCE(sp.amount, 0) AS spend,
                    PERCENT_RANK() OVER (ORDER BY COALESCE(sp.amount, 0) DESC) AS spend_rank,
-                   c.first_delivery_on, c.last_delivery_on, vi.last_service_on, pa.last_paid_at, u.last_login,
+                   c.first_delivery_on, c.last_delivery_on, vi.last_service_on, pa.last_paid_at, pd.last_payment_on,
+                   u.last_login,
                    t.customer_since,
                    CASE WHEN COALESCE(r.score, 0) > 100 THEN 100 ELSE COALESCE(r.score, 0) END AS churn_score,
                    COALESCE(r.reasons, '') AS churn_reasons
@@ -197,6 +226,7 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
             LEFT JOIN cars c ON c.member_id = m.id
             LEFT JOIN visits vi ON vi.member_id = m.id
             LEFT JOIN payments pa ON pa.member_id = m.id
+            LEFT JOIN payment_days pd ON pd.member_id = m.id
             LEFT JOIN tenure t ON t.member_id = m.id
             LEFT JOIN risk r ON r.member_id = m.id
             WHERE m.closed_at IS NULL
@@ -229,8 +259,8 @@ def _work_table_sql(*, as_of: datetime.date, rules: SegmentRules, grace_days: in
     """  # noqa: S608  (identifiers and codes are ours; every value is a parameter)
     params = [
         *(int(counted[payer]) for payer in ("customer", "insurance", "manufacturer", "internal")),
-        year_ago, as_of, window_start, day_end, window_start, day_end,
-        as_of, as_of, day_end, as_of, as_of, as_of, rules.churned_days,
+        year_ago, as_of, year_ago, as_of, window_start, day_end, window_start, day_end,
+        as_of, as_of, day_end, as_of, as_of, as_of, as_of, rules.churned_days,
         *risk_params, *ranked_params, *churned_params, *at_risk_params, rules.at_risk_score,
         as_of - datetime.timedelta(days=rules.new_customer_days),
         as_of, as_of, as_of + datetime.timedelta(days=grace_days),

@@ -16,6 +16,9 @@ DEFAULT_CHURN_WEIGHTS = {
     "overdue_installments": 30,
     "opted_out": 15,
     "no_sign_in": 15,
+    "open_complaint": 20,
+    "poorly_rated_complaint": 20,
+    "detractor_answer": 15,
 }
 
 
@@ -44,6 +47,11 @@ class SegmentRules(models.Model):
     )
     no_sign_in_days = models.PositiveSmallIntegerField(
         _("'no sign-in' after (days)"), default=90, help_text=_("Churn reason: no sign-in for this long.")
+    )
+    feedback_months = models.PositiveSmallIntegerField(
+        _("complaints and answers count for (months)"),
+        default=3,
+        help_text=_("Churn reasons: a poorly rated complaint or a detractor answer within this many months."),
     )
     churn_weights = models.JSONField(
         _("churn reason weights"),

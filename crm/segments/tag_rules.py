@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.segments.enums import Lifecycle, Loyalty, TagKind, TagSource
 from crm.segments.models import TagGroup
 from members.enums import Tier
+from notifications.bulk import local_day_bounds
 
 WANTED_TABLE = "segments_wanted_tags"
 SOON_DAYS = 30
@@ -85,6 +86,23 @@ def _insurance_due(as_of: datetime.date) -> tuple[str, list]:
     )
 
 
+def quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _complained_this_quarter(as_of: datetime.date) -> tuple[str, list]:
+    # Any complaint received in the calendar quarter (local dates) up to the end of the as-of day.
+    start = local_day_bounds(quarter_start(as_of))[0]
+    end = local_day_bounds(as_of)[1]
+    return (
+        """
+        SELECT DISTINCT c.member_id, 'complained_this_quarter' AS code, %s AS name FROM complaints_complaint c
+        WHERE c.received_at >= %s AND c.received_at < %s
+        """,
+        [str(_("Complained this quarter")), *(connection.ops.adapt_datetimefield_value(t) for t in (start, end))],
+    )
+
+
 SYSTEM_TAG_RULES: list[SystemTagRule] = [
     SystemTagRule("model", _car_model),
     SystemTagRule("city", _city),
@@ -93,6 +111,7 @@ SYSTEM_TAG_RULES: list[SystemTagRule] = [
     SystemTagRule("loyalty", _segment_rule("loyalty", Loyalty)),
     SystemTagRule("care", _first_service_due),
     SystemTagRule("care", _insurance_due),
+    SystemTagRule("care", _complained_this_quarter),
 ]
 
 

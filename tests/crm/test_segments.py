@@ -13,6 +13,7 @@ from crm.segments.services import add_staff_tag, compute_segments, remove_staff_
 from members.models import Member
 from notifications.models import Notification, Preference
 from orders.models import Installment
+from orders.repayments import record_payment
 from points import services as points_services
 from staff_tasks.models import Task
 from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
@@ -86,6 +87,41 @@ def test_spend_counts_the_payers_the_points_rules_count_and_paid_installments_wi
     compute_segments(as_of=AS_OF)
     first = Installment.objects.get(loan=loan, number=1)
     assert MemberSegment.objects.get(member=member).spend_12_months == Decimal("300.00") + first.amount - Decimal("10")
+
+
+def test_installments_count_what_was_paid_by_payment_date_partly_paid_ones_included():
+    member, _car = _owner()
+    loan = _loan(member)
+    first, second = Installment.objects.filter(loan=loan).order_by("number")[:2]
+    finance = StaffFactory(role="finance")
+    # Fully paid in two payments, one of them before the window (30 June 2025 is a year before: outside).
+    record_payment(installment_id=first.pk, amount=Decimal("100.00"), paid_on=datetime.date(2025, 6, 30),
+                   reference="P-1", actor=finance)  # fmt: skip
+    record_payment(installment_id=first.pk, amount=first.amount - Decimal("100.00"),
+                   paid_on=datetime.date(2025, 7, 1), reference="P-2", actor=finance)  # fmt: skip
+    # Partly paid: counts what was paid.
+    record_payment(installment_id=second.pk, amount=Decimal("250.50"), paid_on=datetime.date(2026, 6, 30),
+                   reference="P-3", actor=finance)  # fmt: skip
+    # Paid after the as-of day: not yet.
+    record_payment(installment_id=second.pk, amount=Decimal("40.00"), paid_on=datetime.date(2026, 7, 1),
+                   reference="P-4", actor=finance)  # fmt: skip
+    second.refresh_from_db()
+    assert second.status != "paid"
+    compute_segments(as_of=AS_OF)
+    spend = MemberSegment.objects.get(member=member).spend_12_months
+    assert spend == first.amount - Decimal("100.00") + Decimal("250.50")
+
+
+def test_a_partial_payment_is_contact_for_the_lifecycle():
+    member, _car = _owner(delivered_on=datetime.date(2024, 1, 1))  # no visit since: churned without contact
+    quiet, _other = _owner(delivered_on=datetime.date(2024, 1, 1))
+    installment = Installment.objects.filter(loan=_loan(member)).order_by("number").first()
+    record_payment(installment_id=installment.pk, amount=Decimal("10.00"), paid_on=datetime.date(2026, 6, 1),
+                   reference="P-PART", actor=StaffFactory(role="finance"))  # fmt: skip
+    compute_segments(as_of=AS_OF)
+    lifecycles = dict(MemberSegment.objects.values_list("member_id", "lifecycle"))
+    assert lifecycles[quiet.pk] == "churned"
+    assert lifecycles[member.pk] not in ("churned", "lead")
 
 
 def test_a_rise_is_immediate_a_drop_waits_out_the_grace_period_and_history_is_kept(settings):

@@ -37,6 +37,27 @@ for n, amount in enumerate(["9000", "9000", "7000"] + ["100"] * 17):
     ServiceRecord.objects.create(vehicle=car, dealer_reference=f"D{n}", serviced_on=datetime.date(2026, 3, 1),
                                  mileage_km=1000, description="保养", customer_amount=Decimal(amount))
     members.append(member)
+# The second member: an open complaint this quarter, a poorly rated one, a detractor answer.
+from crm.care.complaints.models import Complaint, ComplaintRating
+from crm.care.complaints.services import file_complaint
+from crm.surveys.defaults import ensure_default_questionnaires
+from crm.surveys.models import SurveyInvitation, SurveyResponse
+from crm.surveys.selectors import active_questionnaire
+from django.utils import timezone
+at = timezone.make_aware(datetime.datetime(2026, 6, 1, 10))
+unhappy = members[1]
+for closed in (False, True):
+    complaint = file_complaint(member=unhappy, category="service", description="异响", filed_by="member",
+                               actor=unhappy.user)
+    Complaint.objects.filter(pk=complaint.pk).update(received_at=at, status="closed" if closed else "received",
+                                                     closed_at=at if closed else None)
+ComplaintRating.objects.filter(pk=ComplaintRating.objects.create(complaint=complaint, score=1).pk).update(created_at=at)
+ensure_default_questionnaires()
+questionnaire = active_questionnaire(trigger="delivery")
+invitation = SurveyInvitation.objects.create(questionnaire=questionnaire, member=unhappy, trigger="delivery",
+    channel="link", subject="t:1", token_hash="0" * 64, dedupe_key="t:1", expires_at=at, answered_at=at)
+SurveyResponse.objects.create(invitation=invitation, questionnaire=questionnaire, member=unhappy, trigger="delivery",
+                              nps=4, answered_by=unhappy.user, answered_at=at)
 first = compute_segments(as_of=as_of)
 again = compute_segments(as_of=as_of)
 rows = {s.member_id: s for s in MemberSegment.objects.all()}
@@ -44,6 +65,8 @@ print(json.dumps({
     "tiers": [rows[m.pk].tier for m in members[:4]] + [rows[members[10].pk].tier],
     "lifecycle": rows[members[0].pk].lifecycle, "loyalty": rows[members[0].pk].loyalty,
     "reasons": rows[members[0].pk].churn_reason_codes, "score": rows[members[0].pk].churn_score,
+    "unhappy": [rows[unhappy.pk].churn_reason_codes, rows[unhappy.pk].churn_score,
+                MemberTag.objects.filter(member=unhappy, tag__code="complained_this_quarter").exists()],
     "tags": sorted(MemberTag.objects.filter(member=members[0]).values_list("tag__code", flat=True)),
     "changes": TierChange.objects.count(), "again": [again.tier_changes, again.messages, again.tasks, again.tags_added],
     "member_tier": Member.objects.get(pk=members[0].pk).tier, "tasks": Task.objects.filter(kind="churn_recall").count(),
@@ -67,7 +90,12 @@ def test_segments_give_the_same_results_on_sqlite(tmp_path):
     assert (got["lifecycle"], got["loyalty"]) == ("active", "low")
     assert got["reasons"] == ["no_sign_in"]
     assert got["score"] == 15
+    assert got["unhappy"] == [
+        ["no_sign_in", "open_complaint", "poorly_rated_complaint", "detractor_answer"],
+        15 + 20 + 20 + 15,
+        True,
+    ]
     assert got["tags"] == ["city:深圳", "lifecycle:active", "loyalty:low", f"model:{1}", "tier:diamond"]
     assert got["changes"] == 20
     assert got["again"] == [0, 0, 0, 0]
-    assert got["tasks"] == 0
+    assert got["tasks"] == 1  # the unhappy member's score (70) reached the at-risk threshold: one recall task
