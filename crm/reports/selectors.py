@@ -18,12 +18,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.care.complaints import selectors as complaint_selectors
+from crm.care.rescue import selectors as rescue_selectors
 from crm.leads.enums import OPEN_STATUSES, LeadLostReason, LeadStatus
 from crm.models import Campaign
 from crm.reports.exceptions import ReportNotAllowed, StoreNotVisible
 from crm.reports.framework import Chart, Column, ReportResult, money, rate
 from crm.reports.router import reading_from_replica
 from crm.supervision import selectors as supervision_selectors
+from crm.surveys import selectors as survey_selectors
 from members.enums import Channel
 from members.models import Member, Store
 from members.selectors import store_ids_visible_to
@@ -772,3 +775,182 @@ def task_execution(*, user, date_from: datetime.date, date_to: datetime.date, st
         ),  # fmt: skip
         extra={"report": report},
     )
+
+
+# ------------------------------------------------------------------------------------------- complaints, care
+
+
+def _store_label(name: str | None) -> str:
+    return name or str(_("Head office (no store)"))
+
+
+def complaint_report(*, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None):
+    """Complaints received in the period: per store received, closed, SLA met, late, open and breached, compliance
+    and average resolution time; the topics (categories) most complained about. Two queries (crm.care.complaints'
+    own selectors, narrowed to the report's scope)."""
+    store_ids = report_scope(user=user, store_id=store)
+    period = {"date_from": date_from, "date_to": date_to, "store_ids": store_ids}
+    with reading_from_replica():
+        stores = complaint_selectors.sla_compliance_by_store(user=user, **period)
+        topics = complaint_selectors.top_complaint_topics(user=user, limit=None, **period)
+    rows = [
+        {**row, "store": _store_label(row["store"] if row["store_id"] else None),
+         "compliance": _as_rate(row["compliance"])}
+        for row in stores
+    ]  # fmt: skip
+    figures = ("received", "closed", "met", "closed_late", "open_breached")
+    total = {"store": str(_("Total")), **{name: sum(row[name] for row in rows) for name in figures}}
+    total["compliance"] = rate(total["met"], total["closed"])
+    # The overall mean weighs each store's mean by its closed complaints (the same as the mean over them all).
+    closed_hours = [(row["average_resolution_hours"], row["closed"]) for row in rows if row["average_resolution_hours"]]
+    weight = sum(closed for _hours, closed in closed_hours)
+    total["average_resolution_hours"] = (
+        round(sum(hours * closed for hours, closed in closed_hours) / weight, 1) if weight else None
+    )
+    topic_rows = [{**topic, "share": _as_rate(topic["share"])} for topic in topics]
+    return ReportResult(
+        columns=[
+            Column("store", _("Store"), "text"),
+            Column("received", _("Received"), "int"),
+            Column("closed", _("Closed"), "int"),
+            Column("met", _("Closed within the deadline"), "int"),
+            Column("closed_late", _("Closed late"), "int"),
+            Column("open_breached", _("Open and overdue"), "int"),
+            Column("compliance", _("SLA compliance"), "rate"),
+            Column("average_resolution_hours", _("Average resolution (hours)"), "decimal"),
+        ],
+        rows=rows,
+        total=total,
+        chart=Chart(
+            "bar",
+            [topic["label"] for topic in topic_rows],
+            [{"label": str(_("Complaints")), "data": [topic["count"] for topic in topic_rows]}],
+        ),
+        extra={"topics": topics, "stores": stores},
+        sections=[
+            (
+                _("Topics"),
+                [
+                    Column("label", _("Topic"), "text"),
+                    Column("count", _("Complaints"), "int"),
+                    Column("serious", _("Serious or major"), "int"),
+                    Column("share", _("Share"), "rate"),
+                ],
+                topic_rows,
+            )
+        ],
+    )
+
+
+def _as_rate(value: float | None) -> Decimal | None:
+    """A share the care selectors give as a float (0.8333) as the reports' rate (a Decimal to four places)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.0001"))
+
+
+def _satisfaction_row(figures, **names) -> dict:
+    return {
+        **names,
+        "responses": figures.responses,
+        "csat": figures.csat,
+        "csat_answers": figures.csat_answers,
+        "nps": figures.nps,
+        "nps_answers": figures.nps_answers,
+        "thin": str(_("Thin")) if figures.is_thin else "",
+    }
+
+
+SATISFACTION_COLUMNS = [
+    Column("responses", _("Responses"), "int"),
+    Column("csat", _("CSAT (%)"), "decimal"),
+    Column("csat_answers", _("Satisfaction answers"), "int"),
+    Column("nps", _("NPS"), "decimal"),
+    Column("nps_answers", _("Recommendation answers"), "int"),
+    Column("thin", _("Fewer than 30 responses"), "text"),
+]
+
+
+def satisfaction_over_time(
+    *, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None, trigger: str = ""
+):
+    """CSAT and NPS per month of the period (the chart and the table), per store and per trigger (further
+    tables); a slice with fewer than 30 responses is marked thin. One query (crm.surveys' selector)."""
+    # The survey responses are scoped by the person (crm.surveys); report_scope refuses a store they may not see.
+    report_scope(user=user, store_id=store)
+    with reading_from_replica():
+        report = survey_selectors.satisfaction_report(
+            user=user, date_from=date_from, date_to=date_to, store_id=store, trigger=trigger or ""
+        )
+    months = [_satisfaction_row(month, month=month.month.strftime("%Y-%m")) for month in report.months]
+    stores = [_satisfaction_row(row, store=_store_label(row.store_name)) for row in report.stores]
+    triggers = [_satisfaction_row(row, trigger=row.trigger_label) for row in report.triggers]
+    return ReportResult(
+        columns=[Column("month", _("Month"), "text"), *SATISFACTION_COLUMNS],
+        rows=months,
+        total=_satisfaction_row(report.total, month=str(_("Total"))),
+        chart=Chart(
+            "line",
+            [row["month"] for row in months],
+            [
+                {"label": str(_("CSAT (%)")), "data": [_number(row["csat"]) for row in months]},
+                {"label": str(_("NPS")), "data": [_number(row["nps"]) for row in months]},
+            ],
+        ),
+        extra={"report": report},
+        sections=[
+            (_("Per store"), [Column("store", _("Store"), "text"), *SATISFACTION_COLUMNS], stores),
+            (_("Per survey"), [Column("trigger", _("Survey"), "text"), *SATISFACTION_COLUMNS], triggers),
+        ],
+    )
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def rescue_response_times(*, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None):
+    """Roadside rescue per store: requests of the period, reached, cancelled, and the minutes from request to
+    arrival (mean, median, longest). One query (crm.care.rescue's selector)."""
+    store_ids = report_scope(user=user, store_id=store)
+    with reading_from_replica():
+        report = rescue_selectors.rescue_response_report(
+            user=user, date_from=date_from, date_to=date_to, store_ids=store_ids
+        )
+
+    def as_row(figures, store_name: str) -> dict:
+        return {
+            "store": store_name,
+            "requests": figures.requests,
+            "arrived": figures.arrived,
+            "cancelled": figures.cancelled,
+            "average_minutes": _decimal(figures.average_minutes),
+            "median_minutes": _decimal(figures.median_minutes),
+            "longest_minutes": _decimal(figures.longest_minutes),
+        }
+
+    rows = [as_row(row, _store_label(row.store_name)) for row in report.stores]
+    return ReportResult(
+        columns=[
+            Column("store", _("Store"), "text"),
+            Column("requests", _("Requests"), "int"),
+            Column("arrived", _("Reached"), "int"),
+            Column("cancelled", _("Cancelled"), "int"),
+            Column("average_minutes", _("Average response (minutes)"), "decimal"),
+            Column("median_minutes", _("Median response (minutes)"), "decimal"),
+            Column("longest_minutes", _("Longest response (minutes)"), "decimal"),
+        ],
+        rows=rows,
+        total=as_row(report.total, str(_("Total"))),
+        chart=Chart(
+            "bar",
+            [row["store"] for row in rows],
+            [
+                {"label": str(_("Average response (minutes)")), "data": [_number(r["average_minutes"]) for r in rows]},
+                {"label": str(_("Median response (minutes)")), "data": [_number(r["median_minutes"]) for r in rows]},
+            ],
+        ),
+        extra={"report": report},
+    )
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
