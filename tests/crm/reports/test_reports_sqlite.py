@@ -80,6 +80,15 @@ PointsAccount.objects.update_or_create(member=buyer, defaults={"balance": 1250})
 Reward.objects.all().update(is_active=False)
 Reward.objects.create(name="券", kind="service_coupon", cost_points=500, face_value=Decimal("50"))
 points = selectors.points_liability_report(user=hq)
+
+from crm.care.complaints.models import Complaint
+for n, hours in enumerate((3, 8)):
+    Complaint.objects.create(number=f"C{n}", member=buyer, store=store, category="service", filed_by="member",
+                             description="…", received_at=at(5), clock_started_at=at(5), status="closed",
+                             sla_status="met", closed_at=at(5) + datetime.timedelta(hours=hours),
+                             first_response_due=at(6), first_response_risk_at=at(6), resolution_due=at(8),
+                             resolution_risk_at=at(8))
+complaints = selectors.complaint_report(user=hq, **november)
 print(json.dumps({
     "funnel": [step["count"] for step in funnel.extra["steps"]],
     "drop_outs": [[d["step"], d["reason"], d["count"]] for d in funnel.extra["drop_outs"]],
@@ -87,6 +96,7 @@ print(json.dumps({
     "recall": [first, again],
     "campaign": [campaigns.rows[0]["reached"], campaigns.rows[0]["converted"], str(campaigns.rows[0]["roi"])],
     "points": [points.total["points_outstanding"], points.rows[0]["coupons"]],
+    "complaints": [complaints.total["closed"], complaints.total["average_resolution_hours"]],
 }))
 """
 
@@ -107,4 +117,5 @@ def test_the_reports_give_the_same_figures_on_sqlite(tmp_path):
         "recall": [1, 0],
         "campaign": [1, 1, "99.0000"],
         "points": [1250, 2],
+        "complaints": [2, 5.5],
     }
