@@ -196,3 +196,22 @@ def test_care_reports_run_a_fixed_number_of_queries(complaint_world, django_asse
         selectors.rescue_response_times(user=complaint_world.head_office, **PERIOD)
     with django_assert_max_num_queries(2):
         selectors.satisfaction_over_time(user=complaint_world.head_office, **PERIOD)
+
+
+def test_the_car_keeps_its_last_service_visit_for_the_not_back_report(cast):
+    from vehicles.models import OwnedVehicle, ServiceRecord
+    from vehicles.services import recompute_last_service_on, record_service_visit
+
+    car = OwnedVehicleFactory(member=cast.member, delivered_on=datetime.date(2025, 1, 10))
+    assert car.last_service_on is None
+
+    def visit(reference, day):
+        record_service_visit(vehicle_id=car.pk, dealer_reference=reference, serviced_on=day, mileage_km=1000,
+                             description="保养", is_maintenance=False, amounts={})  # fmt: skip
+
+    visit("V1", datetime.date(2025, 8, 1))
+    visit("V0", datetime.date(2025, 3, 1))  # an older visit imported late does not move it back
+    assert OwnedVehicle.objects.get(pk=car.pk).last_service_on == datetime.date(2025, 8, 1)
+    ServiceRecord.objects.filter(dealer_reference="V1").delete()
+    recompute_last_service_on(vehicle_ids=[car.pk])
+    assert OwnedVehicle.objects.get(pk=car.pk).last_service_on == datetime.date(2025, 3, 1)

@@ -27,7 +27,7 @@ from members.models import Member, Store, User
 from notifications.models import Notification
 from orders.models import Order, OrderEvent
 from points.models import PointsAccount, Reward
-from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim
+from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, Trim
 
 tz = zoneinfo.ZoneInfo("Asia/Shanghai")
 at = lambda day: datetime.datetime(2026, 11, day, 10, tzinfo=tz)
@@ -63,9 +63,10 @@ funnel = selectors.acquisition_funnel(user=hq, **november)
 
 car = OwnedVehicle.objects.create(member=buyer, trim=trim, vin="V1", plate="粤B00001",
                                   delivered_on=timezone.localdate() - datetime.timedelta(days=500))
-ServiceRecord.objects.create(vehicle=car, dealer_reference="R1", mileage_km=1000,
-                             serviced_on=timezone.localdate() - datetime.timedelta(days=300),
-                             description="保养", customer_amount=Decimal("800.00"))
+from vehicles.services import record_service_visit
+record_service_visit(vehicle_id=car.pk, dealer_reference="R1", mileage_km=1000, is_maintenance=False,
+                     serviced_on=timezone.localdate() - datetime.timedelta(days=300), description="保养",
+                     amounts={"customer_amount": Decimal("800.00")})
 value = selectors.lifetime_value_report(user=hq)
 first = services.open_recall_tasks(actor=hq, months=6)
 again = services.open_recall_tasks(actor=hq, months=6)
