@@ -12,6 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -24,6 +25,7 @@ from crm.leads.enums import OPEN_STATUSES, LeadLostReason, LeadStatus
 from crm.models import Campaign
 from crm.reports.exceptions import ReportNotAllowed, StoreNotVisible
 from crm.reports.framework import Chart, Column, ReportResult, money, rate
+from crm.reports.models import AggregateRefresh, FunnelDay
 from crm.reports.router import reading_from_replica
 from crm.supervision import selectors as supervision_selectors
 from crm.surveys import selectors as survey_selectors
@@ -141,7 +143,7 @@ _APPROVED_STATES = ", ".join(f"'{s}'" for s in (
 FUNNEL_SQL = f"""
 WITH people AS MATERIALIZED (
     SELECT * FROM (
-        SELECT l.member_id AS member_id,
+        SELECT l.member_id AS member_id, l.created_at AS came_in_at,
                CASE l.channel WHEN 'web_quick_submit' THEN 'quick_submit' ELSE l.channel END AS channel,
                COALESCE(l.store_id, lm.preferred_store_id) AS store_id,
                l.status AS lead_status, l.lost_reason AS lost_reason,
@@ -149,7 +151,7 @@ WITH people AS MATERIALIZED (
         FROM leads_lead l LEFT JOIN members_member lm ON lm.id = l.member_id
         WHERE l.created_at >= %s AND l.created_at < %s
         UNION ALL
-        SELECT m.id, m.channel, m.preferred_store_id, '', '', 0
+        SELECT m.id, m.created_at, m.channel, m.preferred_store_id, '', '', 0
         FROM members_member m
         WHERE m.created_at >= %s AND m.created_at < %s
           AND NOT EXISTS (SELECT 1 FROM leads_lead ml WHERE ml.member_id = m.id)
@@ -179,7 +181,7 @@ event_facts AS MATERIALIZED (
     GROUP BY o.member_id
 ),
 flags AS MATERIALIZED (
-    SELECT p.channel, p.lead_status, p.lost_reason, p.member_id,
+    SELECT p.channel, p.lead_status, p.lost_reason, p.member_id, p.came_in_at, p.store_id,
            CASE WHEN p.lead_guided = 1 OR ofa.staff_started = 1 THEN 1 ELSE 0 END AS guided,
            CASE
              WHEN m.id IS NULL THEN 0
@@ -198,7 +200,7 @@ flags AS MATERIALIZED (
     LEFT JOIN order_facts ofa ON ofa.member_id = p.member_id
     LEFT JOIN event_facts efa ON efa.member_id = p.member_id
 )
-SELECT channel, guided, furthest,
+SELECT {{per_day}} channel, guided, furthest,
        CASE
          WHEN furthest = 0 THEN CASE
              WHEN lead_status = '{LeadStatus.NOT_INTERESTED}' THEN COALESCE(NULLIF(lost_reason, ''), 'other')
@@ -219,8 +221,63 @@ SELECT channel, guided, furthest,
        END AS reason,
        COUNT(*)
 FROM flags
-GROUP BY 1, 2, 3, 4
+GROUP BY {{group_by}}
 """  # noqa: S608  (identifiers and enum values are ours; every input is a parameter)
+
+
+FUNNEL_AGGREGATE = "funnel"
+
+
+def funnel_sql(*, vendor: str, where: str = "1 = 1", per_day: bool = False) -> str:
+    """The funnel's query, grouped by (channel, guided, furthest, reason); ``per_day`` also by the local day people
+    came in and their store (what the nightly aggregate stores)."""
+    if not per_day:
+        return FUNNEL_SQL.format(where=where, per_day="", group_by="1, 2, 3, 4")
+    return FUNNEL_SQL.format(
+        where=where, per_day=f"{sql_local_date('came_in_at', vendor=vendor)}, store_id,", group_by="1, 2, 3, 4, 5, 6"
+    )
+
+
+def sql_local_date(column: str, *, vendor: str) -> str:
+    """A timestamp column as its local (business time zone) date, in this database's dialect."""
+    if vendor == "postgresql":
+        return f"CAST({column} AT TIME ZONE '{settings.TIME_ZONE}' AS date)"
+    # SQLite keeps UTC text; the business time zone has no daylight saving (Asia/Shanghai).
+    hours = int(timezone.localtime(timezone.now()).utcoffset().total_seconds() // 3600)
+    return f"date({column}, '{hours:+d} hours')"
+
+
+def _funnel_groups(
+    alias: str, *, date_from: datetime.date, date_to: datetime.date, store_ids: list[int] | None, channel: str
+) -> list[tuple]:
+    """(channel, guided, furthest, reason, people) rows for the period: the days the nightly aggregate covers from
+    it (figures as of its refresh), the days since computed live. Up to three queries."""
+    grouped: list[tuple] = []
+    covers_until = (
+        AggregateRefresh.objects.using(alias)
+        .filter(name=FUNNEL_AGGREGATE)
+        .values_list("covers_until", flat=True)
+        .first()
+    )
+    live_from = date_from
+    if covers_until is not None and covers_until > date_from:
+        aggregated_to = min(date_to, covers_until - datetime.timedelta(days=1))
+        days = FunnelDay.objects.using(alias).filter(came_in_on__gte=date_from, came_in_on__lte=aggregated_to)
+        if store_ids is not None:
+            days = days.filter(store_id__in=store_ids)
+        if channel:
+            days = days.filter(channel=channel)
+        grouped += days.values_list("channel", "guided", "furthest", "reason").annotate(Sum("people")).order_by()
+        live_from = aggregated_to + datetime.timedelta(days=1)
+    if live_from <= date_to:
+        where, where_params = _in_stores("p.store_id", store_ids)
+        if channel:
+            where += " AND p.channel = %s"
+            where_params.append(channel)
+        start, end = (_moment(alias, moment) for moment in _period_bounds(live_from, date_to))
+        sql = funnel_sql(vendor=connections[alias].vendor, where=where)
+        grouped += _fetch(alias, sql, [start, end, start, end, *where_params])
+    return grouped
 
 
 def acquisition_funnel(
@@ -230,14 +287,8 @@ def acquisition_funnel(
     in during the period (a step counts everyone who got at least that far), self-service vs agent-guided, where
     each one stopped and why. One query."""
     store_ids = report_scope(user=user, store_id=store)
-    start, end = _period_bounds(date_from, date_to)
-    where, where_params = _in_stores("p.store_id", store_ids)
-    if channel:
-        where += " AND p.channel = %s"
-        where_params.append(channel)
     with reading_from_replica() as alias:
-        start, end = _moment(alias, start), _moment(alias, end)
-        grouped = _fetch(alias, FUNNEL_SQL.format(where=where), [start, end, start, end, *where_params])
+        grouped = _funnel_groups(alias, date_from=date_from, date_to=date_to, store_ids=store_ids, channel=channel)
     last = len(FUNNEL_STEPS) - 1
     reached = [0] * len(FUNNEL_STEPS)
     reached_by_guidance = {0: [0] * len(FUNNEL_STEPS), 1: [0] * len(FUNNEL_STEPS)}

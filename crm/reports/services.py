@@ -1,19 +1,23 @@
-"""The one write the reports make: recall tasks for the cars that have not been back."""
+"""The reports' writes: recall tasks for the cars that have not been back, and the nightly aggregates."""
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.reports.selectors import not_returned_vehicles
+from crm.reports.models import AggregateRefresh, FunnelDay
+from crm.reports.selectors import FUNNEL_AGGREGATE, _moment, funnel_sql, not_returned_vehicles
 from staff_tasks.bulk import bulk_open_tasks
 from staff_tasks.enums import SubjectType, TaskKind
+from staff_tasks.selectors import local_day_bounds
 
 # A recall call is due this many days after the tasks are opened, at this local hour.
 RECALL_DUE_IN_DAYS = 3
 RECALL_DUE_HOUR = 10
+# The funnel's aggregate starts here: before it nobody came in.
+FUNNEL_HISTORY_START = datetime.date(2000, 1, 1)
 
 
 @transaction.atomic
@@ -49,3 +53,27 @@ def open_recall_tasks(*, actor, months: int, store: int | None = None) -> int:
         created_by=actor,
         respect_call_opt_out=True,
     )
+
+
+@transaction.atomic
+def refresh_funnel_days(*, today: datetime.date | None = None) -> int:
+    """Rebuild the funnel's daily aggregate for every day before ``today`` (local), in one DELETE and one
+    INSERT … SELECT: older arrivals move on through the funnel, so every day is recomputed. Concurrent refreshes
+    queue on the aggregate's row. Returns the rows written."""
+    today = today or timezone.localdate()
+    refresh, _created = AggregateRefresh.objects.get_or_create(
+        name=FUNNEL_AGGREGATE, defaults={"covers_until": FUNNEL_HISTORY_START, "refreshed_at": timezone.now()}
+    )
+    AggregateRefresh.objects.select_for_update().get(pk=refresh.pk)
+    FunnelDay.objects.all().delete()
+    start, end = local_day_bounds(FUNNEL_HISTORY_START)[0], local_day_bounds(today)[0]
+    start, end = _moment("default", start), _moment("default", end)
+    sql = funnel_sql(vendor=connection.vendor, per_day=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO reports_funnelday (came_in_on, store_id, channel, guided, furthest, reason, people) " + sql,
+            [start, end, start, end],
+        )
+        written = cursor.rowcount
+    AggregateRefresh.objects.filter(pk=refresh.pk).update(covers_until=today, refreshed_at=timezone.now())
+    return written

@@ -60,6 +60,8 @@ for before, after in (("draft", "submitted"), ("submitted", "approved"), ("appro
     OrderEvent.objects.create(order=order, transition="step", from_state=before, to_state=after)
 november = {"date_from": datetime.date(2026, 11, 1), "date_to": datetime.date(2026, 11, 30)}
 funnel = selectors.acquisition_funnel(user=hq, **november)
+aggregated_rows = services.refresh_funnel_days(today=datetime.date(2026, 11, 16))
+aggregated = selectors.acquisition_funnel(user=hq, **november)
 
 car = OwnedVehicle.objects.create(member=buyer, trim=trim, vin="V1", plate="粤B00001",
                                   delivered_on=timezone.localdate() - datetime.timedelta(days=500))
@@ -92,6 +94,7 @@ for n, hours in enumerate((3, 8)):
 complaints = selectors.complaint_report(user=hq, **november)
 print(json.dumps({
     "funnel": [step["count"] for step in funnel.extra["steps"]],
+    "funnel_aggregated": [aggregated_rows > 0, aggregated.extra == funnel.extra],
     "drop_outs": [[d["step"], d["reason"], d["count"]] for d in funnel.extra["drop_outs"]],
     "value": str(value.total["spend"]),
     "recall": [first, again],
@@ -112,6 +115,7 @@ def test_the_reports_give_the_same_figures_on_sqlite(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {
         "funnel": [2, 1, 1, 1, 1, 1, 1],
+        "funnel_aggregated": [True, True],
         "drop_outs": [["lead", "price", 1]],
         # Service paid by the member, and the down payment of the delivered car.
         "value": "30800.00",
