@@ -41,3 +41,23 @@ class AggregateRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} < {self.covers_until}"
+
+
+class CampaignResult(models.Model):
+    """A campaign's figures as of the nightly refresh (the campaigns report reads these; a campaign sent since is
+    computed live)."""
+
+    campaign = models.OneToOneField(
+        "crm.Campaign", on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("campaign")
+    )
+    messaged = models.PositiveIntegerField(_("members messaged"))
+    reached = models.PositiveIntegerField(_("reached"))
+    converted = models.PositiveIntegerField(_("applied within 30 days"))
+    revenue = models.DecimalField(_("delivered value"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("campaign result")
+        verbose_name_plural = _("campaign results")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.reached}/{self.messaged}"

@@ -10,6 +10,7 @@ store its segment names; a task to its store.
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -25,7 +26,7 @@ from crm.leads.enums import OPEN_STATUSES, LeadLostReason, LeadStatus
 from crm.models import Campaign
 from crm.reports.exceptions import ReportNotAllowed, StoreNotVisible
 from crm.reports.framework import Chart, Column, ReportResult, money, rate
-from crm.reports.models import AggregateRefresh, FunnelDay
+from crm.reports.models import AggregateRefresh, CampaignResult, FunnelDay
 from crm.reports.router import reading_from_replica
 from crm.supervision import selectors as supervision_selectors
 from crm.surveys import selectors as survey_selectors
@@ -652,11 +653,24 @@ GROUP BY campaign_id
 """
 
 
+def campaign_figures_sql(campaigns: list[Campaign], *, adapt) -> tuple[str, list]:
+    """The query giving (campaign, messaged, reached, converted, revenue) for the campaigns; none without any."""
+    if not campaigns:
+        return "", []
+    windows, params = [], []
+    for campaign in campaigns:
+        starts = campaign.scheduled_at or campaign.created_at
+        windows.append("SELECT %s AS campaign_id, %s AS event, %s AS starts, %s AS ends")
+        ends = starts + datetime.timedelta(days=CONVERSION_DAYS)
+        params += [campaign.pk, campaign.event, adapt(starts), adapt(ends)]
+    return CAMPAIGN_SQL.format(windows=" UNION ALL ".join(windows)), [*params, Status.SENT, OrderState.DELIVERED]
+
+
 def campaign_report(*, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None):
     """Per campaign sent in the period: members messaged and reached (delivered), those who applied within
     CONVERSION_DAYS days, the car price of those applications that ended in a delivery, the cost staff entered, and
     the return on it ((revenue − cost) ÷ cost). Campaigns belong to the store their segment names; head office's
-    campaigns (no store) only to head office. Two queries."""
+    campaigns (no store) only to head office. Up to three queries."""
     store_ids = report_scope(user=user, store_id=store)
     start, end = _period_bounds(date_from, date_to)
     campaigns = Campaign.objects.exclude(state=Campaign.State.DRAFT).order_by("-created_at", "-pk")
@@ -667,16 +681,18 @@ def campaign_report(*, user, date_from: datetime.date, date_to: datetime.date, s
             campaign for campaign in campaigns.select_related("store")
             if start <= (campaign.scheduled_at or campaign.created_at) < end
         ]  # fmt: skip
-        figures = {}
-        if campaigns:
-            windows, params = [], []
-            for campaign in campaigns:
-                starts = campaign.scheduled_at or campaign.created_at
-                windows.append("SELECT %s AS campaign_id, %s AS event, %s AS starts, %s AS ends")
-                ends = starts + datetime.timedelta(days=CONVERSION_DAYS)
-                params += [campaign.pk, campaign.event, _moment(alias, starts), _moment(alias, ends)]
-            sql = CAMPAIGN_SQL.format(windows=" UNION ALL ".join(windows))
-            figures = {row[0]: row[1:] for row in _fetch(alias, sql, [*params, Status.SENT, OrderState.DELIVERED])}
+        # The nightly aggregate's figures where it has them; the campaigns sent since, computed live.
+        figures = {
+            row[0]: row[1:]
+            for row in CampaignResult.objects.using(alias)
+            .filter(campaign__in=[campaign.pk for campaign in campaigns])
+            .values_list("campaign_id", "messaged", "reached", "converted", "revenue")
+        }
+        sql, params = campaign_figures_sql(
+            [campaign for campaign in campaigns if campaign.pk not in figures], adapt=partial(_moment, alias)
+        )
+        if sql:
+            figures.update({row[0]: row[1:] for row in _fetch(alias, sql, params)})
     rows = []
     totals = {"messaged": 0, "reached": 0, "converted": 0, "revenue": Decimal(0), "cost": Decimal(0)}
     for campaign in campaigns:

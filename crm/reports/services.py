@@ -1,14 +1,22 @@
 """The reports' writes: recall tasks for the cars that have not been back, and the nightly aggregates."""
 
 import datetime
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.reports.models import AggregateRefresh, FunnelDay
-from crm.reports.selectors import FUNNEL_AGGREGATE, _moment, funnel_sql, not_returned_vehicles
+from crm.models import Campaign
+from crm.reports.models import AggregateRefresh, CampaignResult, FunnelDay
+from crm.reports.selectors import (
+    FUNNEL_AGGREGATE,
+    _moment,
+    campaign_figures_sql,
+    funnel_sql,
+    not_returned_vehicles,
+)
 from staff_tasks.bulk import bulk_open_tasks
 from staff_tasks.enums import SubjectType, TaskKind
 from staff_tasks.selectors import local_day_bounds
@@ -18,6 +26,7 @@ RECALL_DUE_IN_DAYS = 3
 RECALL_DUE_HOUR = 10
 # The funnel's aggregate starts here: before it nobody came in.
 FUNNEL_HISTORY_START = datetime.date(2000, 1, 1)
+CAMPAIGN_AGGREGATE = "campaigns"
 
 
 @transaction.atomic
@@ -77,3 +86,32 @@ def refresh_funnel_days(*, today: datetime.date | None = None) -> int:
         written = cursor.rowcount
     AggregateRefresh.objects.filter(pk=refresh.pk).update(covers_until=today, refreshed_at=timezone.now())
     return written
+
+
+@transaction.atomic
+def refresh_campaign_results() -> int:
+    """Rebuild every sent campaign's figures in one DELETE and one INSERT … SELECT (conversions keep arriving for
+    30 days after a send, deliveries later). Concurrent refreshes queue on the aggregate's row."""
+    refresh, _created = AggregateRefresh.objects.get_or_create(
+        name=CAMPAIGN_AGGREGATE, defaults={"covers_until": timezone.localdate(), "refreshed_at": timezone.now()}
+    )
+    AggregateRefresh.objects.select_for_update().get(pk=refresh.pk)
+    CampaignResult.objects.all().delete()
+    campaigns = list(Campaign.objects.exclude(state=Campaign.State.DRAFT))
+    sql, params = campaign_figures_sql(campaigns, adapt=partial(_moment, "default"))
+    written = 0
+    if sql:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO reports_campaignresult (campaign_id, messaged, reached, converted, revenue) " + sql, params
+            )
+            written = cursor.rowcount
+    AggregateRefresh.objects.filter(pk=refresh.pk).update(
+        covers_until=timezone.localdate(), refreshed_at=timezone.now()
+    )
+    return written
+
+
+def refresh_report_aggregates(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Every pre-aggregated report figure: the funnel's days before ``today`` and the campaigns' results."""
+    return {"funnel_days": refresh_funnel_days(today=today), "campaign_results": refresh_campaign_results()}

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from crm.reports.services import refresh_funnel_days
+from crm.reports.services import refresh_report_aggregates
 
 
 @shared_task(acks_late=True)
-def refresh_report_aggregates_task() -> int:
-    return refresh_funnel_days()
+def refresh_report_aggregates_task() -> dict:
+    return refresh_report_aggregates()

@@ -15,7 +15,7 @@ from crm.reports.models import AggregateRefresh, FunnelDay
 from crm.reports.router import reading_from_replica
 from members.models import Member
 from staff_tasks.models import Task
-from tests.crm.reports.conftest import NOVEMBER, client_for
+from tests.crm.reports.conftest import NOVEMBER, at, client_for
 from tests.members.factories import StaffFactory
 
 API = "/api/v1/backoffice/reports/{}/"
@@ -152,6 +152,26 @@ def test_campaign_reach_conversion_and_return(campaign_world):
     assert (body["total"]["reached"], body["total"]["converted"], body["total"]["cost"]) == (3, 1, "1000.00")
     mine = client_for(campaign_world.store_manager).get(API.format("campaigns"), NOVEMBER).json()
     assert [row["name"] for row in mine["rows"]] == ["双十一"]
+    assert mine["total"]["reached"] == 2
+
+
+def test_campaigns_read_the_nightly_results_and_compute_newer_ones_live(campaign_world, django_assert_num_queries):
+    from crm.models import Campaign
+
+    live = client_for(campaign_world.head_office).get(API.format("campaigns"), NOVEMBER).json()
+    assert services.refresh_report_aggregates(today=datetime.date(2026, 12, 1))["campaign_results"] == 2
+    assert services.refresh_campaign_results() == 2  # a re-run rebuilds the same rows
+    assert client_for(campaign_world.head_office).get(API.format("campaigns"), NOVEMBER).json() == live
+    # A campaign sent after the refresh: computed live, next to the stored ones.
+    Campaign.objects.create(name="新活动", subject="s", body="b", store=campaign_world.store, state="scheduled",
+                            scheduled_at=at(11, 25))  # fmt: skip
+    with django_assert_num_queries(3):  # campaigns, stored results, the live one
+        result = selectors.campaign_report(
+            user=campaign_world.head_office, date_from=datetime.date(2026, 11, 1), date_to=datetime.date(2026, 11, 30)
+        )
+    assert {row["name"]: row["messaged"] for row in result.rows} == {"双十一": 3, "广州车主日": 1, "新活动": 0}
+    mine = client_for(campaign_world.store_manager).get(API.format("campaigns"), NOVEMBER).json()
+    assert {row["name"] for row in mine["rows"]} == {"双十一", "新活动"}
     assert mine["total"]["reached"] == 2
 
 

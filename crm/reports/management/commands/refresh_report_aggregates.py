@@ -1,15 +1,16 @@
-"""Rebuild the reports' pre-aggregated figures (beat runs it nightly): the funnel's daily rows."""
+"""Rebuild the reports' pre-aggregated figures (beat runs it nightly): the funnel's daily rows and the campaigns'
+results."""
 
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from crm.reports.services import refresh_funnel_days
+from crm.reports.services import refresh_report_aggregates
 
 
 class Command(BaseCommand):
-    help = "Rebuild the reports' aggregates (the acquisition funnel per day) for the days before --date (today)."
+    help = "Rebuild the reports' aggregates (the funnel per day before --date, default today; the campaigns)."
 
     def add_arguments(self, parser):
         parser.add_argument("--date", default="", help="YYYY-MM-DD, local; default today")
@@ -19,5 +20,10 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError as error:
             raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from error
-        rows = refresh_funnel_days(today=day)
-        self.stdout.write(self.style.SUCCESS(f"Funnel: {rows} day rows, covering the days before {day.isoformat()}."))
+        written = refresh_report_aggregates(today=day)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Funnel: {written['funnel_days']} day rows, covering the days before {day.isoformat()}; "
+                f"campaigns: {written['campaign_results']}."
+            )
+        )
