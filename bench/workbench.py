@@ -164,11 +164,12 @@ def load_steps(*, members: int, stores: int, tasks: int, leads: int) -> list[tup
             """
             INSERT INTO orders_order (id, state, number, channel, signing_at, plate, price, down_payment,
                                       monthly_payment, created_at, updated_at, created_by_id, member_id, plan_id,
-                                      replaces_id, store_id, trim_id, vehicle_unit_id)
+                                      replaces_id, store_id, trim_id, vehicle_unit_id, total_interest, fees,
+                                      annual_percentage_rate, down_payment_coupon_code, down_payment_deduction)
             SELECT n, 'delivered', 'MC' || lpad(n::text, 10, '0'), 'online', NULL,
                    '京A' || lpad((n %% 100000)::text, 5, '0'),
                    150000, 30000, 4000, now() - interval '1600 days', now(), %(creator)s, n, %(plan)s, NULL,
-                   1 + n %% %(stores)s, %(trim)s, n
+                   1 + n %% %(stores)s, %(trim)s, n, 0, 0, 0, '', 0
             FROM generate_series(1, %(members)s) AS n WHERE n %% 10 < 3
             """,
         ),
@@ -258,8 +259,10 @@ def load(*, members: int, stores: int, tasks: int, leads: int, today: datetime.d
             WITH brand AS (INSERT INTO vehicles_brand (name, sort_order) VALUES ('Bench', 0) RETURNING id),
                  model AS (INSERT INTO vehicles_carmodel (brand_id, name, body_type, energy, description, picture,
                                                           is_active, first_service_months, first_service_km,
-                                                          service_interval_months, service_interval_km)
-                           SELECT id, 'Bench Sedan', 'sedan', 'petrol', '', '', true, 6, 5000, 12, 10000 FROM brand
+                                                          service_interval_months, service_interval_km,
+                                                          tyre_interval_months, tyre_interval_km)
+                           SELECT id, 'Bench Sedan', 'sedan', 'petrol', '', '', true, 6, 5000, 12, 10000, 60, 50000
+                           FROM brand
                            RETURNING id)
             INSERT INTO vehicles_trim (car_model_id, name, guide_price, is_active)
             SELECT id, 'Standard', 150000, true FROM model RETURNING id
