@@ -77,7 +77,7 @@ def _parameters(report: Report) -> list[OpenApiParameter]:
     names = {"date_from": "from", "date_to": "to"}
     form = report.form_class()
     return [
-        OpenApiParameter(names.get(name, name), str, required=False, description=str(field.label))
+        OpenApiParameter(names.get(name, name), str, required=False, description=field.label)
         for name, field in form.fields.items()
     ]
 
@@ -95,7 +95,7 @@ def report_api(report: Report, response_serializer=ReportSerializer, answer=defa
 
         @extend_schema(
             operation_id=f"backoffice_reports_{report.slug.replace('-', '_')}",
-            summary=str(report.title),
+            summary=report.title,
             parameters=_parameters(report),
             responses={200: response_serializer, 400: ErrorSerializer, 403: ErrorSerializer},
         )
@@ -116,7 +116,7 @@ class NotReturnedReportApi(APIView):
 
     @extend_schema(
         operation_id="backoffice_reports_not_returned",
-        summary=str(catalog.NOT_RETURNED.title),
+        summary=catalog.NOT_RETURNED.title,
         parameters=_parameters(catalog.NOT_RETURNED),
         responses={200: NotReturnedCarSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
     )
