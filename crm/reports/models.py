@@ -61,3 +61,23 @@ class CampaignResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.reached}/{self.messaged}"
+
+
+class MemberValueDay(models.Model):
+    """The open members who joined on a local day (per store) and what they had spent to date at the refresh; the
+    lifetime-value report places each day in its band of membership years."""
+
+    joined_on = models.DateField(_("joined on"))
+    store = models.ForeignKey(
+        "members.Store", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("store")
+    )
+    members = models.PositiveIntegerField(_("members"))
+    spend = models.DecimalField(_("spend to date"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["joined_on", "store"], name="member_value_day_joined_store")]
+        verbose_name = _("member value day")
+        verbose_name_plural = _("member value days")
+
+    def __str__(self) -> str:
+        return f"{self.joined_on} {self.store_id}: {self.members}"

@@ -457,11 +457,9 @@ PAID_DOWN_PAYMENT_STATES = [
 ]  # fmt: skip
 
 # Spend per member is summed once per source table (hash aggregates), then joined: no subquery per member.
-LIFETIME_VALUE_SQL = """
-SELECT tenure, COUNT(*), SUM(spend), SUM(CASE WHEN days < 365 THEN 365 ELSE days END)
-FROM (
-    SELECT {tenure} AS tenure, {days} AS days,
-           COALESCE(service.spend, 0) + COALESCE(down.spend, 0) + COALESCE(paid.spend, 0) AS spend
+# Each open member's spend to date: {columns} from members_member m and their ``spend``.
+MEMBER_SPEND_SQL = """
+    SELECT {columns}, COALESCE(service.spend, 0) + COALESCE(down.spend, 0) + COALESCE(paid.spend, 0) AS spend
     FROM members_member m
     LEFT JOIN (SELECT v.member_id, SUM(s.customer_amount) AS spend
                FROM vehicles_servicerecord s JOIN vehicles_ownedvehicle v ON v.id = s.vehicle_id
@@ -473,14 +471,33 @@ FROM (
                JOIN orders_order io ON io.id = ln.order_id
                WHERE i.status = 'paid' GROUP BY io.member_id) AS paid ON paid.member_id = m.id
     WHERE m.closed_at IS NULL AND {where}
-) AS per_member
+"""
+
+LIFETIME_VALUE_SQL = """
+SELECT tenure, COUNT(*), SUM(spend), SUM(CASE WHEN days < 365 THEN 365 ELSE days END)
+FROM ({member_spend}) AS per_member
 GROUP BY tenure
 """
+
+# The nightly aggregate: members who joined on a local day, per store, and their spend to date.
+LIFETIME_VALUE_AGGREGATED_SQL = """
+SELECT tenure, SUM(members), SUM(spend), SUM(members * CASE WHEN days < 365 THEN 365 ELSE days END)
+FROM (SELECT {tenure} AS tenure, {days} AS days, d.members, d.spend
+      FROM reports_membervalueday d WHERE d.joined_on < %s AND {where}) AS per_day
+GROUP BY tenure
+"""
+MEMBER_VALUE_AGGREGATE = "lifetime-value"
+
+
+def member_spend_sql(*, columns: str, where: str) -> str:
+    paid_states = ", ".join(f"'{s}'" for s in PAID_DOWN_PAYMENT_STATES)
+    return MEMBER_SPEND_SQL.format(columns=columns, where=where, paid_states=paid_states)
 
 
 def lifetime_value_report(*, user, store: int | None = None, today: datetime.date | None = None) -> ReportResult:
     """What members have spent with us to date (service paid by themselves, down payments, installments paid), by
-    full years of membership, and per year of membership. One query."""
+    full years of membership, and per year of membership: the nightly aggregate for the members who joined before
+    its refresh (their spend as of it), the others live. Up to three queries."""
     store_ids = report_scope(user=user, store_id=store)
     today = today or timezone.localdate()
     # Full years of membership as a CASE over the anniversaries: the same SQL on both engines.
@@ -491,20 +508,42 @@ def lifetime_value_report(*, user, store: int | None = None, today: datetime.dat
         + " ".join(f"WHEN m.created_at < %s THEN {years}" for years in range(TENURE_BANDS - 1, 0, -1))
         + " ELSE 0 END"
     )
-    days = sql_days_since(day_placeholder="%s", column="CAST(m.created_at AS DATE)")
-    where, where_params = _in_stores("m.preferred_store_id", store_ids)
-    sql = LIFETIME_VALUE_SQL.format(
-        tenure=tenure, days=days, where=where, paid_states=", ".join(f"'{s}'" for s in PAID_DOWN_PAYMENT_STATES)
-    )
     with reading_from_replica() as alias:
-        grouped = {
-            int(band): (count, Decimal(spend or 0), int(days_total or 0))
-            for band, count, spend, days_total in _fetch(
-                alias,
-                sql,
-                [*(_moment(alias, moment) for moment in anniversaries), _moment(alias, today), *where_params],
+        vendor = connections[alias].vendor
+        covers_until = (
+            AggregateRefresh.objects.using(alias)
+            .filter(name=MEMBER_VALUE_AGGREGATE)
+            .values_list("covers_until", flat=True)
+            .first()
+        )
+        anniversary_params = [_moment(alias, moment) for moment in anniversaries]
+        grouped_rows = []
+        where, where_params = _in_stores("m.preferred_store_id", store_ids)
+        if covers_until is not None:
+            # Members who joined before the refresh: their spend as of it; those who joined since, live.
+            day_where, day_params = _in_stores("d.store_id", store_ids)
+            day_sql = LIFETIME_VALUE_AGGREGATED_SQL.format(
+                tenure=tenure.replace("m.created_at < %s", "d.joined_on < %s"),
+                days=sql_days_since(day_placeholder="%s", column="d.joined_on"),
+                where=day_where,
             )
-        }
+            # A member joined before the end of an anniversary's local day ⇔ joined on a day before the next one.
+            next_days = [_moment(alias, today - relativedelta(years=years) + datetime.timedelta(days=1))
+                         for years in years_back]  # fmt: skip
+            grouped_rows += _fetch(
+                alias, day_sql, [*next_days, _moment(alias, today), _moment(alias, covers_until), *day_params]
+            )
+            where += " AND m.created_at >= %s"
+            where_params.append(_moment(alias, local_day_bounds(covers_until)[0]))
+        days = sql_days_since(day_placeholder="%s", column=sql_local_date("m.created_at", vendor=vendor))
+        sql = LIFETIME_VALUE_SQL.format(
+            member_spend=member_spend_sql(columns=f"{tenure} AS tenure, {days} AS days", where=where)
+        )
+        grouped_rows += _fetch(alias, sql, [*anniversary_params, _moment(alias, today), *where_params])
+    grouped: dict[int, tuple[int, Decimal, int]] = {}
+    for band, count, spend, days_total in grouped_rows:
+        before = grouped.get(int(band), (0, Decimal(0), 0))
+        grouped[int(band)] = (before[0] + count, before[1] + Decimal(spend or 0), before[2] + int(days_total or 0))
     rows, total_members, total_spend, total_days = [], 0, Decimal(0), 0
     for band in range(TENURE_BANDS):
         count, spend, days_total = grouped.get(band, (0, Decimal(0), 0))

@@ -9,13 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Campaign
-from crm.reports.models import AggregateRefresh, CampaignResult, FunnelDay
+from crm.reports.models import AggregateRefresh, CampaignResult, FunnelDay, MemberValueDay
 from crm.reports.selectors import (
     FUNNEL_AGGREGATE,
+    MEMBER_VALUE_AGGREGATE,
     _moment,
     campaign_figures_sql,
     funnel_sql,
+    member_spend_sql,
     not_returned_vehicles,
+    sql_local_date,
 )
 from staff_tasks.bulk import bulk_open_tasks
 from staff_tasks.enums import SubjectType, TaskKind
@@ -112,6 +115,36 @@ def refresh_campaign_results() -> int:
     return written
 
 
+@transaction.atomic
+def refresh_member_value_days(*, today: datetime.date | None = None) -> int:
+    """Rebuild the open members' spend to date per local day they joined and store (those who joined before
+    ``today``), in one DELETE and one INSERT … SELECT. Concurrent refreshes queue on the aggregate's row."""
+    today = today or timezone.localdate()
+    refresh, _created = AggregateRefresh.objects.get_or_create(
+        name=MEMBER_VALUE_AGGREGATE, defaults={"covers_until": today, "refreshed_at": timezone.now()}
+    )
+    AggregateRefresh.objects.select_for_update().get(pk=refresh.pk)
+    MemberValueDay.objects.all().delete()
+    joined_on = sql_local_date("m.created_at", vendor=connection.vendor)
+    spend = member_spend_sql(
+        columns=f"{joined_on} AS joined_on, m.preferred_store_id AS store_id", where="m.created_at < %s"
+    )
+    sql = f"SELECT joined_on, store_id, COUNT(*), SUM(spend) FROM ({spend}) AS per_member GROUP BY 1, 2"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO reports_membervalueday (joined_on, store_id, members, spend) " + sql,
+            [_moment("default", local_day_bounds(today)[0])],
+        )
+        written = cursor.rowcount
+    AggregateRefresh.objects.filter(pk=refresh.pk).update(covers_until=today, refreshed_at=timezone.now())
+    return written
+
+
 def refresh_report_aggregates(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Every pre-aggregated report figure: the funnel's days before ``today`` and the campaigns' results."""
-    return {"funnel_days": refresh_funnel_days(today=today), "campaign_results": refresh_campaign_results()}
+    """Every pre-aggregated report figure: the funnel's and the members' spend's days before ``today``, and the
+    campaigns' results."""
+    return {
+        "funnel_days": refresh_funnel_days(today=today),
+        "member_value_days": refresh_member_value_days(today=today),
+        "campaign_results": refresh_campaign_results(),
+    }

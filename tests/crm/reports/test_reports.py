@@ -7,13 +7,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import router
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from crm.reports import selectors, services
 from crm.reports.excel import neutralise
-from crm.reports.models import AggregateRefresh, FunnelDay
+from crm.reports.models import AggregateRefresh, FunnelDay, MemberValueDay
 from crm.reports.router import reading_from_replica
 from members.models import Member
+from orders.models import Installment
 from staff_tasks.models import Task
 from tests.crm.reports.conftest import NOVEMBER, at, client_for
 from tests.members.factories import StaffFactory
@@ -122,6 +124,26 @@ def test_lifetime_value_by_years_of_membership(value_world):
     }
     mine = client_for(value_world.store_manager).get(API.format("lifetime-value")).json()
     assert (mine["total"]["members"], mine["total"]["spend"]) == (4, "35000.00")
+
+
+def test_lifetime_value_reads_the_nightly_aggregate_with_the_same_figures(value_world, django_assert_num_queries):
+    users = (value_world.head_office, value_world.store_manager)
+
+    def answers():
+        return [client_for(user).get(API.format("lifetime-value")).json() for user in users]
+
+    live = answers()
+    # The newest member joined today, after the refresh: counted live, next to the aggregated days.
+    assert services.refresh_report_aggregates()["member_value_days"] > 0
+    assert MemberValueDay.objects.filter(joined_on__gte=timezone.localdate()).count() == 0
+    assert answers() == live
+    with django_assert_num_queries(3):  # how far the aggregate goes, the aggregated days, the members since
+        selectors.lifetime_value_report(user=value_world.head_office)
+    # Spend recorded after the refresh shows at the next one.
+    Installment.objects.filter(status="due").update(status="paid")
+    assert answers() == live
+    services.refresh_member_value_days()
+    assert Decimal(answers()[0]["total"]["spend"]) == Decimal(live[0]["total"]["spend"]) + 2000
 
 
 def test_referral_funnel(referral_world):

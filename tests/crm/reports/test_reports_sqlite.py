@@ -70,6 +70,8 @@ record_service_visit(vehicle_id=car.pk, dealer_reference="R1", mileage_km=1000, 
                      serviced_on=timezone.localdate() - datetime.timedelta(days=300), description="保养",
                      amounts={"customer_amount": Decimal("800.00")})
 value = selectors.lifetime_value_report(user=hq)
+assert services.refresh_member_value_days() > 0
+assert selectors.lifetime_value_report(user=hq).rows == value.rows
 first = services.open_recall_tasks(actor=hq, months=6)
 again = services.open_recall_tasks(actor=hq, months=6)
 
