@@ -316,3 +316,16 @@ def test_the_aggregate_is_as_fresh_as_its_last_refresh(funnel_world):
     assert _funnel_answer(funnel_world.head_office)[0]["delivered"] == before  # as of last night
     services.refresh_funnel_days(today=datetime.date(2026, 12, 1))
     assert _funnel_answer(funnel_world.head_office)[0]["delivered"][0] == before[0] + 1
+
+
+def test_the_nightly_command_refreshes_every_aggregate_and_refuses_a_bad_date(funnel_world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    output = StringIO()
+    call_command("refresh_report_aggregates", "--date", "2026-12-01", stdout=output)
+    assert "2026-12-01" in output.getvalue()
+    assert set(AggregateRefresh.objects.values_list("name", flat=True)) == {"funnel", "lifetime-value", "campaigns"}
+    with pytest.raises(CommandError):
+        call_command("refresh_report_aggregates", "--date", "2026-13-01")

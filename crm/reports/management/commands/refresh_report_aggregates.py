@@ -1,5 +1,5 @@
-"""Rebuild the reports' pre-aggregated figures (beat runs it nightly): the funnel's daily rows and the campaigns'
-results."""
+"""Rebuild the reports' pre-aggregated figures (beat runs it nightly): the funnel's and the members' spend's daily
+rows, and the campaigns' results."""
 
 import datetime
 
@@ -10,7 +10,10 @@ from crm.reports.services import refresh_report_aggregates
 
 
 class Command(BaseCommand):
-    help = "Rebuild the reports' aggregates (the funnel per day before --date, default today; the campaigns)."
+    help = (
+        "Rebuild the reports' aggregates: the funnel and the members' spend per day before --date (default today), "
+        "and the campaigns."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", default="", help="YYYY-MM-DD, local; default today")
@@ -24,6 +27,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Funnel: {written['funnel_days']} day rows, covering the days before {day.isoformat()}; "
-                f"campaigns: {written['campaign_results']}."
+                f"members' spend: {written['member_value_days']} day rows; campaigns: {written['campaign_results']}."
             )
         )
