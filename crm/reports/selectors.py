@@ -457,20 +457,24 @@ PAID_DOWN_PAYMENT_STATES = [
 ]  # fmt: skip
 
 # Spend per member is summed once per source table (hash aggregates), then joined: no subquery per member.
-# Each open member's spend to date: {columns} from members_member m and their ``spend``.
+# Each open member chosen by {where} (its parameters first): {columns} from members_member m and their ``spend``.
+# The sums are narrowed to the chosen members before grouping, so a few members cost a few rows.
 MEMBER_SPEND_SQL = """
+    WITH chosen AS (SELECT m.id FROM members_member m WHERE m.closed_at IS NULL AND {where})
     SELECT {columns}, COALESCE(service.spend, 0) + COALESCE(down.spend, 0) + COALESCE(paid.spend, 0) AS spend
-    FROM members_member m
+    FROM members_member m JOIN chosen ON chosen.id = m.id
     LEFT JOIN (SELECT v.member_id, SUM(s.customer_amount) AS spend
                FROM vehicles_servicerecord s JOIN vehicles_ownedvehicle v ON v.id = s.vehicle_id
+               WHERE v.member_id IN (SELECT id FROM chosen)
                GROUP BY v.member_id) AS service ON service.member_id = m.id
     LEFT JOIN (SELECT o.member_id, SUM(o.down_payment) AS spend FROM orders_order o
-               WHERE o.state IN ({paid_states}) GROUP BY o.member_id) AS down ON down.member_id = m.id
+               WHERE o.state IN ({paid_states}) AND o.member_id IN (SELECT id FROM chosen)
+               GROUP BY o.member_id) AS down ON down.member_id = m.id
     LEFT JOIN (SELECT io.member_id, SUM(i.amount) AS spend
                FROM orders_installment i JOIN orders_loan ln ON ln.id = i.loan_id
                JOIN orders_order io ON io.id = ln.order_id
-               WHERE i.status = 'paid' GROUP BY io.member_id) AS paid ON paid.member_id = m.id
-    WHERE m.closed_at IS NULL AND {where}
+               WHERE i.status = 'paid' AND io.member_id IN (SELECT id FROM chosen)
+               GROUP BY io.member_id) AS paid ON paid.member_id = m.id
 """
 
 LIFETIME_VALUE_SQL = """
@@ -539,7 +543,7 @@ def lifetime_value_report(*, user, store: int | None = None, today: datetime.dat
         sql = LIFETIME_VALUE_SQL.format(
             member_spend=member_spend_sql(columns=f"{tenure} AS tenure, {days} AS days", where=where)
         )
-        grouped_rows += _fetch(alias, sql, [*anniversary_params, _moment(alias, today), *where_params])
+        grouped_rows += _fetch(alias, sql, [*where_params, *anniversary_params, _moment(alias, today)])
     grouped: dict[int, tuple[int, Decimal, int]] = {}
     for band, count, spend, days_total in grouped_rows:
         before = grouped.get(int(band), (0, Decimal(0), 0))
