@@ -1,12 +1,10 @@
 """The back office's own sign-in for store staff, reviewers and finance: the product's look and language, the same
 lockout as the admin (django-axes counts every failed ``authenticate``)."""
 
-from functools import wraps
-
 from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView, redirect_to_login
+from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -43,15 +41,3 @@ staff_sign_in = StaffSignInView.as_view()
 def staff_sign_out(request):
     logout(request)
     return redirect("backoffice:sign-in")
-
-
-def staff_required(view):
-    """A back-office page: staff only; anyone else signs in on the back office's own page and comes back."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_authenticated and request.user.is_staff):
-            return redirect_to_login(request.get_full_path(), login_url="backoffice:sign-in")
-        return view(request, *args, **kwargs)
-
-    return wrapper

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.backoffice import staff_required
 from common.exceptions import DomainError
 from members.enums import STORE_BOUND_ROLES, IncomeBand, MaritalStatus
 from members.selectors import list_active_stores
-from members.staff_sign_in import staff_required
 from orders import repayments, selectors, services
 from orders.downloads import document_response, handle_upload, upload_form_for
 from orders.enums import DropOutReason, OrderState

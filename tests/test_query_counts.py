@@ -76,6 +76,34 @@ def member_in_service(cast):
     return member
 
 
+def complaint_of_a_new_store(cast):
+    """A complaint at one more store: one more row of the complaints report (head office sees every store)."""
+    from crm.care.complaints.services import file_complaint
+
+    member = MemberFactory(preferred_store=StoreFactory())
+    return file_complaint(member=member, category="billing", description=f"多收费 {next(UNIQUE)}", filed_by="member",
+                          actor=member.user)  # fmt: skip
+
+
+def rescue_of_a_new_store(cast):
+    """A rescue reached in 30 minutes, at one more store: one more row of the rescue report."""
+    from crm.care.rescue.models import RescueRequest
+
+    now = timezone.now()
+    return RescueRequest.objects.create(
+        member=cast.member, vehicle=OwnedVehicleFactory(member=cast.member), store=StoreFactory(), kind="tow",
+        channel="app", location="高速", requested_at=now, arrived_at=now + datetime.timedelta(minutes=30),
+        done_at=now + datetime.timedelta(minutes=90), status="done", created_by=cast.member_user,
+    )  # fmt: skip
+
+
+def survey_response_of_a_new_store(cast):
+    invitation, token = survey_services.invite_member(
+        trigger="delivery", member=cast.member, store_id=StoreFactory().pk, subject=f"query-count:{next(UNIQUE)}"
+    )
+    return survey_services.answer_survey(token=token, answers=survey_answers(csat=4, nps=9))
+
+
 def loan(cast):
     # The loan's application is delivered (ended), so the member may have many beside their one open application.
     return LoanFactory(order__member=cast.member, order__store=cast.store, order__state="delivered")
@@ -369,6 +397,31 @@ CASES = [
         False,
         lambda row: row.plate,
     ),
+    # The care reports: one row per store.
+    ListCase(
+        "report complaints",
+        lambda cast: "/backoffice/reports/complaints/",
+        complaint_of_a_new_store,
+        "head_office",
+        False,
+        lambda row: row.store.name,
+    ),  # fmt: skip
+    ListCase(
+        "report rescue",
+        lambda cast: "/backoffice/reports/rescue/",
+        rescue_of_a_new_store,
+        "head_office",
+        False,
+        lambda row: row.store.name,
+    ),  # fmt: skip
+    ListCase(
+        "report satisfaction",
+        lambda cast: "/backoffice/reports/satisfaction/",
+        survey_response_of_a_new_store,
+        "head_office",
+        False,
+        lambda row: row.store.name,
+    ),  # fmt: skip
     ListCase(
         "report churn",
         lambda cast: "/backoffice/reports/churn/",
@@ -637,6 +690,9 @@ QUERIES = {
     "report churn": 7,
     "report complaint rate": 8,
     "report points liability": 8,
+    "report complaints": 7,
+    "report rescue": 6,
+    "report satisfaction": 6,
     "admin orders": 11,
     "admin members": 11,
     "admin member segments": 9,

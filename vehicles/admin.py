@@ -102,6 +102,21 @@ class ServiceRecordAdmin(StaffScopedAdminMixin, ImportMixin, admin.ModelAdmin):
     list_select_related = ["vehicle"]
     autocomplete_fields = ["vehicle"]
 
+    # A record edited or deleted here moves the car's last visit (the "not back" report reads it).
+    def save_model(self, request, obj, form, change):
+        previous = ServiceRecord.objects.filter(pk=obj.pk).values_list("vehicle_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        services.recompute_last_service_on(vehicle_ids={obj.vehicle_id, previous} - {None})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.recompute_last_service_on(vehicle_ids=[obj.vehicle_id])
+
+    def delete_queryset(self, request, queryset):
+        vehicle_ids = set(queryset.values_list("vehicle_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.recompute_last_service_on(vehicle_ids=vehicle_ids)
+
 
 @admin.register(InspectionRule)
 class InspectionRuleAdmin(admin.ModelAdmin):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -169,12 +170,20 @@ class OwnedVehicle(models.Model):
     insurance_due_on = models.DateField(_("insurance renewal due"), null=True, blank=True, db_index=True)
     tyres_due_on = models.DateField(_("tyre replacement due"), null=True, blank=True, db_index=True)
     tyres_due_km = models.PositiveIntegerField(_("tyre replacement at (km)"), null=True, blank=True)
+    # The latest service visit's date, kept by record_service_visit, so that "not back since" reads one indexed
+    # column instead of grouping every service record.
+    last_service_on = models.DateField(_("last service visit"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-delivered_on"]
-        # The task rules pick the cars handed over on a given day (the 3-day call, return visits, quarterly visits).
-        indexes = [models.Index(fields=["delivered_on"], name="owned_vehicle_delivered_on")]
+        indexes = [
+            # The task rules pick the cars handed over on a given day (the 3-day call, return visits, quarterly
+            # visits).
+            models.Index(fields=["delivered_on"], name="owned_vehicle_delivered_on"),
+            # The last visit (service, else the delivery): the "not back" report, longest away first.
+            models.Index(Coalesce("last_service_on", "delivered_on"), "id", name="owned_vehicle_last_visit"),
+        ]
         verbose_name = _("owned vehicle")
         verbose_name_plural = _("owned vehicles")
 

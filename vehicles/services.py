@@ -5,7 +5,7 @@ import re
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,6 +227,7 @@ def record_service_visit(
         description=description, is_maintenance=is_maintenance, tyres_replaced=tyres_replaced, **amounts,
     )  # fmt: skip
     vehicle.mileage_km = max(vehicle.mileage_km, mileage_km)
+    vehicle.last_service_on = max(filter(None, (vehicle.last_service_on, serviced_on)))
     if is_maintenance:
         due = next_service_due(
             delivered_on=vehicle.delivered_on, last_service_on=serviced_on, last_service_km=mileage_km,
@@ -236,11 +237,28 @@ def record_service_visit(
     if tyres_replaced:
         tyres = next_tyres_due(fitted_on=serviced_on, fitted_at_km=mileage_km, car_model=vehicle.trim.car_model)
         vehicle.tyres_due_on, vehicle.tyres_due_km = tyres.on, tyres.at_km
-    vehicle.save(update_fields=["mileage_km", "next_service_on", "next_service_km", "tyres_due_on", "tyres_due_km"])
+    vehicle.save(
+        update_fields=[
+            "mileage_km", "last_service_on", "next_service_on", "next_service_km", "tyres_due_on", "tyres_due_km",
+        ]
+    )  # fmt: skip
     # Service spend earns points by who paid (points' rule): a domain event in this transaction, handled after
     # commit by vehicles.handlers, once per dealer reference.
     record_event(name="vehicle.serviced", payload={"service_record_id": record.pk})
     return record
+
+
+@transaction.atomic
+def recompute_last_service_on(*, vehicle_ids) -> None:
+    """The cars' latest service visit again, after records were edited or deleted by hand (the admin)."""
+    latest = (
+        ServiceRecord.objects.filter(vehicle_id=OuterRef("pk"))
+        .order_by()
+        .values("vehicle_id")
+        .annotate(latest=Max("serviced_on"))
+        .values("latest")
+    )
+    OwnedVehicle.objects.filter(pk__in=vehicle_ids).update(last_service_on=Subquery(latest))
 
 
 def inspection_rules() -> list[tuple[int, int]]:

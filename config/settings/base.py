@@ -340,6 +340,11 @@ CELERY_BEAT_SCHEDULE["purge-retained-identities"] = {  # noqa: F405
     "task": "members.tasks.purge_expired_retained_identities_task",
     "schedule": crontab(hour=2, minute=40),
 }
+# The reports' pre-aggregated figures (the funnel per day), rebuilt each night.
+CELERY_BEAT_SCHEDULE["refresh-report-aggregates"] = {  # noqa: F405
+    "task": "crm.reports.tasks.refresh_report_aggregates_task",
+    "schedule": crontab(hour=3, minute=30),
+}
 CELERY_BEAT_SCHEDULE["purge-unusable-access-tokens"] = {  # noqa: F405
     "task": "members.tasks.purge_unusable_access_tokens_task",
     "schedule": crontab(hour=2, minute=50),

@@ -4,12 +4,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from common.backoffice import staff_required
 from crm.customer360 import selectors
 from crm.customer360.exceptions import MemberNotFound
 from crm.segments.selectors import staff_tags
 from members.cards import card_number_from_scan
 from members.selectors import find_member_by_card_number
-from members.staff_sign_in import staff_required
 from orders.enums import OrderState
 
 SEARCH_PAGE_SIZE = 25

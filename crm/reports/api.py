@@ -7,16 +7,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import Pagination
+from crm.care.complaints.api import StoreComplianceRowSerializer, TopicRowSerializer
+from crm.care.rescue.api import RescueReportSerializer
 from crm.reports import catalog, selectors
 from crm.reports.framework import REPORTS, Report, default_api_answer
 from crm.supervision.api import IsStaff, TaskExecutionReportSerializer
+from crm.surveys.api import SatisfactionReportSerializer
 from members.api import ErrorSerializer
 
 
 class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["text", "int", "money", "rate", "date"])
+    kind = serializers.ChoiceField(choices=["text", "int", "money", "rate", "decimal", "date"])
 
 
 class ReportSerializer(serializers.Serializer):
@@ -74,7 +77,7 @@ def _parameters(report: Report) -> list[OpenApiParameter]:
     names = {"date_from": "from", "date_to": "to"}
     form = report.form_class()
     return [
-        OpenApiParameter(names.get(name, name), str, required=False, description=str(field.label))
+        OpenApiParameter(names.get(name, name), str, required=False, description=field.label)
         for name, field in form.fields.items()
     ]
 
@@ -92,7 +95,7 @@ def report_api(report: Report, response_serializer=ReportSerializer, answer=defa
 
         @extend_schema(
             operation_id=f"backoffice_reports_{report.slug.replace('-', '_')}",
-            summary=str(report.title),
+            summary=report.title,
             parameters=_parameters(report),
             responses={200: response_serializer, 400: ErrorSerializer, 403: ErrorSerializer},
         )
@@ -113,7 +116,7 @@ class NotReturnedReportApi(APIView):
 
     @extend_schema(
         operation_id="backoffice_reports_not_returned",
-        summary=str(catalog.NOT_RETURNED.title),
+        summary=catalog.NOT_RETURNED.title,
         parameters=_parameters(catalog.NOT_RETURNED),
         responses={200: NotReturnedCarSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
     )
@@ -127,6 +130,24 @@ class NotReturnedReportApi(APIView):
         return paginator.get_paginated_response(NotReturnedCarSerializer(rows, many=True).data)
 
 
+class ComplaintReportSerializer(ReportSerializer):
+    topics = TopicRowSerializer(many=True, help_text="Categories, most complained about first.")
+    stores = StoreComplianceRowSerializer(many=True)
+
+
+class SatisfactionReportView:
+    """The satisfaction answer keeps crm.surveys' shape: the overall figures at the top level, then per store,
+    trigger and month."""
+
+    def __init__(self, report):
+        self._report = report
+
+    def __getattr__(self, name):
+        if hasattr(self._report.total, name):
+            return getattr(self._report.total, name)
+        return getattr(self._report, name)
+
+
 TASK_EXECUTION_API = report_api(
     catalog.TASK_EXECUTION, TaskExecutionReportSerializer, answer=lambda result, filters: result.extra["report"]
 )
@@ -138,6 +159,15 @@ REPORT_APIS = {
     catalog.CAMPAIGNS.slug: report_api(catalog.CAMPAIGNS),
     catalog.POINTS_LIABILITY.slug: report_api(catalog.POINTS_LIABILITY, PointsLiabilitySerializer),
     catalog.TASK_EXECUTION.slug: TASK_EXECUTION_API,
+    catalog.COMPLAINTS.slug: report_api(catalog.COMPLAINTS, ComplaintReportSerializer),
+    catalog.SATISFACTION.slug: report_api(
+        catalog.SATISFACTION,
+        SatisfactionReportSerializer,
+        answer=lambda result, filters: SatisfactionReportView(result.extra["report"]),
+    ),
+    catalog.RESCUE.slug: report_api(
+        catalog.RESCUE, RescueReportSerializer, answer=lambda result, filters: result.extra["report"]
+    ),
 }
 # Every report answers over the API: a report added to the catalogue without an API entry gets the generic one.
 for _slug, _report in REPORTS.items():

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.backoffice import staff_required
 from common.exceptions import DomainError
-from crm.customer360.backoffice import staff_required
 from crm.reports import catalog, selectors, services
 from crm.reports.excel import report_workbook
 from crm.reports.forms import NotReturnedFilterForm

@@ -4,7 +4,13 @@ to add one)."""
 from django.utils.translation import gettext_lazy as _
 
 from crm.reports import segment_reports, selectors
-from crm.reports.forms import AsOfFilterForm, FunnelFilterForm, NotReturnedFilterForm, ReportFilterForm
+from crm.reports.forms import (
+    AsOfFilterForm,
+    FunnelFilterForm,
+    NotReturnedFilterForm,
+    ReportFilterForm,
+    SatisfactionFilterForm,
+)
 from crm.reports.framework import Report, register
 
 FUNNEL = register(Report(
@@ -63,6 +69,32 @@ TASK_EXECUTION = register(Report(
     description=_("Tasks created in the period per store and agent: done, on time, overdue, reached."),
     form_class=ReportFilterForm,
     run=selectors.task_execution,
+))  # fmt: skip
+
+COMPLAINTS = register(Report(
+    slug="complaints",
+    title=_("Complaints: topics and SLA"),
+    description=_("Complaints received in the period per store: closed within the deadline, late, still open and "
+                  "overdue, average resolution time; and what members complain about most."),
+    form_class=ReportFilterForm,
+    run=selectors.complaint_report,
+))  # fmt: skip
+
+SATISFACTION = register(Report(
+    slug="satisfaction",
+    title=_("Satisfaction: CSAT and NPS"),
+    description=_("CSAT and NPS month by month, per store and per survey; figures from fewer than 30 responses "
+                  "are marked thin."),
+    form_class=SatisfactionFilterForm,
+    run=selectors.satisfaction_over_time,
+))  # fmt: skip
+
+RESCUE = register(Report(
+    slug="rescue",
+    title=_("Roadside rescue response times"),
+    description=_("Rescue requests of the period per store, and the minutes from the request to help arriving."),
+    form_class=ReportFilterForm,
+    run=selectors.rescue_response_times,
 ))  # fmt: skip
 
 TIERS = register(segment_reports.TIERS)

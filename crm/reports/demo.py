@@ -1,5 +1,6 @@
 """Demo data for the reports: this month's leads from each channel (some declined, with their reasons) and a
-campaign's cost, so the funnel and the campaign report have something to show. Idempotent."""
+campaign's cost, so the funnel and the campaign report have something to show; then the nightly aggregates, as
+beat would have built them last night. Idempotent."""
 
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from crm.leads.enums import LeadChannel, LeadLostReason, LeadStatus
 from crm.leads.models import Lead
 from crm.models import Campaign
+from crm.reports.services import refresh_report_aggregates
 from members.models import User
 
 DEMO_LEADS = [
@@ -36,3 +38,4 @@ def seed_reports_demo(*, stores) -> None:
         defaults={"subject": "双十一到店礼", "body": "{name}，您好：双十一到店即享保养礼包，期待您的光临。",
                   "store": store, "cost": Decimal("3000.00"), "state": Campaign.State.PAUSED, "scheduled_at": now},
     )  # fmt: skip
+    refresh_report_aggregates()

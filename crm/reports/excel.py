@@ -13,7 +13,7 @@ from crm.reports.framework import Column, Report, ReportResult, plain
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 INVALID_TITLE_CHARACTERS = set(":\\/?*[]")
-NUMBER_FORMATS = {"money": "#,##0.00", "rate": "0.00%", "int": "0"}
+NUMBER_FORMATS = {"money": "#,##0.00", "rate": "0.00%", "int": "0", "decimal": "0.0"}
 
 
 def neutralise(value):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.supervision.forms import MAX_PERIOD_DAYS
+from crm.surveys.enums import SurveyTrigger
 from members.enums import Channel
 
 PARAMETER_NAMES = {"date_from": "from", "date_to": "to"}
@@ -53,6 +54,12 @@ class ReportFilterForm(forms.Form):
 
 class FunnelFilterForm(ReportFilterForm):
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices])
+
+
+class SatisfactionFilterForm(ReportFilterForm):
+    trigger = forms.ChoiceField(
+        label=_("Survey"), required=False, choices=[("", _("All surveys")), *SurveyTrigger.choices]
+    )
 
 
 class NotReturnedFilterForm(ReportFilterForm):

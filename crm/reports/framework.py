@@ -34,7 +34,8 @@ def money(value) -> Decimal:
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the table (and of the Excel sheet). ``kind``: text, int, money, rate or date."""
+    """One column of the table (and of the Excel sheet). ``kind``: text, int, money, rate (a fraction,
+    shown as a percentage), decimal (a figure with one place: minutes, hours, a score) or date."""
 
     key: str
     label: str | Promise

@@ -10,20 +10,26 @@ store its segment names; a task to its store.
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import connections
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.care.complaints import selectors as complaint_selectors
+from crm.care.rescue import selectors as rescue_selectors
 from crm.leads.enums import OPEN_STATUSES, LeadLostReason, LeadStatus
 from crm.models import Campaign
 from crm.reports.exceptions import ReportNotAllowed, StoreNotVisible
 from crm.reports.framework import Chart, Column, ReportResult, money, rate
+from crm.reports.models import AggregateRefresh, CampaignResult, FunnelDay
 from crm.reports.router import reading_from_replica
 from crm.supervision import selectors as supervision_selectors
+from crm.surveys import selectors as survey_selectors
 from members.enums import Channel
 from members.models import Member, Store
 from members.selectors import store_ids_visible_to
@@ -138,7 +144,7 @@ _APPROVED_STATES = ", ".join(f"'{s}'" for s in (
 FUNNEL_SQL = f"""
 WITH people AS MATERIALIZED (
     SELECT * FROM (
-        SELECT l.member_id AS member_id,
+        SELECT l.member_id AS member_id, l.created_at AS came_in_at,
                CASE l.channel WHEN 'web_quick_submit' THEN 'quick_submit' ELSE l.channel END AS channel,
                COALESCE(l.store_id, lm.preferred_store_id) AS store_id,
                l.status AS lead_status, l.lost_reason AS lost_reason,
@@ -146,7 +152,7 @@ WITH people AS MATERIALIZED (
         FROM leads_lead l LEFT JOIN members_member lm ON lm.id = l.member_id
         WHERE l.created_at >= %s AND l.created_at < %s
         UNION ALL
-        SELECT m.id, m.channel, m.preferred_store_id, '', '', 0
+        SELECT m.id, m.created_at, m.channel, m.preferred_store_id, '', '', 0
         FROM members_member m
         WHERE m.created_at >= %s AND m.created_at < %s
           AND NOT EXISTS (SELECT 1 FROM leads_lead ml WHERE ml.member_id = m.id)
@@ -176,7 +182,7 @@ event_facts AS MATERIALIZED (
     GROUP BY o.member_id
 ),
 flags AS MATERIALIZED (
-    SELECT p.channel, p.lead_status, p.lost_reason, p.member_id,
+    SELECT p.channel, p.lead_status, p.lost_reason, p.member_id, p.came_in_at, p.store_id,
            CASE WHEN p.lead_guided = 1 OR ofa.staff_started = 1 THEN 1 ELSE 0 END AS guided,
            CASE
              WHEN m.id IS NULL THEN 0
@@ -195,7 +201,7 @@ flags AS MATERIALIZED (
     LEFT JOIN order_facts ofa ON ofa.member_id = p.member_id
     LEFT JOIN event_facts efa ON efa.member_id = p.member_id
 )
-SELECT channel, guided, furthest,
+SELECT {{per_day}} channel, guided, furthest,
        CASE
          WHEN furthest = 0 THEN CASE
              WHEN lead_status = '{LeadStatus.NOT_INTERESTED}' THEN COALESCE(NULLIF(lost_reason, ''), 'other')
@@ -216,8 +222,63 @@ SELECT channel, guided, furthest,
        END AS reason,
        COUNT(*)
 FROM flags
-GROUP BY 1, 2, 3, 4
+GROUP BY {{group_by}}
 """  # noqa: S608  (identifiers and enum values are ours; every input is a parameter)
+
+
+FUNNEL_AGGREGATE = "funnel"
+
+
+def funnel_sql(*, vendor: str, where: str = "1 = 1", per_day: bool = False) -> str:
+    """The funnel's query, grouped by (channel, guided, furthest, reason); ``per_day`` also by the local day people
+    came in and their store (what the nightly aggregate stores)."""
+    if not per_day:
+        return FUNNEL_SQL.format(where=where, per_day="", group_by="1, 2, 3, 4")
+    return FUNNEL_SQL.format(
+        where=where, per_day=f"{sql_local_date('came_in_at', vendor=vendor)}, store_id,", group_by="1, 2, 3, 4, 5, 6"
+    )
+
+
+def sql_local_date(column: str, *, vendor: str) -> str:
+    """A timestamp column as its local (business time zone) date, in this database's dialect."""
+    if vendor == "postgresql":
+        return f"CAST({column} AT TIME ZONE '{settings.TIME_ZONE}' AS date)"
+    # SQLite keeps UTC text; the business time zone has no daylight saving (Asia/Shanghai).
+    hours = int(timezone.localtime(timezone.now()).utcoffset().total_seconds() // 3600)
+    return f"date({column}, '{hours:+d} hours')"
+
+
+def _funnel_groups(
+    alias: str, *, date_from: datetime.date, date_to: datetime.date, store_ids: list[int] | None, channel: str
+) -> list[tuple]:
+    """(channel, guided, furthest, reason, people) rows for the period: the days the nightly aggregate covers from
+    it (figures as of its refresh), the days since computed live. Up to three queries."""
+    grouped: list[tuple] = []
+    covers_until = (
+        AggregateRefresh.objects.using(alias)
+        .filter(name=FUNNEL_AGGREGATE)
+        .values_list("covers_until", flat=True)
+        .first()
+    )
+    live_from = date_from
+    if covers_until is not None and covers_until > date_from:
+        aggregated_to = min(date_to, covers_until - datetime.timedelta(days=1))
+        days = FunnelDay.objects.using(alias).filter(came_in_on__gte=date_from, came_in_on__lte=aggregated_to)
+        if store_ids is not None:
+            days = days.filter(store_id__in=store_ids)
+        if channel:
+            days = days.filter(channel=channel)
+        grouped += days.values_list("channel", "guided", "furthest", "reason").annotate(Sum("people")).order_by()
+        live_from = aggregated_to + datetime.timedelta(days=1)
+    if live_from <= date_to:
+        where, where_params = _in_stores("p.store_id", store_ids)
+        if channel:
+            where += " AND p.channel = %s"
+            where_params.append(channel)
+        start, end = (_moment(alias, moment) for moment in _period_bounds(live_from, date_to))
+        sql = funnel_sql(vendor=connections[alias].vendor, where=where)
+        grouped += _fetch(alias, sql, [start, end, start, end, *where_params])
+    return grouped
 
 
 def acquisition_funnel(
@@ -227,14 +288,8 @@ def acquisition_funnel(
     in during the period (a step counts everyone who got at least that far), self-service vs agent-guided, where
     each one stopped and why. One query."""
     store_ids = report_scope(user=user, store_id=store)
-    start, end = _period_bounds(date_from, date_to)
-    where, where_params = _in_stores("p.store_id", store_ids)
-    if channel:
-        where += " AND p.channel = %s"
-        where_params.append(channel)
     with reading_from_replica() as alias:
-        start, end = _moment(alias, start), _moment(alias, end)
-        grouped = _fetch(alias, FUNNEL_SQL.format(where=where), [start, end, start, end, *where_params])
+        grouped = _funnel_groups(alias, date_from=date_from, date_to=date_to, store_ids=store_ids, channel=channel)
     last = len(FUNNEL_STEPS) - 1
     reached = [0] * len(FUNNEL_STEPS)
     reached_by_guidance = {0: [0] * len(FUNNEL_STEPS), 1: [0] * len(FUNNEL_STEPS)}
@@ -321,8 +376,9 @@ def not_returned_vehicles(*, user, months: int, store: int | None = None, today:
     vehicles = OwnedVehicle.objects.all()
     if store_ids is not None:
         vehicles = vehicles.filter(member__preferred_store_id__in=store_ids)
+    # The same expression as the index owned_vehicle_last_visit, so the longest-absent cars come off the index.
     return (
-        vehicles.annotate(last_visit_on=Coalesce(Max("service_records__serviced_on"), F("delivered_on")))
+        vehicles.annotate(last_visit_on=Coalesce(F("last_service_on"), F("delivered_on")))
         .filter(last_visit_on__lt=cutoff)
         .select_related("member__user", "member__preferred_store", "trim__car_model__brand")
         .order_by("last_visit_on", "pk")
@@ -401,30 +457,51 @@ PAID_DOWN_PAYMENT_STATES = [
 ]  # fmt: skip
 
 # Spend per member is summed once per source table (hash aggregates), then joined: no subquery per member.
-LIFETIME_VALUE_SQL = """
-SELECT tenure, COUNT(*), SUM(spend), SUM(CASE WHEN days < 365 THEN 365 ELSE days END)
-FROM (
-    SELECT {tenure} AS tenure, {days} AS days,
-           COALESCE(service.spend, 0) + COALESCE(down.spend, 0) + COALESCE(paid.spend, 0) AS spend
-    FROM members_member m
+# Each open member chosen by {where} (its parameters first): {columns} from members_member m and their ``spend``.
+# The sums are narrowed to the chosen members before grouping, so a few members cost a few rows.
+MEMBER_SPEND_SQL = """
+    WITH chosen AS (SELECT m.id FROM members_member m WHERE m.closed_at IS NULL AND {where})
+    SELECT {columns}, COALESCE(service.spend, 0) + COALESCE(down.spend, 0) + COALESCE(paid.spend, 0) AS spend
+    FROM members_member m JOIN chosen ON chosen.id = m.id
     LEFT JOIN (SELECT v.member_id, SUM(s.customer_amount) AS spend
                FROM vehicles_servicerecord s JOIN vehicles_ownedvehicle v ON v.id = s.vehicle_id
+               WHERE v.member_id IN (SELECT id FROM chosen)
                GROUP BY v.member_id) AS service ON service.member_id = m.id
     LEFT JOIN (SELECT o.member_id, SUM(o.down_payment) AS spend FROM orders_order o
-               WHERE o.state IN ({paid_states}) GROUP BY o.member_id) AS down ON down.member_id = m.id
+               WHERE o.state IN ({paid_states}) AND o.member_id IN (SELECT id FROM chosen)
+               GROUP BY o.member_id) AS down ON down.member_id = m.id
     LEFT JOIN (SELECT io.member_id, SUM(i.amount) AS spend
                FROM orders_installment i JOIN orders_loan ln ON ln.id = i.loan_id
                JOIN orders_order io ON io.id = ln.order_id
-               WHERE i.status = 'paid' GROUP BY io.member_id) AS paid ON paid.member_id = m.id
-    WHERE m.closed_at IS NULL AND {where}
-) AS per_member
+               WHERE i.status = 'paid' AND io.member_id IN (SELECT id FROM chosen)
+               GROUP BY io.member_id) AS paid ON paid.member_id = m.id
+"""
+
+LIFETIME_VALUE_SQL = """
+SELECT tenure, COUNT(*), SUM(spend), SUM(CASE WHEN days < 365 THEN 365 ELSE days END)
+FROM ({member_spend}) AS per_member
 GROUP BY tenure
 """
+
+# The nightly aggregate: members who joined on a local day, per store, and their spend to date.
+LIFETIME_VALUE_AGGREGATED_SQL = """
+SELECT tenure, SUM(members), SUM(spend), SUM(members * CASE WHEN days < 365 THEN 365 ELSE days END)
+FROM (SELECT {tenure} AS tenure, {days} AS days, d.members, d.spend
+      FROM reports_membervalueday d WHERE d.joined_on < %s AND {where}) AS per_day
+GROUP BY tenure
+"""
+MEMBER_VALUE_AGGREGATE = "lifetime-value"
+
+
+def member_spend_sql(*, columns: str, where: str) -> str:
+    paid_states = ", ".join(f"'{s}'" for s in PAID_DOWN_PAYMENT_STATES)
+    return MEMBER_SPEND_SQL.format(columns=columns, where=where, paid_states=paid_states)
 
 
 def lifetime_value_report(*, user, store: int | None = None, today: datetime.date | None = None) -> ReportResult:
     """What members have spent with us to date (service paid by themselves, down payments, installments paid), by
-    full years of membership, and per year of membership. One query."""
+    full years of membership, and per year of membership: the nightly aggregate for the members who joined before
+    its refresh (their spend as of it), the others live. Up to three queries."""
     store_ids = report_scope(user=user, store_id=store)
     today = today or timezone.localdate()
     # Full years of membership as a CASE over the anniversaries: the same SQL on both engines.
@@ -435,20 +512,42 @@ def lifetime_value_report(*, user, store: int | None = None, today: datetime.dat
         + " ".join(f"WHEN m.created_at < %s THEN {years}" for years in range(TENURE_BANDS - 1, 0, -1))
         + " ELSE 0 END"
     )
-    days = sql_days_since(day_placeholder="%s", column="CAST(m.created_at AS DATE)")
-    where, where_params = _in_stores("m.preferred_store_id", store_ids)
-    sql = LIFETIME_VALUE_SQL.format(
-        tenure=tenure, days=days, where=where, paid_states=", ".join(f"'{s}'" for s in PAID_DOWN_PAYMENT_STATES)
-    )
     with reading_from_replica() as alias:
-        grouped = {
-            int(band): (count, Decimal(spend or 0), int(days_total or 0))
-            for band, count, spend, days_total in _fetch(
-                alias,
-                sql,
-                [*(_moment(alias, moment) for moment in anniversaries), _moment(alias, today), *where_params],
+        vendor = connections[alias].vendor
+        covers_until = (
+            AggregateRefresh.objects.using(alias)
+            .filter(name=MEMBER_VALUE_AGGREGATE)
+            .values_list("covers_until", flat=True)
+            .first()
+        )
+        anniversary_params = [_moment(alias, moment) for moment in anniversaries]
+        grouped_rows = []
+        where, where_params = _in_stores("m.preferred_store_id", store_ids)
+        if covers_until is not None:
+            # Members who joined before the refresh: their spend as of it; those who joined since, live.
+            day_where, day_params = _in_stores("d.store_id", store_ids)
+            day_sql = LIFETIME_VALUE_AGGREGATED_SQL.format(
+                tenure=tenure.replace("m.created_at < %s", "d.joined_on < %s"),
+                days=sql_days_since(day_placeholder="%s", column="d.joined_on"),
+                where=day_where,
             )
-        }
+            # A member joined before the end of an anniversary's local day ⇔ joined on a day before the next one.
+            next_days = [_moment(alias, today - relativedelta(years=years) + datetime.timedelta(days=1))
+                         for years in years_back]  # fmt: skip
+            grouped_rows += _fetch(
+                alias, day_sql, [*next_days, _moment(alias, today), _moment(alias, covers_until), *day_params]
+            )
+            where += " AND m.created_at >= %s"
+            where_params.append(_moment(alias, local_day_bounds(covers_until)[0]))
+        days = sql_days_since(day_placeholder="%s", column=sql_local_date("m.created_at", vendor=vendor))
+        sql = LIFETIME_VALUE_SQL.format(
+            member_spend=member_spend_sql(columns=f"{tenure} AS tenure, {days} AS days", where=where)
+        )
+        grouped_rows += _fetch(alias, sql, [*where_params, *anniversary_params, _moment(alias, today)])
+    grouped: dict[int, tuple[int, Decimal, int]] = {}
+    for band, count, spend, days_total in grouped_rows:
+        before = grouped.get(int(band), (0, Decimal(0), 0))
+        grouped[int(band)] = (before[0] + count, before[1] + Decimal(spend or 0), before[2] + int(days_total or 0))
     rows, total_members, total_spend, total_days = [], 0, Decimal(0), 0
     for band in range(TENURE_BANDS):
         count, spend, days_total = grouped.get(band, (0, Decimal(0), 0))
@@ -597,11 +696,24 @@ GROUP BY campaign_id
 """
 
 
+def campaign_figures_sql(campaigns: list[Campaign], *, adapt) -> tuple[str, list]:
+    """The query giving (campaign, messaged, reached, converted, revenue) for the campaigns; none without any."""
+    if not campaigns:
+        return "", []
+    windows, params = [], []
+    for campaign in campaigns:
+        starts = campaign.scheduled_at or campaign.created_at
+        windows.append("SELECT %s AS campaign_id, %s AS event, %s AS starts, %s AS ends")
+        ends = starts + datetime.timedelta(days=CONVERSION_DAYS)
+        params += [campaign.pk, campaign.event, adapt(starts), adapt(ends)]
+    return CAMPAIGN_SQL.format(windows=" UNION ALL ".join(windows)), [*params, Status.SENT, OrderState.DELIVERED]
+
+
 def campaign_report(*, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None):
     """Per campaign sent in the period: members messaged and reached (delivered), those who applied within
     CONVERSION_DAYS days, the car price of those applications that ended in a delivery, the cost staff entered, and
     the return on it ((revenue − cost) ÷ cost). Campaigns belong to the store their segment names; head office's
-    campaigns (no store) only to head office. Two queries."""
+    campaigns (no store) only to head office. Up to three queries."""
     store_ids = report_scope(user=user, store_id=store)
     start, end = _period_bounds(date_from, date_to)
     campaigns = Campaign.objects.exclude(state=Campaign.State.DRAFT).order_by("-created_at", "-pk")
@@ -612,16 +724,18 @@ def campaign_report(*, user, date_from: datetime.date, date_to: datetime.date, s
             campaign for campaign in campaigns.select_related("store")
             if start <= (campaign.scheduled_at or campaign.created_at) < end
         ]  # fmt: skip
-        figures = {}
-        if campaigns:
-            windows, params = [], []
-            for campaign in campaigns:
-                starts = campaign.scheduled_at or campaign.created_at
-                windows.append("SELECT %s AS campaign_id, %s AS event, %s AS starts, %s AS ends")
-                ends = starts + datetime.timedelta(days=CONVERSION_DAYS)
-                params += [campaign.pk, campaign.event, _moment(alias, starts), _moment(alias, ends)]
-            sql = CAMPAIGN_SQL.format(windows=" UNION ALL ".join(windows))
-            figures = {row[0]: row[1:] for row in _fetch(alias, sql, [*params, Status.SENT, OrderState.DELIVERED])}
+        # The nightly aggregate's figures where it has them; the campaigns sent since, computed live.
+        figures = {
+            row[0]: row[1:]
+            for row in CampaignResult.objects.using(alias)
+            .filter(campaign__in=[campaign.pk for campaign in campaigns])
+            .values_list("campaign_id", "messaged", "reached", "converted", "revenue")
+        }
+        sql, params = campaign_figures_sql(
+            [campaign for campaign in campaigns if campaign.pk not in figures], adapt=partial(_moment, alias)
+        )
+        if sql:
+            figures.update({row[0]: row[1:] for row in _fetch(alias, sql, params)})
     rows = []
     totals = {"messaged": 0, "reached": 0, "converted": 0, "revenue": Decimal(0), "cost": Decimal(0)}
     for campaign in campaigns:
@@ -772,3 +886,182 @@ def task_execution(*, user, date_from: datetime.date, date_to: datetime.date, st
         ),  # fmt: skip
         extra={"report": report},
     )
+
+
+# ------------------------------------------------------------------------------------------- complaints, care
+
+
+def _store_label(name: str | None) -> str:
+    return name or str(_("Head office (no store)"))
+
+
+def complaint_report(*, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None):
+    """Complaints received in the period: per store received, closed, SLA met, late, open and breached, compliance
+    and average resolution time; the topics (categories) most complained about. Two queries (crm.care.complaints'
+    own selectors, narrowed to the report's scope)."""
+    store_ids = report_scope(user=user, store_id=store)
+    period = {"date_from": date_from, "date_to": date_to, "store_ids": store_ids}
+    with reading_from_replica():
+        stores = complaint_selectors.sla_compliance_by_store(user=user, **period)
+        topics = complaint_selectors.top_complaint_topics(user=user, limit=None, **period)
+    rows = [
+        {**row, "store": _store_label(row["store"] if row["store_id"] else None),
+         "compliance": _as_rate(row["compliance"])}
+        for row in stores
+    ]  # fmt: skip
+    figures = ("received", "closed", "met", "closed_late", "open_breached")
+    total = {"store": str(_("Total")), **{name: sum(row[name] for row in rows) for name in figures}}
+    total["compliance"] = rate(total["met"], total["closed"])
+    # The overall mean weighs each store's mean by its closed complaints (the same as the mean over them all).
+    closed_hours = [(row["average_resolution_hours"], row["closed"]) for row in rows if row["average_resolution_hours"]]
+    weight = sum(closed for _hours, closed in closed_hours)
+    total["average_resolution_hours"] = (
+        round(sum(hours * closed for hours, closed in closed_hours) / weight, 1) if weight else None
+    )
+    topic_rows = [{**topic, "share": _as_rate(topic["share"])} for topic in topics]
+    return ReportResult(
+        columns=[
+            Column("store", _("Store"), "text"),
+            Column("received", _("Received"), "int"),
+            Column("closed", _("Closed"), "int"),
+            Column("met", _("Closed within the deadline"), "int"),
+            Column("closed_late", _("Closed late"), "int"),
+            Column("open_breached", _("Open and overdue"), "int"),
+            Column("compliance", _("SLA compliance"), "rate"),
+            Column("average_resolution_hours", _("Average resolution (hours)"), "decimal"),
+        ],
+        rows=rows,
+        total=total,
+        chart=Chart(
+            "bar",
+            [topic["label"] for topic in topic_rows],
+            [{"label": str(_("Complaints")), "data": [topic["count"] for topic in topic_rows]}],
+        ),
+        extra={"topics": topics, "stores": stores},
+        sections=[
+            (
+                _("Topics"),
+                [
+                    Column("label", _("Topic"), "text"),
+                    Column("count", _("Complaints"), "int"),
+                    Column("serious", _("Serious or major"), "int"),
+                    Column("share", _("Share"), "rate"),
+                ],
+                topic_rows,
+            )
+        ],
+    )
+
+
+def _as_rate(value: float | None) -> Decimal | None:
+    """A share the care selectors give as a float (0.8333) as the reports' rate (a Decimal to four places)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.0001"))
+
+
+def _satisfaction_row(figures, **names) -> dict:
+    return {
+        **names,
+        "responses": figures.responses,
+        "csat": figures.csat,
+        "csat_answers": figures.csat_answers,
+        "nps": figures.nps,
+        "nps_answers": figures.nps_answers,
+        "thin": str(_("Thin")) if figures.is_thin else "",
+    }
+
+
+SATISFACTION_COLUMNS = [
+    Column("responses", _("Responses"), "int"),
+    Column("csat", _("CSAT (%)"), "decimal"),
+    Column("csat_answers", _("Satisfaction answers"), "int"),
+    Column("nps", _("NPS"), "decimal"),
+    Column("nps_answers", _("Recommendation answers"), "int"),
+    Column("thin", _("Fewer than 30 responses"), "text"),
+]
+
+
+def satisfaction_over_time(
+    *, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None, trigger: str = ""
+):
+    """CSAT and NPS per month of the period (the chart and the table), per store and per trigger (further
+    tables); a slice with fewer than 30 responses is marked thin. One query (crm.surveys' selector)."""
+    # The survey responses are scoped by the person (crm.surveys); report_scope refuses a store they may not see.
+    report_scope(user=user, store_id=store)
+    with reading_from_replica():
+        report = survey_selectors.satisfaction_report(
+            user=user, date_from=date_from, date_to=date_to, store_id=store, trigger=trigger or ""
+        )
+    months = [_satisfaction_row(month, month=month.month.strftime("%Y-%m")) for month in report.months]
+    stores = [_satisfaction_row(row, store=_store_label(row.store_name)) for row in report.stores]
+    triggers = [_satisfaction_row(row, trigger=row.trigger_label) for row in report.triggers]
+    return ReportResult(
+        columns=[Column("month", _("Month"), "text"), *SATISFACTION_COLUMNS],
+        rows=months,
+        total=_satisfaction_row(report.total, month=str(_("Total"))),
+        chart=Chart(
+            "line",
+            [row["month"] for row in months],
+            [
+                {"label": str(_("CSAT (%)")), "data": [_number(row["csat"]) for row in months]},
+                {"label": str(_("NPS")), "data": [_number(row["nps"]) for row in months]},
+            ],
+        ),
+        extra={"report": report},
+        sections=[
+            (_("Per store"), [Column("store", _("Store"), "text"), *SATISFACTION_COLUMNS], stores),
+            (_("Per survey"), [Column("trigger", _("Survey"), "text"), *SATISFACTION_COLUMNS], triggers),
+        ],
+    )
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def rescue_response_times(*, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None):
+    """Roadside rescue per store: requests of the period, reached, cancelled, and the minutes from request to
+    arrival (mean, median, longest). One query (crm.care.rescue's selector)."""
+    store_ids = report_scope(user=user, store_id=store)
+    with reading_from_replica():
+        report = rescue_selectors.rescue_response_report(
+            user=user, date_from=date_from, date_to=date_to, store_ids=store_ids
+        )
+
+    def as_row(figures, store_name: str) -> dict:
+        return {
+            "store": store_name,
+            "requests": figures.requests,
+            "arrived": figures.arrived,
+            "cancelled": figures.cancelled,
+            "average_minutes": _decimal(figures.average_minutes),
+            "median_minutes": _decimal(figures.median_minutes),
+            "longest_minutes": _decimal(figures.longest_minutes),
+        }
+
+    rows = [as_row(row, _store_label(row.store_name)) for row in report.stores]
+    return ReportResult(
+        columns=[
+            Column("store", _("Store"), "text"),
+            Column("requests", _("Requests"), "int"),
+            Column("arrived", _("Reached"), "int"),
+            Column("cancelled", _("Cancelled"), "int"),
+            Column("average_minutes", _("Average response (minutes)"), "decimal"),
+            Column("median_minutes", _("Median response (minutes)"), "decimal"),
+            Column("longest_minutes", _("Longest response (minutes)"), "decimal"),
+        ],
+        rows=rows,
+        total=as_row(report.total, str(_("Total"))),
+        chart=Chart(
+            "bar",
+            [row["store"] for row in rows],
+            [
+                {"label": str(_("Average response (minutes)")), "data": [_number(r["average_minutes"]) for r in rows]},
+                {"label": str(_("Median response (minutes)")), "data": [_number(r["median_minutes"]) for r in rows]},
+            ],
+        ),
+        extra={"report": report},
+    )
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

@@ -4,7 +4,7 @@ manager sees their store's agents; store staff their own figures."""
 from django.http import Http404
 from django.shortcuts import render
 
-from crm.customer360.backoffice import staff_required
+from common.backoffice import staff_required
 from crm.supervision import selectors
 from crm.supervision.forms import PeriodForm, default_period
 from members.selectors import sees_all_stores

@@ -1,13 +1,12 @@
 """Surveys over the API: the one-time link (no sign-in) and the satisfaction report (back office)."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.middleware import client_ip
-from crm.supervision.forms import PeriodForm
 from crm.surveys import selectors, services
 from crm.surveys.enums import QuestionKind, SurveyTrigger
 from crm.surveys.exceptions import SurveyNotFound
@@ -145,43 +144,3 @@ class SatisfactionReportSerializer(SatisfactionSerializer):
     stores = StoreSatisfactionSerializer(many=True)
     triggers = TriggerSatisfactionSerializer(many=True)
     months = MonthSatisfactionSerializer(many=True)
-
-
-class _ReportView:
-    """The report's figures sit on ``total``; the serializer reads them from the report's top level."""
-
-    def __init__(self, report):
-        self._report = report
-
-    def __getattr__(self, name):
-        if hasattr(self._report.total, name):
-            return getattr(self._report.total, name)
-        return getattr(self._report, name)
-
-
-class SatisfactionReportApi(APIView):
-    permission_classes = [IsStaff]
-
-    @extend_schema(
-        operation_id="backoffice_reports_satisfaction",
-        parameters=[
-            OpenApiParameter("from", str, required=False, description="First local date (YYYY-MM-DD), included; "
-                             "default the first of the month of `to`."),
-            OpenApiParameter("to", str, required=False, description="Last local date (YYYY-MM-DD), included; "
-                             "default today."),
-            OpenApiParameter("trigger", str, enum=SurveyTrigger.values, required=False),
-        ],
-        responses={200: SatisfactionReportSerializer, 400: ErrorSerializer},
-    )  # fmt: skip
-    def get(self, request):
-        period = PeriodForm(request.query_params)
-        if not period.is_valid():
-            raise serializers.ValidationError(period.errors_by_parameter())
-        trigger = request.query_params.get("trigger", "")
-        if trigger and trigger not in SurveyTrigger.values:
-            raise serializers.ValidationError({"trigger": [", ".join(SurveyTrigger.values)]})
-        report = selectors.satisfaction_report(
-            user=request.user, date_from=period.cleaned_data["date_from"], date_to=period.cleaned_data["date_to"],
-            trigger=trigger,
-        )  # fmt: skip
-        return Response(SatisfactionReportSerializer(_ReportView(report)).data)

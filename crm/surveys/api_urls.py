@@ -4,7 +4,4 @@ from crm.surveys import api
 
 urlpatterns = [
     path("surveys/<str:token>/", api.SurveyApi.as_view(), name="survey"),
-    path(
-        "backoffice/reports/satisfaction/", api.SatisfactionReportApi.as_view(), name="backoffice-report-satisfaction"
-    ),
 ]

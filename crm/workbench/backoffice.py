@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.backoffice import staff_required
 from common.exceptions import DomainError
 from crm.care.rescue.selectors import open_rescues_for_queue
-from crm.customer360.backoffice import staff_required
 from crm.customer360.selectors import phone_shown_to
 from crm.surveys.enums import SurveyTrigger
 from crm.surveys.exceptions import InvalidSurveyAnswers

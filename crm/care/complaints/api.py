@@ -349,36 +349,6 @@ class StoreComplianceRowSerializer(serializers.Serializer):
     closed_late = serializers.IntegerField()
     open_breached = serializers.IntegerField()
     compliance = serializers.FloatField(allow_null=True)
-
-
-class ComplaintReportOutputSerializer(serializers.Serializer):
-    topics = TopicRowSerializer(many=True)
-    stores = StoreComplianceRowSerializer(many=True)
-
-
-class BackofficeComplaintReportApi(APIView):
-    """Top complaint topics and SLA compliance per store, over the stores the requester sees."""
-
-    permission_classes = [IsStaff]
-
-    class PeriodSerializer(serializers.Serializer):
-        date_from = serializers.DateField(required=False, allow_null=True, default=None)
-        date_to = serializers.DateField(required=False, allow_null=True, default=None)
-
-        def to_internal_value(self, data):
-            return super().to_internal_value({"date_from": data.get("from") or None, "date_to": data.get("to") or None})
-
-    @extend_schema(
-        operation_id="backoffice_reports_complaints",
-        parameters=[OpenApiParameter("from", str, required=False), OpenApiParameter("to", str, required=False)],
-        responses={200: ComplaintReportOutputSerializer, 400: ErrorSerializer},
+    average_resolution_hours = serializers.FloatField(
+        allow_null=True, help_text="Mean hours from receipt to closing, over the closed ones; null: none closed."
     )
-    def get(self, request):
-        period = self.PeriodSerializer(data=request.query_params)
-        period.is_valid(raise_exception=True)
-        values = period.validated_data
-        body = {
-            "topics": selectors.top_complaint_topics(user=request.user, **values),
-            "stores": selectors.sla_compliance_by_store(user=request.user, **values),
-        }
-        return Response(ComplaintReportOutputSerializer(body).data)

@@ -27,9 +27,4 @@ urlpatterns = [
         api.BackofficeComplaintResumeApi.as_view(),
         name="backoffice-complaint-resume",
     ),
-    path(
-        "backoffice/reports/complaints/",
-        api.BackofficeComplaintReportApi.as_view(),
-        name="backoffice-complaint-report",
-    ),
 ]

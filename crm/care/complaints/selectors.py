@@ -3,7 +3,20 @@ roles every store's (members.selectors.store_ids_visible_to). Reports are plain 
 
 import datetime
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from crm.care.complaints.enums import OPEN_STATUSES, ComplaintCategory, ComplaintStatus, SlaStatus
@@ -151,13 +164,28 @@ def _local_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def _in_stores(queryset: QuerySet, *, store_ids: list[int] | None) -> QuerySet:
+    """Narrowed to the given stores (None: as the person sees them), for a report's store filter."""
+    return queryset if store_ids is None else queryset.filter(store_id__in=store_ids)
+
+
+def _hours(duration: datetime.timedelta | None) -> float | None:
+    return None if duration is None else round(duration.total_seconds() / 3600, 1)
+
+
 def top_complaint_topics(
-    *, user, date_from: datetime.date | None = None, date_to: datetime.date | None = None, limit: int = 10
+    *,
+    user,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    limit: int | None = 10,
+    store_ids: list[int] | None = None,
 ) -> list[dict]:
     """What members complain about most, in the stores ``user`` sees: rows ``{category, label, count, share,
     serious}`` (``serious``: how many were serious or major), most frequent first. One query."""
+    complaints = _in_stores(complaints_visible_to(user=user), store_ids=store_ids)
     rows = list(
-        _in_period(complaints_visible_to(user=user), date_from=date_from, date_to=date_to)
+        _in_period(complaints, date_from=date_from, date_to=date_to)
         .values("category")
         .annotate(count=Count("pk"), serious=Count("pk", filter=~Q(severity="general")))
         .order_by("-count", "category")[:limit]
@@ -172,19 +200,29 @@ def top_complaint_topics(
 
 
 def sla_compliance_by_store(
-    *, user, date_from: datetime.date | None = None, date_to: datetime.date | None = None
+    *,
+    user,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    store_ids: list[int] | None = None,
 ) -> list[dict]:
     """Per store ``user`` sees: complaints received in the period, closed, closed within the deadline (met),
-    closed late, still open and breached, and ``compliance`` = met / closed (None before any is closed). One
-    query; complaints without a store are head office's row (``store_id`` None)."""
+    closed late, still open and breached, ``compliance`` = met / closed (None before any is closed) and
+    ``average_resolution_hours`` (received → closed, over the closed ones). One query; complaints without a store
+    are head office's row (``store_id`` None)."""
+    complaints = _in_stores(complaints_visible_to(user=user), store_ids=store_ids)
     rows = (
-        _in_period(complaints_visible_to(user=user), date_from=date_from, date_to=date_to)
+        _in_period(complaints, date_from=date_from, date_to=date_to)
         .values("store_id", "store__name")
         .annotate(
             received=Count("pk"),
             closed=Count("pk", filter=Q(status=ComplaintStatus.CLOSED)),
             met=Count("pk", filter=Q(status=ComplaintStatus.CLOSED, sla_status=SlaStatus.MET)),
             open_breached=Count("pk", filter=Q(status__in=OPEN_STATUSES, sla_status=SlaStatus.BREACHED)),
+            resolution=Avg(
+                ExpressionWrapper(F("closed_at") - F("received_at"), output_field=DurationField()),
+                filter=Q(status=ComplaintStatus.CLOSED, closed_at__isnull=False),
+            ),
         )
         .order_by("store__name", "store_id")
     )
@@ -192,6 +230,7 @@ def sla_compliance_by_store(
         {"store_id": row["store_id"], "store": row["store__name"] or "", "received": row["received"],
          "closed": row["closed"], "met": row["met"], "closed_late": row["closed"] - row["met"],
          "open_breached": row["open_breached"],
-         "compliance": round(row["met"] / row["closed"], 4) if row["closed"] else None}
+         "compliance": round(row["met"] / row["closed"], 4) if row["closed"] else None,
+         "average_resolution_hours": _hours(row["resolution"])}
         for row in rows
     ]  # fmt: skip

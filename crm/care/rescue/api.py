@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 from common.api import Pagination
 from crm.care.rescue import selectors, services
 from crm.care.rescue.enums import TRANSITIONS, RescueKind, RescueStatus
-from crm.supervision.forms import PeriodForm
 from members.api import ErrorSerializer, IsMember
 
 
@@ -215,24 +214,3 @@ class RescueReportSerializer(serializers.Serializer):
     date_to = serializers.DateField()
     stores = ResponseTimesSerializer(many=True)
     total = ResponseTimesSerializer()
-
-
-class RescueReportApi(APIView):
-    permission_classes = [IsStaff]
-
-    @extend_schema(
-        operation_id="backoffice_reports_rescue",
-        parameters=[
-            OpenApiParameter("from", str, required=False, description="First local date (YYYY-MM-DD), included."),
-            OpenApiParameter("to", str, required=False, description="Last local date (YYYY-MM-DD), included."),
-        ],
-        responses={200: RescueReportSerializer, 400: ErrorSerializer},
-    )
-    def get(self, request):
-        period = PeriodForm(request.query_params)
-        if not period.is_valid():
-            raise serializers.ValidationError(period.errors_by_parameter())
-        report = selectors.rescue_response_report(
-            user=request.user, date_from=period.cleaned_data["date_from"], date_to=period.cleaned_data["date_to"]
-        )
-        return Response(RescueReportSerializer(report).data)

@@ -13,5 +13,4 @@ urlpatterns = [
         api.BackofficeRescueTransitionApi.as_view(),
         name="backoffice-rescue-transition",
     ),
-    path("backoffice/reports/rescue/", api.RescueReportApi.as_view(), name="backoffice-report-rescue"),
 ]

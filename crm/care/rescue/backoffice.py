@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.backoffice import staff_required
 from common.exceptions import DomainError
 from crm.care.rescue import selectors, services
 from crm.care.rescue.exceptions import RescueNotFound
 from crm.care.rescue.forms import RescueStepForm
-from crm.customer360.backoffice import staff_required
 
 PAGE_SIZE = 25
 

@@ -25,6 +25,8 @@ def cell(row: dict, column):
         return f"{Decimal(value) * 100:.1f}%"
     if column.kind == "money":
         return number_format(value, decimal_pos=2, force_grouping=True)
+    if column.kind == "decimal":
+        return number_format(value, decimal_pos=1)
     if column.kind == "date":
         return value.isoformat()
     return value

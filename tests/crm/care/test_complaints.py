@@ -264,7 +264,8 @@ def test_reports_are_scoped_to_the_requester_s_store(cast):
     manager = _client(cast.store_manager).get("/api/v1/backoffice/reports/complaints/").json()
     assert [row["category"] for row in manager["topics"]] == ["service"]
     assert manager["stores"] == [{"store_id": cast.store.pk, "store": cast.store.name, "received": 1, "closed": 1,
-                                  "met": 1, "closed_late": 0, "open_breached": 0, "compliance": 1.0}]  # fmt: skip
+                                  "met": 1, "closed_late": 0, "open_breached": 0, "compliance": 1.0,
+                                  "average_resolution_hours": 0.0}]  # fmt: skip
     head = _client(cast.head_office).get("/api/v1/backoffice/reports/complaints/").json()
     assert {row["category"] for row in head["topics"]} == {"service", "billing"}
     assert len(head["stores"]) == 2

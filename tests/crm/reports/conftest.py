@@ -18,7 +18,7 @@ from points.models import PointsAccount, Reward
 from tests.members.factories import MemberFactory
 from tests.orders.factories import OrderFactory
 from tests.vehicles.factories import OwnedVehicleFactory
-from vehicles.models import ServiceRecord
+from vehicles.services import record_service_visit
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
@@ -91,9 +91,9 @@ def value_world(cast):
     member_at(a, created=timezone.now() - datetime.timedelta(days=10))
     far = member_at(b, created=timezone.now() - datetime.timedelta(days=365 * 3 + 40))
     car = OwnedVehicleFactory(member=old, delivered_on=today - datetime.timedelta(days=400))
-    ServiceRecord.objects.create(vehicle=car, dealer_reference="R1", serviced_on=today - datetime.timedelta(days=250),
-                                 mileage_km=10000, description="保养", customer_amount=Decimal("1000.00"),
-                                 insurance_amount=Decimal("500.00"))  # fmt: skip
+    paid = {"customer_amount": Decimal("1000.00"), "insurance_amount": Decimal("500.00")}
+    record_service_visit(vehicle_id=car.pk, dealer_reference="R1", serviced_on=today - datetime.timedelta(days=250),
+                         mileage_km=10000, description="保养", is_maintenance=False, amounts=paid)  # fmt: skip
     order = OrderFactory(member=old, store=a, state="delivered", down_payment=Decimal("30000.00"))
     loan = Loan.objects.create(order=order, principal=Decimal("90000"), annual_rate=Decimal("0.05"), term_months=36,
                                monthly_payment=Decimal("2000"), total_interest=Decimal("1000"),
@@ -102,9 +102,9 @@ def value_world(cast):
         Installment.objects.create(loan=loan, number=number, due_on=today, principal=Decimal("1800"),
                                    interest=Decimal("200"), amount=Decimal("2000.00"), status=status)  # fmt: skip
     far_car = OwnedVehicleFactory(member=far, delivered_on=today - datetime.timedelta(days=800))
-    ServiceRecord.objects.create(vehicle=far_car, dealer_reference="R2",
-                                 serviced_on=today - datetime.timedelta(days=400), mileage_km=30000,
-                                 description="维修", customer_amount=Decimal("5000.00"))  # fmt: skip
+    record_service_visit(vehicle_id=far_car.pk, dealer_reference="R2",
+                         serviced_on=today - datetime.timedelta(days=400), mileage_km=30000, description="维修",
+                         is_maintenance=False, amounts={"customer_amount": Decimal("5000.00")})  # fmt: skip
     # A car delivered two months ago and never serviced: not "not back" yet.
     OwnedVehicleFactory(member=member_at(a, created=timezone.now()), delivered_on=today - datetime.timedelta(days=60))
     return cast

@@ -9,6 +9,7 @@ from crm.leads.models import Lead
 from crm.models import Campaign
 from crm.reports import selectors
 from crm.reports.demo import DEMO_LEADS, seed_reports_demo
+from crm.reports.models import AggregateRefresh
 
 
 @pytest.mark.django_db
@@ -24,3 +25,4 @@ def test_the_demo_funnel_shows_declined_leads_with_reasons_and_is_idempotent(cas
     reasons = {(d["step"], d["reason"]): d["count"] for d in funnel.extra["drop_outs"]}
     assert reasons[("lead", "price")] == 1
     assert reasons[("lead", "in_progress")] == 2
+    assert AggregateRefresh.objects.get(name="funnel").covers_until == today  # the nightly figures are built

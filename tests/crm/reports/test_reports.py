@@ -7,14 +7,17 @@ from decimal import Decimal
 
 import pytest
 from django.db import router
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from crm.reports import selectors, services
 from crm.reports.excel import neutralise
+from crm.reports.models import AggregateRefresh, FunnelDay, MemberValueDay
 from crm.reports.router import reading_from_replica
 from members.models import Member
+from orders.models import Installment
 from staff_tasks.models import Task
-from tests.crm.reports.conftest import NOVEMBER, client_for
+from tests.crm.reports.conftest import NOVEMBER, at, client_for
 from tests.members.factories import StaffFactory
 
 API = "/api/v1/backoffice/reports/{}/"
@@ -123,6 +126,26 @@ def test_lifetime_value_by_years_of_membership(value_world):
     assert (mine["total"]["members"], mine["total"]["spend"]) == (4, "35000.00")
 
 
+def test_lifetime_value_reads_the_nightly_aggregate_with_the_same_figures(value_world, django_assert_num_queries):
+    users = (value_world.head_office, value_world.store_manager)
+
+    def answers():
+        return [client_for(user).get(API.format("lifetime-value")).json() for user in users]
+
+    live = answers()
+    # The newest member joined today, after the refresh: counted live, next to the aggregated days.
+    assert services.refresh_report_aggregates()["member_value_days"] > 0
+    assert MemberValueDay.objects.filter(joined_on__gte=timezone.localdate()).count() == 0
+    assert answers() == live
+    with django_assert_num_queries(3):  # how far the aggregate goes, the aggregated days, the members since
+        selectors.lifetime_value_report(user=value_world.head_office)
+    # Spend recorded after the refresh shows at the next one.
+    Installment.objects.filter(status="due").update(status="paid")
+    assert answers() == live
+    services.refresh_member_value_days()
+    assert Decimal(answers()[0]["total"]["spend"]) == Decimal(live[0]["total"]["spend"]) + 2000
+
+
 def test_referral_funnel(referral_world):
     body = client_for(referral_world.head_office).get(API.format("referrals"), NOVEMBER).json()
     assert [(s["step"], s["count"]) for s in body["steps"]] == [
@@ -151,6 +174,26 @@ def test_campaign_reach_conversion_and_return(campaign_world):
     assert (body["total"]["reached"], body["total"]["converted"], body["total"]["cost"]) == (3, 1, "1000.00")
     mine = client_for(campaign_world.store_manager).get(API.format("campaigns"), NOVEMBER).json()
     assert [row["name"] for row in mine["rows"]] == ["双十一"]
+    assert mine["total"]["reached"] == 2
+
+
+def test_campaigns_read_the_nightly_results_and_compute_newer_ones_live(campaign_world, django_assert_num_queries):
+    from crm.models import Campaign
+
+    live = client_for(campaign_world.head_office).get(API.format("campaigns"), NOVEMBER).json()
+    assert services.refresh_report_aggregates(today=datetime.date(2026, 12, 1))["campaign_results"] == 2
+    assert services.refresh_campaign_results() == 2  # a re-run rebuilds the same rows
+    assert client_for(campaign_world.head_office).get(API.format("campaigns"), NOVEMBER).json() == live
+    # A campaign sent after the refresh: computed live, next to the stored ones.
+    Campaign.objects.create(name="新活动", subject="s", body="b", store=campaign_world.store, state="scheduled",
+                            scheduled_at=at(11, 25))  # fmt: skip
+    with django_assert_num_queries(3):  # campaigns, stored results, the live one
+        result = selectors.campaign_report(
+            user=campaign_world.head_office, date_from=datetime.date(2026, 11, 1), date_to=datetime.date(2026, 11, 30)
+        )
+    assert {row["name"]: row["messaged"] for row in result.rows} == {"双十一": 3, "广州车主日": 1, "新活动": 0}
+    mine = client_for(campaign_world.store_manager).get(API.format("campaigns"), NOVEMBER).json()
+    assert {row["name"] for row in mine["rows"]} == {"双十一", "新活动"}
     assert mine["total"]["reached"] == 2
 
 
@@ -229,7 +272,60 @@ def test_reports_read_from_the_replica_when_one_is_set(settings):
     assert router.allow_migrate("replica", "members") is False
 
 
-def test_the_funnel_is_one_query_however_many_people(funnel_world, django_assert_num_queries):
+def test_the_funnel_is_two_queries_however_many_people(funnel_world, django_assert_num_queries):
     november = {"date_from": datetime.date(2026, 11, 1), "date_to": datetime.date(2026, 11, 30)}
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # how far the aggregate goes, then the live query
         selectors.acquisition_funnel(user=funnel_world.head_office, **november)
+    services.refresh_funnel_days(today=datetime.date(2026, 11, 20))
+    with django_assert_num_queries(3):  # and the aggregated days
+        selectors.acquisition_funnel(user=funnel_world.head_office, **november)
+
+
+def _funnel_answer(user, **filters):
+    body = client_for(user).get(API.format("funnel"), {**NOVEMBER, **filters}).json()
+    return steps(body), sorted((d["step"], d["reason"], d["count"]) for d in body["drop_outs"]), body["by_channel"]
+
+
+@pytest.mark.parametrize("today", [datetime.date(2026, 11, 5), datetime.date(2026, 12, 1)])
+def test_the_funnel_reads_the_nightly_aggregate_with_the_same_figures(funnel_world, today):
+    """Covered days (all of November, or its first four) come from the aggregate, the others live: same answer."""
+    users = (funnel_world.head_office, funnel_world.store_manager)
+
+    def answers():
+        return [_funnel_answer(user) for user in users] + [_funnel_answer(funnel_world.head_office, channel="online")]
+
+    live = answers()
+    written = services.refresh_funnel_days(today=today)
+    assert written > 0
+    assert FunnelDay.objects.filter(came_in_on__gte=today).count() == 0
+    assert services.refresh_funnel_days(today=today) == written  # a re-run rebuilds the same rows
+    assert [_funnel_answer(user) for user in users] + [
+        _funnel_answer(funnel_world.head_office, channel="online")
+    ] == live
+    assert AggregateRefresh.objects.get(name="funnel").covers_until == today
+
+
+def test_the_aggregate_is_as_fresh_as_its_last_refresh(funnel_world):
+    services.refresh_funnel_days(today=datetime.date(2026, 12, 1))
+    before = _funnel_answer(funnel_world.head_office)[0]["delivered"]
+    # The store A applicant rejected earlier gets a second application delivered.
+    from orders.models import Order
+
+    rejected = Order.objects.get(state="rejected")
+    Order.objects.filter(pk=rejected.pk).update(state="delivered")
+    assert _funnel_answer(funnel_world.head_office)[0]["delivered"] == before  # as of last night
+    services.refresh_funnel_days(today=datetime.date(2026, 12, 1))
+    assert _funnel_answer(funnel_world.head_office)[0]["delivered"][0] == before[0] + 1
+
+
+def test_the_nightly_command_refreshes_every_aggregate_and_refuses_a_bad_date(funnel_world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    output = StringIO()
+    call_command("refresh_report_aggregates", "--date", "2026-12-01", stdout=output)
+    assert "2026-12-01" in output.getvalue()
+    assert set(AggregateRefresh.objects.values_list("name", flat=True)) == {"funnel", "lifetime-value", "campaigns"}
+    with pytest.raises(CommandError):
+        call_command("refresh_report_aggregates", "--date", "2026-13-01")

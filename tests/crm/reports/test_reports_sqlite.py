@@ -27,7 +27,7 @@ from members.models import Member, Store, User
 from notifications.models import Notification
 from orders.models import Order, OrderEvent
 from points.models import PointsAccount, Reward
-from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, ServiceRecord, Trim
+from vehicles.models import Brand, CarModel, FinancePlan, OwnedVehicle, Trim
 
 tz = zoneinfo.ZoneInfo("Asia/Shanghai")
 at = lambda day: datetime.datetime(2026, 11, day, 10, tzinfo=tz)
@@ -60,13 +60,18 @@ for before, after in (("draft", "submitted"), ("submitted", "approved"), ("appro
     OrderEvent.objects.create(order=order, transition="step", from_state=before, to_state=after)
 november = {"date_from": datetime.date(2026, 11, 1), "date_to": datetime.date(2026, 11, 30)}
 funnel = selectors.acquisition_funnel(user=hq, **november)
+aggregated_rows = services.refresh_funnel_days(today=datetime.date(2026, 11, 16))
+aggregated = selectors.acquisition_funnel(user=hq, **november)
 
 car = OwnedVehicle.objects.create(member=buyer, trim=trim, vin="V1", plate="粤B00001",
                                   delivered_on=timezone.localdate() - datetime.timedelta(days=500))
-ServiceRecord.objects.create(vehicle=car, dealer_reference="R1", mileage_km=1000,
-                             serviced_on=timezone.localdate() - datetime.timedelta(days=300),
-                             description="保养", customer_amount=Decimal("800.00"))
+from vehicles.services import record_service_visit
+record_service_visit(vehicle_id=car.pk, dealer_reference="R1", mileage_km=1000, is_maintenance=False,
+                     serviced_on=timezone.localdate() - datetime.timedelta(days=300), description="保养",
+                     amounts={"customer_amount": Decimal("800.00")})
 value = selectors.lifetime_value_report(user=hq)
+assert services.refresh_member_value_days() > 0
+assert selectors.lifetime_value_report(user=hq).rows == value.rows
 first = services.open_recall_tasks(actor=hq, months=6)
 again = services.open_recall_tasks(actor=hq, months=6)
 
@@ -75,18 +80,32 @@ campaign = Campaign.objects.create(name="活动", subject="s", body="b", state="
 Notification.objects.create(recipient=buyer.user, event=campaign.event, channel="sms", subject="s", body="b",
                             dedupe_key="c1", status="sent")
 campaigns = selectors.campaign_report(user=hq, **november)
+stored_campaigns = services.refresh_campaign_results()
+assert selectors.campaign_report(user=hq, **november).rows == campaigns.rows
 
 PointsAccount.objects.update_or_create(member=buyer, defaults={"balance": 1250})
 Reward.objects.all().update(is_active=False)
 Reward.objects.create(name="券", kind="service_coupon", cost_points=500, face_value=Decimal("50"))
 points = selectors.points_liability_report(user=hq)
+
+from crm.care.complaints.models import Complaint
+for n, hours in enumerate((3, 8)):
+    Complaint.objects.create(number=f"C{n}", member=buyer, store=store, category="service", filed_by="member",
+                             description="…", received_at=at(5), clock_started_at=at(5), status="closed",
+                             sla_status="met", closed_at=at(5) + datetime.timedelta(hours=hours),
+                             first_response_due=at(6), first_response_risk_at=at(6), resolution_due=at(8),
+                             resolution_risk_at=at(8))
+complaints = selectors.complaint_report(user=hq, **november)
 print(json.dumps({
     "funnel": [step["count"] for step in funnel.extra["steps"]],
+    "funnel_aggregated": [aggregated_rows > 0, aggregated.extra == funnel.extra],
     "drop_outs": [[d["step"], d["reason"], d["count"]] for d in funnel.extra["drop_outs"]],
     "value": str(value.total["spend"]),
     "recall": [first, again],
-    "campaign": [campaigns.rows[0]["reached"], campaigns.rows[0]["converted"], str(campaigns.rows[0]["roi"])],
+    "campaign": [stored_campaigns, campaigns.rows[0]["reached"], campaigns.rows[0]["converted"],
+                 str(campaigns.rows[0]["roi"])],
     "points": [points.total["points_outstanding"], points.rows[0]["coupons"]],
+    "complaints": [complaints.total["closed"], complaints.total["average_resolution_hours"]],
 }))
 """
 
@@ -101,10 +120,12 @@ def test_the_reports_give_the_same_figures_on_sqlite(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {
         "funnel": [2, 1, 1, 1, 1, 1, 1],
+        "funnel_aggregated": [True, True],
         "drop_outs": [["lead", "price", 1]],
         # Service paid by the member, and the down payment of the delivered car.
         "value": "30800.00",
         "recall": [1, 0],
-        "campaign": [1, 1, "99.0000"],
+        "campaign": [1, 1, 1, "99.0000"],
         "points": [1250, 2],
+        "complaints": [2, 5.5],
     }
