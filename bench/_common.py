@@ -4,6 +4,7 @@ Imported as ``_common`` (the scripts run as ``python bench/<name>.py``, so this 
 also in the worker processes that ``multiprocessing`` spawns)."""
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -128,3 +129,48 @@ def migrate(env: dict, *, root: Path) -> None:
     )  # fmt: skip
     if done.returncode != 0:
         raise BenchError(f"migrate failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+
+
+class Timer:
+    """``with Timer() as timer: …`` then ``timer.seconds``."""
+
+    def __enter__(self):
+        self._started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._started
+
+
+def run_bench(args, *, title: str, check_targets, run, print_table, verdicts) -> int:
+    """The shape every full-scale bench's ``main`` shares: refuse non-local targets, wait for a quiet machine if
+    asked, run under a global timeout (``args.timeout``), print the table, write ``args.json``, and exit 1 when a
+    target is missed (``verdicts(results)`` lists the misses)."""
+
+    def on_timeout(_signum, _frame):
+        raise BenchError(f"global timeout of {args.timeout:.0f} s reached")
+
+    signal.signal(signal.SIGALRM, on_timeout)
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    try:
+        check_targets(args)
+    except BenchError as error:
+        print(f"bench failed: {error}", file=sys.stderr)
+        return 1
+    busy = wait_for_quiet_machine(threshold=10, timeout=args.wait_for_idle)
+    print(f"{title}: machine {busy}% busy before the start", flush=True)
+    signal.alarm(int(args.timeout))
+    started = time.perf_counter()
+    try:
+        results = run(args, busy)
+        results["wall_seconds"] = round(time.perf_counter() - started, 1)
+    except BenchError as error:
+        print(f"bench failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        signal.alarm(0)
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+        print(f"results written to {args.json}")
+    return 1 if verdicts(results) else 0

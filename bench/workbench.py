@@ -36,7 +36,6 @@ All traffic goes to 127.0.0.1 and ``--timeout`` bounds the run.
 import argparse
 import contextlib
 import datetime
-import json
 import os
 import platform
 import signal
@@ -51,14 +50,15 @@ from urllib.parse import urlsplit
 import requests
 from _common import (
     BenchError,
+    Timer,
     drop_database,
     flush_redis,
     log_tail,
     migrate,
     percentile,
     recreate_database,
+    run_bench,
     stop_process_group,
-    wait_for_quiet_machine,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,15 +75,6 @@ STAFF_ID_BASE = 100
 AGENT_ID_BASE = 900
 ACCOUNT_ID_BASE = 10_000
 SMALL_STORE_OFFSET = 1  # the light store is stores + 1
-
-
-class Timer:
-    def __enter__(self):
-        self._started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self._started
 
 
 def staff_id(store: int, k: int) -> int:
@@ -874,35 +865,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-
-    def on_timeout(_signum, _frame):
-        raise BenchError(f"global timeout of {args.timeout:.0f} s reached")
-
-    signal.signal(signal.SIGALRM, on_timeout)
-    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
-    try:
-        check_targets(args)
-    except BenchError as error:
-        print(f"bench failed: {error}", file=sys.stderr)
-        return 1
-    busy = wait_for_quiet_machine(threshold=10, timeout=args.wait_for_idle)
-    print(f"Workbench bench: machine {busy}% busy before the start", flush=True)
-    signal.alarm(int(args.timeout))
-    started = time.perf_counter()
-    try:
-        results = run(args, busy)
-        results["wall_seconds"] = round(time.perf_counter() - started, 1)
-    except BenchError as error:
-        print(f"bench failed: {error}", file=sys.stderr)
-        return 1
-    finally:
-        signal.alarm(0)
-    print_table(results)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
-        print(f"results written to {args.json}")
-    return 1 if verdicts(results) else 0
+    return run_bench(
+        parse_args(argv),
+        title="Workbench bench",
+        check_targets=check_targets,
+        run=run,
+        print_table=print_table,
+        verdicts=verdicts,
+    )
 
 
 if __name__ == "__main__":
