@@ -48,7 +48,9 @@ def seed_catalog_demo(*, stores: dict[str, Store]) -> list[Trim]:
     for store_index, store in enumerate(stores.values()):
         for trim_index, trim in enumerate(trims):
             for unit_index in range(3):
-                vin = f"LDEMO{store_index}{trim_index:02d}{unit_index}{trim.pk:04d}{store.pk:04d}"[:17].ljust(17, "0")
+                # Ends in the unit's number (1–3): never 0, the local violation provider's "no violations" mark,
+                # whatever ids the database hands out.
+                vin = f"LDEMO{store_index}{trim_index:02d}{trim.pk:04d}{store.pk:04d}{unit_index + 1}"[-17:]
                 VehicleUnit.objects.get_or_create(
                     vin=vin, defaults={"trim": trim, "store": store, "color": ("白色", "黑色", "灰色")[unit_index]}
                 )
