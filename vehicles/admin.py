@@ -5,7 +5,7 @@ from import_export.admin import ImportMixin
 from common.admin_scoping import StaffScopedAdminMixin
 from vehicles import selectors, services
 from vehicles.enums import RecordSource
-from vehicles.imports import ServiceRecordResource
+from vehicles.imports import AMOUNT_FIELDS, ServiceRecordResource
 from vehicles.models import (
     AftermarketBooking,
     Brand,
@@ -102,8 +102,17 @@ class ServiceRecordAdmin(StaffScopedAdminMixin, ImportMixin, admin.ModelAdmin):
     list_select_related = ["vehicle"]
     autocomplete_fields = ["vehicle"]
 
-    # A record edited or deleted here moves the car's last visit (the "not back" report reads it).
+    # A visit added here is recorded as an import records it: points for the spend, the next service and tyre dates
+    # moved, the satisfaction survey sent. An edit or a deletion moves the car's last visit ("not back" reads it).
     def save_model(self, request, obj, form, change):
+        if not change:
+            saved = services.record_service_visit(
+                vehicle_id=obj.vehicle_id, dealer_reference=obj.dealer_reference, serviced_on=obj.serviced_on,
+                mileage_km=obj.mileage_km, description=obj.description, is_maintenance=obj.is_maintenance,
+                tyres_replaced=obj.tyres_replaced, amounts={name: getattr(obj, name) for name in AMOUNT_FIELDS},
+            )  # fmt: skip
+            obj.pk = saved.pk
+            return
         previous = ServiceRecord.objects.filter(pk=obj.pk).values_list("vehicle_id", flat=True).first()
         super().save_model(request, obj, form, change)
         services.recompute_last_service_on(vehicle_ids={obj.vehicle_id, previous} - {None})

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from points.models import PointsEntry
 from vehicles.models import OwnedVehicle, ServiceRecord
@@ -81,3 +82,30 @@ def test_excel_files_import_too(car, tmp_path):
     path.write_bytes(dataset.export("xlsx"))
     call_command("import_service_records", str(path))
     assert ServiceRecord.objects.get().customer_amount == Decimal("88.00")
+
+
+def test_a_visit_added_in_the_admin_is_recorded_like_an_imported_one(car, cast):
+    cast.head_office.is_superuser = True
+    cast.head_office.save()
+    client = Client()
+    client.force_login(cast.head_office)
+    form = {
+        "vehicle": car.pk, "dealer_reference": "WO-9", "serviced_on": "2027-05-20", "mileage_km": "5100",
+        "description": "首次保养", "is_maintenance": "on", "customer_amount": "200.50", "insurance_amount": "0",
+        "manufacturer_amount": "0", "internal_amount": "0", "tyres_replaced": "on",
+    }  # fmt: skip
+
+    response = client.post("/admin/vehicles/servicerecord/add/", form)
+
+    record = ServiceRecord.objects.get()
+    assert response.status_code == 302
+    assert record.dealer_reference == "WO-9"
+    car.refresh_from_db()
+    assert (car.next_service_on.isoformat(), car.next_service_km, car.last_service_on.isoformat()) == (
+        "2028-05-20",
+        15100,
+        "2027-05-20",
+    )
+    assert car.tyres_due_on is not None
+    points = dict(PointsEntry.objects.filter(rule__event="service_spend").values_list("source", "points"))
+    assert points == {"service_record:WO-9": 200}
