@@ -39,6 +39,7 @@ import datetime
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -422,6 +423,20 @@ def endpoints(subjects: dict) -> list[dict]:
     ]  # fmt: skip
 
 
+CPU_SAMPLES = 30
+
+
+def cpu_ms_per_request(client, path: str, *, token: str) -> float:
+    """This process's CPU per request (Django's test client, the whole stack but the HTTP server; the database's
+    work not included): the median of CPU_SAMPLES requests, a figure that depends less on how busy the machine is."""
+    samples = []
+    for _ in range(CPU_SAMPLES):
+        started = time.process_time()
+        client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+        samples.append(time.process_time() - started)
+    return round(statistics.median(samples) * 1000, 1)
+
+
 def count_queries(tokens: dict, endpoint_list: list[dict]) -> dict:
     """Each endpoint once per light / heavy caller in this process: status, rows returned, number of queries."""
     from django.db import connection
@@ -448,10 +463,12 @@ def count_queries(tokens: dict, endpoint_list: list[dict]) -> dict:
                 else sum(len(body[key]) for key in ("orders", "cars", "open_tasks", "contact_history", "leads"))
             )
             figures[weight] = {"queries": len(captured.captured_queries), "rows": rows, "path": path}
+        figures["heavy"]["cpu_ms"] = cpu_ms_per_request(client, path, token=tokens[caller])
         figures["equal"] = figures["light"]["queries"] == figures["heavy"]["queries"]
         counts[endpoint["name"]] = figures
         print(f"  {endpoint['name']}: light {figures['light']['rows']} rows / {figures['light']['queries']} queries, "
-              f"heavy {figures['heavy']['rows']} rows / {figures['heavy']['queries']} queries", flush=True)  # fmt: skip
+              f"heavy {figures['heavy']['rows']} rows / {figures['heavy']['queries']} queries, "
+              f"{figures['heavy']['cpu_ms']} ms CPU", flush=True)  # fmt: skip
     return counts
 
 
@@ -821,7 +838,8 @@ def print_table(results: dict) -> None:
           f"machine {machine['busy_percent_before_start']}% busy before the start; "
           f"load {results['load']['seconds']} s")  # fmt: skip
     header = (
-        f"{'endpoint':34}{'queries l/h':>12}{'rows l/h':>12}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}"
+        f"{'endpoint':34}{'queries l/h':>12}{'rows l/h':>12}{'CPU ms':>8}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}"
+        f"{'errors':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -829,9 +847,11 @@ def print_table(results: dict) -> None:
         counts = results["query_counts"].get(name)
         queries = f"{counts['light']['queries']}/{counts['heavy']['queries']}" if counts else "-"
         rows = f"{counts['light']['rows']}/{counts['heavy']['rows']}" if counts else "-"
+        cpu = f"{counts['heavy']['cpu_ms']:.1f}" if counts else "-"
         errors = sum(figures["errors"].values())
-        print(f"{name:34}{queries:>12}{rows:>12}{figures['per_second'] or 0:>8.1f}{figures['p50_ms'] or 0:>8.1f}"
-              f"{figures['p95_ms'] or 0:>8.1f}{figures['p99_ms'] or 0:>8.1f}{errors:>8}")  # fmt: skip
+        print(f"{name:34}{queries:>12}{rows:>12}{cpu:>8}{figures['per_second'] or 0:>8.1f}"
+              f"{figures['p50_ms'] or 0:>8.1f}{figures['p95_ms'] or 0:>8.1f}{figures['p99_ms'] or 0:>8.1f}"
+              f"{errors:>8}")  # fmt: skip
     rules = results["rules"]
     print(f"SOP rules for {rules['day']}: app {rules['app_rows']:,} tasks in {rules['app_seconds']:.2f} s "
           f"(again: {rules['again_created']} new in {rules['again_seconds']:.2f} s); hand-written "

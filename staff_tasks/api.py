@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ChoiceLabelField, Pagination
+from common.representation import represent
 from members.api import ErrorSerializer
 from staff_tasks import selectors, services
 from staff_tasks.enums import TaskKind, TaskOutcome, TaskStatus
@@ -94,7 +95,7 @@ class TaskListApi(APIView):
         )  # fmt: skip
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(tasks, request, view=self)
-        return paginator.get_paginated_response(TaskOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(represent(TaskOutputSerializer, page, many=True))
 
 
 class TaskCompleteApi(APIView):

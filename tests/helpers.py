@@ -1,7 +1,12 @@
 """Assertions shared by tests of different apps."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -64,3 +69,17 @@ def assert_locks_rows_before_write(*tables: str):
 def row_counts(*models) -> dict[str, int]:
     """How many rows each model's table holds: taken before and after a refusal, to show that it wrote nothing."""
     return {model._meta.label: model.objects.count() for model in models}
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_on_sqlite(script: str, *, tmp_path: Path):
+    """Run ``script`` with the demo's settings on a new SQLite file in a subprocess; the JSON of its last line."""
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])

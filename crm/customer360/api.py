@@ -1,11 +1,12 @@
 """Members for staff: search and the 360 view as JSON. Views parse, call one selector, serialize."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ChoiceLabelField, Pagination
+from common.representation import represent
 from crm.customer360 import selectors
 from crm.segments.api import MemberTagSerializer
 from crm.segments.enums import Lifecycle, Loyalty
@@ -107,11 +108,7 @@ class LoanSerializer(serializers.Serializer):
     term_months = serializers.IntegerField()
     monthly_payment = serializers.DecimalField(max_digits=12, decimal_places=2)
     disbursed_at = serializers.DateTimeField()
-    installments = serializers.SerializerMethodField()
-
-    @extend_schema_field(InstallmentSerializer(many=True))
-    def get_installments(self, loan) -> list:
-        return InstallmentSerializer(self.context["installments"].get(loan.pk, []), many=True).data
+    installments = InstallmentSerializer(many=True, read_only=True)  # prefetched, by number
 
 
 class OrderSerializer(serializers.Serializer):
@@ -126,13 +123,7 @@ class OrderSerializer(serializers.Serializer):
     monthly_payment = serializers.DecimalField(source="order.monthly_payment", max_digits=12, decimal_places=2)
     created_at = serializers.DateTimeField(source="order.created_at")
     timeline = TimelineEventSerializer(many=True)
-    loan = serializers.SerializerMethodField()
-
-    @extend_schema_field(LoanSerializer(allow_null=True))
-    def get_loan(self, summary) -> dict | None:
-        if summary.loan is None:
-            return None
-        return LoanSerializer(summary.loan, context={"installments": {summary.loan.pk: summary.installments}}).data
+    loan = LoanSerializer(allow_null=True, read_only=True)
 
 
 class ServiceVisitSerializer(serializers.Serializer):
@@ -338,4 +329,4 @@ class MemberDetailApi(APIView):
     )
     def get(self, request, member_id: int):
         view = selectors.get_customer_360(user=request.user, member_id=member_id)
-        return Response(Customer360Serializer(view).data)
+        return Response(represent(Customer360Serializer, view))

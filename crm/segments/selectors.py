@@ -114,7 +114,14 @@ class MemberSegmentView:
 def member_segment_view(*, member) -> MemberSegmentView:
     """The segments of one member the caller already may see (two queries)."""
     segment = MemberSegment.objects.filter(member_id=member.pk).first()
-    tags = list(MemberTag.objects.filter(member_id=member.pk).select_related("tag__group", "added_by"))
+    tags = list(
+        MemberTag.objects.filter(member_id=member.pk)
+        .select_related("tag__group", "added_by")
+        # What the view shows of a tag; the account as ``str()`` names it (username, else phone).
+        .only(
+            "source", "added_at", "tag__code", "tag__name", "tag__group__name", "added_by__username", "added_by__phone"
+        )
+    )
     labels = reason_labels()
     if segment is None:
         return MemberSegmentView(

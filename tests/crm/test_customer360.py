@@ -3,12 +3,14 @@ the back office and the admin, every search key, junk input, and query counts th
 
 import datetime
 import itertools
+import json
 from decimal import Decimal
 
 import pytest
 from rest_framework.test import APIClient
 
 from crm.customer360 import selectors
+from crm.customer360.api import Customer360Serializer
 from crm.customer360.exceptions import MemberNotFound
 from crm.leads import services as lead_services
 from members.services import issue_access_token, verify_member_identity
@@ -259,6 +261,17 @@ def test_the_360_shows_every_section_with_the_id_masked(cast, known):
         "profile", "orders", "cars", "points", "coupons", "open_tasks", "contact_history", "messages", "leads",
         "complaints", "tier", "tier_label", "loyalty", "lifecycle", "churn_risk", "tags", "segments_as_of",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["store_staff", "call_center"])
+def test_the_360_answer_is_what_its_serializer_writes(cast, known, who):
+    """The API writes the 360 without DRF's per-row machinery; the serializer stays the contract."""
+    user = getattr(cast, who)
+    body = api_as(user).get(f"/api/v1/backoffice/members/{cast.member.pk}/").json()
+
+    expected = Customer360Serializer(selectors.get_customer_360(user=user, member_id=cast.member.pk)).data
+    assert body == json.loads(json.dumps(expected))
+    assert [len(order["loan"]["installments"]) for order in body["orders"]] == [2] * len(body["orders"])
 
 
 def test_head_office_sees_the_applications_of_every_store(cast, known):

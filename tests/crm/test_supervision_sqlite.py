@@ -1,13 +1,7 @@
 """The task-execution report's one GROUP BY runs on the embedded demo database (SQLite) too, with the same figures:
 a subprocess with the demo's settings and a new file."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import run_on_sqlite
 
 SQLITE_SCRIPT = r"""
 import datetime, json, zoneinfo
@@ -46,16 +40,10 @@ print(json.dumps([[r.store_code, r.assignee, r.created, r.done, r.done_on_time, 
 
 
 def test_the_report_gives_the_same_figures_on_sqlite(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
-    result = subprocess.run(
-        [sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-        check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    got = run_on_sqlite(SQLITE_SCRIPT, tmp_path=tmp_path)
     # store.a: 5 created, 3 done, 2 on time (one exactly at its due time), 2 overdue (one late, one open past due),
     # 2 reached of 3 done; nobody's: 1 created, open past due. Unassigned rows come last.
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+    assert got == [
         ["SZ01", "store.a", 5, 3, 2, 2, 2, "0.6667", 70],
         ["SZ01", None, 1, 0, 0, 1, 0, "None", 0],
     ]

@@ -17,8 +17,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from common.choices import choice_label
 from crm.care.complaints.enums import OPEN_STATUSES, ComplaintCategory, ComplaintStatus, SlaStatus
 from crm.care.complaints.exceptions import ComplaintNotFound
 from crm.care.complaints.messages import MEMBER_STATUS_LABELS, PAUSED_LABEL
@@ -135,16 +137,17 @@ def member_timeline(complaint: Complaint) -> list[dict]:
 
 def member_complaint_summaries(*, user, member_id: int, limit: int = 10) -> list[dict]:
     """For the member 360 view: the latest complaints ``user`` may see, with status and SLA. One query."""
+    # Plain values, not complaint objects: the 360 view shows a handful of columns.
     rows = (
         complaints_visible_to(user=user)
         .filter(member_id=member_id)
-        .select_related("store")
-        .order_by("-received_at", "-pk")[:limit]
+        .order_by("-received_at", "-pk")
+        .values("id", "number", "category", "severity", "status", "sla_status", "received_at")
+        .annotate(store=Coalesce(F("store__name"), Value("")))[:limit]
     )
     return [
-        {"id": row.pk, "number": row.number, "category": row.category, "category_label": row.get_category_display(),
-         "severity": row.severity, "status": row.status, "status_label": row.get_status_display(),
-         "sla_status": row.sla_status, "received_at": row.received_at, "store": row.store.name if row.store else ""}
+        {**row, "category_label": choice_label(ComplaintCategory, row["category"]),
+         "status_label": choice_label(ComplaintStatus, row["status"])}
         for row in rows
     ]  # fmt: skip
 
