@@ -369,6 +369,16 @@ ANALYZED_TABLES = (
 )  # fmt: skip
 
 
+def forget_rule_tasks() -> None:
+    """For ``--reuse``: delete the tasks the rules opened in an earlier run and vacuum, so that the app starts from
+    the state a fresh load leaves."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM staff_tasks_task WHERE rule_id IS NOT NULL")
+        cursor.execute("VACUUM ANALYZE staff_tasks_task")
+
+
 def vacuum_analyze() -> float:
     from django.db import connection
 
@@ -718,7 +728,8 @@ def run(args: argparse.Namespace, busy_before: float) -> dict:  # noqa: PLR0915 
         },  # fmt: skip
     }
     redis_version = flush_redis(args.redis_url)
-    recreate_database(args.database_url)
+    if not args.reuse:
+        recreate_database(args.database_url)
     workdir = Path(tempfile.mkdtemp(prefix="mc-bench-workbench-"))
     gunicorn = None
     succeeded = False
@@ -737,17 +748,26 @@ def run(args: argparse.Namespace, busy_before: float) -> dict:  # noqa: PLR0915 
         today = timezone.localdate()
         results["machine"].update(postgresql=scalar("SHOW server_version"), redis=redis_version,
                                   shared_buffers=scalar("SHOW shared_buffers"))  # fmt: skip
-        with Timer() as timer:
-            results["load"] = load(members=args.members, stores=args.stores, tasks=tasks, leads=leads, today=today)
-            subjects = add_light_and_heavy(stores=args.stores, today=today)
-            results["load"]["vacuum_analyze"] = round(vacuum_analyze(), 1)
-        results["load"]["seconds"] = round(timer.seconds, 1)
+        if args.reuse:
+            forget_rule_tasks()
+            subjects, results["load"] = {}, {"seconds": 0, "reused": True}
+        else:
+            with Timer() as timer:
+                results["load"] = load(members=args.members, stores=args.stores, tasks=tasks, leads=leads, today=today)
+                subjects = add_light_and_heavy(stores=args.stores, today=today)
+                results["load"]["vacuum_analyze"] = round(vacuum_analyze(), 1)
+            results["load"]["seconds"] = round(timer.seconds, 1)
         results["subjects"] = subjects
         results["sizes"] = {
             table: scalar(f"SELECT pg_size_pretty(pg_total_relation_size('{table}'))")  # noqa: S608
             for table in ("members_member", "staff_tasks_task", "leads_lead")
         }
-        print(f"  loaded in {timer.seconds:.1f} s; sizes {results['sizes']}", flush=True)
+        print(f"  loaded in {results['load']['seconds']} s; sizes {results['sizes']}", flush=True)
+        if args.rules_only:
+            print("== SOP rules for today", flush=True)
+            results["rules"] = run_rules(today)
+            succeeded = True
+            return results
         tokens = issue_tokens(subjects)
         endpoint_list = endpoints(subjects)
         print("== query counts (light / heavy)", flush=True)
@@ -808,10 +828,10 @@ def _free_port() -> int:
 def verdicts(results: dict) -> list[str]:
     """What missed: unequal query counts, errors, p95 over the target, the rules over the ratio or not identical."""
     missed = []
-    for name, figures in results["query_counts"].items():
+    for name, figures in results.get("query_counts", {}).items():
         if not figures["equal"]:
             missed.append(f"{name}: {figures['light']['queries']} queries light, {figures['heavy']['queries']} heavy")
-    for name, figures in results["latency"].items():
+    for name, figures in results.get("latency", {}).items():
         if figures["errors"]:
             missed.append(f"{name}: errors {figures['errors']}")
         if name != "ceiling GET /" and (figures["p95_ms"] is None or figures["p95_ms"] > TARGET_P95_MS):
@@ -843,8 +863,8 @@ def print_table(results: dict) -> None:
     )
     print(header)
     print("-" * len(header))
-    for name, figures in results["latency"].items():
-        counts = results["query_counts"].get(name)
+    for name, figures in results.get("latency", {}).items():
+        counts = results.get("query_counts", {}).get(name)
         queries = f"{counts['light']['queries']}/{counts['heavy']['queries']}" if counts else "-"
         rows = f"{counts['light']['rows']}/{counts['heavy']['rows']}" if counts else "-"
         cpu = f"{counts['heavy']['cpu_ms']:.1f}" if counts else "-"
@@ -877,10 +897,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--wait-for-idle", type=float, default=0, metavar="SECONDS",
                         help="wait up to this long for the machine to be under 10%% busy first")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--rules-only", action="store_true", help="only the SOP rules: no query counts, no latency")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse a --keep run's data (its rule tasks deleted first), do not reload")  # fmt: skip
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     args = parser.parse_args(argv)
     if not 1 <= args.stores <= 79:
         parser.error("--stores must be between 1 and 79 (staff ids are computed from the store)")
+    if args.reuse and not args.rules_only:
+        parser.error("--reuse goes with --rules-only (the latency phases need a fresh load)")
     return args
 
 

@@ -1,14 +1,15 @@
-"""The task rules that read cars, applications and installments (run by ``run_reminders``, one set-based statement
-per rule): after handover the 3-day call and the return visits, a quarterly visit for owners, and the day-7
-collection call on an unpaid installment. Each task belongs to the store that handed the car over (or holds the
+"""The task rules that read cars, applications and installments (run by ``run_reminders``): after handover the 3-day
+call and the return visits, a quarterly visit for owners, and the day-7 collection call on an unpaid installment.
+Every rule counted from the handover shares one set-based statement (each rule picks the handover days it wants),
+the collection call has one of its own. Each task belongs to the store that handed the car over (or holds the
 application); running a day twice, or twice at once, opens nothing new."""
 
 import datetime
 
 from notifications.bulk import sql_money, sql_month_day
-from staff_tasks.bulk import bulk_open_rule_tasks
+from staff_tasks.bulk import bulk_open_picked_rule_tasks, bulk_open_rule_tasks
 from staff_tasks.enums import RuleTrigger, SubjectType
-from staff_tasks.selectors import active_rules
+from staff_tasks.selectors import active_rules_by_trigger
 from vehicles.selectors import earliest_handover_day
 
 # Whom staff are to call: the name the member gave, else their verified name, else their phone.
@@ -16,7 +17,7 @@ STAFF_NAME = "COALESCE(NULLIF(m.name, ''), NULLIF(m.real_name, ''), CAST(u.phone
 # A member's car and the application that handed it over (the car row carries the unit's VIN).
 CARS_WITH_STORE = f"""
     SELECT v.member_id AS member_id, o.store_id AS store_id, v.id AS subject_id, {STAFF_NAME} AS name,
-           v.plate AS plate
+           v.plate AS plate, v.delivered_on AS delivered_on
     FROM vehicles_ownedvehicle v
     JOIN members_member m ON m.id = v.member_id
     JOIN members_user u ON u.id = m.user_id AND u.is_active
@@ -39,22 +40,20 @@ def periodic_handover_days(*, day: datetime.date, every_days: int) -> list[datet
 
 
 def run_task_rules(*, day: datetime.date) -> dict[str, int]:
-    created = {}
-    for rule in active_rules(trigger=RuleTrigger.HANDOVER):
-        created[rule.code] = bulk_open_rule_tasks(
-            rule=rule, source_sql=f"{CARS_WITH_STORE} WHERE v.delivered_on = %s", subject_type=SubjectType.VEHICLE,
-            source_params=[day - datetime.timedelta(days=rule.offset_days)], due_on=day,
+    """Open the day's tasks of every active rule; returns how many were new per rule code."""
+    rules = active_rules_by_trigger(triggers=[RuleTrigger.HANDOVER, RuleTrigger.OWNER_QUARTERLY,
+                                              RuleTrigger.INSTALLMENT_OVERDUE])  # fmt: skip
+    # Each handover-anchored rule picks the handover days whose cars it opens a task for today.
+    picks = [(rule, day - datetime.timedelta(days=rule.offset_days)) for rule in rules[RuleTrigger.HANDOVER]]
+    for rule in rules[RuleTrigger.OWNER_QUARTERLY]:
+        picks += [(rule, handover_day) for handover_day in periodic_handover_days(day=day, every_days=rule.offset_days)]
+    created = dict.fromkeys((rule.code for rule in rules[RuleTrigger.OWNER_QUARTERLY]), 0)
+    if picks:
+        created |= bulk_open_picked_rule_tasks(
+            picks=picks, source_sql=CARS_WITH_STORE, source_params=[], pick_column="delivered_on",
+            subject_type=SubjectType.VEHICLE, due_on=day,
         )  # fmt: skip
-    for rule in active_rules(trigger=RuleTrigger.OWNER_QUARTERLY):
-        handover_days = periodic_handover_days(day=day, every_days=rule.offset_days)
-        if not handover_days:
-            continue
-        created[rule.code] = bulk_open_rule_tasks(
-            rule=rule, subject_type=SubjectType.VEHICLE, due_on=day,
-            source_sql=f"{CARS_WITH_STORE} WHERE v.delivered_on IN ({', '.join(['%s'] * len(handover_days))})",
-            source_params=handover_days,
-        )  # fmt: skip
-    for rule in active_rules(trigger=RuleTrigger.INSTALLMENT_OVERDUE):
+    for rule in rules[RuleTrigger.INSTALLMENT_OVERDUE]:
         created[rule.code] = bulk_open_rule_tasks(
             rule=rule, subject_type=SubjectType.INSTALLMENT, due_on=day,
             source_sql=f"""

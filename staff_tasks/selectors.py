@@ -86,8 +86,12 @@ def get_task(*, user, task_id: int) -> Task | None:
     return list_tasks(user=user).filter(pk=task_id).first()
 
 
-def active_rules(*, trigger: str) -> list[TaskRule]:
-    return list(TaskRule.objects.filter(trigger=trigger, is_active=True).order_by("offset_days", "code"))
+def active_rules_by_trigger(*, triggers: list[str]) -> dict[str, list[TaskRule]]:
+    """The rules in use counted from each of ``triggers`` (a list per trigger, maybe empty), in one query."""
+    rules = {trigger: [] for trigger in triggers}
+    for rule in TaskRule.objects.filter(trigger__in=triggers, is_active=True).order_by("offset_days", "code"):
+        rules[rule.trigger].append(rule)
+    return rules
 
 
 def active_rule(*, code: str) -> TaskRule | None:

@@ -12,6 +12,7 @@ from notifications.models import Notification, Preference
 from orders.task_rules import run_task_rules
 from staff_tasks.models import Task, TaskRule
 from tests.members.factories import unverified
+from vehicles.models import OwnedVehicle
 
 HANDOVER_RULES = {"three_day_call": 3, "return_visit_7": 7, "return_visit_15": 15, "return_visit_30": 30}
 
@@ -102,6 +103,60 @@ def test_a_member_who_switched_calls_off_gets_no_care_call_but_still_the_collect
 
 
 @pytest.mark.django_db
+def test_a_handover_rule_made_a_collection_call_reaches_a_member_who_switched_calls_off_and_the_others_do_not(cast):
+    """Rules that leave out opted-out members and one that does not share the statement: each keeps its own way."""
+    cast.advance(cast.new_order(), "delivered")
+    Preference.objects.create(user=cast.member_user, category="service", channel="call", is_enabled=False)
+    TaskRule.objects.filter(code="return_visit_7").update(kind="collection_call")
+    handed_over = timezone.localdate()
+    for offset in (3, 7, 15):
+        run_task_rules(day=handed_over + datetime.timedelta(days=offset))
+    assert list(Task.objects.values_list("rule__code", "kind")) == [("return_visit_7", "collection_call")]
+
+
+def _own_car(cast, *, vin_serial: int, delivered_on: datetime.date) -> OwnedVehicle:
+    """Another member's car, handed over on ``delivered_on`` (no application: the task has no store)."""
+    return OwnedVehicle.objects.create(
+        member=cast.applicant(), trim=cast.trim, vin=f"LSVAA4182E21{vin_serial:05d}", plate=f"粤B·{vin_serial:05d}",
+        delivered_on=delivered_on,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_rules_due_on_one_day_open_together_each_with_its_own_wording_and_count(cast):
+    """Cars handed over on different days are due different rules today: one statement opens them all, each task
+    in its rule's wording, and each rule reports its own new tasks. An edited offset moves the rule's day."""
+    cast.advance(cast.new_order(), "delivered")
+    day = timezone.localdate() + datetime.timedelta(days=3)  # the cast's car: the 3-day call
+    TaskRule.objects.filter(code="return_visit_15").update(offset_days=10)
+    cars = {
+        "three_day_call": cast.member.vehicles.get(),
+        "return_visit_7": _own_car(cast, vin_serial=7, delivered_on=day - datetime.timedelta(days=7)),
+        "return_visit_15": _own_car(cast, vin_serial=10, delivered_on=day - datetime.timedelta(days=10)),
+        "owner_quarterly_visit": _own_car(cast, vin_serial=180, delivered_on=day - datetime.timedelta(days=180)),
+    }
+    _own_car(cast, vin_serial=15, delivered_on=day - datetime.timedelta(days=15))  # the old offset: nothing
+    created = run_task_rules(day=day)
+    assert created == {"three_day_call": 1, "return_visit_7": 1, "return_visit_15": 1, "return_visit_30": 0,
+                       "owner_quarterly_visit": 1, "collection_call_7": 0}  # fmt: skip
+    assert run_task_rules(day=day) == dict.fromkeys(created, 0)
+    rules = {rule.code: rule for rule in TaskRule.objects.all()}
+    tasks = Task.objects.select_related("rule").order_by("rule__code")
+    assert [(task.rule.code, task.subject_id) for task in tasks] == sorted((code, car.pk) for code, car in cars.items())
+    for task in tasks:
+        car, rule = cars[task.rule.code], rules[task.rule.code]
+        # The rule's own wording ("交车 7 日回访：…"), kind and due hour, local time.
+        assert (task.title.split("：")[0], task.kind, _local(task.due_at).date(), _local(task.due_at).hour) == (
+            rule.title.split("：")[0],
+            rule.kind,
+            day,
+            18,
+        )
+        assert car.plate in task.script
+        assert task.dedupe_key == f"rule:{task.rule.code}:vehicle:{car.pk}:{day.isoformat()}"
+
+
+@pytest.mark.django_db
 def test_owners_get_a_quarterly_visit_every_90_days(cast):
     cast.advance(cast.new_order(), "delivered")
     car = cast.member.vehicles.get()
@@ -158,5 +213,27 @@ def test_the_handover_rules_find_the_day_s_cars_through_an_index(db):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny test table would be scanned whatever the indexes
         cursor.execute(f"EXPLAIN {CARS_WITH_STORE} WHERE v.delivered_on = %s", [datetime.date(2026, 9, 1)])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "owned_vehicle_delivered_on" in plan
+
+
+@pytest.mark.django_db
+def test_the_one_statement_of_the_handover_rules_reads_the_cars_through_the_index(cast):
+    """All handover-anchored rules (four handover days and the quarterly ones) share one statement; it reads the
+    picked days' cars through the index on the handover day, not every car."""
+    cast.advance(cast.new_order(), "delivered")
+    statements = []
+
+    def capture(execute, sql, params, many, context):
+        if "INSERT INTO staff_tasks_task" in sql:
+            statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        run_task_rules(day=timezone.localdate() + datetime.timedelta(days=365))
+    [(sql, params)] = [(sql, params) for sql, params in statements if "vehicles_ownedvehicle" in sql]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "owned_vehicle_delivered_on" in plan

@@ -1,5 +1,6 @@
 """On the embedded demo database (SQLite): the old call tasks migrate into tasks, and the set-based rules run there
-too (their date arithmetic and modulo are written per dialect). A subprocess with the demo's settings, a new file."""
+too (their date arithmetic and modulo are written per dialect; several rules share one statement and are counted
+each). A subprocess with the demo's settings, a new file."""
 
 import json
 import os
@@ -52,9 +53,14 @@ from orders.task_rules import run_task_rules
 from tests.vehicles.factories import TrimFactory
 from vehicles.models import OwnedVehicle
 day0 = datetime.date(2026, 3, 1)
-OwnedVehicle.objects.create(member_id=member.pk, trim=TrimFactory(), vin="LSVAA4182E2123456", plate="粤B·12345",
+trim = TrimFactory()
+OwnedVehicle.objects.create(member_id=member.pk, trim=trim, vin="LSVAA4182E2123456", plate="粤B·12345",
                             delivered_on=day0)
-counts = [run_task_rules(day=day0 + datetime.timedelta(days=3))["three_day_call"],
+# A second car, handed over four days earlier: its 7-day visit falls on the first car's 3-day call.
+OwnedVehicle.objects.create(member_id=member.pk, trim=trim, vin="LSVAA4182E2123457", plate="粤B·12346",
+                            delivered_on=day0 - datetime.timedelta(days=4))
+first = run_task_rules(day=day0 + datetime.timedelta(days=3))
+counts = [first["three_day_call"], first["return_visit_7"],
           run_task_rules(day=day0 + datetime.timedelta(days=3))["three_day_call"],
           run_task_rules(day=day0 + datetime.timedelta(days=90))["owner_quarterly_visit"],
           run_task_rules(day=day0 + datetime.timedelta(days=91))["owner_quarterly_visit"]]
@@ -78,6 +84,6 @@ def test_on_sqlite_old_call_tasks_migrate_and_the_rules_run(tmp_path):
         ["collection_call", "done", "repayment.overdue_7 标题", True, True, "installment", 99, "客户承诺周五还款", True,
          True],
     ]  # fmt: skip
-    assert answer["counts"] == [1, 0, 1, 0]
+    assert answer["counts"] == [1, 1, 0, 1, 0]
     assert answer["title"] == "交车 3 日回访（3DC）：王先生（粤B·12345）"
     assert answer["due"] == "2026-03-04T18:00:00+08:00"
