@@ -215,3 +215,23 @@ def test_the_plan_checks_its_own_range():
     with pytest.raises(ValidationError) as error:
         plan.clean()
     assert set(error.value.message_dict) == {"down_payment_ratio", "allowed_terms"}
+
+
+def test_a_model_change_takes_the_new_plans_choice_or_refuses_it(client, cast, plan):
+    client.force_login(cast.member_user)
+    order = cast.advance(cast.new_order(), "approved")
+    step = f"/me/orders/{order.pk}/steps/change_model/"
+    refused = client.post(
+        step, {"trim": plan.trim_id, "plan": plan.pk, "down_payment": "20000", "term_months": "24"},
+        HTTP_ACCEPT_LANGUAGE="en", follow=True,
+    )  # fmt: skip
+    assert "between ¥25,960 and ¥77,880" in refused.content.decode()
+    order.refresh_from_db()
+    assert order.state == "approved"
+
+    client.post(step, {"trim": plan.trim_id, "plan": plan.pk, "down_payment": "45000.00", "term_months": "24"})
+    order.refresh_from_db()
+    new_order = order.replaced_by
+    assert (new_order.down_payment, new_order.term_months, new_order.monthly_payment) == (
+        Decimal("45000.00"), 24, Decimal("3758.39"),
+    )  # fmt: skip
