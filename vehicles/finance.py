@@ -139,6 +139,7 @@ def quote_plan(
         raise ValueError("give either down_payment or down_payment_ratio")
     if down_payment is None:
         down_payment = down_payment_for(price=price, down_payment_ratio=down_payment_ratio)
+    down_payment = to_fen(down_payment)  # 45000 and 45000.00 are one down payment, shown and recorded alike
     principal = price - down_payment
     schedule = repayment_schedule(principal=principal, annual_rate=annual_rate, term_months=term_months)
     return PlanQuote(
