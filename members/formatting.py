@@ -35,3 +35,8 @@ def format_phone(value) -> str:
             return f"{national[:3]} {national[3:7]} {national[7:]}"
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def format_percent(ratio) -> str:
+    """A ratio as a percentage to one decimal, without a trailing ".0": 0.3 → "30", 0.125 → "12.5"."""
+    return f"{Decimal(str(ratio)) * 100:.1f}".removesuffix(".0")

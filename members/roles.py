@@ -111,7 +111,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SEGMENTS,
     ],  # fmt: skip
     StaffRole.REVIEWER: [*_READ_MEMBERS, *_ORDERS, _FULL_ID_NUMBER],
-    StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", _FULL_ID_NUMBER, *_MONEY],
+    StaffRole.FINANCE: [*_READ_MEMBERS, *_ORDERS, "orders.view_loan", "orders.change_loan", _FULL_ID_NUMBER, *_MONEY],
     StaffRole.HEAD_OFFICE: [
         *_READ_MEMBERS,
         _FULL_ID_NUMBER,

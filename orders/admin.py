@@ -16,9 +16,10 @@ from django_fsm.admin import FSMAdminMixin
 from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
 from members.selectors import list_active_stores, members_visible_to, sees_all_stores, store_ids_visible_to
-from orders import selectors, services
+from orders import repayments, selectors, services
 from orders.enums import OrderState
 from orders.exceptions import ActiveApplicationExists, InvalidStore, UnknownTransition
+from orders.forms import LoanAdminForm
 from orders.models import CreditCheck, Installment, Loan, Order, OrderDocument, OrderEvent, UnassignedOrder
 from orders.state_machine import TRANSITION_ACTORS
 from vehicles.selectors import get_offered_plan, list_catalog_models
@@ -328,11 +329,26 @@ class LoanAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     visible_to = staticmethod(selectors.loans_visible_to)
     list_display = ["order", "principal", "annual_rate", "term_months", "monthly_payment", "disbursed_at"]
     search_fields = ["order__number", "order__member__user__phone"]
-    readonly_fields = [field.name for field in Loan._meta.fields]
+    # Only how the loan is collected is edited here (by finance); the rest is the contract.
+    form = LoanAdminForm
+    readonly_fields = [field.name for field in Loan._meta.fields if field.name not in repayments.BANK_CARD_FIELDS]
     inlines = [InstallmentInline]
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and repayments.may_record_payments(user=request.user)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: the same checks, the row lock and the audit entry as the back office's form.
+        try:
+            repayments.record_bank_card(
+                loan_id=obj.pk, actor=request.user,
+                **{field: form.cleaned_data[field] for field in repayments.BANK_CARD_FIELDS},
+            )  # fmt: skip
+        except DomainError as error:
+            self.message_user(request, str(error.message), level=messages.ERROR)
 
 
 from orders import money_admin  # noqa: E402, F401  (registers the money screens)

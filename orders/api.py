@@ -14,6 +14,7 @@ from orders import selectors, services
 from orders.downloads import document_response
 from orders.enums import DocumentKind, DropOutReason, InstallmentStatus, OrderState
 from orders.models import Order, OrderDocument
+from vehicles.api import LoanChoiceInputSerializer
 
 
 class IsStaff(permissions.BasePermission):
@@ -135,12 +136,13 @@ class OrderDetailOutputSerializer(OrderListOutputSerializer):
     plate = serializers.CharField(allow_blank=True)
 
     class Meta(OrderListOutputSerializer.Meta):
-        fields = [*OrderListOutputSerializer.Meta.fields, "plan", "timeline", "available_transitions",
-                  "missing_documents", "next_step", "documents", "replaces", "signing_at", "plate"]  # fmt: skip
+        fields = [*OrderListOutputSerializer.Meta.fields, "total_interest", "fees", "annual_percentage_rate", "plan",
+                  "timeline", "available_transitions", "missing_documents", "next_step", "documents", "replaces",
+                  "signing_at", "plate"]  # fmt: skip
 
     @extend_schema_field(OrderPlanSerializer)
     def get_plan(self, order) -> dict:
-        return {"id": order.plan_id, "name": order.plan.name, "term_months": order.plan.term_months}
+        return {"id": order.plan_id, "name": order.plan.name, "term_months": order.loan_term_months}
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, order) -> list[dict]:
@@ -198,7 +200,9 @@ class StaffOrderDetailOutputSerializer(OrderDetailOutputSerializer):
         return CreditCheckSerializer(check).data
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class TransitionInputSerializer(LoanChoiceInputSerializer):
+    """A step's input; a model change also takes the new trim, plan and loan choice."""
+
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     reason_code = serializers.ChoiceField(
         choices=DropOutReason.choices, required=False, allow_blank=True, default="",
@@ -220,6 +224,7 @@ def _take_step(request, order_id: int, name: str, *, serializer_class):
         order_id=order_id, name=name, actor=request.user, reason=values["reason"], reason_code=values["reason_code"],
         vin=values["vin"],
         signing_at=values["signing_at"], plate=values["plate"], trim_id=values["trim"], plan_id=values["plan"],
+        choice=data.to_choice(),
     )  # fmt: skip
     order = selectors.get_order_for(user=request.user, order_id=order.pk)
     return Response(serializer_class(order, context={"request": request}).data)
@@ -229,7 +234,7 @@ class OrderListApi(APIView):
     permission_classes = [IsMember]
     pagination_class = Pagination
 
-    class OrderCreateInputSerializer(serializers.Serializer):
+    class OrderCreateInputSerializer(LoanChoiceInputSerializer):
         trim = serializers.IntegerField(min_value=1)
         plan = serializers.IntegerField(min_value=1)
         store = StoreField(required=False, allow_null=True, default=None)
@@ -251,7 +256,7 @@ class OrderListApi(APIView):
         store = data.validated_data["store"]
         order = services.create_order(
             member=request.user.member, trim_id=data.validated_data["trim"], plan_id=data.validated_data["plan"],
-            actor=request.user, store_id=store.pk if store else None,
+            actor=request.user, store_id=store.pk if store else None, choice=data.to_choice(),
         )  # fmt: skip
         order = selectors.get_order_for(user=request.user, order_id=order.pk)
         return Response(OrderDetailOutputSerializer(order, context={"request": request}).data, status=201)

@@ -16,7 +16,7 @@ from members.selectors import list_active_stores
 from orders import repayments, selectors, services
 from orders.downloads import document_response, handle_upload, upload_form_for
 from orders.enums import DropOutReason, OrderState
-from orders.forms import ExpectedArrivalForm, PaymentForm, SettlementForm, TransitionForm
+from orders.forms import BankCardForm, ExpectedArrivalForm, PaymentForm, SettlementForm, TransitionForm
 
 
 @staff_required
@@ -86,6 +86,11 @@ def order_page(request, order_id: int):
         if installments
         else None,
         "can_apply_coupons": repayments.may_record_payments(user=request.user),
+        "bank_card_form": BankCardForm(
+            initial={field: getattr(order.loan, field) for field in repayments.BANK_CARD_FIELDS}
+        )
+        if installments and repayments.may_record_payments(user=request.user)
+        else None,
         "can_apply_down_payment_coupon": order.state in repayments.DOWN_PAYMENT_COUPON_STATES
         and not order.down_payment_coupon_code
         and (request.user.role in repayments.STORE_ROLES or request.user.is_superuser),
@@ -302,6 +307,28 @@ def apply_down_payment_coupon(request, order_id: int):
         messages.success(
             request, _("Coupon applied: ¥%(amount)s off the down payment.") % {"amount": order.down_payment_deduction}
         )
+    return redirect("backoffice:order", order_id=order.pk)
+
+
+@require_POST
+@staff_required
+def record_bank_card(request, order_id: int):
+    """Finance enters the card repayments are debited from and the debit day."""
+    order = _get_order_or_404(request, order_id)
+    loan = getattr(order, "loan", None)
+    if loan is None:
+        raise Http404
+    form = BankCardForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("backoffice:order", order_id=order.pk)
+    try:
+        repayments.record_bank_card(loan_id=loan.pk, actor=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The repayment card is saved."))
     return redirect("backoffice:order", order_id=order.pk)
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
         name="record-payment",
     ),
     path("orders/<int:order_id>/settlement/", backoffice.settle_early, name="settle-early"),
+    path("orders/<int:order_id>/bank-card/", backoffice.record_bank_card, name="bank-card"),
     path(
         "orders/<int:order_id>/down-payment-coupon/", backoffice.apply_down_payment_coupon, name="down-payment-coupon"
     ),

@@ -185,3 +185,14 @@ class RepaymentFileInvalid(DomainError):
     code = "repayment_file_invalid"
     status_code = 400
     default_message = _("The repayment file has errors; nothing was applied.")
+
+
+class LoanNotFound(DomainError):
+    code = "not_found"
+    status_code = 404
+    default_message = _("There is no such loan.")
+
+
+class InvalidBankCard(DomainError):
+    code = "invalid_bank_card"
+    default_message = _("Please check the bank card details.")

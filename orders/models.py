@@ -67,6 +67,9 @@ class Order(OrderStateMachine):
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
     down_payment = models.DecimalField(_("down payment"), max_digits=12, decimal_places=2)
     monthly_payment = models.DecimalField(_("monthly payment"), max_digits=12, decimal_places=2)
+    # The term the member chose in the loan calculator; empty on applications made before there was a choice (and
+    # in set-based loads), which run over the plan's own term.
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
     # The rest of the quote the member saw when applying: the figures the plan page and the calculator showed.
     # (Database defaults too, for set-based loads that do not name these columns.)
     total_interest = models.DecimalField(
@@ -124,6 +127,10 @@ class Order(OrderStateMachine):
     def missing_documents(self) -> list[str]:
         uploaded = self.uploaded_document_kinds()
         return [kind.value for kind in REQUIRED_FOR_REVIEW if kind not in uploaded]
+
+    @property
+    def loan_term_months(self) -> int:
+        return self.term_months or self.plan.term_months
 
     @property
     def is_terminal(self) -> bool:

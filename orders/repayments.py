@@ -24,14 +24,16 @@ from orders.exceptions import (
     DownPaymentCouponNotAllowed,
     InstallmentClosedToCoupons,
     InstallmentNotFound,
+    InvalidBankCard,
     LoanAlreadySettled,
+    LoanNotFound,
     OrderNotFound,
     Overpayment,
     PaymentReferenceUsed,
     TransitionForbidden,
 )
 from orders.lock_objects import installment_qs_select_for_update, loan_qs_select_for_update, order_qs_select_for_update
-from orders.models import Installment, Loan, Order, Payment
+from orders.models import Installment, Loan, Order, OrderEvent, Payment
 from points import services as points_services
 from points.enums import RewardKind
 from staff_tasks.bulk import bulk_cancel_open_tasks
@@ -240,6 +242,64 @@ def settle_loan_early(*, loan_id: int, paid_on: datetime.date, reference: str, a
     )
     logger.info("loan settled early", extra={"loan_id": loan.pk, "total": str(quote.total)})
     return loan
+
+
+BANK_CARD_FIELDS = ("bank_name", "bank_card_last4", "debit_day")
+# The 29th to the 31st do not exist in every month: the debit day is one that does.
+LAST_DEBIT_DAY = 28
+
+
+def bank_card_problems(*, bank_name: str, bank_card_last4: str, debit_day: int | None) -> dict[str, str]:
+    """What is wrong with a loan's collection details, by field (empty when nothing is): the forms of the back
+    office and the admin show these, and the service refuses them."""
+    problems = {}
+    if not bank_name.strip():
+        problems["bank_name"] = _("Please enter the bank's name.")
+    if not (len(bank_card_last4) == 4 and bank_card_last4.isascii() and bank_card_last4.isdigit()):
+        problems["bank_card_last4"] = _("Please enter the last 4 digits of the card, e.g. 6789.")
+    if debit_day is None or not 1 <= debit_day <= LAST_DEBIT_DAY:
+        problems["debit_day"] = _("The debit day is a day of the month from 1 to 28.")
+    return problems
+
+
+@transaction.atomic
+def record_bank_card(*, loan_id: int, bank_name: str, bank_card_last4: str, debit_day: int | None, actor) -> Loan:
+    """Finance enters the bank card repayments are debited from (only its last four digits: the loan system keeps
+    the rest) and the debit day. Audited on the application's timeline like every staff edit; the same details
+    again change nothing."""
+    if not selectors.loans_visible_to(user=actor).filter(pk=loan_id).exists():
+        raise LoanNotFound()  # another store's loan is not found, before asking whether they may change it
+    if not may_record_payments(user=actor):
+        raise TransitionForbidden(_("Only finance may change how a loan is collected."))
+    bank_name, bank_card_last4 = bank_name.strip(), bank_card_last4.strip()
+    problems = bank_card_problems(bank_name=bank_name, bank_card_last4=bank_card_last4, debit_day=debit_day)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise InvalidBankCard(message, field=field)
+    loan = loan_qs_select_for_update().select_related("order").get(pk=loan_id)
+    before = (loan.bank_name, loan.bank_card_last4, loan.debit_day)
+    if before == (bank_name, bank_card_last4, debit_day):
+        return loan
+    loan.bank_name, loan.bank_card_last4, loan.debit_day = bank_name, bank_card_last4, debit_day
+    loan.save(update_fields=list(BANK_CARD_FIELDS))
+    now = _card_text(bank_name=bank_name, last4=bank_card_last4, debit_day=debit_day)
+    if before[1]:
+        old = _card_text(bank_name=before[0], last4=before[1], debit_day=before[2])
+        reason = _("Repayment card changed from %(old)s to %(new)s") % {"old": old, "new": now}
+    else:
+        reason = _("Repayment card: %(new)s") % {"new": now}
+    order = loan.order
+    OrderEvent.objects.create(
+        order=order, transition="bank_card", from_state=order.state, to_state=order.state, actor=actor, reason=reason
+    )
+    logger.info("repayment card recorded", extra={"loan_id": loan.pk, "actor_id": actor.pk})
+    return loan
+
+
+def _card_text(*, bank_name: str, last4: str, debit_day: int | None) -> str:
+    return _("%(bank)s card ending %(last4)s, debited on day %(day)s") % {
+        "bank": bank_name, "last4": last4, "day": debit_day if debit_day is not None else "—",
+    }  # fmt: skip
 
 
 def mark_overdue_installments(*, day: datetime.date) -> int:

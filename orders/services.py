@@ -80,8 +80,8 @@ from orders.models import (
 )
 from orders.state_machine import TRANSITION_ACTORS, has_delivery_photo, has_required_documents, has_store
 from vehicles import services as vehicle_services
-from vehicles.finance import repayment_schedule
-from vehicles.selectors import get_offered_plan
+from vehicles.finance import LoanChoice, repayment_schedule
+from vehicles.selectors import get_offered_plan, quote_choice
 
 logger = logging.getLogger("member_center.orders")
 
@@ -109,19 +109,29 @@ def _pick_store_id(*, member: Member) -> int | None:
 
 
 @transaction.atomic
-def create_order(*, member: Member, trim_id: int, plan_id: int, actor, store_id: int | None = None) -> Order:
-    """A draft application for a trim and one of its offered plans, with the price terms frozen now. A member has
-    one application at a time: another one still open is 409 naming it (a database index holds the rule too)."""
+def create_order(
+    *,
+    member: Member,
+    trim_id: int,
+    plan_id: int,
+    actor,
+    store_id: int | None = None,
+    choice: LoanChoice | None = None,
+) -> Order:
+    """A draft application for a trim and one of its offered plans, with the member's down payment and term (the
+    plan's own when not chosen) and the quote for them frozen now. A member has one application at a time: another
+    one still open is 409 naming it (a database index holds the rule too)."""
     plan = get_offered_plan(trim_id=trim_id, plan_id=plan_id)
     if plan is None:
         raise InvalidOrderChoice()
+    # Checked before anything is locked: a choice outside the plan's range is the member's 400, whatever else.
+    quote = quote_choice(plan=plan, **(choice or LoanChoice()).as_kwargs())
     applicant_qs_select_for_update().filter(pk=member.pk).values_list("pk", flat=True).get()
     active_order_id = (
         Order.objects.filter(member=member).exclude(state__in=TERMINAL_STATES).values_list("pk", flat=True).first()
     )
     if active_order_id is not None:
         raise ActiveApplicationExists(active_order_id=active_order_id)
-    quote = plan.quote()
     for _attempt in range(5):
         number = _new_order_number()
         if not Order.objects.filter(number=number).exists():
@@ -137,6 +147,7 @@ def create_order(*, member: Member, trim_id: int, plan_id: int, actor, store_id:
         price=quote.price,
         down_payment=quote.down_payment,
         monthly_payment=quote.monthly_payment,
+        term_months=quote.term_months,
         total_interest=quote.total_interest,
         fees=quote.fees,
         annual_percentage_rate=quote.annual_percentage_rate,
@@ -155,8 +166,10 @@ def apply_transition(
     plate: str = "",
     trim_id: int | None = None,
     plan_id: int | None = None,
+    choice: LoanChoice | None = None,
 ) -> Order:
-    """Take the step ``name`` on the order for ``actor``: 404 unknown step, 409 not possible now, 403 not theirs."""
+    """Take the step ``name`` on the order for ``actor``: 404 unknown step, 409 not possible now, 403 not theirs.
+    A model change takes the new trim, plan and loan ``choice``."""
     if name not in TRANSITION_ACTORS:
         raise UnknownTransition()
     reason = (reason or "").strip()
@@ -183,11 +196,14 @@ def apply_transition(
             raise _unmet_condition(order=order, conditions=transition_meta.conditions)
         from_state = order.state
         kwargs = _prepare_transition(
-            order=order, name=name, vin=vin, signing_at=signing_at, plate=plate, trim_id=trim_id, plan_id=plan_id
-        )
+            order=order, name=name, vin=vin, signing_at=signing_at, plate=plate, trim_id=trim_id, plan_id=plan_id,
+            choice=choice,
+        )  # fmt: skip
         method(**kwargs)
         order.save()
-        _after_transition(order=order, name=name, from_state=from_state, actor=actor, trim_id=trim_id, plan_id=plan_id)
+        _after_transition(
+            order=order, name=name, from_state=from_state, actor=actor, trim_id=trim_id, plan_id=plan_id, choice=choice
+        )
         OrderEvent.objects.create(
             order=order,
             transition=name,
@@ -255,7 +271,7 @@ def _unmet_condition(*, order: Order, conditions) -> DomainError:
     return TransitionNotAllowed()
 
 
-def _prepare_transition(*, order, name, vin, signing_at, plate, trim_id, plan_id) -> dict:
+def _prepare_transition(*, order, name, vin, signing_at, plate, trim_id, plan_id, choice) -> dict:
     """Work that must happen before the state changes and that the transition records (a reserved car, a time)."""
     if name == "submit":
         return {"store_id": order.store_id or _pick_store_id(member=order.member)}
@@ -268,14 +284,15 @@ def _prepare_transition(*, order, name, vin, signing_at, plate, trim_id, plan_id
         return {"signing_at": signing_at}
     if name == "hand_over":
         return {"plate": vehicle_services.normalize_plate(plate)}
-    if name == "change_model" and (
-        trim_id is None or plan_id is None or get_offered_plan(trim_id=trim_id, plan_id=plan_id) is None
-    ):
-        raise InvalidOrderChoice(field="plan")
+    if name == "change_model":
+        plan = None if trim_id is None or plan_id is None else get_offered_plan(trim_id=trim_id, plan_id=plan_id)
+        if plan is None:
+            raise InvalidOrderChoice(field="plan")
+        quote_choice(plan=plan, **(choice or LoanChoice()).as_kwargs())  # out of the plan's range: 400 before the step
     return {}
 
 
-def _after_transition(*, order, name, from_state, actor, trim_id, plan_id) -> None:
+def _after_transition(*, order, name, from_state, actor, trim_id, plan_id, choice) -> None:
     _record_step_events(order=order, name=name)
     if order.state == OrderState.UNDER_REVIEW:
         check = CreditCheck.objects.create(order=order)
@@ -286,7 +303,7 @@ def _after_transition(*, order, name, from_state, actor, trim_id, plan_id) -> No
         vehicle_services.release_vehicle_unit(unit_id=order.vehicle_unit_id)
     elif name == "change_model":
         new_order = create_order(
-            member=order.member, trim_id=trim_id, plan_id=plan_id, actor=actor, store_id=order.store_id
+            member=order.member, trim_id=trim_id, plan_id=plan_id, actor=actor, store_id=order.store_id, choice=choice
         )
         new_order.replaces = order
         # The new application starts where a model change lands: submitted, at the same store.
@@ -318,14 +335,15 @@ def _record_step_events(*, order: Order, name: str) -> None:
 def _create_loan(*, order: Order) -> Loan:
     plan = order.plan
     principal = order.price - order.down_payment
-    schedule = repayment_schedule(principal=principal, annual_rate=plan.annual_rate, term_months=plan.term_months)
+    term_months = order.loan_term_months
+    schedule = repayment_schedule(principal=principal, annual_rate=plan.annual_rate, term_months=term_months)
     now = timezone.now()
     first_due = timezone.localdate(now) + relativedelta(months=1)
     loan = Loan.objects.create(
         order=order,
         principal=principal,
         annual_rate=plan.annual_rate,
-        term_months=plan.term_months,
+        term_months=term_months,
         monthly_payment=order.monthly_payment,
         total_interest=sum((item.interest for item in schedule), principal * 0),
         disbursed_at=now,

@@ -1,8 +1,11 @@
 """Member-center pages for choosing a car and following an application. As thin as the API."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -14,7 +17,7 @@ from members.views import member_required
 from orders import repayments, selectors, services
 from orders.downloads import document_response, handle_upload, upload_form_for
 from orders.exceptions import ActiveApplicationExists
-from orders.forms import TransitionForm
+from orders.forms import LoanChoiceForm, TransitionForm
 from orders.models import Order
 from points import selectors as points_selectors
 from points.enums import RewardKind
@@ -33,46 +36,66 @@ def _replacing(request) -> str:
 
 
 def choose_plan(request, trim_id: int):
+    """The plan page and its loan calculator. The member picks a plan, a down payment (yuan or a share of the
+    price) and a term; "Calculate" sends them here (the page's script asks the quote API instead, as they type), and
+    every figure shown is the server's quote for that choice, the one applying records."""
     plans = list(vehicle_selectors.list_active_plans(trim_id=trim_id))
     if not plans:
         raise Http404
-    quotes = [(plan, plan.quote()) for plan in plans]
-    first_plan, first_quote = quotes[0]
+    form = LoanChoiceForm(request.GET if "plan" in request.GET else None)
+    plan, quote = plans[0], None
+    if form.is_bound:
+        valid = form.is_valid()
+        plan = next((item for item in plans if item.pk == form.cleaned_data.get("plan")), plan)
+        try:
+            quote = vehicle_selectors.quote_choice(plan=plan, **form.to_choice().as_kwargs()) if valid else None
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+    else:
+        quote = plan.quote()
+    shown = quote or plan.quote()
     # The sentence stays one translatable string; its two numbers sit in spans the page's script updates.
     quote_detail = mark_safe(  # noqa: S308  (the catalog text is escaped; the spans hold our own numbers)
         conditional_escape(_("Down payment ¥%(down)s · %(term)s months"))
         % {
-            "down": format_html(
-                '<span id="quote-down">{}</span>', format_money(first_quote.down_payment, symbol=False)
-            ),
-            "term": format_html('<span id="quote-term">{}</span>', first_plan.term_months),
+            "down": format_html('<span id="quote-down">{}</span>', format_money(shown.down_payment, symbol=False)),
+            "term": format_html('<span id="quote-term">{}</span>', shown.term_months),
         }
     )
     context = {
-        "trim": plans[0].trim, "plans": quotes, "replacing": _replacing(request), "quote_detail": quote_detail,
-        "first_quote": first_quote,
-        # The calculator: the member picks a down payment and a term; the plan offered for that pair is chosen.
-        "down_payment_ratios": sorted({plan.down_payment_ratio for plan in plans}),
-        "terms": sorted({plan.term_months for plan in plans}),
+        "trim": plan.trim, "plans": [(item, item.quote()) for item in plans], "plan": plan, "quote": quote,
+        "form": form, "replacing": _replacing(request), "quote_detail": quote_detail,
+        "down_payment_value": request.GET.get("down_payment", "")[:20] if form.is_bound else shown.down_payment,
+        "down_payment_bounds": plan.down_payment_bounds(),
+        "term_value": (form.cleaned_data.get("term_months") if form.is_bound else None) or plan.term_months,
     }  # fmt: skip
     return render(request, "orders/choose_plan.html", context)
+
+
+def _calculator_url(*, trim_id: int, post) -> str:
+    """Back to the plan page with the member's choice filled in, to show what was wrong with it."""
+    query = urlencode({key: post.get(key, "")[:20] for key in ("plan", "down_payment", "term_months")})
+    return f"{reverse('orders:choose-plan', kwargs={'trim_id': trim_id})}?{query}"
 
 
 @require_POST
 @member_required
 def apply(request, trim_id: int):
-    plan_id = request.POST.get("plan", "")
-    if not plan_id.isdigit():
+    form = LoanChoiceForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["plan"] is None:
         messages.error(request, _("Please choose a finance plan."))
         return redirect("orders:choose-plan", trim_id=trim_id)
     try:
-        order = services.create_order(member=request.member, trim_id=trim_id, plan_id=int(plan_id), actor=request.user)
+        order = services.create_order(
+            member=request.member, trim_id=trim_id, plan_id=form.cleaned_data["plan"], actor=request.user,
+            choice=form.to_choice(),
+        )  # fmt: skip
     except ActiveApplicationExists as error:
         messages.error(request, str(error.message))
         return redirect("orders:detail", order_id=error.active_order_id)
     except DomainError as error:
         messages.error(request, str(error.message))
-        return redirect("orders:choose-plan", trim_id=trim_id)
+        return redirect(_calculator_url(trim_id=trim_id, post=request.POST))
     try:
         services.apply_transition(order_id=order.pk, name="submit", actor=request.user)
     except DomainError as error:
@@ -159,7 +182,7 @@ def take_step(request, order_id: int, name: str):
     try:
         order = services.apply_transition(
             order_id=order.pk, name=name, actor=request.user, reason=data["reason"], trim_id=data["trim"],
-            plan_id=data["plan"],
+            plan_id=data["plan"], choice=form.to_choice(),
         )  # fmt: skip
     except DomainError as error:
         messages.error(request, str(error.message))

@@ -55,7 +55,9 @@ class FinancePlanAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
         "down_payment_ratio",
+        "down_payment_range",
         "term_months",
+        "term_choices",
         "annual_rate",
         "fees",
         "monthly_payment",
@@ -64,6 +66,21 @@ class FinancePlanAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "term_months"]
     list_editable = ["is_active"]
     list_select_related = ["trim__car_model__brand"]
+
+    fieldsets = [
+        (None, {"fields": ["trim", "name", "annual_rate", "fees", "is_active"]}),
+        (_("Standard offer"), {"fields": ["down_payment_ratio", "term_months"]}),
+        (_("What the member may choose"),
+         {"fields": ["min_down_payment_ratio", "max_down_payment_ratio", "allowed_terms"]}),
+    ]  # fmt: skip
+
+    @admin.display(description=_("down payment range"))
+    def down_payment_range(self, plan):
+        return f"{plan.min_down_payment_ratio:.0%} – {plan.max_down_payment_ratio:.0%}"
+
+    @admin.display(description=_("terms offered"))
+    def term_choices(self, plan):
+        return ", ".join(str(term) for term in plan.term_choices)
 
     @admin.display(description=_("monthly payment"))
     def monthly_payment(self, plan):

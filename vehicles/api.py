@@ -1,7 +1,9 @@
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -9,6 +11,7 @@ from common.api import ErrorSerializer, Pagination
 from members.api import IsMember
 from vehicles import selectors, services
 from vehicles.enums import AftermarketKind
+from vehicles.finance import LoanChoice
 from vehicles.models import AftermarketBooking, CarModel, FinancePlan, OwnedVehicle, Trim
 
 
@@ -23,11 +26,15 @@ class FinancePlanOutputSerializer(serializers.ModelSerializer):
     )
     total_interest = serializers.SerializerMethodField()
     total_cost = serializers.SerializerMethodField(help_text="total interest plus fees")
+    term_choices = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, help_text="the terms the member may choose"
+    )
 
     class Meta:
         model = FinancePlan
         fields = ["id", "trim", "name", "down_payment_ratio", "down_payment", "principal", "term_months", "annual_rate",
-                  "fees", "monthly_payment", "annual_percentage_rate", "total_interest", "total_cost"]  # fmt: skip
+                  "fees", "monthly_payment", "annual_percentage_rate", "total_interest", "total_cost",
+                  "min_down_payment_ratio", "max_down_payment_ratio", "term_choices"]  # fmt: skip
 
     def _quote(self, plan):
         # One quote per plan per answer: each figure below reads it.
@@ -53,6 +60,83 @@ class FinancePlanOutputSerializer(serializers.ModelSerializer):
 
     def get_total_cost(self, plan) -> str:
         return str(self._quote(plan).total_cost)
+
+
+class LoanChoiceInputSerializer(serializers.Serializer):
+    """The member's choice in the loan calculator; what is left out is the plan's own."""
+
+    down_payment = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True, default=None,
+        help_text="yuan; within the plan's down_payment_min … down_payment_max",
+    )  # fmt: skip
+    down_payment_ratio = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("0.9"), required=False,
+        allow_null=True, default=None, help_text="instead of down_payment: a share of the price, e.g. 0.35",
+    )  # fmt: skip
+    term_months = serializers.IntegerField(
+        min_value=1, max_value=84, required=False, allow_null=True, default=None,
+        help_text="one of the plan's term_choices",
+    )  # fmt: skip
+
+    def validate(self, attrs):
+        if attrs.get("down_payment") is not None and attrs.get("down_payment_ratio") is not None:
+            raise ValidationError({"down_payment": [_("Give the down payment in yuan or as a ratio, not both.")]})
+        return attrs
+
+    def to_choice(self) -> LoanChoice:
+        values = self.validated_data
+        return LoanChoice(
+            down_payment=values.get("down_payment"),
+            down_payment_ratio=values.get("down_payment_ratio"),
+            term_months=values.get("term_months"),
+        )
+
+
+class PlanQuoteOutputSerializer(serializers.Serializer):
+    """A plan's quote for one choice, and what the plan lets the member choose."""
+
+    plan = serializers.IntegerField(source="plan.pk")
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, source="quote.price")
+    down_payment = serializers.DecimalField(max_digits=12, decimal_places=2, source="quote.down_payment")
+    principal = serializers.DecimalField(max_digits=12, decimal_places=2, source="quote.principal")
+    term_months = serializers.IntegerField(source="quote.term_months")
+    annual_rate = serializers.DecimalField(max_digits=6, decimal_places=4, source="plan.annual_rate")
+    monthly_payment = serializers.DecimalField(max_digits=12, decimal_places=2, source="quote.monthly_payment")
+    annual_percentage_rate = serializers.DecimalField(
+        max_digits=6, decimal_places=2, source="quote.annual_percentage_rate",
+        help_text="percent, by the actual cash flows (internal rate of return × 12), fees included",
+    )  # fmt: skip
+    total_interest = serializers.DecimalField(max_digits=12, decimal_places=2, source="quote.total_interest")
+    fees = serializers.DecimalField(max_digits=10, decimal_places=2, source="quote.fees")
+    total_cost = serializers.DecimalField(
+        max_digits=12, decimal_places=2, source="quote.total_cost", help_text="total interest plus fees"
+    )
+    down_payment_min = serializers.DecimalField(max_digits=12, decimal_places=2, source="bounds.low")
+    down_payment_max = serializers.DecimalField(max_digits=12, decimal_places=2, source="bounds.high")
+    term_choices = serializers.ListField(child=serializers.IntegerField(), source="plan.term_choices")
+
+
+class CatalogPlanQuoteApi(APIView):
+    """The loan calculator: the quote for a down payment and a term on one offered plan, by the same code that
+    records an application's quote."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="catalog_plans_quote",
+        parameters=[LoanChoiceInputSerializer],
+        responses={200: PlanQuoteOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request, plan_id: int):
+        plan = selectors.get_active_plan(plan_id=plan_id)
+        if plan is None:
+            raise NotFound()
+        choice = LoanChoiceInputSerializer(data=request.query_params)
+        choice.is_valid(raise_exception=True)
+        quote = selectors.quote_choice(plan=plan, **choice.to_choice().as_kwargs())
+        low, high = plan.down_payment_bounds()
+        data = {"plan": plan, "quote": quote, "bounds": {"low": low, "high": high}}
+        return Response(PlanQuoteOutputSerializer(data).data)
 
 
 class CatalogTrimSerializer(serializers.ModelSerializer):

@@ -17,11 +17,15 @@ CATALOG = [
     ("五菱", "缤果", "hatchback", "electric", "城市代步小车，停车无忧。", [("333km 灵犀版", "69800.00")]),
 ]  # fmt: skip
 
+# (name, standard down payment ratio, standard term, rate, fees, lowest and highest down payment ratio, other terms)
 PLANS = [
-    ("3 年期 · 首付 30%", Decimal("0.300"), 36, Decimal("0.0399"), Decimal("1500.00")),
-    ("2 年期 · 首付 20%", Decimal("0.200"), 24, Decimal("0.0499"), Decimal("1200.00")),
-    ("5 年期 · 首付 15%", Decimal("0.150"), 60, Decimal("0.0599"), Decimal("2000.00")),
-]
+    ("3 年期 · 首付 30%", Decimal("0.300"), 36, Decimal("0.0399"), Decimal("1500.00"),
+     Decimal("0.200"), Decimal("0.600"), "12,24,48"),
+    ("2 年期 · 首付 20%", Decimal("0.200"), 24, Decimal("0.0499"), Decimal("1200.00"),
+     Decimal("0.150"), Decimal("0.500"), "12,36"),
+    ("5 年期 · 首付 15%", Decimal("0.150"), 60, Decimal("0.0599"), Decimal("2000.00"),
+     Decimal("0.150"), Decimal("0.400"), "36,48"),
+]  # fmt: skip
 
 
 @transaction.atomic
@@ -40,10 +44,12 @@ def seed_catalog_demo(*, stores: dict[str, Store]) -> list[Trim]:
                 car_model=car_model, name=trim_name, defaults={"guide_price": Decimal(price)}
             )
             trims.append(trim)
-            for plan_name, ratio, term, rate, fees in PLANS:
+            for plan_name, ratio, term, rate, fees, lowest, highest, other_terms in PLANS:
                 FinancePlan.objects.get_or_create(
                     trim=trim, name=plan_name,
-                    defaults={"down_payment_ratio": ratio, "term_months": term, "annual_rate": rate, "fees": fees},
+                    defaults={"down_payment_ratio": ratio, "term_months": term, "annual_rate": rate, "fees": fees,
+                              "min_down_payment_ratio": lowest, "max_down_payment_ratio": highest,
+                              "allowed_terms": other_terms},
                 )  # fmt: skip
     for store_index, store in enumerate(stores.values()):
         for trim_index, trim in enumerate(trims):

@@ -81,3 +81,15 @@ class MileageTooHigh(DomainError):
     code = "mileage_too_high"
     field = "mileage"
     default_message = _("A car's mileage cannot be above 2,000,000 km. Please check the number you entered.")
+
+
+class DownPaymentOutOfRange(DomainError):
+    code = "down_payment_out_of_range"
+    field = "down_payment"
+    default_message = _("This down payment is not offered with this plan.")
+
+
+class TermNotOffered(DomainError):
+    code = "term_not_offered"
+    field = "term_months"
+    default_message = _("This term is not offered with this plan.")

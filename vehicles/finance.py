@@ -91,6 +91,23 @@ def annual_percentage_rate(*, principal: Decimal, fees: Decimal, payments: list[
 
 
 @dataclass(frozen=True)
+class LoanChoice:
+    """What the member chose in the loan calculator: a down payment in yuan or as a ratio of the price (at most one
+    of the two), and a term; what is left empty is the plan's own."""
+
+    down_payment: Decimal | None = None
+    down_payment_ratio: Decimal | None = None
+    term_months: int | None = None
+
+    def as_kwargs(self) -> dict:
+        return {
+            "down_payment": self.down_payment,
+            "down_payment_ratio": self.down_payment_ratio,
+            "term_months": self.term_months,
+        }
+
+
+@dataclass(frozen=True)
 class PlanQuote:
     price: Decimal
     down_payment: Decimal
@@ -107,8 +124,22 @@ class PlanQuote:
         return self.total_interest + self.fees
 
 
-def quote_plan(*, price: Decimal, down_payment_ratio: Decimal, annual_rate: Decimal, term_months: int, fees: Decimal):
-    down_payment = down_payment_for(price=price, down_payment_ratio=down_payment_ratio)
+def quote_plan(
+    *,
+    price: Decimal,
+    annual_rate: Decimal,
+    term_months: int,
+    fees: Decimal,
+    down_payment_ratio: Decimal | None = None,
+    down_payment: Decimal | None = None,
+) -> PlanQuote:
+    """Every figure of a loan for a car at ``price``: the down payment is given in yuan, or as a ratio of the price
+    (rounded to the fen)."""
+    if (down_payment is None) == (down_payment_ratio is None):
+        raise ValueError("give either down_payment or down_payment_ratio")
+    if down_payment is None:
+        down_payment = down_payment_for(price=price, down_payment_ratio=down_payment_ratio)
+    down_payment = to_fen(down_payment)  # 45000 and 45000.00 are one down payment, shown and recorded alike
     principal = price - down_payment
     schedule = repayment_schedule(principal=principal, annual_rate=annual_rate, term_months=term_months)
     return PlanQuote(

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_comma_separated_integer_list
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -81,18 +81,37 @@ class Trim(models.Model):
         return f"{self.car_model} {self.name}"
 
 
+RATIO_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.9"))]
+MAX_TERM_MONTHS = 84
+
+
 class FinancePlan(models.Model):
+    """A lender's offer for a trim: a rate and fees, a standard down payment and term (what the plan page shows
+    first), and the range the member may choose from in the loan calculator."""
+
     trim = models.ForeignKey(Trim, on_delete=models.PROTECT, related_name="plans", verbose_name=_("trim"))
     name = models.CharField(_("name"), max_length=80)
     down_payment_ratio = models.DecimalField(
-        _("down payment ratio"),
-        max_digits=4,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.9"))],
+        _("down payment ratio"), max_digits=4, decimal_places=3, validators=RATIO_VALIDATORS
     )
     term_months = models.PositiveSmallIntegerField(
-        _("term (months)"), validators=[MinValueValidator(1), MaxValueValidator(84)]
+        _("term (months)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_TERM_MONTHS)]
     )
+    # The member's free choice in the calculator. The database defaults (the whole 0–90 % band, no other term) keep
+    # set-based loads that do not name these columns valid.
+    min_down_payment_ratio = models.DecimalField(
+        _("lowest down payment ratio"), max_digits=4, decimal_places=3, validators=RATIO_VALIDATORS,
+        default=Decimal("0.000"), db_default=Decimal("0.000"),
+    )  # fmt: skip
+    max_down_payment_ratio = models.DecimalField(
+        _("highest down payment ratio"), max_digits=4, decimal_places=3, validators=RATIO_VALIDATORS,
+        default=Decimal("0.900"), db_default=Decimal("0.900"),
+    )  # fmt: skip
+    allowed_terms = models.CharField(
+        _("other terms offered (months)"), max_length=60, blank=True, default="", db_default="",
+        validators=[validate_comma_separated_integer_list],
+        help_text=_("Comma-separated, e.g. 12,24,36. The plan's own term is always offered."),
+    )  # fmt: skip
     annual_rate = models.DecimalField(
         _("annual rate"),
         max_digits=6,
@@ -108,6 +127,13 @@ class FinancePlan(models.Model):
                 condition=Q(down_payment_ratio__gte=0) & Q(down_payment_ratio__lte=Decimal("0.9")),
                 name="plan_down_payment_ratio_range",
             ),
+            models.CheckConstraint(
+                condition=Q(min_down_payment_ratio__gte=0)
+                & Q(min_down_payment_ratio__lte=models.F("down_payment_ratio"))
+                & Q(max_down_payment_ratio__gte=models.F("down_payment_ratio"))
+                & Q(max_down_payment_ratio__lte=Decimal("0.9")),
+                name="plan_down_payment_choice_range",
+            ),
             models.CheckConstraint(condition=Q(term_months__gte=1) & Q(term_months__lte=84), name="plan_term_range"),
             models.CheckConstraint(
                 condition=Q(annual_rate__gte=0) & Q(annual_rate__lte=Decimal("0.36")), name="plan_rate_range"
@@ -121,12 +147,42 @@ class FinancePlan(models.Model):
     def __str__(self) -> str:
         return f"{self.trim} · {self.name}"
 
-    def quote(self) -> finance.PlanQuote:
+    def clean(self):
+        errors = {}
+        if None not in (self.min_down_payment_ratio, self.max_down_payment_ratio, self.down_payment_ratio) and not (
+            self.min_down_payment_ratio <= self.down_payment_ratio <= self.max_down_payment_ratio
+        ):
+            errors["down_payment_ratio"] = _("The down payment ratio must lie between the lowest and the highest.")
+        if self.allowed_terms and any(not 1 <= term <= MAX_TERM_MONTHS for term in self._listed_terms()):
+            errors["allowed_terms"] = _("Each term must be between 1 and 84 months.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _listed_terms(self) -> list[int]:
+        return [int(term) for term in self.allowed_terms.split(",") if term.strip()]
+
+    @property
+    def term_choices(self) -> list[int]:
+        """The terms the member may choose, shortest first: the plan's own and the other ones listed."""
+        return sorted({self.term_months, *self._listed_terms()})
+
+    def down_payment_bounds(self) -> tuple[Decimal, Decimal]:
+        """The lowest and highest down payment in yuan for the trim's guide price."""
+        price = self.trim.guide_price
+        return (
+            finance.down_payment_for(price=price, down_payment_ratio=self.min_down_payment_ratio),
+            finance.down_payment_for(price=price, down_payment_ratio=self.max_down_payment_ratio),
+        )
+
+    def quote(self, *, down_payment: Decimal | None = None, term_months: int | None = None) -> finance.PlanQuote:
+        """The plan's standard quote, or the one for a down payment and term the member chose (checked by
+        ``vehicles.selectors.quote_choice``, which every page and API goes through)."""
         return finance.quote_plan(
             price=self.trim.guide_price,
-            down_payment_ratio=self.down_payment_ratio,
+            down_payment_ratio=self.down_payment_ratio if down_payment is None else None,
+            down_payment=down_payment,
             annual_rate=self.annual_rate,
-            term_months=self.term_months,
+            term_months=term_months or self.term_months,
             fees=self.fees,
         )
 

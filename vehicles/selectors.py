@@ -1,9 +1,13 @@
 import datetime
+from decimal import Decimal
 
 from django.db.models import Min, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
+from members.formatting import format_money, format_percent
 from members.selectors import members_visible_to, sees_all_stores, store_ids_visible_to
-from vehicles.exceptions import ProviderUnavailable, VehicleNotFound
+from vehicles.exceptions import DownPaymentOutOfRange, ProviderUnavailable, TermNotOffered, VehicleNotFound
+from vehicles.finance import PlanQuote, down_payment_for, to_fen
 from vehicles.models import (
     AftermarketBooking,
     CarModel,
@@ -49,8 +53,41 @@ def list_active_plans(*, trim_id: int) -> QuerySet[FinancePlan]:
     )
 
 
+def get_active_plan(*, plan_id: int) -> FinancePlan | None:
+    return FinancePlan.objects.filter(pk=plan_id, is_active=True, trim__is_active=True).select_related("trim").first()
+
+
 def get_offered_plan(*, trim_id: int, plan_id: int) -> FinancePlan | None:
     return list_active_plans(trim_id=trim_id).filter(pk=plan_id).first()
+
+
+def quote_choice(
+    *,
+    plan: FinancePlan,
+    down_payment: Decimal | None = None,
+    down_payment_ratio: Decimal | None = None,
+    term_months: int | None = None,
+) -> PlanQuote:
+    """The quote for the member's choice on ``plan`` (a down payment in yuan or as a ratio of the price, and a term;
+    what is not given is the plan's own), after checking it lies within what the plan allows. The plan page, the
+    calculator, the API and the application all take their figures from here."""
+    low, high = plan.down_payment_bounds()
+    if down_payment is None and down_payment_ratio is not None:
+        down_payment = down_payment_for(price=plan.trim.guide_price, down_payment_ratio=down_payment_ratio)
+    if down_payment is not None and not (low <= down_payment <= high and down_payment == to_fen(down_payment)):
+        raise DownPaymentOutOfRange(
+            _("The down payment for this plan is between ¥%(low)s and ¥%(high)s (%(low_ratio)s%% to %(high_ratio)s%% "
+              "of the price), in yuan and fen.")
+            % {"low": format_money(low, symbol=False), "high": format_money(high, symbol=False),
+               "low_ratio": format_percent(plan.min_down_payment_ratio),
+               "high_ratio": format_percent(plan.max_down_payment_ratio)}
+        )  # fmt: skip
+    if term_months is not None and term_months not in plan.term_choices:
+        raise TermNotOffered(
+            _("This plan is offered over %(terms)s months.")
+            % {"terms": ", ".join(str(term) for term in plan.term_choices)}
+        )
+    return plan.quote(down_payment=down_payment, term_months=term_months)
 
 
 def list_member_vehicles(*, member_id: int) -> QuerySet[OwnedVehicle]:

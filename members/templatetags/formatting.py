@@ -2,7 +2,7 @@
 
 from django import template
 
-from members.formatting import format_money, format_phone
+from members.formatting import format_money, format_percent, format_phone
 
 register = template.Library()
 
@@ -16,6 +16,12 @@ def money(value) -> str:
 def money_number(value) -> str:
     """The amount without the ¥, for sentences that put the symbol themselves."""
     return format_money(value, symbol=False)
+
+
+@register.filter
+def percent(value) -> str:
+    """0.3 → "30": a ratio as a percentage, for sentences that put the % themselves."""
+    return format_percent(value)
 
 
 @register.filter

@@ -119,12 +119,12 @@ def choose_plan_and_apply(page: Page, trim, short_plan, long_plan) -> str:
     detail = page.locator("#quote-detail")
     down_and_term = tr("Down payment ¥%(down)s · %(term)s months")
     # ¥129,800 with 20% down: ¥103,840 at 5% a year over 24 months.
-    expect(page.locator(f'input[name=plan][value="{short_plan.pk}"]')).to_be_checked()
+    expect(page.locator(f'input[type=radio][name=plan][value="{short_plan.pk}"]')).to_be_checked()
     expect(monthly).to_have_text("¥4,555.61")
     expect(detail).to_have_text(down_and_term % {"down": "25,960", "term": 24})
 
     # 30% down: ¥90,860 at 6% a year over 36 months. The figure follows the radio without a page load.
-    page.locator(f'input[name=plan][value="{long_plan.pk}"]').check()
+    page.locator(f'input[type=radio][name=plan][value="{long_plan.pk}"]').check()
     expect(monthly).to_have_text("¥2,764.14")
     expect(detail).to_have_text(down_and_term % {"down": "38,940", "term": 36})
     expect(page).to_have_url(path_is(f"/cars/trims/{trim.pk}/"))
@@ -326,7 +326,7 @@ def test_plan_switch_shows_the_chosen_plans_down_payment_and_term(page, transact
     page.goto(f"/cars/trims/{trim.pk}/")
     expect(page.locator("#quote-detail")).to_have_text(down_and_term % {"down": "38,940", "term": 12})
 
-    page.locator(f'input[name=plan][value="{low_down.pk}"]').check()
+    page.locator(f'input[type=radio][name=plan][value="{low_down.pk}"]').check()
 
     # 10% of ¥129,800 is ¥12,980 over 24 months; the page shows "¥24,980 · 12 months".
     expect(page.locator("#quote-detail")).to_have_text(down_and_term % {"down": "12,980", "term": 24}, timeout=2_000)

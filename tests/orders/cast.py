@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from members.services import ensure_role_groups
@@ -112,3 +113,16 @@ class Cast:
 def cast(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return Cast()
+
+
+@pytest.fixture
+def funded(cast):
+    """The cast's application, funded: a loan with its installments."""
+    return cast.advance(cast.new_order(), "funded")
+
+
+def login(user) -> Client:
+    """A browser signed in as ``user``, reading English."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client

@@ -5,26 +5,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from orders import repayments
 from orders.models import Payment, RepaymentImport
 from points import services as points_services
 from points.enums import EarnEvent, RewardKind
 from points.exceptions import CouponNotUsable
-from tests.orders.cast import Cast
+from tests.orders.cast import Cast, login
 from tests.points.factories import RewardFactory
-
-
-@pytest.fixture
-def funded(cast):
-    return cast.advance(cast.new_order(), "funded")
-
-
-def login(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
 
 
 def test_finance_records_a_payment_on_the_order_page(cast, funded):

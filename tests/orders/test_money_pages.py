@@ -68,12 +68,8 @@ def test_plan_page_calculator_api_and_recorded_quote_agree(client, api_client):
     assert data["monthly"].replace(",", "") == api_row["monthly_payment"] == "2764.14"
     assert data["interest"].replace(",", "") == api_row["total_interest"] == "8648.90"
     assert data["cost"].replace(",", "") == api_row["total_cost"] == "10648.90"
-    # The calculator offers each down payment and term of the trim's plans, starting on the first plan (24 months).
-    assert re.findall(r'<option value="(0\.\d+)"( selected)?>(\d+)%</option>', page) == [
-        ("0.300", "", "30"), ("0.500", " selected", "50"),
-    ]  # fmt: skip
-    assert re.findall(r'<option value="(\d+)"( selected)?>', page) == [("24", " selected"), ("36", "")]
-
+    # The calculator starts on the first plan (24 months): its own down payment and terms.
+    assert re.findall(r'<option value="(\d+)"( selected)?>', page) == [("24", " selected")]
     member = MemberFactory(verified=True)
     client.force_login(member.user)
     client.post(f"/cars/trims/{plan.trim_id}/apply/", {"plan": plan.pk})
