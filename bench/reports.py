@@ -179,10 +179,11 @@ def report_steps(*, services_per_car: int) -> list[tuple[str, str]]:
             """
             INSERT INTO crm_campaign (name, subject, body, send_sms, send_email, city, tier, channel, min_points,
                                       max_points, verification_status, owns_car, scheduled_at, state, total, cost,
-                                      created_at, store_id, car_model_id, created_by_id)
+                                      created_at, store_id, car_model_id, created_by_id, lifecycle, loyalty,
+                                      repeats_monthly)
             SELECT '活动 ' || c, '主题', '正文', true, false, '', '', '', NULL, NULL, '', NULL,
                    now() - c * interval '15 days', 'scheduled', 0, 1000 * c, now() - c * interval '16 days',
-                   CASE WHEN c %% 2 = 0 THEN 1 + c %% 50 END, NULL, NULL
+                   CASE WHEN c %% 2 = 0 THEN 1 + c %% 50 END, NULL, NULL, '', '', false
             FROM generate_series(1, 20) AS c
             """,
         ),
