@@ -194,23 +194,22 @@ def task_execution_report(
         )
         .query.sql_with_params()
     )
-    # Each group looks its names up by primary key (a join would hash every staff account).
+    # Each group looks its names up by primary key (a join would hash every staff account); the few groups are
+    # ordered here: by store, then agent, tasks nobody has taken last.
     stores_table, users_table = Store._meta.db_table, User._meta.db_table
     named_sql = f"""
-        SELECT * FROM (
-            SELECT g.store_id,
-                   (SELECT s.code FROM {stores_table} s WHERE s.id = g.store_id) AS store_code,
-                   (SELECT s.name FROM {stores_table} s WHERE s.id = g.store_id) AS store_name,
-                   g.assignee_id,
-                   (SELECT u.username FROM {users_table} u WHERE u.id = g.assignee_id) AS username,
-                   g.n_created, g.n_done, g.n_done_on_time, g.n_overdue, g.n_reached
-            FROM ({grouped_sql}) AS g
-        ) AS named
-        ORDER BY store_code IS NULL, store_code, username IS NULL, username
+        SELECT g.store_id,
+               (SELECT s.code FROM {stores_table} s WHERE s.id = g.store_id),
+               (SELECT s.name FROM {stores_table} s WHERE s.id = g.store_id),
+               g.assignee_id,
+               (SELECT u.username FROM {users_table} u WHERE u.id = g.assignee_id),
+               g.n_created, g.n_done, g.n_done_on_time, g.n_overdue, g.n_reached
+        FROM ({grouped_sql}) AS g
     """  # noqa: S608  (the inner query is the ORM's, with its own parameters; the tables are ours)
     with connections[tasks.db].cursor() as cursor:
         cursor.execute(named_sql, params)
-        grouped = cursor.fetchall()
+        rows = cursor.fetchall()
+    grouped = sorted(rows, key=lambda row: (row[1] is None, row[1] or "", row[4] is None, row[4] or ""))
     stores: dict[int | None, StoreRow] = {}
     total = Figures(targets=targets)
     for row_store_id, code, name, assignee_id, username, created, n_done, on_time, overdue, reached in grouped:
