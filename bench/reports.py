@@ -2,7 +2,7 @@
 
 Run from the project root:
 
-    .venv/bin/python bench/reports.py [--members 1000000] [--services-per-car 5] [--requests 20] [--json out.json]
+    .venv/bin/python bench/reports.py [--members 1000000] [--services-per-car 22] [--requests 20] [--json out.json]
 
 What it does, with no manual step:
 
@@ -314,7 +314,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--stores", type=int, default=50)
-    parser.add_argument("--services-per-car", type=int, default=5)
+    parser.add_argument("--services-per-car", type=int, default=22, help="22: ~5 M visits at 1 M members")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per report, page and API, per role")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/mc_bench_reports")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")

@@ -277,6 +277,17 @@ def test_store_manager_page_and_excel_show_only_their_store(client, points_world
     assert response.status_code == 403
 
 
+def test_each_page_says_whether_its_figures_are_live_or_as_of_the_nightly_refresh(client, points_world):
+    client.force_login(points_world.head_office)
+    for slug, freshness in (
+        ("points-liability", "Live: as of now."),
+        ("task-execution", "Live: as of now."),
+        ("funnel", "As of last night&#x27;s refresh, plus what came in since (read live)."),
+    ):
+        page = client.get(PAGE.format(slug), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f'<p class="muted" id="report-freshness">{freshness}</p>' in page, slug
+
+
 def test_reports_read_from_the_replica_when_one_is_set(settings):
     assert router.db_for_read(Member) == "default"
     with reading_from_replica() as alias:
