@@ -162,6 +162,10 @@ class Member(models.Model):
                 name="verified_member_has_id_number",
             ),
         ]
+        indexes = [
+            # The few closed accounts, which the points liability takes back from every balance held.
+            models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="member_closed"),
+        ]
         ordering = ["-created_at"]
         verbose_name = _("member")
         verbose_name_plural = _("members")

@@ -22,6 +22,10 @@ class PointsAccount(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(balance__gte=0), name="points_balance_not_negative")]
+        indexes = [
+            # The points liability counts the members per balance held from this index alone (index-only).
+            models.Index(fields=["balance"], condition=Q(balance__gt=0), name="points_account_held_balance"),
+        ]
         permissions = [("adjust_points", _("Can add or remove a member's points with a reason"))]
         verbose_name = _("points account")
         verbose_name_plural = _("points accounts")

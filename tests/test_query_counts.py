@@ -689,7 +689,7 @@ QUERIES = {
     # One query a month of the period (this month here), the store names; the complaints one more.
     "report churn": 7,
     "report complaint rate": 8,
-    "report points liability": 8,
+    "report points liability": 7,
     "report complaints": 7,
     "report rescue": 6,
     "report satisfaction": 6,

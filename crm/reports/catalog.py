@@ -13,6 +13,9 @@ from crm.reports.forms import (
 )
 from crm.reports.framework import Report, register
 
+LIVE = _("Live: as of now.")
+AGGREGATED = _("As of last night's refresh, plus what came in since (read live).")
+
 FUNNEL = register(Report(
     slug="funnel",
     title=_("Acquisition funnel"),
@@ -20,6 +23,7 @@ FUNNEL = register(Report(
                   "agent-guided, and why people stopped."),
     form_class=FunnelFilterForm,
     run=selectors.acquisition_funnel,
+    freshness=AGGREGATED,
 ))  # fmt: skip
 
 NOT_RETURNED = register(Report(
@@ -28,6 +32,7 @@ NOT_RETURNED = register(Report(
     description=_("Cars with no service visit for 6 or 12 months, and their owners, the longest away first."),
     form_class=NotReturnedFilterForm,
     run=selectors.not_returned_report,
+    freshness=LIVE,
 ))  # fmt: skip
 
 LIFETIME_VALUE = register(Report(
@@ -36,6 +41,7 @@ LIFETIME_VALUE = register(Report(
     description=_("What members have spent with us to date, by years of membership and per year."),
     form_class=AsOfFilterForm,
     run=selectors.lifetime_value_report,
+    freshness=AGGREGATED,
 ))  # fmt: skip
 
 REFERRALS = register(Report(
@@ -44,6 +50,7 @@ REFERRALS = register(Report(
     description=_("Members who registered with a referral code in the period, and how far they got."),
     form_class=ReportFilterForm,
     run=selectors.referral_funnel,
+    freshness=LIVE,
 ))  # fmt: skip
 
 CAMPAIGNS = register(Report(
@@ -53,6 +60,7 @@ CAMPAIGNS = register(Report(
                   "the cost entered for it."),
     form_class=ReportFilterForm,
     run=selectors.campaign_report,
+    freshness=AGGREGATED,
 ))  # fmt: skip
 
 POINTS_LIABILITY = register(Report(
@@ -61,6 +69,7 @@ POINTS_LIABILITY = register(Report(
     description=_("The points members hold now, and the coupons they could buy with them."),
     form_class=AsOfFilterForm,
     run=selectors.points_liability_report,
+    freshness=LIVE,
 ))  # fmt: skip
 
 TASK_EXECUTION = register(Report(
@@ -69,6 +78,7 @@ TASK_EXECUTION = register(Report(
     description=_("Tasks created in the period per store and agent: done, on time, overdue, reached."),
     form_class=ReportFilterForm,
     run=selectors.task_execution,
+    freshness=LIVE,
 ))  # fmt: skip
 
 COMPLAINTS = register(Report(
@@ -78,6 +88,7 @@ COMPLAINTS = register(Report(
                   "overdue, average resolution time; and what members complain about most."),
     form_class=ReportFilterForm,
     run=selectors.complaint_report,
+    freshness=LIVE,
 ))  # fmt: skip
 
 SATISFACTION = register(Report(
@@ -87,6 +98,7 @@ SATISFACTION = register(Report(
                   "are marked thin."),
     form_class=SatisfactionFilterForm,
     run=selectors.satisfaction_over_time,
+    freshness=LIVE,
 ))  # fmt: skip
 
 RESCUE = register(Report(
@@ -95,6 +107,7 @@ RESCUE = register(Report(
     description=_("Rescue requests of the period per store, and the minutes from the request to help arriving."),
     form_class=ReportFilterForm,
     run=selectors.rescue_response_times,
+    freshness=LIVE,
 ))  # fmt: skip
 
 TIERS = register(segment_reports.TIERS)

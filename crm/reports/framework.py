@@ -82,6 +82,8 @@ class Report:
     api_answer: Callable[[ReportResult, dict], dict] | None = None
     # Who may open it: by default staff who see at least one store (head office all, store staff their own).
     template_name: str = "reports/report.html"
+    # How fresh its figures are (live, or as of the nightly refresh), said on its page under the description.
+    freshness: str | Promise = ""
 
 
 REPORTS: dict[str, Report] = {}

@@ -16,8 +16,9 @@ from crm.reports.models import AggregateRefresh, FunnelDay, MemberValueDay
 from crm.reports.router import reading_from_replica
 from members.models import Member
 from orders.models import Installment
+from points.models import PointsAccount
 from staff_tasks.models import Task
-from tests.crm.reports.conftest import NOVEMBER, at, client_for
+from tests.crm.reports.conftest import NOVEMBER, at, client_for, member_at
 from tests.members.factories import StaffFactory
 
 API = "/api/v1/backoffice/reports/{}/"
@@ -209,6 +210,24 @@ def test_points_liability(points_world):
     assert [r["coupons"] for r in mine["rows"]] == [2, 1]
 
 
+def test_points_liability_leaves_closed_accounts_out_and_counts_members_without_a_store_at_head_office(points_world):
+    """A closed account's points are no liability (head office takes them back from every balance held, a store
+    never reads them); a member without a store counts for head office only; an empty balance for nobody."""
+    closed = member_at(points_world.store, created=timezone.now())
+    PointsAccount.objects.update_or_create(member=closed, defaults={"balance": 1250})  # the same balance as one open
+    Member.objects.filter(pk=closed.pk).update(closed_at=timezone.now())
+    PointsAccount.objects.update_or_create(member=member_at(None, created=timezone.now()), defaults={"balance": 700})
+    PointsAccount.objects.update_or_create(member=member_at(points_world.store, created=timezone.now()),
+                                           defaults={"balance": 0})  # fmt: skip
+    body = client_for(points_world.head_office).get(API.format("points-liability")).json()
+    assert (body["points_outstanding"], body["members_with_points"]) == (7250, 4)
+    # ⌊1250/500⌋ + ⌊300/500⌋ + ⌊5000/500⌋ + ⌊700/500⌋ = 2 + 0 + 10 + 1; per 1,000: 1 + 0 + 5 + 0.
+    assert [(r["coupons"], r["value"]) for r in body["rows"]] == [(13, "650.00"), (6, "720.00")]
+    mine = client_for(points_world.store_manager).get(API.format("points-liability")).json()
+    assert (mine["points_outstanding"], mine["members_with_points"]) == (1550, 2)
+    assert [r["coupons"] for r in mine["rows"]] == [2, 1]
+
+
 def test_task_execution_is_served_at_its_address(funnel_world):
     body = client_for(funnel_world.head_office).get(API.format("task-execution"), NOVEMBER).json()
     assert set(body) >= {"rows", "stores", "total", "targets"}
@@ -256,6 +275,17 @@ def test_store_manager_page_and_excel_show_only_their_store(client, points_world
     assert "6550" not in page
     response = client.get(PAGE.format("points-liability"), {"format": "xlsx", "store": points_world.other_store.pk})
     assert response.status_code == 403
+
+
+def test_each_page_says_whether_its_figures_are_live_or_as_of_the_nightly_refresh(client, points_world):
+    client.force_login(points_world.head_office)
+    for slug, freshness in (
+        ("points-liability", "Live: as of now."),
+        ("task-execution", "Live: as of now."),
+        ("funnel", "As of last night&#x27;s refresh, plus what came in since (read live)."),
+    ):
+        page = client.get(PAGE.format(slug), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f'<p class="muted" id="report-freshness">{freshness}</p>' in page, slug
 
 
 def test_reports_read_from_the_replica_when_one_is_set(settings):
