@@ -125,7 +125,7 @@ def flush_redis(redis_url: str) -> str:
 def migrate(env: dict, *, root: Path) -> None:
     done = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=root, env=env, capture_output=True, text=True, timeout=1200, check=False,
     )  # fmt: skip
     if done.returncode != 0:
         raise BenchError(f"migrate failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
