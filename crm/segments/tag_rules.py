@@ -21,6 +21,7 @@ from notifications.bulk import local_day_bounds
 
 WANTED_TABLE = "segments_wanted_tags"
 WANTED_IDS_TABLE = "segments_wanted_tag_ids"
+HAD_IDS_TABLE = "segments_had_tag_ids"
 SOON_DAYS = 30
 
 
@@ -128,6 +129,7 @@ def recompute_system_tags(*, as_of: datetime.date) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {WANTED_TABLE}")
         cursor.execute(f"DROP TABLE IF EXISTS {WANTED_IDS_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {HAD_IDS_TABLE}")
         selects, params = [], []
         for rule in SYSTEM_TAG_RULES:
             if rule.group_code not in groups:
@@ -165,14 +167,22 @@ def recompute_system_tags(*, as_of: datetime.date) -> tuple[int, int]:
             cursor.execute(f"ANALYZE {WANTED_IDS_TABLE}")
         else:
             cursor.execute(f"CREATE INDEX {WANTED_IDS_TABLE}_pair ON {WANTED_IDS_TABLE} (member_id, tag_id)")
-        # Only the pairs the member does not have yet are written: an ordinary night inserts little.
+        # Only the pairs the member does not have yet are written: an ordinary night inserts little. The pairs they
+        # have are copied first: compared with the table being inserted into, the planner (which may think it
+        # empty, on the first night) scans it once per wanted pair.
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {HAD_IDS_TABLE} AS
+            SELECT member_id, tag_id FROM segments_membertag WHERE source = %s
+            """,  # noqa: S608
+            [TagSource.SYSTEM.value],
+        )
         cursor.execute(
             f"""
             INSERT INTO segments_membertag (member_id, tag_id, source, added_by_id, added_at)
-            SELECT w.member_id, w.tag_id, %s, NULL, %s FROM {WANTED_IDS_TABLE} w
-            WHERE NOT EXISTS (
-                SELECT 1 FROM segments_membertag mt WHERE mt.member_id = w.member_id AND mt.tag_id = w.tag_id
-            )
+            SELECT new.member_id, new.tag_id, %s, NULL, %s FROM (
+                SELECT member_id, tag_id FROM {WANTED_IDS_TABLE} EXCEPT SELECT member_id, tag_id FROM {HAD_IDS_TABLE}
+            ) AS new WHERE 1 = 1
             ON CONFLICT (member_id, tag_id) DO NOTHING
             """,  # noqa: S608
             [TagSource.SYSTEM.value, now],
@@ -189,6 +199,7 @@ def recompute_system_tags(*, as_of: datetime.date) -> tuple[int, int]:
             [TagSource.SYSTEM.value],
         )
         removed = max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {HAD_IDS_TABLE}")
         cursor.execute(f"DROP TABLE {WANTED_IDS_TABLE}")
         cursor.execute(f"DROP TABLE {WANTED_TABLE}")
     return added, removed
