@@ -13,6 +13,11 @@ Extension point: ``CHURN_RISK_REASONS`` is the list the nightly computation read
 The complaint and survey reasons below read those apps' tables (they sit below segments in crm).
 
 Each query runs once per computation (joined set-based, never per member); it may return a member more than once.
+
+A reason that follows from the facts the computation already gathers for every member gives ``facts_sql`` instead: a
+condition over those columns (``first_delivery_on``, ``last_delivery_on``, ``last_service_on``, ``last_paid_at``,
+``last_payment_on``, ``last_login``, ``overdue_installments``, ``spend``), evaluated in the same pass, with no set of
+its own to build and join.
 """
 
 import dataclasses
@@ -41,7 +46,13 @@ class ChurnRiskReason:
     code: str
     label: str | Promise
     default_weight: int
-    members_sql: Callable[[ReasonContext], tuple[str, list]]
+    # Exactly one of the two: a SELECT of the members it applies to, or a condition over the member's facts.
+    members_sql: Callable[[ReasonContext], tuple[str, list]] | None = None
+    facts_sql: Callable[[ReasonContext], tuple[str, list]] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.members_sql is None) == (self.facts_sql is None):
+            raise ValueError(f"churn reason {self.code}: give members_sql or facts_sql, not both or neither")
 
 
 def _datetime_param(value: datetime.datetime):
@@ -50,28 +61,16 @@ def _datetime_param(value: datetime.datetime):
 
 
 def _no_service_visit(context: ReasonContext) -> tuple[str, list]:
-    # Owners whose latest visit (or, with none yet, the handover) is older than the threshold.
+    # An owner (a car handed over before the threshold) whose latest visit, on any of their cars, is older than it.
     return (
-        """
-        SELECT v.member_id FROM vehicles_ownedvehicle v
-        LEFT JOIN vehicles_servicerecord sr ON sr.vehicle_id = v.id AND sr.serviced_on <= %s
-        WHERE v.delivered_on <= %s
-        GROUP BY v.member_id
-        HAVING MAX(sr.serviced_on) IS NULL OR MAX(sr.serviced_on) < %s
-        """,
-        [context.as_of, context.no_service_before, context.no_service_before],
+        "first_delivery_on <= %s AND (last_service_on IS NULL OR last_service_on < %s)",
+        [context.no_service_before, context.no_service_before],
     )
 
 
 def _overdue_installments(context: ReasonContext) -> tuple[str, list]:
-    return (
-        """
-        SELECT o.member_id FROM orders_installment i
-        JOIN orders_loan l ON l.id = i.loan_id JOIN orders_order o ON o.id = l.order_id
-        WHERE i.status <> 'paid' AND i.due_on < %s
-        """,
-        [context.as_of],
-    )
+    # The facts count the installments due before the as-of day and not paid.
+    return "overdue_installments > 0", []
 
 
 def _opted_out(context: ReasonContext) -> tuple[str, list]:
@@ -86,13 +85,7 @@ def _opted_out(context: ReasonContext) -> tuple[str, list]:
 
 
 def _no_sign_in(context: ReasonContext) -> tuple[str, list]:
-    return (
-        """
-        SELECT m.id AS member_id FROM members_member m JOIN members_user u ON u.id = m.user_id
-        WHERE u.last_login IS NULL OR u.last_login < %s
-        """,
-        [_datetime_param(context.no_sign_in_before)],
-    )
+    return "last_login IS NULL OR last_login < %s", [_datetime_param(context.no_sign_in_before)]
 
 
 def _open_complaint(context: ReasonContext) -> tuple[str, list]:
@@ -125,10 +118,10 @@ def _detractor_answer(context: ReasonContext) -> tuple[str, list]:
 
 
 CHURN_RISK_REASONS: list[ChurnRiskReason] = [
-    ChurnRiskReason("no_service_visit", _("No service visit for months"), 30, _no_service_visit),
-    ChurnRiskReason("overdue_installments", _("Overdue installments"), 30, _overdue_installments),
+    ChurnRiskReason("no_service_visit", _("No service visit for months"), 30, facts_sql=_no_service_visit),
+    ChurnRiskReason("overdue_installments", _("Overdue installments"), 30, facts_sql=_overdue_installments),
     ChurnRiskReason("opted_out", _("Opted out of marketing messages"), 15, _opted_out),
-    ChurnRiskReason("no_sign_in", _("Has not signed in for a long time"), 15, _no_sign_in),
+    ChurnRiskReason("no_sign_in", _("Has not signed in for a long time"), 15, facts_sql=_no_sign_in),
     ChurnRiskReason("open_complaint", _("Has an open complaint"), 20, _open_complaint),
     ChurnRiskReason("poorly_rated_complaint", _("Rated a complaint's handling poorly"), 20, _poorly_rated_complaint),
     ChurnRiskReason("detractor_answer", _("Gave a low score in a survey"), 15, _detractor_answer),

@@ -219,10 +219,14 @@ class Tag(models.Model):
 
 
 class MemberTag(models.Model):
+    # No single-column indexes on member and tag: the unique (member, tag) and the (tag, member) index lead with
+    # them, and every index more is written for each of the millions of system tags the nightly run inserts.
     member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="tags", verbose_name=_("member")
+        "members.Member", on_delete=models.CASCADE, related_name="tags", verbose_name=_("member"), db_index=False
     )
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="member_tags", verbose_name=_("tag"))
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="member_tags", verbose_name=_("tag"), db_index=False
+    )
     source = models.CharField(_("set by"), max_length=8, choices=TagSource.choices)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

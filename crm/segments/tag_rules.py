@@ -20,6 +20,8 @@ from members.enums import Tier
 from notifications.bulk import local_day_bounds
 
 WANTED_TABLE = "segments_wanted_tags"
+WANTED_IDS_TABLE = "segments_wanted_tag_ids"
+HAD_IDS_TABLE = "segments_had_tag_ids"
 SOON_DAYS = 30
 
 
@@ -126,6 +128,8 @@ def recompute_system_tags(*, as_of: datetime.date) -> tuple[int, int]:
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {WANTED_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {WANTED_IDS_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {HAD_IDS_TABLE}")
         selects, params = [], []
         for rule in SYSTEM_TAG_RULES:
             if rule.group_code not in groups:
@@ -138,7 +142,6 @@ def recompute_system_tags(*, as_of: datetime.date) -> tuple[int, int]:
             "SELECT CAST(NULL AS BIGINT) AS member_id, '' AS code, '' AS name, CAST(NULL AS BIGINT) AS group_id"
         )
         cursor.execute(f"CREATE TEMPORARY TABLE {WANTED_TABLE} AS {union}", params)
-        cursor.execute(f"CREATE INDEX {WANTED_TABLE}_code ON {WANTED_TABLE} (code, member_id)")
         # New codes become tags (a city or a model seen for the first time).
         cursor.execute(
             f"""
@@ -149,27 +152,54 @@ def recompute_system_tags(*, as_of: datetime.date) -> tuple[int, int]:
             """,  # noqa: S608
             [TagKind.SYSTEM.value, True, now],
         )
+        # Each wanted tag by id, once: the insert and the delete below then compare (member, tag) pairs only.
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {WANTED_IDS_TABLE} AS
+            SELECT w.member_id, t.id AS tag_id FROM {WANTED_TABLE} w
+            JOIN segments_tag t ON t.code = w.code AND t.kind = %s AND t.is_active
+            WHERE w.member_id IS NOT NULL
+            """,  # noqa: S608
+            [TagKind.SYSTEM.value],
+        )
+        if connection.vendor == "postgresql":
+            # Statistics (temporary tables get none by themselves), so the two comparisons below hash.
+            cursor.execute(f"ANALYZE {WANTED_IDS_TABLE}")
+        else:
+            cursor.execute(f"CREATE INDEX {WANTED_IDS_TABLE}_pair ON {WANTED_IDS_TABLE} (member_id, tag_id)")
+        # Only the pairs the member does not have yet are written: an ordinary night inserts little. The pairs they
+        # have are copied first: compared with the table being inserted into, the planner (which may think it
+        # empty, on the first night) scans it once per wanted pair.
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {HAD_IDS_TABLE} AS
+            SELECT member_id, tag_id FROM segments_membertag WHERE source = %s
+            """,  # noqa: S608
+            [TagSource.SYSTEM.value],
+        )
         cursor.execute(
             f"""
             INSERT INTO segments_membertag (member_id, tag_id, source, added_by_id, added_at)
-            SELECT w.member_id, t.id, %s, NULL, %s FROM {WANTED_TABLE} w
-            JOIN segments_tag t ON t.code = w.code AND t.kind = %s AND t.is_active
-            WHERE w.member_id IS NOT NULL
+            SELECT new.member_id, new.tag_id, %s, NULL, %s FROM (
+                SELECT member_id, tag_id FROM {WANTED_IDS_TABLE} EXCEPT SELECT member_id, tag_id FROM {HAD_IDS_TABLE}
+            ) AS new WHERE 1 = 1
             ON CONFLICT (member_id, tag_id) DO NOTHING
             """,  # noqa: S608
-            [TagSource.SYSTEM.value, now, TagKind.SYSTEM.value],
+            [TagSource.SYSTEM.value, now],
         )
         added = max(cursor.rowcount, 0)
         cursor.execute(
             f"""
             DELETE FROM segments_membertag
             WHERE source = %s AND NOT EXISTS (
-                SELECT 1 FROM {WANTED_TABLE} w JOIN segments_tag t ON t.code = w.code AND t.is_active
-                WHERE t.id = segments_membertag.tag_id AND w.member_id = segments_membertag.member_id
+                SELECT 1 FROM {WANTED_IDS_TABLE} w
+                WHERE w.tag_id = segments_membertag.tag_id AND w.member_id = segments_membertag.member_id
             )
             """,  # noqa: S608
             [TagSource.SYSTEM.value],
         )
         removed = max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {HAD_IDS_TABLE}")
+        cursor.execute(f"DROP TABLE {WANTED_IDS_TABLE}")
         cursor.execute(f"DROP TABLE {WANTED_TABLE}")
     return added, removed

@@ -343,3 +343,97 @@ def test_head_office_sends_a_task_to_each_member_of_a_segment_once(store):
     with pytest.raises(SegmentRequired):
         send_tasks_to_segment(actor=head_office, **{**arguments, "filters": SegmentFilters(), "batch_key": "y"})
     assert Task.objects.filter(kind="invitation").count() == 1
+
+
+def _continuous_since(days: list[datetime.date], *, break_days: int) -> datetime.date:
+    """The reference: the first day after the last gap longer than ``break_days`` between consecutive activity days."""
+    ordered = sorted(set(days))
+    since = ordered[0]
+    for previous, day in zip(ordered, ordered[1:], strict=False):
+        if (day - previous).days > break_days:
+            since = day
+    return since
+
+
+@pytest.mark.parametrize("break_days", [365, 40])
+def test_continuous_service_matches_a_day_by_day_walk_whatever_the_threshold(break_days):
+    """Loyalty is computed over stretches of ``churned_days + 1`` days, not day by day: on activity placed at gaps of
+    exactly the threshold and one day more, across stretch edges, visits, installments and handovers, it must give
+    the same start as walking the days one by one."""
+    from crm.segments.models import SegmentRules
+
+    SegmentRules.objects.filter(pk=SegmentRules.current().pk).update(
+        churned_days=break_days, at_risk_days=min(180, break_days // 2)
+    )
+    start = datetime.date(2022, 7, 1)
+    expected = {}
+    for offset in range(0, 400, 37):  # the first visit moves across the stretches' edges
+        member, car = _owner(delivered_on=start + datetime.timedelta(days=offset % 50))
+        days = [car.delivered_on]
+        day = car.delivered_on
+        for gap in (break_days, break_days + 1, 3, break_days, 1, break_days + 1 + offset % 2):
+            day += datetime.timedelta(days=gap)
+            if day > AS_OF:
+                break
+            _visit(car, on=day, customer="10")
+            days.append(day)
+        expected[member.pk] = _continuous_since(days, break_days=break_days)
+    # Settled installments are activity on their due day: a loan owner whose visits alone would show a break.
+    borrower, borrower_car = _owner(delivered_on=datetime.date(2024, 1, 1))
+    _visit(borrower_car, on=datetime.date(2026, 6, 1), customer="10")
+    loan = _loan(borrower)
+    paid_days = [datetime.date(2024, 6, 1) + datetime.timedelta(days=break_days * k) for k in range(1, 4)]
+    paid_days = [day for day in paid_days if day <= AS_OF]
+    for number, day in enumerate(paid_days, start=1):
+        Installment.objects.filter(loan=loan, number=number).update(
+            due_on=day, status="paid", paid_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+        )
+    Installment.objects.filter(loan=loan, number__gt=len(paid_days)).update(due_on=AS_OF + datetime.timedelta(days=30))
+    expected[borrower.pk] = _continuous_since(
+        [datetime.date(2024, 1, 1), datetime.date(2026, 6, 1), *paid_days], break_days=break_days
+    )
+    compute_segments(as_of=AS_OF)
+    got = dict(MemberSegment.objects.filter(member_id__in=expected).values_list("member_id", "customer_since"))
+    assert got == expected
+
+
+def test_an_ordinary_night_writes_only_what_changed():
+    first, second, _third = _spenders(["5000", "3000", "100"])
+    run = compute_segments(as_of=AS_OF)
+    assert (run.members, run.segments_written) == (3, 3)
+    tags_before = sorted(MemberTag.objects.values_list("pk", "member_id", "tag_id", "added_at"))
+    run = compute_segments(as_of=AS_OF)
+    assert (run.members, run.segments_written, run.tags_added, run.tags_removed) == (3, 0, 0, 0)
+    # The tag rows are the same rows, not deleted and inserted again.
+    assert sorted(MemberTag.objects.values_list("pk", "member_id", "tag_id", "added_at")) == tags_before
+    # Only the segment whose facts changed is written: a sign-in drops one member's "no sign-in" reason.
+    from members.models import User
+
+    User.objects.filter(pk=second.user_id).update(last_login=timezone.now())
+    run = compute_segments(as_of=AS_OF)
+    assert run.segments_written == 1
+    assert "no_sign_in" not in MemberSegment.objects.get(member=second).churn_reason_codes
+    assert "no_sign_in" in MemberSegment.objects.get(member=first).churn_reason_codes
+
+
+def test_no_service_visit_counts_a_visit_with_any_of_the_owner_s_cars():
+    old_car_only, _old = _owner(delivered_on=datetime.date(2024, 1, 1))
+    both, _never_serviced = _owner(delivered_on=datetime.date(2024, 1, 1))
+    newer = OwnedVehicleFactory(member=both, delivered_on=datetime.date(2026, 2, 1))
+    _visit(newer, on=datetime.date(2026, 6, 1), customer="100")
+    recently_handed_over, _car = _owner(delivered_on=AS_OF - datetime.timedelta(days=30))
+    compute_segments(as_of=AS_OF)
+    reasons = {
+        s.member_id: "no_service_visit" in s.churn_reason_codes
+        for s in MemberSegment.objects.filter(member__in=[old_car_only, both, recently_handed_over])
+    }
+    assert reasons == {old_car_only.pk: True, both.pk: False, recently_handed_over.pk: False}
+
+
+def test_a_churn_reason_is_a_set_of_members_or_a_condition_on_the_facts_never_both():
+    from crm.segments.churn import ChurnRiskReason
+
+    with pytest.raises(ValueError, match="members_sql or facts_sql"):
+        ChurnRiskReason("x", "x", 10)
+    with pytest.raises(ValueError, match="members_sql or facts_sql"):
+        ChurnRiskReason("x", "x", 10, lambda c: ("", []), facts_sql=lambda c: ("", []))

@@ -20,7 +20,8 @@ class Command(BaseCommand):
             raise CommandError("--date must be YYYY-MM-DD") from error
         run = compute_segments(as_of=day)
         self.stdout.write(
-            f"{run.as_of}: {run.members} members, {run.tier_changes} tier changes, "
+            f"{run.as_of}: {run.members} members ({run.segments_written} segment rows written), "
+            f"{run.tier_changes} tier changes, "
             f"{run.lifecycle_changes} lifecycle changes, {run.messages} messages, {run.tasks} tasks, "
             f"tags +{run.tags_added} -{run.tags_removed}"
         )
