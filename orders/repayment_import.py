@@ -3,8 +3,9 @@
 One row per payment: ``reference`` (the loan system's payment reference), ``contract`` (the application number),
 ``installment`` (its number on that loan), ``amount``, ``paid_on`` (the Chinese headers 流水号, 合同号, 期数, 金额,
 还款日期 are read too). The file is streamed row by row into a temporary table (``COPY`` on PostgreSQL), so memory
-stays flat whatever its size; then a handful of statements check every row at once, lock the installments it pays,
-insert the new payments and add them to their installments. A reference already recorded (same installment, same
+stays flat whatever its size; then the installments are locked, one statement checks, types and joins every row to
+its installment and to any payment already recorded under its reference, a few more find the bad rows, and two add
+the new payments to their installments and record them. A reference already recorded (same installment, same
 amount) is skipped, so the same file twice changes nothing. Any bad row rejects the file, naming the row and why.
 """
 
