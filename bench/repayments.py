@@ -236,9 +236,12 @@ def main() -> int:
         }
     finally:
         if not args.keep:
-            from django.db import connections
+            from django.conf import settings
 
-            connections.close_all()
+            if settings.configured:  # not when the migration failed before Django was set up
+                from django.db import connections
+
+                connections.close_all()
             drop_database(args.database_url)
 
     print(f"rows {args.rows:,}; machine {result['machine']['cores']} cores, {busy:.0f}% busy before the start")

@@ -353,13 +353,16 @@ class Payment(models.Model):
     reference = models.CharField(_("payment reference"), max_length=64)
     source = models.CharField(_("source"), max_length=12, choices=PaymentSource.choices)
     # No index on these two: nothing looks payments up by them, and a repayment file inserts 200,000 payments at once.
+    # An imported payment leaves ``recorded_by`` empty (the file names its uploader), and the file's own key has no
+    # database constraint: either would be a foreign-key check per payment when the file's transaction commits, all
+    # of the same row. Deleting a file with payments is still refused (PROTECT); the import writes the key itself.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("recorded by"), db_index=False,
     )  # fmt: skip
     repayment_import = models.ForeignKey(
         "RepaymentImport", on_delete=models.PROTECT, null=True, blank=True, related_name="payments",
-        verbose_name=_("repayment file"), db_index=False,
+        verbose_name=_("repayment file"), db_index=False, db_constraint=False,
     )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.admin_scoping import StaffScopedAdminMixin
 from common.exceptions import DomainError
@@ -33,11 +34,18 @@ class AdminPaymentForm(PaymentForm):
 @admin.register(Payment)
 class PaymentAdmin(StaffScopedAdminMixin, admin.ModelAdmin):
     visible_to = staticmethod(selectors.payments_visible_to)
-    list_display = ["reference", "installment", "amount", "paid_on", "source", "recorded_by", "created_at"]
+    list_display = ["reference", "installment", "amount", "paid_on", "source", "recorder", "created_at"]
     list_filter = ["source", "paid_on"]
     search_fields = ["reference", "installment__loan__order__number"]
-    list_select_related = ["installment", "recorded_by"]
+    list_select_related = ["installment", "recorded_by", "repayment_import__created_by"]
     readonly_fields = [field.name for field in Payment._meta.fields]
+
+    @admin.display(description=gettext_lazy("recorded by"))
+    def recorder(self, payment):
+        """Finance for a payment recorded at the desk; the file's uploader for an imported one."""
+        if payment.recorded_by_id is None and payment.repayment_import_id is not None:
+            return payment.repayment_import.created_by
+        return payment.recorded_by
 
     def has_add_permission(self, request):
         return repayments.may_record_payments(user=request.user) and super().has_add_permission(request)

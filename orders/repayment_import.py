@@ -3,8 +3,9 @@
 One row per payment: ``reference`` (the loan system's payment reference), ``contract`` (the application number),
 ``installment`` (its number on that loan), ``amount``, ``paid_on`` (the Chinese headers 流水号, 合同号, 期数, 金额,
 还款日期 are read too). The file is streamed row by row into a temporary table (``COPY`` on PostgreSQL), so memory
-stays flat whatever its size; then a handful of statements check every row at once, lock the installments it pays,
-insert the new payments and add them to their installments. A reference already recorded (same installment, same
+stays flat whatever its size; then the installments are locked, one statement checks, types and joins every row to
+its installment and to any payment already recorded under its reference, a few more find the bad rows, and two add
+the new payments to their installments and record them. A reference already recorded (same installment, same
 amount) is skipped, so the same file twice changes nothing. Any bad row rejects the file, naming the row and why.
 """
 
@@ -40,7 +41,6 @@ HEADER_ALIASES = {
 MAX_ERRORS = 100
 TABLE = "repayment_rows"
 RAW = "repayment_raw"
-CELLS = "repayment_cells"
 # Rounded to the fen: exact on PostgreSQL, and the SQLite demo's floating point cannot leave a 0.000001 unpaid.
 FULLY_PAID = (
     "ROUND(orders_installment.amount - orders_installment.deduction - orders_installment.paid_amount - paid.total, 2)"
@@ -145,7 +145,6 @@ def _column_positions(header: list) -> dict[str, int]:
 def _create_raw_table(cursor, *, width: int) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {RAW}")
     cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    cursor.execute(f"DROP TABLE IF EXISTS {CELLS}")
     cells = ", ".join(f"c{index} TEXT" for index in range(width))
     if connection.vendor == "postgresql":
         # COPY fills the rows in file order, so the identity is the file's row number (the header is row 1).
@@ -256,74 +255,68 @@ def _valid_date(column: str) -> str:
     return f"(CASE WHEN {shaped} THEN {day} <= {last_day} ELSE FALSE END)"
 
 
+_NO_DIGIT_BUT_ZERO = "REPLACE(REPLACE(amount, '0', ''), '.', '') = ''"
+
+
 def _cell_checks() -> list[tuple[str, str]]:
     """(the column, a condition true when its trimmed cell is bad), in the order a row's reason is chosen."""
     return [
         ("reference", "(reference = '' OR LENGTH(reference) > 64)"),
         ("contract", "(contract = '' OR LENGTH(contract) > 24)"),
         ("installment", f"NOT {_matches('installment', '^0*[1-9][0-9]{0,2}$')}"),
-        ("amount", f"(NOT {_matches('amount', '^[0-9]{1,10}([.][0-9]{1,2})?$')} OR {_matches('amount', '^[0.]+$')})"),
+        # Not zero: nothing left once the zeros and the point are taken out (cheaper than a second pattern).
+        ("amount", f"(NOT {_matches('amount', '^[0-9]{1,10}([.][0-9]{1,2})?$')} OR {_NO_DIGIT_BUT_ZERO})"),
         ("paid_on", f"NOT {_valid_date('paid_on')}"),
     ]
 
 
-def _check_cells(cursor, cells: dict[str, str]) -> list[dict]:
-    """One pass over the raw rows: each row's cells trimmed, checked, and typed where good, into ``TABLE_CELLS``;
-    returns the bad rows and why."""
+def _resolve(cursor, cells: dict[str, str]) -> int:
+    """One pass over the file's rows into ``TABLE``: each row's cells trimmed, checked and typed, and each good row
+    joined to the installment it pays (with what is left on it) and to the payment already recorded under its
+    reference. Returns the rows read."""
     checks = _cell_checks()
     problem = "CASE " + " ".join(f"WHEN {condition} THEN '{column}'" for column, condition in checks) + " END"
     is_postgresql = connection.vendor == "postgresql"
     # SQLite keeps dates as ISO text (a CAST would make a number of the year).
     paid_on = "CAST(paid_on AS DATE)" if is_postgresql else "paid_on"
     on_commit = " ON COMMIT DROP" if is_postgresql else ""
-    cursor.execute(
-        f"""CREATE TEMPORARY TABLE {CELLS}{on_commit} AS
-            WITH trimmed AS MATERIALIZED (
-                SELECT r.row_number, {cells["reference"]} AS reference, {cells["contract"]} AS contract,
-                       {cells["installment"]} AS installment, REPLACE({cells["amount"]}, ',', '') AS amount,
-                       REPLACE({cells["paid_on"]}, '/', '-') AS paid_on
-                FROM {RAW} r),
-            checked AS MATERIALIZED (SELECT trimmed.*, {problem} AS problem FROM trimmed)
-            SELECT row_number, reference, contract, problem, installment AS installment_text, amount AS amount_text,
-                   paid_on AS paid_on_text,
-                   CASE WHEN problem IS NULL THEN CAST(installment AS INTEGER) END AS number,
-                   CASE WHEN problem IS NULL THEN CAST(amount AS NUMERIC(12, 2)) END AS amount,
-                   CASE WHEN problem IS NULL THEN {paid_on} END AS paid_on
-            FROM checked"""  # noqa: S608
-    )
-    cursor.execute(
-        f"""SELECT row_number, problem, installment_text, amount_text, paid_on_text FROM {CELLS}
-            WHERE problem IS NOT NULL ORDER BY row_number LIMIT {MAX_ERRORS}"""  # noqa: S608
-    )
-    reasons = {
-        "reference": lambda row: _("the payment reference is missing or longer than 64 characters"),
-        "contract": lambda row: _("the contract number is missing"),
-        "installment": lambda row: _("the installment number %(value)r is not a whole number") % {"value": row[2]},
-        "amount": lambda row: _("the amount %(value)r is not a positive amount in yuan and fen") % {"value": row[3]},
-        "paid_on": lambda row: _("the payment date %(value)r is not a date (YYYY-MM-DD)") % {"value": row[4]},
-    }
-    return [{"row": row[0], "reason": reasons[row[1]](row)} for row in cursor.fetchall()]
-
-
-def _resolve(cursor) -> int:
-    """The good rows with the installment each pays and whether its reference is new; returns the rows read."""
-    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {CELLS}")
+    # MATERIALIZED: each cell is trimmed and checked once, not once for every column that reads the result. The
+    # cells' text is kept for the bad rows only (their reasons quote it).
     cursor.execute(
         f"""CREATE TEMPORARY TABLE {TABLE}{on_commit} AS
-            SELECT c.row_number, c.reference, c.contract, c.number, c.amount, c.paid_on,
-                   i.id AS installment_id, p.id IS NULL AS is_new
-            FROM {CELLS} c
-            LEFT JOIN orders_order o ON o.number = c.contract
+            WITH checked AS MATERIALIZED (
+                SELECT trimmed.*, {problem} AS problem FROM (
+                    SELECT r.row_number, {cells["reference"]} AS reference, {cells["contract"]} AS contract,
+                           {cells["installment"]} AS installment, REPLACE({cells["amount"]}, ',', '') AS amount,
+                           REPLACE({cells["paid_on"]}, '/', '-') AS paid_on
+                    FROM {RAW} r) AS trimmed),
+            typed AS (
+                SELECT row_number, reference, contract, problem,
+                       CASE WHEN problem IS NOT NULL THEN installment END AS installment_text,
+                       CASE WHEN problem IS NOT NULL THEN amount END AS amount_text,
+                       CASE WHEN problem IS NOT NULL THEN paid_on END AS paid_on_text,
+                       CASE WHEN problem IS NULL THEN CAST(installment AS INTEGER) END AS number,
+                       CASE WHEN problem IS NULL THEN CAST(amount AS NUMERIC(12, 2)) END AS amount,
+                       CASE WHEN problem IS NULL THEN {paid_on} END AS paid_on
+                FROM checked)
+            SELECT t.row_number, t.reference, t.contract, t.problem, t.installment_text, t.amount_text,
+                   t.paid_on_text, t.number, t.amount, t.paid_on, i.id AS installment_id,
+                   i.amount - i.deduction - i.paid_amount AS left_before, p.id IS NULL AS is_new,
+                   (p.installment_id <> i.id OR p.amount <> t.amount) AS other_money
+            FROM typed t
+            LEFT JOIN orders_order o ON o.number = t.contract AND t.problem IS NULL
             LEFT JOIN orders_loan l ON l.order_id = o.id
-            LEFT JOIN orders_installment i ON i.loan_id = l.id AND i.number = c.number
-            LEFT JOIN orders_payment p ON p.reference = c.reference
-            WHERE c.problem IS NULL"""  # noqa: S608
+            LEFT JOIN orders_installment i ON i.loan_id = l.id AND i.number = t.number
+            LEFT JOIN orders_payment p ON p.reference = t.reference AND t.problem IS NULL"""  # noqa: S608
     )
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {TABLE}")
-    cursor.execute(f"SELECT COUNT(*) FROM {CELLS}")  # noqa: S608
+    count = cursor.rowcount
+    if is_postgresql:
+        # The grouping columns' statistics: without them the planner guesses 200 installments and updates 200,000
+        # through the index one by one instead of one hash join.
+        cursor.execute(f"ANALYZE {TABLE} (installment_id, reference)")
+    if count >= 0:
+        return count
+    cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")  # noqa: S608  (SQLite does not count a CREATE TABLE … AS)
     return cursor.fetchone()[0]
 
 
@@ -332,53 +325,72 @@ def _errors(cursor, sql: str, params: list, reason) -> list[dict]:
     return [{"row": row[0], "reason": reason(*row[1:])} for row in cursor.fetchall()]
 
 
-def _check_rows(cursor) -> list[dict]:
-    """Every row names an installment, no reference twice, no reference recorded for other money."""
-    errors = _errors(
-        cursor, f"SELECT row_number, contract, number FROM {TABLE} WHERE installment_id IS NULL", [],  # noqa: S608
-        lambda contract, number: _("contract %(contract)s has no installment %(number)s")
-        % {"contract": contract, "number": number},
-    )  # fmt: skip
-    errors += _errors(
+def _row_reason(row: tuple) -> str:
+    _row, problem, installment, amount, paid_on, contract, number, reference, installment_id = row
+    cell_reasons = {
+        "reference": lambda: _("the payment reference is missing or longer than 64 characters"),
+        "contract": lambda: _("the contract number is missing"),
+        "installment": lambda: _("the installment number %(value)r is not a whole number") % {"value": installment},
+        "amount": lambda: _("the amount %(value)r is not a positive amount in yuan and fen") % {"value": amount},
+        "paid_on": lambda: _("the payment date %(value)r is not a date (YYYY-MM-DD)") % {"value": paid_on},
+    }
+    if problem is not None:
+        return cell_reasons[problem]()
+    if installment_id is None:
+        return _("contract %(contract)s has no installment %(number)s") % {"contract": contract, "number": number}
+    return _("payment reference %(reference)s is already recorded for other money") % {"reference": reference}
+
+
+def _row_errors(cursor) -> list[dict]:
+    """What is wrong with a row on its own, in one scan: a cell that is not a value, no such installment, or a
+    reference recorded for other money."""
+    cursor.execute(
+        f"""SELECT row_number, problem, installment_text, amount_text, paid_on_text, contract, number, reference,
+                   installment_id
+            FROM {TABLE} WHERE problem IS NOT NULL OR installment_id IS NULL OR other_money
+            ORDER BY row_number LIMIT {MAX_ERRORS}"""  # noqa: S608
+    )
+    return [{"row": row[0], "reason": _row_reason(row)} for row in cursor.fetchall()]
+
+
+def _has(cursor, sql: str) -> bool:
+    cursor.execute(f"SELECT EXISTS ({sql})")
+    return bool(cursor.fetchone()[0])
+
+
+def _repeated_references(cursor) -> list[dict]:
+    """A reference on more than one good row: every row after its first. (A hash aggregate finds out whether there is
+    any; only then does the window, which sorts every row, name them.)"""
+    if not _has(cursor, f"SELECT 1 FROM {TABLE} WHERE problem IS NULL GROUP BY reference HAVING COUNT(*) > 1"):  # noqa: S608
+        return []
+    return _errors(
         cursor,
         f"""SELECT row_number, reference, first_row FROM (
-                SELECT row_number, reference,
-                       MIN(row_number) OVER (PARTITION BY reference) AS first_row
-                FROM {TABLE}) AS numbered
+                SELECT row_number, reference, MIN(row_number) OVER (PARTITION BY reference) AS first_row
+                FROM {TABLE} WHERE problem IS NULL) AS numbered
             WHERE row_number > first_row""",  # noqa: S608
         [],
         lambda reference, first_row: (
             _("payment reference %(reference)s is already on row %(row)s") % {"reference": reference, "row": first_row}
         ),
     )
-    errors += _errors(
+
+
+def _overpayments(cursor) -> list[dict]:
+    """The new rows that take an installment past what is left on it, the row where it happens and every one after
+    (read after the installments are locked, so what is left holds until the payments are in)."""
+    if not _has(
         cursor,
-        f"""SELECT r.row_number, r.reference FROM {TABLE} r JOIN orders_payment p ON p.reference = r.reference
-            WHERE NOT r.is_new AND (p.installment_id <> r.installment_id OR p.amount <> r.amount)""",  # noqa: S608
-        [],
-        lambda reference: (
-            _("payment reference %(reference)s is already recorded for other money") % {"reference": reference}
-        ),
-    )
-    return errors
-
-
-def _lock_installments(cursor) -> None:
-    """Hold every installment still while the file's rows are checked against what is left and applied. A file
-    pays up to hundreds of thousands of installments: one table lock instead of that many row locks. EXCLUSIVE
-    mode lets reads (pages, reminders) go on; a payment or coupon on any installment waits for the file (its
-    ``SELECT … FOR UPDATE`` conflicts), and a file waits for payments already under way."""
-    if connection.vendor == "postgresql":
-        cursor.execute("LOCK TABLE orders_installment IN EXCLUSIVE MODE")
-
-
-def _check_overpayment(cursor) -> list[dict]:
+        f"""SELECT 1 FROM {TABLE} WHERE is_new AND installment_id IS NOT NULL GROUP BY installment_id
+            HAVING ROUND(SUM(amount) - MIN(left_before), 2) > 0""",  # noqa: S608
+    ):
+        return []
     return _errors(
         cursor,
         f"""SELECT row_number, left_before FROM (
-                SELECT r.row_number, i.amount - i.deduction - i.paid_amount AS left_before,
-                       SUM(r.amount) OVER (PARTITION BY r.installment_id ORDER BY r.row_number) AS running
-                FROM {TABLE} r JOIN orders_installment i ON i.id = r.installment_id WHERE r.is_new) AS paid
+                SELECT row_number, left_before,
+                       SUM(amount) OVER (PARTITION BY installment_id ORDER BY row_number) AS running
+                FROM {TABLE} WHERE is_new AND installment_id IS NOT NULL) AS paid
             WHERE ROUND(running - left_before, 2) > 0""",  # noqa: S608
         [],
         lambda left: (
@@ -388,10 +400,19 @@ def _check_overpayment(cursor) -> list[dict]:
     )
 
 
+def _lock_installments(cursor) -> None:
+    """Hold every installment still from before the rows are joined to them until the payments are in: what is left
+    on each, and which references are already recorded, cannot change under the file. A file pays up to hundreds of
+    thousands of installments: one table lock instead of that many row locks. EXCLUSIVE mode lets reads (pages,
+    reminders) go on; a payment or coupon on any installment waits for the file (its ``SELECT … FOR UPDATE``
+    conflicts), a file waits for payments already under way, and a second upload of the same file waits for the
+    first and then finds its references recorded."""
+    if connection.vendor == "postgresql":
+        cursor.execute("LOCK TABLE orders_installment IN EXCLUSIVE MODE")
+
+
 def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
     now, today = timezone.now(), timezone.localdate()
-    # The installments first: the payments' foreign-key checks then find rows this transaction already changed and
-    # lock nothing more (the other order would lock every installment once more before updating it).
     # Column references on the right of SET read the row as it was, on both engines.
     cursor.execute(
         f"""UPDATE orders_installment SET
@@ -404,11 +425,13 @@ def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
             WHERE orders_installment.id = paid.installment_id""",  # noqa: S608
         [InstallmentStatus.PAID, today, InstallmentStatus.OVERDUE, InstallmentStatus.PARTLY_PAID, now],
     )
+    # Who recorded an imported payment is the file's uploader, read through the file (``recorded_by`` stays empty):
+    # a foreign key filled on every row is a check per row when the transaction commits.
     cursor.execute(
         f"""INSERT INTO orders_payment
                 (installment_id, amount, paid_on, reference, source, recorded_by_id, repayment_import_id, created_at)
-            SELECT installment_id, amount, paid_on, reference, %s, %s, %s, %s FROM {TABLE} WHERE is_new""",  # noqa: S608
-        [PaymentSource.IMPORTED, repayment_import.created_by_id, repayment_import.pk, now],
+            SELECT installment_id, amount, paid_on, reference, %s, NULL, %s, %s FROM {TABLE} WHERE is_new""",  # noqa: S608
+        [PaymentSource.IMPORTED, repayment_import.pk, now],
     )
     applied = max(cursor.rowcount, 0)
     cancel_collection_calls(
@@ -424,22 +447,19 @@ def _load_check_and_apply(*, repayment_import: RepaymentImport, path: Path, tota
     """Rows read and payments recorded; FileErrors (after rolling back to before the file) when any row is bad."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Room for the grouping and the window sorts over a big file to stay in memory (this transaction only).
+            # Room for the hash joins and aggregates over a big file to stay in memory (this transaction only).
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cells = _load(cursor, path=path, repayment_import_id=repayment_import.pk, total=total)
-        errors = _check_cells(cursor, cells)
-        count = _resolve(cursor)
-        repayment_import.total_rows = count
-        errors += _check_rows(cursor)
         _lock_installments(cursor)
-        errors += _check_overpayment(cursor)
+        count = _resolve(cursor, cells)
+        repayment_import.total_rows = count
+        errors = _row_errors(cursor) + _repeated_references(cursor) + _overpayments(cursor)
         if errors:
             raise FileErrors(errors)
         applied = _apply(cursor, repayment_import=repayment_import)
         if connection.vendor != "postgresql":
             cursor.execute(f"DROP TABLE {TABLE}")
             cursor.execute(f"DROP TABLE {RAW}")
-            cursor.execute(f"DROP TABLE {CELLS}")
     return count, applied
 
 

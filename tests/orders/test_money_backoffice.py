@@ -90,6 +90,11 @@ def test_admin_upload_applies_the_file_and_shows_progress(cast, funded, django_c
     assert (progress["status"], progress["percent"], progress["applied"]) == ("done", 100, 1)
     installment.refresh_from_db()
     assert installment.status == "paid"
+    # The imported payment names no recorder of its own; the payments list shows the file's uploader.
+    payment = Payment.objects.get(reference="F1")
+    assert (payment.recorded_by_id, payment.repayment_import_id) == (None, repayment_import.pk)
+    rows = client.get("/admin/orders/payment/").content.decode()
+    assert f'<td class="field-recorder">{cast.finance}</td>' in rows
 
 
 def test_store_staff_does_not_see_repayment_files(cast):

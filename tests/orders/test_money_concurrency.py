@@ -150,3 +150,34 @@ def test_a_repayment_file_and_a_payment_racing_on_one_installment_never_overpay(
     assert Payment.objects.filter(installment=installment).count() == 1
     # Whichever came second was refused: the file rejected whole, or the desk payment as an overpayment.
     assert (results["file"], outcomes[1]) in {("done", "overpayment"), ("rejected", "ok")}
+
+
+def test_the_same_file_uploaded_twice_at_once_records_each_payment_once(loan, settings, tmp_path):
+    """The second import waits for the first's lock, then finds every reference recorded (part payments, so no
+    overpayment check could stop it instead)."""
+    from django.core.files.base import ContentFile
+
+    from orders.models import RepaymentImport
+    from orders.repayment_import import apply_repayment_file
+
+    settings.MEDIA_ROOT = tmp_path
+    number = loan.order.number
+    content = (
+        "reference,contract,installment,amount,paid_on\n"
+        f"TWICE-1,{number},1,100.00,2026-11-01\nTWICE-2,{number},2,100.00,2026-11-01\n"
+    ).encode()
+    imports = [
+        RepaymentImport.objects.create(file=ContentFile(content, name=f"same-{n}.csv"), original_name="same.csv")
+        for n in range(2)
+    ]
+    race(*(lambda pk=each.pk: apply_repayment_file(repayment_import_id=pk) for each in imports))
+    results = sorted(
+        RepaymentImport.objects.filter(pk__in=[each.pk for each in imports]).values_list(
+            "status", "applied_count", "already_recorded_count"
+        )
+    )
+    assert results == [("done", 0, 2), ("done", 2, 0)]
+    assert Payment.objects.filter(reference__startswith="TWICE-").count() == 2
+    assert sorted(loan.installments.filter(number__lte=2).values_list("paid_amount", flat=True)) == [
+        Decimal("100.00"), Decimal("100.00"),
+    ]  # fmt: skip
