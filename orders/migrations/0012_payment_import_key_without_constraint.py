@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0010_database_defaults_for_bulk_loads'),
+        ('orders', '0011_loan_choice'),
     ]
 
     operations = [
