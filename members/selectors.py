@@ -139,6 +139,30 @@ def members_visible_to(*, user) -> QuerySet[Member]:
     return Member.objects.filter(belongs)
 
 
+# Set on a member that members_visible_to gave this user: their rows need no second check of the rule.
+_VISIBLE_TO_USER = "_visible_to_user_id"
+
+
+def member_visible_to(
+    *, user, member_id: int, shape: Callable[[QuerySet[Member]], QuerySet[Member]] = lambda members: members
+) -> Member | None:
+    """One member ``user`` may see (``shape`` chooses columns and joins), or None. The member is marked as decided
+    for ``user``, so that ``rows_of_visible_member`` scopes that member's rows without the rule's subqueries."""
+    member = shape(members_visible_to(user=user)).filter(pk=member_id).first()
+    if member is not None:
+        setattr(member, _VISIBLE_TO_USER, user.pk)
+    return member
+
+
+def rows_of_visible_member(*, user, member: Member, field: str = "member") -> Q:
+    """The rows (by their ``field`` to the member) of ``member`` that the member rule lets ``user`` see: all of them
+    when ``member_visible_to`` decided it for ``user``; otherwise the rule is applied again."""
+    condition = Q(**{field: member})
+    if getattr(member, _VISIBLE_TO_USER, None) != user.pk:
+        condition &= Q(**{f"{field}__in": members_visible_to(user=user)})
+    return condition
+
+
 def qualifications_visible_to(*, user) -> QuerySet[Qualification]:
     if sees_all_stores(user=user):
         return Qualification.objects.all()

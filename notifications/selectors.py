@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from members.selectors import members_visible_to, sees_all_stores
+from members.selectors import members_visible_to, rows_of_visible_member, sees_all_stores
 from notifications.models import SWITCHABLE_CHANNELS, Category, Channel, Notification, Preference
 
 
@@ -38,7 +38,10 @@ def unread_count_for_request(request) -> int:
 # Whom a staff account may see (members.selectors): messages and calls follow the member they are for.
 
 
-def notifications_visible_to(*, user) -> QuerySet[Notification]:
+def notifications_visible_to(*, user, member=None) -> QuerySet[Notification]:
+    """``member``: only that member's rows (a member from ``member_visible_to`` needs no second check)."""
+    if member is not None:
+        return Notification.objects.filter(rows_of_visible_member(user=user, member=member, field="recipient__member"))
     if sees_all_stores(user=user):
         return Notification.objects.all()
     return Notification.objects.filter(recipient__member__in=members_visible_to(user=user))

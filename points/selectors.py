@@ -4,7 +4,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from members.selectors import members_visible_to, sees_all_stores
+from members.selectors import members_visible_to, rows_of_visible_member, sees_all_stores
 from points.enums import CouponStatus, RewardKind
 from points.models import (
     Coupon,
@@ -125,19 +125,28 @@ def find_ledger_violations() -> list[dict]:
 # Whom a staff account may see (members.selectors): a member's points follow the member.
 
 
-def points_accounts_visible_to(*, user) -> QuerySet[PointsAccount]:
+def points_accounts_visible_to(*, user, member=None) -> QuerySet[PointsAccount]:
+    """``member``: only that member's rows (a member from ``member_visible_to`` needs no second check)."""
+    if member is not None:
+        return PointsAccount.objects.filter(rows_of_visible_member(user=user, member=member))
     if sees_all_stores(user=user):
         return PointsAccount.objects.all()
     return PointsAccount.objects.filter(member__in=members_visible_to(user=user))
 
 
-def points_entries_visible_to(*, user) -> QuerySet[PointsEntry]:
+def points_entries_visible_to(*, user, member=None) -> QuerySet[PointsEntry]:
+    """``member``: only that member's rows (a member from ``member_visible_to`` needs no second check)."""
+    if member is not None:
+        return PointsEntry.objects.filter(rows_of_visible_member(user=user, member=member, field="account__member"))
     if sees_all_stores(user=user):
         return PointsEntry.objects.all()
     return PointsEntry.objects.filter(account__member__in=members_visible_to(user=user))
 
 
-def coupons_visible_to(*, user) -> QuerySet[Coupon]:
+def coupons_visible_to(*, user, member=None) -> QuerySet[Coupon]:
+    """``member``: only that member's rows (a member from ``member_visible_to`` needs no second check)."""
+    if member is not None:
+        return Coupon.objects.filter(rows_of_visible_member(user=user, member=member))
     if sees_all_stores(user=user):
         return Coupon.objects.all()
     return Coupon.objects.filter(member__in=members_visible_to(user=user))

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from common.paging import RowsJoinedAfterPage
 from members.enums import STORE_BOUND_ROLES
 from members.selectors import store_ids_visible_to
 from staff_tasks.enums import TaskStatus
@@ -73,17 +74,21 @@ def filter_task_queue(
 QUEUE_ROW_RELATED_FIELDS = ("member__name", "member__user__phone", "assignee__username")
 
 
-def list_tasks(*, user, **filters) -> QuerySet[Task]:
-    tasks = (
-        tasks_visible_to(user=user)
-        .select_related("member__user", "assignee")
-        .only(*(field.name for field in Task._meta.concrete_fields), *QUEUE_ROW_RELATED_FIELDS)
+def _with_queue_row_relations(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    return tasks.select_related("member__user", "assignee").only(
+        *(field.name for field in Task._meta.concrete_fields), *QUEUE_ROW_RELATED_FIELDS
     )
-    return filter_task_queue(tasks=tasks, user=user, **filters).order_by("due_at", "id")
+
+
+def list_tasks(*, user, **filters) -> RowsJoinedAfterPage:
+    """The API's task list, to paginate: a page's tasks are picked from the task table alone, then read with their
+    member, account and assignee (a queue's every row is not joined to show twenty)."""
+    tasks = filter_task_queue(tasks=tasks_visible_to(user=user), user=user, **filters).order_by("due_at", "id")
+    return RowsJoinedAfterPage(tasks, rows=_with_queue_row_relations)
 
 
 def get_task(*, user, task_id: int) -> Task | None:
-    return list_tasks(user=user).filter(pk=task_id).first()
+    return _with_queue_row_relations(tasks_visible_to(user=user)).filter(pk=task_id).first()
 
 
 def active_rules_by_trigger(*, triggers: list[str]) -> dict[str, list[TaskRule]]:
@@ -119,13 +124,17 @@ def _queue_conditions(*, user, now: datetime.datetime) -> dict[str, Q]:
     }
 
 
-def task_queue(*, user, queue: str, now: datetime.datetime | None = None) -> QuerySet[Task]:
-    """One queue of the tasks ``user`` may see (``queue`` is one of ``TASK_QUEUES``)."""
+def _with_page_relations(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    return tasks.select_related("member__user", "store", "assignee")
+
+
+def task_queue(*, user, queue: str, now: datetime.datetime | None = None) -> RowsJoinedAfterPage:
+    """One queue of the tasks ``user`` may see (``queue`` is one of ``TASK_QUEUES``), to paginate: a page's tasks
+    are picked from the task table alone, then read with their member, store and assignee."""
     condition = _queue_conditions(user=user, now=now or timezone.now())[queue]
-    tasks = tasks_visible_to(user=user).filter(condition).select_related("member__user", "store", "assignee")
-    if queue == "done":
-        return tasks.order_by("-completed_at", "-id")
-    return tasks.order_by("due_at", "id")
+    tasks = tasks_visible_to(user=user).filter(condition)
+    ordering = ("-completed_at", "-id") if queue == "done" else ("due_at", "id")
+    return RowsJoinedAfterPage(tasks.order_by(*ordering), rows=_with_page_relations)
 
 
 def count_task_queues(*, user, now: datetime.datetime | None = None) -> dict[str, int]:

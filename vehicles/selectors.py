@@ -5,7 +5,7 @@ from django.db.models import Min, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from members.formatting import format_money, format_percent
-from members.selectors import members_visible_to, sees_all_stores, store_ids_visible_to
+from members.selectors import members_visible_to, rows_of_visible_member, sees_all_stores, store_ids_visible_to
 from vehicles.exceptions import DownPaymentOutOfRange, ProviderUnavailable, TermNotOffered, VehicleNotFound
 from vehicles.finance import PlanQuote, down_payment_for, to_fen
 from vehicles.models import (
@@ -113,7 +113,10 @@ def vehicle_units_visible_to(*, user) -> QuerySet[VehicleUnit]:
     return VehicleUnit.objects.filter(store_id__in=store_ids)
 
 
-def owned_vehicles_visible_to(*, user) -> QuerySet[OwnedVehicle]:
+def owned_vehicles_visible_to(*, user, member=None) -> QuerySet[OwnedVehicle]:
+    """``member``: only that member's rows (a member from ``member_visible_to`` needs no second check)."""
+    if member is not None:
+        return OwnedVehicle.objects.filter(rows_of_visible_member(user=user, member=member))
     if sees_all_stores(user=user):
         return OwnedVehicle.objects.all()
     return OwnedVehicle.objects.filter(member__in=members_visible_to(user=user))

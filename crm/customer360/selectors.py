@@ -21,7 +21,7 @@ from members.cards import card_number_from_scan
 from members.enums import STORE_BOUND_ROLES
 from members.models import Member
 from members.phones import mask_phone
-from members.selectors import cards_visible_to, members_visible_to
+from members.selectors import cards_visible_to, member_visible_to, members_visible_to
 from notifications.models import Channel as MessageChannel
 from notifications.models import Status as MessageStatus
 from notifications.selectors import notifications_visible_to
@@ -130,12 +130,14 @@ def shows_full_phone(*, user) -> bool:
 def get_customer_360(*, user, member_id: int) -> Customer360:
     """Everything about one member that ``user`` may see, in a fixed number of queries; someone else's member (or
     no member) is "not found"."""
-    member = (
-        members_visible_to(user=user)
-        .select_related("user", "preferred_store", "referred_by")
-        .only(*SHOWN_MEMBER_FIELDS)
-        .filter(pk=member_id)
-        .first()
+    # Visibility of the member is decided once; the sections that follow the member rule then read the member's
+    # rows without compiling the rule again (a store clerk's rule is several subqueries).
+    member = member_visible_to(
+        user=user,
+        member_id=member_id,
+        shape=lambda members: members.select_related("user", "preferred_store", "referred_by").only(
+            *SHOWN_MEMBER_FIELDS
+        ),
     )
     if member is None or not user.is_staff:
         raise MemberNotFound()
@@ -159,14 +161,13 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
         key="order_id",
     )
     cars = list(
-        owned_vehicles_visible_to(user=user)
-        .filter(member=member)
+        owned_vehicles_visible_to(user=user, member=member)
         .select_related("trim__car_model__brand")
         .only(*SHOWN_CAR_FIELDS)
         .prefetch_related("service_records")  # newest visit first (the model's ordering)
         .order_by("-delivered_on", "-pk")
     )
-    account = points_accounts_visible_to(user=user).filter(member=member).only("balance").first()
+    account = points_accounts_visible_to(user=user, member=member).only("balance").first()
     leads = _with_labels(
         # Leads from this phone, converted or not, and those linked to the member; with every enquiry (二次咨询)
         # and contact attempt.
@@ -205,23 +206,20 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
         cars=[CarSummary(car=car, service_visits=car.service_records.all()[:LATEST_SERVICE_VISITS]) for car in cars],
         points_balance=account.balance if account else 0,
         points_entries=_with_labels(
-            points_entries_visible_to(user=user)
-            .filter(account__member=member)
+            points_entries_visible_to(user=user, member=member)
             .order_by("-created_at", "-pk")
             .values("kind", "points", "balance_after", "reason", "created_at")[:LATEST_POINTS_ENTRIES],
             kind=EntryKind,
         ),
         coupons=_with_labels(
-            coupons_visible_to(user=user)
-            .filter(member=member)
+            coupons_visible_to(user=user, member=member)
             .order_by("-created_at", "-pk")
             .values("code", "face_value", "status", "valid_until", "used_at")
             .annotate(reward=F("reward__name"))[:LATEST_COUPONS],
             status=CouponStatus,
         ),
         messages=_with_labels(
-            notifications_visible_to(user=user)
-            .filter(recipient_id=member.user_id)
+            notifications_visible_to(user=user, member=member)
             .order_by("-created_at", "-pk")
             .values(
                 "id", "channel", "event", "subject", "status", "provider_status", "created_at", "sent_at", "read_at"

@@ -13,6 +13,7 @@ from crm.customer360 import selectors
 from crm.customer360.api import Customer360Serializer
 from crm.customer360.exceptions import MemberNotFound
 from crm.leads import services as lead_services
+from members.selectors import member_visible_to
 from members.services import issue_access_token, verify_member_identity
 from notifications.models import Notification
 from notifications.services import queue_notification
@@ -23,6 +24,7 @@ from tests.orders.factories import LoanFactory, OrderEventFactory, OrderFactory
 from tests.points.factories import RewardFactory
 from tests.vehicles.factories import OwnedVehicleFactory
 from vehicles.models import ServiceRecord
+from vehicles.selectors import owned_vehicles_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -306,6 +308,22 @@ def test_a_clerk_of_another_store_gets_404_everywhere(cast, client):
     assert client.get(f"/backoffice/members/{stranger.pk}/").status_code == 404
     assert client.get(f"/admin/members/member/{stranger.pk}/360/").status_code == 404
     assert api_as(cast.other_store_staff).get("/api/v1/backoffice/members/", {"q": "SZ2026000077"}).json()["count"] == 0
+
+
+def test_a_member_s_rows_skip_the_member_rule_only_once_member_visible_to_decided_it(cast):
+    stranger = MemberFactory(name="陈先生", preferred_store=cast.store)
+    OwnedVehicleFactory(member=stranger)
+    outsider = cast.other_store_staff
+
+    # Not visible: no member, and a member object got elsewhere still meets the rule for this user.
+    assert member_visible_to(user=outsider, member_id=stranger.pk) is None
+    assert list(owned_vehicles_visible_to(user=outsider, member=stranger)) == []
+    # Decided for one user only: the mark does not carry to another.
+    decided = member_visible_to(user=cast.store_staff, member_id=stranger.pk)
+    assert decided == stranger
+    assert list(owned_vehicles_visible_to(user=outsider, member=decided)) == []
+    assert owned_vehicles_visible_to(user=cast.store_staff, member=decided).count() == 1
+    assert "members_member" not in str(owned_vehicles_visible_to(user=cast.store_staff, member=decided).query)
 
 
 def test_a_member_of_two_stores_shows_each_store_only_its_own_applications(cast, known):

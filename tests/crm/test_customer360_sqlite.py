@@ -1,5 +1,6 @@
 """The member 360 view answers on the embedded demo database (SQLite) too, through the API and the back-office
-page, with its store rule: a subprocess with the demo's settings and a new file."""
+page, with its store rule, and so do the task list's pages: a subprocess with the demo's settings and a new
+file."""
 
 from tests.helpers import run_on_sqlite
 
@@ -49,12 +50,20 @@ def api(account):
                           HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=account)}")
     return response.status_code, (response.json() if response.status_code == 200 else None)
 
+def task_titles(page_number):
+    # The task list picks a page's ids before joining members: a page at a time, in due order, on SQLite too.
+    response = Client(HTTP_HOST="127.0.0.1").get("/api/v1/backoffice/tasks/", {"page_size": 1, "page": page_number},
+                                                 HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=clerk)}")
+    return [task["title"] for task in response.json()["results"]]
+
 status, body = api(clerk)
 page = Client(HTTP_HOST="127.0.0.1")
 page.force_login(clerk)
 print(json.dumps({
     "status": status, "agent": api(agent)[0], "stranger": api(stranger)[0],
     "page": page.get(f"/backoffice/members/{member.pk}/").status_code,
+    "task_pages": [task_titles(1), task_titles(2)],
+    "done_queue": "3 日回访" in page.get("/backoffice/tasks/?queue=done").content.decode(),
     "car": [body["cars"][0]["car"], body["cars"][0]["plate"], body["cars"][0]["service_history"][0]["description"]],
     "open": [(t["kind"], t["kind_label"], t["assignee"], t["store"], t["due_at"]) for t in body["open_tasks"]],
     "done": [(t["outcome"], t["outcome_label"], t["completed_by"]) for t in body["contact_history"]],
@@ -70,6 +79,8 @@ def test_the_360_answers_on_sqlite(tmp_path):
 
     assert (got["status"], got["agent"], got["stranger"], got["page"]) == (200, 200, 404, 200)
     assert got["profile"] == ["王先生", "+8613900000001", "SZ01"]
+    assert got["task_pages"] == [["回访"], ["3 日回访"]]
+    assert got["done_queue"] is True
     assert got["car"] == ["比亚迪 汉 旗舰版", "粤B·12345", "首保"]
     assert got["open"] == [["return_visit", "回访", "clerk", "SZ01", "2026-12-03T10:00:00+08:00"]]
     assert got["done"] == [["reached", "已联系上", "clerk"]]

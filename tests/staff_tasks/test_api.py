@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -94,6 +95,28 @@ def test_list_query_count_does_not_grow_with_the_tasks(cast, django_assert_num_q
         open_for(cast, assignee=cast.store_manager)
     with django_assert_num_queries(3):
         assert len(client.get(URL).json()["results"]) == 3
+
+
+@pytest.mark.django_db
+def test_pages_pick_their_tasks_before_joining_members(cast):
+    tasks = [open_for(cast, due_in=datetime.timedelta(hours=hours)) for hours in (5, -3, 1, -1, 2)]
+    open_for(cast, store=cast.other_store, due_in=-datetime.timedelta(hours=4))  # another store's: never shown
+    client = client_for(cast.store_staff)
+    by_due = [task.pk for task in sorted(tasks, key=lambda task: task.due_at)]
+
+    with CaptureQueriesContext(connection) as captured:
+        pages = [client.get(URL, {"page_size": 2, "page": page}).json() for page in (1, 2, 3)]
+
+    assert [row["id"] for page in pages for row in page["results"]] == by_due
+    assert {page["count"] for page in pages} == {5}
+    assert pages[0]["results"][0]["member"]["name"] == cast.member.name
+    # The page's ids are picked (ordered, limited) from the task table alone; only those rows meet the joins.
+    page_statement = next(
+        query["sql"] for query in captured.captured_queries if query["sql"].startswith('SELECT "staff_tasks_task"')
+    )
+    picked = page_statement[page_statement.index("IN (SELECT") :]
+    assert "LIMIT 2" in picked
+    assert "JOIN" not in picked
 
 
 @pytest.mark.django_db
