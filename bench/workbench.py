@@ -919,8 +919,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3", help="a Redis database for the bench only")
     parser.add_argument("--timeout", type=float, default=2400, help="stop the run after this many seconds")
     parser.add_argument("--wait-for-idle", type=float, default=0, metavar="SECONDS",
-                        help="wait up to this long for the machine to be under 10%% busy, at the start and again before "
-                             "the latency phases")  # fmt: skip
+                        help="wait up to this long for the machine to be under 10%% busy, at the start and "
+                             "before the latency phases")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--rules-only", action="store_true", help="only the SOP rules: no query counts, no latency")
     parser.add_argument("--reuse", action="store_true",
