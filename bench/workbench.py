@@ -794,7 +794,7 @@ def run(args: argparse.Namespace, busy_before: float) -> dict:  # noqa: PLR0915 
         # The load and the counts above are not timed against the clock; the latency phases are: wait (up to
         # --wait-for-idle) until other work on the machine has settled, and record how busy it was.
         results["machine"]["busy_percent_before_latency"] = wait_for_quiet_machine(
-            threshold=10, timeout=args.wait_for_idle
+            threshold=10, timeout=args.wait_for_idle if args.wait_before_latency is None else args.wait_before_latency
         )
         print(f"  machine {results['machine']['busy_percent_before_latency']}% busy before the latency phases",
               flush=True)  # fmt: skip
@@ -918,9 +918,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/mc_bench_workbench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3", help="a Redis database for the bench only")
     parser.add_argument("--timeout", type=float, default=2400, help="stop the run after this many seconds")
-    parser.add_argument("--wait-for-idle", type=float, default=0, metavar="SECONDS",
-                        help="wait up to this long for the machine to be under 10%% busy, at the start and "
-                             "before the latency phases")  # fmt: skip
+    parser.add_argument(
+        "--wait-for-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait up to this long for the machine to be under 10%% busy, at the start and before the latency phases",
+    )
+    parser.add_argument("--wait-before-latency", type=float, default=None, metavar="SECONDS",
+                        help="the wait before the latency phases alone (default: --wait-for-idle)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--rules-only", action="store_true", help="only the SOP rules: no query counts, no latency")
     parser.add_argument("--reuse", action="store_true",
