@@ -141,17 +141,46 @@ def plain_baseline(database_url: str, path: Path) -> float:
     return elapsed
 
 
-def apply_file(path: Path) -> tuple[float, object]:
+class StatementTimes:
+    """``--statements``: the time of each SQL statement the application runs (what is left of the total is Python and
+    the commit, where the deferred foreign-key checks run)."""
+
+    def __init__(self) -> None:
+        self.times: list[tuple[float, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.times.append((time.perf_counter() - started, " ".join(sql.split())[:110]))
+
+    def print(self, total: float) -> None:
+        for seconds, sql in self.times:
+            if seconds >= 0.01:
+                print(f"    {seconds:7.2f} s  {sql}")
+        print(f"    {total - sum(seconds for seconds, _ in self.times):7.2f} s  (Python and the commit)")
+
+
+def apply_file(path: Path, *, statements: bool = False) -> tuple[float, object]:
     from django.core.files import File
+    from django.db import connection
 
     from orders.models import RepaymentImport
     from orders.repayment_import import apply_repayment_file
 
     with path.open("rb") as stream:
         repayment_import = RepaymentImport.objects.create(file=File(stream, name=path.name), original_name=path.name)
+    times = StatementTimes()
     started = time.perf_counter()
-    repayment_import = apply_repayment_file(repayment_import_id=repayment_import.pk)
+    if statements:
+        with connection.execute_wrapper(times):
+            repayment_import = apply_repayment_file(repayment_import_id=repayment_import.pk)
+    else:
+        repayment_import = apply_repayment_file(repayment_import_id=repayment_import.pk)
     elapsed = time.perf_counter() - started
+    if statements:
+        times.print(elapsed)
     if repayment_import.status != "done":
         raise BenchError(f"the import was rejected: {repayment_import.errors[:5]}")
     return elapsed, repayment_import
@@ -177,12 +206,25 @@ def child_peak_rss_mb(database_url: str, path: Path, media_root: Path) -> float:
     return round(int(done.stdout.split()[-1]) / 1024, 1)
 
 
+def print_result(result: dict) -> None:
+    machine, r = result["machine"], result
+    print(f"rows {r['rows']:,}; machine {machine['cores']} cores, {machine['busy_before_percent']:.0f}% busy before")
+    base, fresh = r["baseline_copy_update_seconds"], r["baseline_on_a_fresh_table_seconds"]
+    print(f"  plain COPY + UPDATE … FROM     {base:8.2f} s   (never-written table: {fresh:.2f} s)")
+    print(f"  import_repayments (first run)  {r['import_seconds']:8.2f} s   {r['import_over_baseline']:.2f} × baseline")
+    print(f"  import_repayments (re-run)     {r['rerun_seconds']:8.2f} s   {r['rerun_over_baseline']:.2f} × baseline")
+    print("  peak RSS: " + ", ".join(f"{rows} {megabytes} MB" for rows, megabytes in r["peak_rss_mb"].items()))
+    for name, ok in r["checks"].items():
+        print(f"  {'ok ' if ok else 'FAIL'} {name}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--json", default="")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--statements", action="store_true", help="print each statement's time of the first import")
     parser.add_argument("--wait-for-idle", type=float, default=0, help="seconds to wait for a quiet machine")
     args = parser.parse_args()
     if "bench" not in urlsplit(args.database_url).path:
@@ -207,7 +249,7 @@ def main() -> int:
         # (rolled back and vacuumed), the state the application's run then finds.
         first_baseline = plain_baseline(args.database_url, big)
         baseline = plain_baseline(args.database_url, big)
-        application, first = apply_file(big)
+        application, first = apply_file(big, statements=args.statements)
         rerun, second = apply_file(big)
         small_rss = child_peak_rss_mb(args.database_url, small, media_root)
         big_rss = child_peak_rss_mb(args.database_url, big, media_root)
@@ -244,13 +286,7 @@ def main() -> int:
                 connections.close_all()
             drop_database(args.database_url)
 
-    print(f"rows {args.rows:,}; machine {result['machine']['cores']} cores, {busy:.0f}% busy before the start")
-    print(f"  plain COPY + UPDATE … FROM     {baseline:8.2f} s   (on a never-written table: {first_baseline:.2f} s)")
-    print(f"  import_repayments (first run)  {application:8.2f} s   {result['import_over_baseline']:.2f} × baseline")
-    print(f"  import_repayments (re-run)     {rerun:8.2f} s   {result['rerun_over_baseline']:.2f} × baseline")
-    print(f"  peak RSS: {small_rows:,} rows {small_rss} MB, {args.rows:,} rows {big_rss} MB")
-    for name, ok in checks.items():
-        print(f"  {'ok ' if ok else 'FAIL'} {name}")
+    print_result(result)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return 0 if all(checks.values()) else 1
