@@ -13,7 +13,6 @@ from decimal import Decimal
 from functools import partial
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -38,7 +37,7 @@ from orders.enums import DropOutReason, OrderState
 from orders.models import OrderEvent, ReferralActivation
 from points.models import Reward
 from staff_tasks.bulk import sql_days_since
-from staff_tasks.selectors import local_day_bounds
+from staff_tasks.selectors import local_day_bounds, sql_local_date
 from vehicles.models import OwnedVehicle
 
 # ---------------------------------------------------------------------------------------------------------- scope
@@ -237,15 +236,6 @@ def funnel_sql(*, vendor: str, where: str = "1 = 1", per_day: bool = False) -> s
     return FUNNEL_SQL.format(
         where=where, per_day=f"{sql_local_date('came_in_at', vendor=vendor)}, store_id,", group_by="1, 2, 3, 4, 5, 6"
     )
-
-
-def sql_local_date(column: str, *, vendor: str) -> str:
-    """A timestamp column as its local (business time zone) date, in this database's dialect."""
-    if vendor == "postgresql":
-        return f"CAST({column} AT TIME ZONE '{settings.TIME_ZONE}' AS date)"
-    # SQLite keeps UTC text; the business time zone has no daylight saving (Asia/Shanghai).
-    hours = int(timezone.localtime(timezone.now()).utcoffset().total_seconds() // 3600)
-    return f"date({column}, '{hours:+d} hours')"
 
 
 def _funnel_groups(
