@@ -858,15 +858,35 @@ def points_liability_report(*, user, store: int | None = None) -> ReportResult:
 # ------------------------------------------------------------------------------------------------ task execution
 
 
+TASK_EXECUTION_AGGREGATE = "task-execution"
+
+
+def task_execution_covers_until(alias: str = "default") -> datetime.date | None:
+    """The first local day the nightly task aggregate (``supervision_taskday``) does not cover; ``None`` before its
+    first refresh (everything live)."""
+    return (
+        AggregateRefresh.objects.using(alias)
+        .filter(name=TASK_EXECUTION_AGGREGATE)
+        .values_list("covers_until", flat=True)
+        .first()
+    )
+
+
 def task_execution(*, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None):
-    """The supervision figures per store and agent (see crm/supervision/selectors.py), as a report. One query."""
+    """The supervision figures per store and agent (see crm/supervision/selectors.py), as a report: the days the
+    nightly aggregate covers from it (as of its refresh), the days since live. Two queries: how far the aggregate
+    goes, then the figures."""
     # Whose tasks each person sees is the supervision's own rule (an agent their own tasks, staff without a role
     # nothing); a chosen store must still be one they see.
     if store is not None:
         report_scope(user=user, store_id=store)
-    with reading_from_replica():
+    with reading_from_replica() as alias:
         report = supervision_selectors.task_execution_report(
-            user=user, date_from=date_from, date_to=date_to, store_id=store
+            user=user,
+            date_from=date_from,
+            date_to=date_to,
+            store_id=store,
+            covers_until=task_execution_covers_until(alias),
         )
     figures = ("created", "done", "done_on_time", "overdue", "reach_rate", "on_time_rate", "score")
 
