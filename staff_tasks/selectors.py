@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -35,6 +36,15 @@ def task_rules_visible_to(*, user) -> QuerySet[TaskRule]:
 def local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
     return start, timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def sql_local_date(column: str, *, vendor: str) -> str:
+    """A timestamp column as its local (business time zone) date, in this database's dialect (raw SQL)."""
+    if vendor == "postgresql":
+        return f"CAST({column} AT TIME ZONE '{settings.TIME_ZONE}' AS date)"
+    # SQLite keeps UTC text; the business time zone has no daylight saving (Asia/Shanghai).
+    hours = int(timezone.localtime(timezone.now()).utcoffset().total_seconds() // 3600)
+    return f"date({column}, '{hours:+d} hours')"
 
 
 def filter_task_queue(

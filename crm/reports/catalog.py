@@ -78,7 +78,7 @@ TASK_EXECUTION = register(Report(
     description=_("Tasks created in the period per store and agent: done, on time, overdue, reached."),
     form_class=ReportFilterForm,
     run=selectors.task_execution,
-    freshness=LIVE,
+    freshness=AGGREGATED,
 ))  # fmt: skip
 
 COMPLAINTS = register(Report(

@@ -13,7 +13,6 @@ from decimal import Decimal
 from functools import partial
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -38,7 +37,7 @@ from orders.enums import DropOutReason, OrderState
 from orders.models import OrderEvent, ReferralActivation
 from points.models import Reward
 from staff_tasks.bulk import sql_days_since
-from staff_tasks.selectors import local_day_bounds
+from staff_tasks.selectors import local_day_bounds, sql_local_date
 from vehicles.models import OwnedVehicle
 
 # ---------------------------------------------------------------------------------------------------------- scope
@@ -237,15 +236,6 @@ def funnel_sql(*, vendor: str, where: str = "1 = 1", per_day: bool = False) -> s
     return FUNNEL_SQL.format(
         where=where, per_day=f"{sql_local_date('came_in_at', vendor=vendor)}, store_id,", group_by="1, 2, 3, 4, 5, 6"
     )
-
-
-def sql_local_date(column: str, *, vendor: str) -> str:
-    """A timestamp column as its local (business time zone) date, in this database's dialect."""
-    if vendor == "postgresql":
-        return f"CAST({column} AT TIME ZONE '{settings.TIME_ZONE}' AS date)"
-    # SQLite keeps UTC text; the business time zone has no daylight saving (Asia/Shanghai).
-    hours = int(timezone.localtime(timezone.now()).utcoffset().total_seconds() // 3600)
-    return f"date({column}, '{hours:+d} hours')"
 
 
 def _funnel_groups(
@@ -868,15 +858,35 @@ def points_liability_report(*, user, store: int | None = None) -> ReportResult:
 # ------------------------------------------------------------------------------------------------ task execution
 
 
+TASK_EXECUTION_AGGREGATE = "task-execution"
+
+
+def task_execution_covers_until(alias: str = "default") -> datetime.date | None:
+    """The first local day the nightly task aggregate (``supervision_taskday``) does not cover; ``None`` before its
+    first refresh (everything live)."""
+    return (
+        AggregateRefresh.objects.using(alias)
+        .filter(name=TASK_EXECUTION_AGGREGATE)
+        .values_list("covers_until", flat=True)
+        .first()
+    )
+
+
 def task_execution(*, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None):
-    """The supervision figures per store and agent (see crm/supervision/selectors.py), as a report. One query."""
+    """The supervision figures per store and agent (see crm/supervision/selectors.py), as a report: the days the
+    nightly aggregate covers from it (as of its refresh), the days since live. Two queries: how far the aggregate
+    goes, then the figures."""
     # Whose tasks each person sees is the supervision's own rule (an agent their own tasks, staff without a role
     # nothing); a chosen store must still be one they see.
     if store is not None:
         report_scope(user=user, store_id=store)
-    with reading_from_replica():
+    with reading_from_replica() as alias:
         report = supervision_selectors.task_execution_report(
-            user=user, date_from=date_from, date_to=date_to, store_id=store
+            user=user,
+            date_from=date_from,
+            date_to=date_to,
+            store_id=store,
+            covers_until=task_execution_covers_until(alias),
         )
     figures = ("created", "done", "done_on_time", "overdue", "reach_rate", "on_time_rate", "score")
 

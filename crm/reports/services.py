@@ -13,6 +13,7 @@ from crm.reports.models import AggregateRefresh, CampaignResult, FunnelDay, Memb
 from crm.reports.selectors import (
     FUNNEL_AGGREGATE,
     MEMBER_VALUE_AGGREGATE,
+    TASK_EXECUTION_AGGREGATE,
     _moment,
     campaign_figures_sql,
     funnel_sql,
@@ -20,6 +21,8 @@ from crm.reports.selectors import (
     not_returned_vehicles,
     sql_local_date,
 )
+from crm.supervision.models import TaskDay
+from crm.supervision.selectors import TASK_DAY_COLUMNS, task_days_sql
 from staff_tasks.bulk import bulk_open_tasks
 from staff_tasks.enums import SubjectType, TaskKind
 from staff_tasks.selectors import local_day_bounds
@@ -140,11 +143,33 @@ def refresh_member_value_days(*, today: datetime.date | None = None) -> int:
     return written
 
 
+@transaction.atomic
+def refresh_task_days(*, today: datetime.date | None = None) -> int:
+    """Rebuild the task figures per local creation day, store and assignee for every task created before ``today``
+    (local), in one DELETE and one INSERT … SELECT: tasks go on being done after the day they were created, so
+    every day is recomputed; the open tasks past due are counted as of this refresh. Concurrent refreshes queue on
+    the aggregate's row. Returns the rows written."""
+    today = today or timezone.localdate()
+    refresh, _created = AggregateRefresh.objects.get_or_create(
+        name=TASK_EXECUTION_AGGREGATE, defaults={"covers_until": today, "refreshed_at": timezone.now()}
+    )
+    AggregateRefresh.objects.select_for_update().get(pk=refresh.pk)
+    TaskDay.objects.all().delete()
+    now = timezone.now()
+    sql, params = task_days_sql(before=local_day_bounds(today)[0], now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {TaskDay._meta.db_table} ({', '.join(TASK_DAY_COLUMNS)}) " + sql, params)
+        written = cursor.rowcount
+    AggregateRefresh.objects.filter(pk=refresh.pk).update(covers_until=today, refreshed_at=now)
+    return written
+
+
 def refresh_report_aggregates(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Every pre-aggregated report figure: the funnel's and the members' spend's days before ``today``, and the
-    campaigns' results."""
+    """Every pre-aggregated report figure: the funnel's, the members' spend's and the tasks' days before ``today``,
+    and the campaigns' results."""
     return {
         "funnel_days": refresh_funnel_days(today=today),
         "member_value_days": refresh_member_value_days(today=today),
+        "task_days": refresh_task_days(today=today),
         "campaign_results": refresh_campaign_results(),
     }

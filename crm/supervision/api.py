@@ -12,7 +12,10 @@ class FiguresSerializer(serializers.Serializer):
     created = serializers.IntegerField(help_text="Tasks created in the period (cancelled ones left out).")
     done = serializers.IntegerField(help_text="Of those, completed.")
     done_on_time = serializers.IntegerField(help_text="Completed at or before their due time.")
-    overdue = serializers.IntegerField(help_text="Open past their due time now, or completed after it.")
+    overdue = serializers.IntegerField(
+        help_text="Open past their due time, or completed after it; for the days before the nightly refresh as of "
+        "the refresh, for the days since as of now."
+    )
     reached = serializers.IntegerField(help_text="Completed with the outcome `reached`.")
     reach_rate = serializers.DecimalField(
         max_digits=5, decimal_places=4, allow_null=True, help_text="reached ÷ done; null while nothing is done."

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from common.backoffice import staff_required
+from crm.reports.selectors import task_execution_covers_until
 from crm.supervision import selectors
 from crm.supervision.forms import PeriodForm, default_period
 from members.selectors import sees_all_stores
@@ -23,7 +24,13 @@ def task_execution_page(request):
     if store_param and not (all_stores and store_param.isdigit()):
         raise Http404()
     store_id = int(store_param) if store_param else None
-    report = selectors.task_execution_report(user=request.user, date_from=date_from, date_to=date_to, store_id=store_id)
+    report = selectors.task_execution_report(
+        user=request.user,
+        date_from=date_from,
+        date_to=date_to,
+        store_id=store_id,
+        covers_until=task_execution_covers_until(),
+    )
     context = {
         "period": period,
         "report": report,

@@ -1,6 +1,5 @@
 """Supervision of task execution: how many tasks each store and each agent got, did, did on time and reached.
 
-One GROUP BY over the tasks created in the period, with conditional aggregates (portable to SQLite and PostgreSQL).
 Every figure is about the tasks *created* in the period (local dates, both included), so a period's figures only
 change while its tasks are still being worked on:
 
@@ -11,6 +10,10 @@ change while its tasks are still being worked on:
 - ``reach_rate``: completed with the outcome ``reached`` ÷ ``done`` (``None`` while nothing is done);
 - ``on_time_rate``: ``done_on_time`` ÷ ``created``;
 - ``score``: head office's target attainment, see ``score_for``.
+
+The days before the nightly refresh are read from its per-day rows (``TaskDay``), as of the refresh: there
+``overdue`` counts the tasks completed late and those still open past due at the refresh. The days since are
+counted live from the tasks. Both in one query with conditional aggregates (portable to SQLite and PostgreSQL).
 """
 
 import datetime
@@ -20,18 +23,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from crm.leads.enums import LeadStatus
 from crm.leads.selectors import leads_visible_to
+from crm.supervision.models import TaskDay
 from members.enums import StaffRole
 from members.models import Store, User
 from members.selectors import sees_all_stores
 from orders.selectors import count_unassigned_orders
 from staff_tasks.enums import TaskOutcome, TaskStatus
 from staff_tasks.models import Task
-from staff_tasks.selectors import local_day_bounds, tasks_visible_to
+from staff_tasks.selectors import local_day_bounds, sql_local_date, tasks_visible_to
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -137,18 +142,76 @@ class TaskExecutionReport:
         return [agent for store in self.stores for agent in store.agents]
 
 
-def supervised_tasks(*, user) -> QuerySet[Task]:
-    """Whose figures ``user`` may read: head-office roles every store's (and the tasks without a store); a store
-    manager their store's; store staff only their own tasks in their store; anyone else nothing."""
+def supervision_rule(*, user) -> Q | None:
+    """Whose figures ``user`` may read, as a condition on ``store_id`` and ``assignee_id`` (the tasks and the daily
+    rows share them): head-office roles every store's (and the tasks without a store); a store manager their
+    store's; store staff only their own tasks in their store; anyone else nothing (``None``)."""
     if not (user.is_authenticated and user.is_staff):
-        return Task.objects.none()
+        return None
     if sees_all_stores(user=user):
-        return Task.objects.all()
+        return Q()
     if user.role == StaffRole.STORE_MANAGER and user.store_id:
-        return Task.objects.filter(store_id=user.store_id)
+        return Q(store_id=user.store_id)
     if user.role == StaffRole.STORE_STAFF and user.store_id:
-        return Task.objects.filter(store_id=user.store_id, assignee=user)
-    return Task.objects.none()
+        return Q(store_id=user.store_id, assignee_id=user.pk)
+    return None
+
+
+def supervised_tasks(*, user) -> QuerySet[Task]:
+    """The tasks whose figures ``user`` may read (``supervision_rule``)."""
+    rule = supervision_rule(user=user)
+    return Task.objects.none() if rule is None else Task.objects.filter(rule)
+
+
+def supervised_task_days(*, user) -> QuerySet[TaskDay]:
+    """The daily rows whose figures ``user`` may read: the same rule as ``supervised_tasks``."""
+    rule = supervision_rule(user=user)
+    return TaskDay.objects.none() if rule is None else TaskDay.objects.filter(rule)
+
+
+def _conditions(*, now: datetime.datetime) -> dict[str, Q]:
+    """Which tasks (cancelled ones already left out) each figure counts; ``open_overdue`` depends on ``now``, the
+    others only on the tasks. ``overdue`` is ``done_late`` or ``open_overdue``."""
+    done = Q(status=TaskStatus.DONE)
+    return {
+        "done": done,
+        "done_on_time": done & Q(completed_at__lte=F("due_at")),
+        "done_late": done & Q(completed_at__gt=F("due_at")),
+        "open_overdue": Q(status=TaskStatus.OPEN, due_at__lt=now),
+        "reached": done & Q(outcome=TaskOutcome.REACHED),
+    }
+
+
+TASK_DAY_COLUMNS = ("created_on", "store_id", "assignee_id", "created", "done", "done_on_time", "done_late",
+                    "open_overdue", "reached")  # fmt: skip
+
+
+def task_days_sql(*, before: datetime.datetime, now: datetime.datetime, alias: str = "default") -> tuple[str, list]:
+    """The ``TaskDay`` rows (``TASK_DAY_COLUMNS``, in order) for every task created before ``before``: one GROUP BY
+    local creation day, store and assignee, with the open tasks past due counted as of ``now``. Runs on
+    PostgreSQL and SQLite alike."""
+    connection = connections[alias]
+    created_at = f"{connection.ops.quote_name(Task._meta.db_table)}.{connection.ops.quote_name('created_at')}"
+    grouped_sql, params = (
+        Task.objects.using(alias)
+        .filter(created_at__lt=before)
+        .exclude(status=TaskStatus.CANCELLED)
+        # The column is ours, quoted by the database's own rules.
+        .annotate(created_on=RawSQL(sql_local_date(created_at, vendor=connection.vendor), []))  # noqa: S611
+        .order_by()
+        .values("created_on", "store_id", "assignee_id")
+        .annotate(
+            n_created=Count("id"),
+            **{f"n_{name}": Count("id", filter=when) for name, when in _conditions(now=now).items()},
+        )
+        .query.sql_with_params()
+    )
+    sql = f"""
+        SELECT g.created_on, g.store_id, g.assignee_id, g.n_created, g.n_done, g.n_done_on_time, g.n_done_late,
+               g.n_open_overdue, g.n_reached
+        FROM ({grouped_sql}) AS g
+    """  # noqa: S608  (the inner query is the ORM's, with its own parameters)
+    return sql, list(params)
 
 
 def task_execution_report(
@@ -158,42 +221,66 @@ def task_execution_report(
     date_to: datetime.date,
     store_id: int | None = None,
     now: datetime.datetime | None = None,
+    covers_until: datetime.date | None = None,
 ) -> TaskExecutionReport:
     """The figures per store and agent (assignee; ``None`` for tasks nobody has taken) for tasks created between
-    the local dates ``date_from`` and ``date_to``, both included. One query, live: head office's year reads the
-    index on the tasks' creation time that holds every column the figures need (``task_created_figures``)."""
+    the local dates ``date_from`` and ``date_to``, both included.
+
+    ``covers_until``: the first local day the nightly aggregate (``TaskDay``) does not cover (``None``: no
+    aggregate, everything live). The days before it are summed from the aggregate, as of its refresh (the open tasks
+    past due then); the days since are counted live from the tasks, over the index on their creation time that
+    holds every column the figures need (``task_created_figures``). One query either way."""
     now = now or timezone.now()
-    start = local_day_bounds(date_from)[0]
-    end = local_day_bounds(date_to)[1]
-    tasks = (
-        supervised_tasks(user=user)
-        .filter(created_at__gte=start, created_at__lt=end)
-        .exclude(status=TaskStatus.CANCELLED)
-    )
-    if store_id is not None:
-        tasks = tasks.filter(store_id=store_id)
     targets = current_targets()
+    tasks, days = supervised_tasks(user=user), supervised_task_days(user=user)
     if tasks.query.is_empty():  # staff whose figures are nobody's
         return TaskExecutionReport(
             date_from=date_from, date_to=date_to, targets=targets, stores=[], total=Figures(targets=targets)
         )
-    done = Q(status=TaskStatus.DONE)
-    # Grouped by the ids first, then named: the store and agent names join the few groups, not every task.
-    grouped_sql, params = (
-        tasks.order_by()
-        .values("store_id", "assignee_id")
-        .annotate(
-            n_created=Count("id"),
-            n_done=Count("id", filter=done),
-            n_done_on_time=Count("id", filter=done & Q(completed_at__lte=F("due_at"))),
-            n_overdue=Count(
-                "id",
-                filter=Q(status=TaskStatus.OPEN, due_at__lt=now) | (done & Q(completed_at__gt=F("due_at"))),
-            ),
-            n_reached=Count("id", filter=done & Q(outcome=TaskOutcome.REACHED)),
+    store_rule = Q() if store_id is None else Q(store_id=store_id)
+    parts: list[tuple[str, tuple]] = []
+    live_from = date_from
+    if covers_until is not None and covers_until > date_from:
+        aggregated_to = min(date_to, covers_until - datetime.timedelta(days=1))
+        parts.append(
+            days.filter(store_rule, created_on__gte=date_from, created_on__lte=aggregated_to)
+            .order_by()
+            .values("store_id", "assignee_id")
+            .annotate(
+                n_created=Sum("created"),
+                n_done=Sum("done"),
+                n_done_on_time=Sum("done_on_time"),
+                n_overdue=Sum(F("done_late") + F("open_overdue")),
+                n_reached=Sum("reached"),
+            )
+            .query.sql_with_params()
         )
-        .query.sql_with_params()
+        live_from = aggregated_to + datetime.timedelta(days=1)
+    if live_from <= date_to:
+        start, end = local_day_bounds(live_from)[0], local_day_bounds(date_to)[1]
+        when = _conditions(now=now)
+        parts.append(
+            tasks.filter(store_rule, created_at__gte=start, created_at__lt=end)
+            .exclude(status=TaskStatus.CANCELLED)
+            .order_by()
+            .values("store_id", "assignee_id")
+            .annotate(
+                n_created=Count("id"),
+                n_done=Count("id", filter=when["done"]),
+                n_done_on_time=Count("id", filter=when["done_on_time"]),
+                n_overdue=Count("id", filter=when["done_late"] | when["open_overdue"]),
+                n_reached=Count("id", filter=when["reached"]),
+            )
+            .query.sql_with_params()
+        )
+    # Both parts have the same columns; a store and agent in both are added up. Grouped by the ids first, then
+    # named: the store and agent names join the few groups, not every task.
+    figures = "n_created, n_done, n_done_on_time, n_overdue, n_reached"
+    union_sql = " UNION ALL ".join(
+        f"SELECT store_id, assignee_id, {figures} FROM ({sql}) AS part{index}"  # noqa: S608  (the ORM's queries)
+        for index, (sql, _params) in enumerate(parts)
     )
+    params = [param for _sql, part_params in parts for param in part_params]
     # Each group looks its names up by primary key (a join would hash every staff account); the few groups are
     # ordered here: by store, then agent, tasks nobody has taken last.
     stores_table, users_table = Store._meta.db_table, User._meta.db_table
@@ -204,8 +291,13 @@ def task_execution_report(
                g.assignee_id,
                (SELECT u.username FROM {users_table} u WHERE u.id = g.assignee_id),
                g.n_created, g.n_done, g.n_done_on_time, g.n_overdue, g.n_reached
-        FROM ({grouped_sql}) AS g
-    """  # noqa: S608  (the inner query is the ORM's, with its own parameters; the tables are ours)
+        FROM (
+            SELECT store_id, assignee_id, SUM(n_created) AS n_created, SUM(n_done) AS n_done,
+                   SUM(n_done_on_time) AS n_done_on_time, SUM(n_overdue) AS n_overdue, SUM(n_reached) AS n_reached
+            FROM ({union_sql}) AS parts
+            GROUP BY store_id, assignee_id
+        ) AS g
+    """  # noqa: S608  (the inner queries are the ORM's, with their own parameters; the tables are ours)
     with connections[tasks.db].cursor() as cursor:
         cursor.execute(named_sql, params)
         rows = cursor.fetchall()
@@ -214,11 +306,11 @@ def task_execution_report(
     total = Figures(targets=targets)
     for row_store_id, code, name, assignee_id, username, created, n_done, on_time, overdue, reached in grouped:
         agent = AgentRow(
-            created=created,
-            done=n_done,
-            done_on_time=on_time,
-            overdue=overdue,
-            reached=reached,
+            created=int(created),
+            done=int(n_done),
+            done_on_time=int(on_time),
+            overdue=int(overdue),
+            reached=int(reached),
             targets=targets,
             store_id=row_store_id,
             store_code=code,

@@ -47,3 +47,36 @@ def test_the_report_gives_the_same_figures_on_sqlite(tmp_path):
         ["SZ01", "store.a", 5, 3, 2, 2, 2, "0.6667", 70],
         ["SZ01", None, 1, 0, 0, 1, 0, "None", 0],
     ]
+
+
+REFRESH_SCRIPT = SQLITE_SCRIPT.replace(
+    "report = task_execution_report(",
+    """from crm.reports.services import refresh_task_days
+from crm.supervision.models import TaskDay
+written = [refresh_task_days(today=datetime.date(2026, 12, 1)), refresh_task_days(today=datetime.date(2026, 12, 1))]
+days = sorted([str(d.created_on), d.assignee_id is not None, d.created, d.done, d.done_on_time, d.done_late,
+               d.open_overdue, d.reached] for d in TaskDay.objects.all())
+live = task_execution_report(user=hq, date_from=datetime.date(2026, 11, 1), date_to=datetime.date(2026, 11, 30))
+aggregated = task_execution_report(user=hq, date_from=datetime.date(2026, 11, 1), date_to=datetime.date(2026, 11, 30),
+                                   covers_until=datetime.date(2026, 12, 1))
+same = [vars(r) == vars(a) for r, a in zip(live.rows, aggregated.rows, strict=True)]
+same.append(vars(live.total) == vars(aggregated.total))
+print(json.dumps({"written": written, "days": days, "same": same}))
+raise SystemExit
+report = task_execution_report(""",
+)
+
+
+def test_the_nightly_refresh_runs_on_sqlite_with_the_same_figures(tmp_path):
+    got = run_on_sqlite(REFRESH_SCRIPT, tmp_path=tmp_path)
+    assert got["written"] == [6, 6]  # a re-run rebuilds the same rows
+    # Local days (UTC+8 on UTC text): the task of 23:59 on November 30th is November 30th's.
+    assert got["days"] == [
+        ["2026-11-01", True, 1, 1, 1, 0, 0, 1],
+        ["2026-11-05", True, 1, 1, 0, 1, 0, 0],
+        ["2026-11-10", True, 1, 0, 0, 0, 1, 0],
+        ["2026-11-20", True, 1, 1, 1, 0, 0, 1],
+        ["2026-11-30", False, 1, 0, 0, 0, 1, 0],
+        ["2026-11-30", True, 1, 0, 0, 0, 0, 0],
+    ]
+    assert got["same"] == [True, True, True]

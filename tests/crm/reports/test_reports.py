@@ -2,6 +2,7 @@
 Excel file opens and says what the page says; formulas are neutralised; the replica router."""
 
 import datetime
+import html
 import io
 from decimal import Decimal
 
@@ -281,10 +282,11 @@ def test_each_page_says_whether_its_figures_are_live_or_as_of_the_nightly_refres
     client.force_login(points_world.head_office)
     for slug, freshness in (
         ("points-liability", "Live: as of now."),
-        ("task-execution", "Live: as of now."),
-        ("funnel", "As of last night&#x27;s refresh, plus what came in since (read live)."),
+        ("task-execution", "As of last night's refresh, plus what came in since (read live)."),
+        ("tasks", "As of last night's refresh, plus what came in since (read live)."),  # supervision's own page
+        ("funnel", "As of last night's refresh, plus what came in since (read live)."),
     ):
-        page = client.get(PAGE.format(slug), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        page = html.unescape(client.get(PAGE.format(slug), HTTP_ACCEPT_LANGUAGE="en").content.decode())
         assert f'<p class="muted" id="report-freshness">{freshness}</p>' in page, slug
 
 
@@ -356,6 +358,8 @@ def test_the_nightly_command_refreshes_every_aggregate_and_refuses_a_bad_date(fu
     output = StringIO()
     call_command("refresh_report_aggregates", "--date", "2026-12-01", stdout=output)
     assert "2026-12-01" in output.getvalue()
-    assert set(AggregateRefresh.objects.values_list("name", flat=True)) == {"funnel", "lifetime-value", "campaigns"}
+    assert set(AggregateRefresh.objects.values_list("name", flat=True)) == {
+        "funnel", "lifetime-value", "campaigns", "task-execution",
+    }  # fmt: skip
     with pytest.raises(CommandError):
         call_command("refresh_report_aggregates", "--date", "2026-13-01")

@@ -1,5 +1,5 @@
-"""Rebuild the reports' pre-aggregated figures (beat runs it nightly): the funnel's and the members' spend's daily
-rows, and the campaigns' results."""
+"""Rebuild the reports' pre-aggregated figures (beat runs it nightly): the funnel's, the members' spend's and the
+tasks' daily rows, and the campaigns' results."""
 
 import datetime
 
@@ -11,8 +11,8 @@ from crm.reports.services import refresh_report_aggregates
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the reports' aggregates: the funnel and the members' spend per day before --date (default today), "
-        "and the campaigns."
+        "Rebuild the reports' aggregates: the funnel, the members' spend and the tasks per day before --date "
+        "(default today), and the campaigns."
     )
 
     def add_arguments(self, parser):
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Funnel: {written['funnel_days']} day rows, covering the days before {day.isoformat()}; "
-                f"members' spend: {written['member_value_days']} day rows; campaigns: {written['campaign_results']}."
+                f"members' spend: {written['member_value_days']} day rows; tasks: {written['task_days']} day rows; "
+                f"campaigns: {written['campaign_results']}."
             )
         )
