@@ -41,7 +41,7 @@ urlpatterns = [
     path("backoffice/members/", include("crm.customer360.backoffice_urls")),
     path("backoffice/members/", include("crm.segments.backoffice_urls")),
     path("backoffice/tasks/", include("crm.workbench.backoffice_urls")),
-    path("backoffice/reports/tasks/", include("crm.supervision.backoffice_urls")),
+    path("backoffice/reports/tasks/", include("crm.reports.supervision_urls")),
     path("backoffice/appointments/", include("appointments.backoffice_urls")),
     path("backoffice/rescue/", include("crm.care.rescue.backoffice_urls")),
     path("backoffice/coupons/", include("points.backoffice_urls")),

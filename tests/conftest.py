@@ -5,7 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from crm.segments.defaults import ensure_default_tags
@@ -62,6 +64,15 @@ class SmsOutbox:
             if message["to"] == phone:
                 return re.search(r"\b(\d{6})\b", message["body"]).group(1)
         raise AssertionError(f"no SMS was sent to {phone}")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language (zh-hans): a request in English earlier on the same worker leaves
+    its language active on the thread, and a later test's messages would come out in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

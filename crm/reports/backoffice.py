@@ -17,6 +17,9 @@ from crm.reports import catalog, selectors, services
 from crm.reports.excel import report_workbook
 from crm.reports.forms import NotReturnedFilterForm
 from crm.reports.framework import REPORTS
+from crm.supervision import selectors as supervision_selectors
+from crm.supervision.forms import PeriodForm, default_period
+from members.selectors import sees_all_stores
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,3 +81,37 @@ def create_recall_tasks(request):
         messages.success(request, _("%(count)d recall tasks opened.") % {"count": created})
     page = reverse("reports:report", args=[catalog.NOT_RETURNED.slug])
     return redirect(f"{page}?{urlencode(form.query_values())}")
+
+
+# The supervision page (head office drills down from stores to a store's agents; a store manager sees their store's
+# agents; store staff their own figures). It lives with the reports because it reads their nightly aggregate.
+@staff_required
+def task_execution_page(request):
+    period = PeriodForm(request.GET)
+    valid = period.is_valid()
+    if valid:
+        date_from, date_to = period.cleaned_data["date_from"], period.cleaned_data["date_to"]
+    else:
+        date_from, date_to = default_period()
+    all_stores = sees_all_stores(user=request.user)
+    store_param = request.GET.get("store", "")
+    if store_param and not (all_stores and store_param.isdigit()):
+        raise Http404()
+    store_id = int(store_param) if store_param else None
+    report = supervision_selectors.task_execution_report(
+        user=request.user,
+        date_from=date_from,
+        date_to=date_to,
+        store_id=store_id,
+        covers_until=selectors.task_execution_covers_until(),
+    )
+    context = {
+        "period": period,
+        "report": report,
+        "date_from": date_from,
+        "date_to": date_to,
+        # Head office without a chosen store sees one row per store; everyone else the agents of their scope.
+        "by_store": all_stores and store_id is None,
+        "drilled_down": store_id is not None,
+    }
+    return render(request, "supervision/task_execution.html", context, status=200 if valid else 400)

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from crm.supervision import backoffice
+from crm.reports import backoffice
 
+# Its own namespace: the page is linked as ``supervision:task-execution``.
 app_name = "supervision"
 
 urlpatterns = [
