@@ -1,7 +1,9 @@
 """Shared actors and helpers. Tests run against the real PostgreSQL and Redis of config/settings/test.py."""
 
+import fcntl
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from crm.surveys.defaults import ensure_default_questionnaires
 from members.services import issue_access_token
 from points.defaults import ensure_default_earn_rules
 from staff_tasks.defaults import ensure_default_task_rules
+from tests.helpers import migrate_sqlite_demo
 from tests.members.factories import MemberFactory, StaffFactory, StoreFactory
 
 # The cast of an application (member, store staff, reviewer, finance…) is shared by the orders and points tests.
@@ -45,6 +48,34 @@ def pytest_xdist_make_scheduler(config, log):
             return super()._split_scope(nodeid)
 
     return Scheduler(config, log)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_demo(tmp_path_factory, worker_id) -> Path:
+    """A demo SQLite database migrated once per run and shared by the parallel workers (under a file lock in the
+    run's common temporary directory); the tests on the demo database start from copies of it."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # pytest-xdist: the workers' directories share this parent, one per run
+    template = root / "migrated-demo" / "demo.sqlite3"
+    with (root / "migrated-demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            building = root / "migrated-demo-building"
+            shutil.rmtree(building, ignore_errors=True)
+            building.mkdir()
+            migrate_sqlite_demo(building)
+            building.rename(template.parent)
+    return template
+
+
+@pytest.fixture
+def demo_sqlite(migrated_sqlite_demo, tmp_path) -> Path:
+    """``tmp_path / "demo.sqlite3"``: a migrated demo database of this test's own (the scripts' own ``migrate``
+    then finds nothing to do)."""
+    path = tmp_path / "demo.sqlite3"
+    shutil.copyfile(migrated_sqlite_demo, path)
+    return path
 
 
 class SmsOutbox:

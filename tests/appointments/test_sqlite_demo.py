@@ -2,10 +2,11 @@
 forward, a booking takes its slot and a full slot is refused. A subprocess with the demo's settings, a new file."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.helpers import sqlite_demo_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,9 +53,8 @@ print(json.dumps({"runs": runs, "tyres": tyres, "renewal": renewal, "refused": r
 """
 
 
-def test_on_sqlite_care_reminders_roll_forward_and_bookings_hold_the_capacity(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+def test_on_sqlite_care_reminders_roll_forward_and_bookings_hold_the_capacity(demo_sqlite, tmp_path):
+    env = sqlite_demo_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         check=False,

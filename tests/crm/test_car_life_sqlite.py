@@ -2,10 +2,11 @@
 places, check-in earns through the ORM ledger, cards follow tiers and a withdrawal forfeits what it stated. Run in a
 subprocess with the demo's settings, on a new SQLite file."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.helpers import sqlite_demo_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,9 +35,8 @@ print(card.status, card.level, get_balance(member_id=member.pk))
 """
 
 
-def test_car_life_runs_on_the_demo_sqlite_database(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+def test_car_life_runs_on_the_demo_sqlite_database(demo_sqlite, tmp_path):
+    env = sqlite_demo_env(tmp_path)
     env["MEDIA_ROOT"] = str(tmp_path / "media")
     result = subprocess.run(
         [sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,

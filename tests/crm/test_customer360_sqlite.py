@@ -74,7 +74,7 @@ print(json.dumps({
 """
 
 
-def test_the_360_answers_on_sqlite(tmp_path):
+def test_the_360_answers_on_sqlite(demo_sqlite, tmp_path):
     got = run_on_sqlite(SQLITE_SCRIPT, tmp_path=tmp_path)
 
     assert (got["status"], got["agent"], got["stranger"], got["page"]) == (200, 200, 404, 200)

@@ -39,7 +39,7 @@ print(json.dumps([[r.store_code, r.assignee, r.created, r.done, r.done_on_time, 
 """
 
 
-def test_the_report_gives_the_same_figures_on_sqlite(tmp_path):
+def test_the_report_gives_the_same_figures_on_sqlite(demo_sqlite, tmp_path):
     got = run_on_sqlite(SQLITE_SCRIPT, tmp_path=tmp_path)
     # store.a: 5 created, 3 done, 2 on time (one exactly at its due time), 2 overdue (one late, one open past due),
     # 2 reached of 3 done; nobody's: 1 created, open past due. Unassigned rows come last.
@@ -67,7 +67,7 @@ report = task_execution_report(""",
 )
 
 
-def test_the_nightly_refresh_runs_on_sqlite_with_the_same_figures(tmp_path):
+def test_the_nightly_refresh_runs_on_sqlite_with_the_same_figures(demo_sqlite, tmp_path):
     got = run_on_sqlite(REFRESH_SCRIPT, tmp_path=tmp_path)
     assert got["written"] == [6, 6]  # a re-run rebuilds the same rows
     # Local days (UTC+8 on UTC text): the task of 23:59 on November 30th is November 30th's.

@@ -3,7 +3,6 @@ was down. Real PostgreSQL, the real Celery app pointed at a dead broker, real th
 
 import datetime
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from domain_events.models import DomainEvent, EventHandling
 from members.models import Member
 from notifications.models import Notification
 from points.models import PendingReferralReward, PointsEntry
+from tests.helpers import sqlite_demo_env
 from tests.members.factories import MemberFactory, StoreFactory
 from tests.notifications.test_outbox import _broker
 
@@ -192,9 +192,8 @@ print(get_balance(member_id=member.pk), DomainEvent.objects.filter(handled_at__i
 """
 
 
-def test_on_the_demo_sqlite_database_events_are_handled_in_process(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+def test_on_the_demo_sqlite_database_events_are_handled_in_process(demo_sqlite, tmp_path):
+    env = sqlite_demo_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
         check=False,

@@ -43,7 +43,7 @@ print(" ".join(f"{{i.status}}:{{i.paid_amount}}" for i in rows), Payment.objects
 """
 
 
-def test_on_the_demo_sqlite_database_the_repayment_file_applies_once(tmp_path):
+def test_on_the_demo_sqlite_database_the_repayment_file_applies_once(demo_sqlite, tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.local",

@@ -1,10 +1,11 @@
 """The embedded demo database (SQLite) has no ledger functions: there the ORM code of points.services earns and
 redeems. Run in a subprocess with the demo's settings, on a new SQLite file."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.helpers import sqlite_demo_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,9 +34,8 @@ print(redemption.balance, redemption.is_new)
 """
 
 
-def test_on_the_demo_sqlite_database_the_orm_code_earns_and_redeems(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+def test_on_the_demo_sqlite_database_the_orm_code_earns_and_redeems(demo_sqlite, tmp_path):
+    env = sqlite_demo_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", SQLITE_SCRIPT],
         cwd=ROOT,

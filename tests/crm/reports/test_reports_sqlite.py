@@ -2,10 +2,11 @@
 subprocess with the demo's settings and a new file."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.helpers import sqlite_demo_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -115,9 +116,8 @@ print(json.dumps({
 """
 
 
-def test_the_reports_give_the_same_figures_on_sqlite(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+def test_the_reports_give_the_same_figures_on_sqlite(demo_sqlite, tmp_path):
+    env = sqlite_demo_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         check=False,

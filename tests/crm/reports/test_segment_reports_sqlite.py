@@ -2,10 +2,11 @@
 subqueries) give the same figures on the embedded demo database (SQLite): a subprocess with the demo's settings."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.helpers import sqlite_demo_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -57,9 +58,8 @@ print(json.dumps({
 """
 
 
-def test_segment_reports_give_the_same_figures_on_sqlite(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+def test_segment_reports_give_the_same_figures_on_sqlite(demo_sqlite, tmp_path):
+    env = sqlite_demo_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         check=False,
