@@ -49,8 +49,14 @@ REPORTS = [
     "complaints",
     "satisfaction",
     "rescue",
+    "tiers",
+    "churn",
+    "complaint-rate",
 ]
-PERIOD_REPORTS = {"funnel", "campaigns", "referrals", "task-execution", "complaints", "satisfaction", "rescue"}
+PERIOD_REPORTS = {
+    "funnel", "campaigns", "referrals", "task-execution", "complaints", "satisfaction", "rescue", "tiers", "churn",
+    "complaint-rate",
+}  # fmt: skip
 
 
 def report_steps(*, services_per_car: int) -> list[tuple[str, str]]:
@@ -185,6 +191,50 @@ def report_steps(*, services_per_car: int) -> list[tuple[str, str]]:
                    now() - c * interval '15 days', 'scheduled', 0, 1000 * c, now() - c * interval '16 days',
                    CASE WHEN c %% 2 = 0 THEN 1 + c %% 50 END, NULL, NULL, '', '', false
             FROM generate_series(1, 20) AS c
+            """,
+        ),
+        (
+            # What the nightly segment run leaves: every member new on the day they joined, a third active 90 days
+            # later, every 10th of those at risk on a day of the last year and half of those churned 45 days after.
+            "lifecycle history (new, a third active, at risk, churned)",
+            """
+            INSERT INTO segments_lifecyclechange (member_id, from_lifecycle, to_lifecycle, as_of, created_at)
+            SELECT m.id, step.from_lifecycle, step.to_lifecycle, step.as_of, now()
+            FROM members_member m
+            CROSS JOIN LATERAL (
+                SELECT '' AS from_lifecycle, 'new' AS to_lifecycle, m.created_at::date AS as_of
+                UNION ALL
+                SELECT 'new', 'active', m.created_at::date + 90 WHERE m.id %% 3 = 0
+                UNION ALL
+                SELECT 'active', 'at_risk',
+                       GREATEST(m.created_at::date + 91, %(today)s::date - CAST(30 + m.id %% 330 AS integer))
+                WHERE m.id %% 30 = 0
+                UNION ALL
+                SELECT 'at_risk', 'churned',
+                       GREATEST(m.created_at::date + 91, %(today)s::date - CAST(30 + m.id %% 330 AS integer)) + 45
+                WHERE m.id %% 60 = 0
+            ) AS step
+            WHERE step.as_of <= %(today)s
+            """,
+        ),
+        (
+            # Half the members given a tier a month after joining, every 10th moved again in the last year.
+            "tier history (half ranked, every 10th moved in the last year)",
+            """
+            INSERT INTO segments_tierchange (member_id, from_tier, to_tier, spend_12_months, as_of, created_at)
+            SELECT m.id, step.from_tier, step.to_tier, 1000, step.as_of, now()
+            FROM members_member m
+            CROSS JOIN LATERAL (
+                SELECT 'normal' AS from_tier,
+                       (ARRAY['silver', 'gold', 'platinum', 'diamond'])[1 + m.id %% 4] AS to_tier,
+                       m.created_at::date + 30 AS as_of
+                UNION ALL
+                SELECT (ARRAY['silver', 'gold', 'platinum', 'diamond'])[1 + m.id %% 4],
+                       (ARRAY['gold', 'silver', 'diamond', 'platinum'])[1 + m.id %% 4],
+                       GREATEST(m.created_at::date + 31, %(today)s::date - CAST(m.id %% 360 AS integer))
+                WHERE m.id %% 10 = 0
+            ) AS step
+            WHERE m.id %% 2 = 0 AND step.as_of <= %(today)s
             """,
         ),
         (

@@ -11,10 +11,7 @@ from crm.reports.forms import (
     ReportFilterForm,
     SatisfactionFilterForm,
 )
-from crm.reports.framework import Report, register
-
-LIVE = _("Live: as of now.")
-AGGREGATED = _("As of last night's refresh, plus what came in since (read live).")
+from crm.reports.framework import AGGREGATED, LIVE, Report, register
 
 FUNNEL = register(Report(
     slug="funnel",

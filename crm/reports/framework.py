@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 RATE_PLACES = Decimal("0.0001")
 MONEY_PLACES = Decimal("0.01")
@@ -30,6 +31,11 @@ def rate(part, whole) -> Decimal | None:
 
 def money(value) -> Decimal:
     return Decimal(value or 0).quantize(MONEY_PLACES, ROUND_HALF_UP)
+
+
+# What a report page says about its figures' freshness.
+LIVE = _("Live: as of now.")
+AGGREGATED = _("As of last night's refresh, plus what came in since (read live).")
 
 
 @dataclass(frozen=True)

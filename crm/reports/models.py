@@ -81,3 +81,45 @@ class MemberValueDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.joined_on} {self.store_id}: {self.members}"
+
+
+class TierDay(models.Model):
+    """For a local day and a store's open members: the net change in how many hold each tier (a move from silver to
+    gold is −1 silver and +1 gold), from the tier history as of the refresh. The tier report adds the days up to the
+    end of its period."""
+
+    as_of = models.DateField(_("day"))
+    store = models.ForeignKey(
+        "members.Store", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("store")
+    )
+    tier = models.CharField(_("tier"), max_length=10)
+    change = models.IntegerField(_("change"))
+
+    class Meta:
+        indexes = [models.Index(fields=["as_of", "store"], name="tier_day_as_of_store")]
+        verbose_name = _("tier day")
+        verbose_name_plural = _("tier days")
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.store_id} {self.tier}: {self.change:+d}"
+
+
+class LifecycleDay(models.Model):
+    """For a local day and a store's open members, from the lifecycle history as of the refresh: the net change in
+    how many are in service (new, active or at risk), and how many became churned from in service. The churn and
+    complaint-rate reports add the days before each month for the members in service at its start."""
+
+    as_of = models.DateField(_("day"))
+    store = models.ForeignKey(
+        "members.Store", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("store")
+    )
+    in_service_change = models.IntegerField(_("change in members in service"))
+    churned = models.PositiveIntegerField(_("became churned"))
+
+    class Meta:
+        indexes = [models.Index(fields=["as_of", "store"], name="lifecycle_day_as_of_store")]
+        verbose_name = _("lifecycle day")
+        verbose_name_plural = _("lifecycle days")
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.store_id}: {self.in_service_change:+d}, {self.churned} churned"

@@ -3,24 +3,34 @@ a ``Report`` registered in the catalog; the numbers come from the tier and lifec
 computation keeps (``TierChange``, ``LifecycleChange``), so a past month reads as it was, not as it is today.
 
 A member belongs to their preferred store; a complaint to the store it was filed with. Periods are calendar months
-(local dates) inside the filter's from–to; each month costs one query, the rest a fixed few.
+(local dates) inside the filter's from–to.
+
+Both histories are read as changes that add up: a tier change takes one member from its ``from_tier`` to its
+``to_tier``, a lifecycle change one member out of or into service (new, active or at risk); the nightly segment run
+writes each member's changes in date order, each from the state the one before left. So the members holding a tier
+at the end of a day, or in service at the start of a month, are the sum of the changes before it, per store. The
+nightly ``refresh_report_aggregates`` keeps those sums per day and store (``TierDay``, ``LifecycleDay``); a report
+adds the days it covers and reads the days since from the history itself (its index on the day). A fixed few
+queries whatever the period.
 """
 
 import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from crm.care.complaints.models import Complaint
 from crm.reports.forms import ReportFilterForm
-from crm.reports.framework import Chart, Column, Report, ReportResult, rate
+from crm.reports.framework import AGGREGATED, Chart, Column, Report, ReportResult, rate
+from crm.reports.models import AggregateRefresh, LifecycleDay, TierDay
 from crm.reports.router import reading_from_replica
-from crm.reports.selectors import report_scope
+from crm.reports.selectors import _fetch, _in_stores, _moment, report_scope
 from crm.segments.enums import TIER_ORDER, Lifecycle
-from crm.segments.models import LifecycleChange, TierChange
+from crm.segments.models import TierChange
+from members.enums import Tier
 from members.models import Member, Store
 from staff_tasks.selectors import local_day_bounds
 
@@ -49,6 +59,82 @@ def _members_in(store_ids: list[int] | None):
     return members if store_ids is None else members.filter(preferred_store_id__in=store_ids)
 
 
+SEGMENT_DAYS_AGGREGATE = "segment-days"
+# Before this day there is no history.
+HISTORY_START = datetime.date(2000, 1, 1)
+_IN_SERVICE_SQL = "(" + ", ".join(f"'{stage}'" for stage in IN_SERVICE) + ")"
+
+# Per day and store of the open members: the net change in members holding each tier. Bounds: day from, day before.
+TIER_DAYS_SQL = """
+    SELECT d.as_of, d.store_id, d.tier, SUM(d.change) AS change FROM (
+        SELECT c.as_of, m.preferred_store_id AS store_id, c.to_tier AS tier, 1 AS change
+        FROM segments_tierchange c JOIN members_member m ON m.id = c.member_id
+        WHERE m.closed_at IS NULL AND c.as_of >= %s AND c.as_of < %s AND {stores}
+        UNION ALL
+        SELECT c.as_of, m.preferred_store_id, c.from_tier, -1
+        FROM segments_tierchange c JOIN members_member m ON m.id = c.member_id
+        WHERE m.closed_at IS NULL AND c.as_of >= %s AND c.as_of < %s AND {stores}
+    ) AS d
+    GROUP BY d.as_of, d.store_id, d.tier
+    HAVING SUM(d.change) <> 0
+"""
+# Per day and store of the open members: the net change in members in service, and the changes to churned from in
+# service.
+LIFECYCLE_DAYS_SQL = f"""
+    SELECT c.as_of, m.preferred_store_id AS store_id,
+           SUM(CASE WHEN c.to_lifecycle IN {_IN_SERVICE_SQL} THEN 1 ELSE 0 END)
+               - SUM(CASE WHEN c.from_lifecycle IN {_IN_SERVICE_SQL} THEN 1 ELSE 0 END) AS in_service_change,
+           SUM(CASE WHEN c.to_lifecycle = '{Lifecycle.CHURNED.value}' AND c.from_lifecycle IN {_IN_SERVICE_SQL}
+                    THEN 1 ELSE 0 END) AS churned
+    FROM segments_lifecyclechange c JOIN members_member m ON m.id = c.member_id
+    WHERE m.closed_at IS NULL AND c.as_of >= %s AND c.as_of < %s AND {{stores}}
+    GROUP BY c.as_of, m.preferred_store_id
+"""  # noqa: S608  (our enum values)
+
+
+def segment_days_sql(sql: str, *, alias: str, since: datetime.date, before: datetime.date, store_ids) -> tuple:
+    """``TIER_DAYS_SQL`` or ``LIFECYCLE_DAYS_SQL`` for the days ``since`` ≤ day < ``before`` in the stores, and its
+    parameters."""
+    where, store_params = _in_stores("m.preferred_store_id", store_ids)
+    bounds = [_moment(alias, since), _moment(alias, before), *store_params]
+    return sql.format(stores=where), bounds * sql.count("c.as_of >= %s")
+
+
+def _covered_until(alias: str) -> datetime.date | None:
+    return (
+        AggregateRefresh.objects.using(alias)
+        .filter(name=SEGMENT_DAYS_AGGREGATE)
+        .values_list("covers_until", flat=True)
+        .first()
+    )
+
+
+def _split(alias: str, before: datetime.date) -> tuple[datetime.date | None, datetime.date]:
+    """(read the aggregate for the days before this, or None; read the history live from this day on)."""
+    covered = _covered_until(alias)
+    if covered is None:
+        return None, HISTORY_START
+    return min(covered, before), min(covered, before)
+
+
+def _tiers_held(alias: str, *, store_ids, date_to: datetime.date) -> dict[str, int]:
+    """Members (open, in the stores) holding each tier above normal at the end of ``date_to``. Two queries."""
+    before = date_to + datetime.timedelta(days=1)
+    aggregated_before, live_from = _split(alias, before)
+    held: dict[str, int] = defaultdict(int)
+    if aggregated_before is not None:
+        days = TierDay.objects.using(alias).filter(as_of__lt=aggregated_before)
+        if store_ids is not None:
+            days = days.filter(store_id__in=store_ids)
+        for tier, change in days.values_list("tier").annotate(Sum("change")).order_by():
+            held[tier] += change
+    if live_from < before:
+        sql, params = segment_days_sql(TIER_DAYS_SQL, alias=alias, since=live_from, before=before, store_ids=store_ids)
+        for tier, change in _fetch(alias, f"SELECT tier, SUM(change) FROM ({sql}) AS days GROUP BY tier", params):  # noqa: S608
+            held[tier] += int(change)  # PostgreSQL sums a sum as numeric
+    return {tier: count for tier, count in held.items() if tier != Tier.NORMAL}
+
+
 def _store_names(store_ids) -> dict[int | None, str]:
     names = dict(Store.objects.filter(pk__in=[pk for pk in store_ids if pk]).values_list("pk", "name"))
     return {pk: names.get(pk, str(NO_STORE)) if pk else str(NO_STORE) for pk in store_ids}
@@ -67,18 +153,14 @@ def tier_report(*, user, date_from: datetime.date, date_to: datetime.date, store
     month the ups and downs. Two queries."""
     store_ids = report_scope(user=user, store_id=store)
     end = local_day_bounds(date_to)[1]
-    latest = TierChange.objects.filter(member=OuterRef("pk"), as_of__lte=date_to).order_by("-as_of", "-pk")
     members = _members_in(store_ids).filter(created_at__lt=end)
     changes = TierChange.objects.filter(as_of__gte=date_from, as_of__lte=date_to, member__closed_at__isnull=True)
     if store_ids is not None:
         changes = changes.filter(member__preferred_store_id__in=store_ids)
-    with reading_from_replica():
-        held = dict(
-            members.annotate(tier_then=Coalesce(Subquery(latest.values("to_tier")[:1]), Value("normal")))
-            .values_list("tier_then")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+    with reading_from_replica() as alias:
+        held = _tiers_held(alias, store_ids=store_ids, date_to=date_to)
+        # Everyone else who was a member by then is normal (no change yet, or back to normal).
+        held[Tier.NORMAL.value] = members.count() - sum(held.values())
         moves = list(
             changes.annotate(month=TruncMonth("as_of"))
             .values_list("month", "from_tier", "to_tier")
@@ -142,31 +224,59 @@ def tier_report(*, user, date_from: datetime.date, date_to: datetime.date, store
 # ----------------------------------------------------------------------------------------- churn and complaints
 
 
-def _in_service_by_store(store_ids, *, first: datetime.date, last: datetime.date) -> dict[int | None, tuple]:
-    """Per store: the members in service at the start of the month (their latest lifecycle change before it is
-    new, active or at risk) and how many of those became churned during it. One query."""
-    stage = LifecycleChange.objects.filter(member=OuterRef("pk"), as_of__lt=first).order_by("-as_of", "-pk")
-    churned = LifecycleChange.objects.filter(
-        member=OuterRef("pk"), to_lifecycle=Lifecycle.CHURNED, as_of__gte=first, as_of__lte=last
-    )
-    rows = (
-        _members_in(store_ids)
-        .annotate(stage=Subquery(stage.values("to_lifecycle")[:1]), churned=Exists(churned))
-        .filter(stage__in=IN_SERVICE)
-        .values_list("preferred_store_id")
-        .annotate(in_service=Count("pk"), churned_n=Count("pk", filter=Q(churned=True)))
-        .order_by()
-    )
-    return {store_id: (in_service, churned_n) for store_id, in_service, churned_n in rows}
+def _in_service_by_month(store_ids, months: list[tuple[datetime.date, datetime.date]], *, alias: str) -> dict:
+    """Per month (its first day) and store: the members in service at its start (the changes before it added up)
+    and how many of them became churned during it; stores with nobody in service left out. Up to three queries."""
+    before = months[-1][1] + datetime.timedelta(days=1)
+    # Which month a day falls in: -1 before the first, then 0, 1, … (the days after the last are not read).
+    whens = [(first, last) for first, last in months]
+    aggregated_before, live_from = _split(alias, before)
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    if aggregated_before is not None:
+        month_of = Case(
+            When(as_of__lt=whens[0][0], then=Value(-1)),
+            *(When(as_of__lte=last, then=Value(index)) for index, (_first, last) in enumerate(whens)),
+            output_field=IntegerField(),
+        )
+        days = LifecycleDay.objects.using(alias).filter(as_of__lt=aggregated_before)
+        if store_ids is not None:
+            days = days.filter(store_id__in=store_ids)
+        for store_id, month, change, churned in (
+            days.annotate(month=month_of).values_list("store_id", "month")
+            .annotate(Sum("in_service_change"), Sum("churned")).order_by()
+        ):  # fmt: skip
+            sums[(store_id, month)][0] += change
+            sums[(store_id, month)][1] += churned
+    if live_from < before:
+        sql, params = segment_days_sql(
+            LIFECYCLE_DAYS_SQL, alias=alias, since=live_from, before=before, store_ids=store_ids
+        )
+        cases = " ".join(f"WHEN d.as_of <= %s THEN {index}" for index in range(len(whens)))
+        month_sql = f"CASE WHEN d.as_of < %s THEN -1 {cases} END"
+        month_params = [_moment(alias, whens[0][0]), *(_moment(alias, last) for _first, last in whens)]
+        grouped = f"""SELECT d.store_id, {month_sql}, SUM(d.in_service_change), SUM(d.churned)
+                      FROM ({sql}) AS d GROUP BY d.store_id, 2"""  # noqa: S608
+        for store_id, month, change, churned in _fetch(alias, grouped, month_params + params):
+            sums[(store_id, month)][0] += int(change)  # PostgreSQL sums a sum as numeric
+            sums[(store_id, month)][1] += int(churned)
+    by_month: dict[datetime.date, dict] = {}
+    for index, (first, _last) in enumerate(whens):
+        per_store = {}
+        for store_id in {store_id for store_id, _month in sums}:
+            in_service = sum(sums[(store_id, month)][0] for month in range(-1, index) if (store_id, month) in sums)
+            if in_service > 0:
+                per_store[store_id] = (in_service, sums[(store_id, index)][1] if (store_id, index) in sums else 0)
+        by_month[first] = per_store
+    return by_month
 
 
 def churn_report(*, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None) -> ReportResult:
     """Per month and store: members in service at the start of the month, how many of them became churned in it,
-    and the share. One query a month."""
+    and the share. Up to four queries."""
     store_ids = report_scope(user=user, store_id=store)
     months = months_in(date_from, date_to)
-    with reading_from_replica():
-        counts = {first: _in_service_by_store(store_ids, first=first, last=last) for first, last in months}
+    with reading_from_replica() as alias:
+        counts = _in_service_by_month(store_ids, months, alias=alias)
     names = _store_names({pk for per_store in counts.values() for pk in per_store})
     rows, per_month = [], []
     for first, _last in months:
@@ -207,14 +317,14 @@ def complaint_rate_report(
     *, user, date_from: datetime.date, date_to: datetime.date, store: int | None = None
 ) -> ReportResult:
     """Per month and store: complaints received, members in service at the start of the month, and complaints per
-    100 of them. One query for the complaints, one a month for the members."""
+    100 of them. One query for the complaints, up to three for the members in service."""
     store_ids = report_scope(user=user, store_id=store)
     start, end = local_day_bounds(date_from)[0], local_day_bounds(date_to)[1]
     months = months_in(date_from, date_to)
     complaints = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
     if store_ids is not None:
         complaints = complaints.filter(store_id__in=store_ids)
-    with reading_from_replica():
+    with reading_from_replica() as alias:
         received = {
             (max(date_from, _local_date(month)), store_id): n
             for month, store_id, n in complaints.annotate(month=TruncMonth("received_at"))
@@ -222,7 +332,7 @@ def complaint_rate_report(
             .annotate(n=Count("pk"))
             .order_by()
         }
-        in_service = {first: _in_service_by_store(store_ids, first=first, last=last) for first, last in months}
+        in_service = _in_service_by_month(store_ids, months, alias=alias)
     keys = {(first, pk) for first, per_store in in_service.items() for pk in per_store} | set(received)
     names = _store_names({pk for _first, pk in keys})
     rows = []
@@ -272,6 +382,7 @@ TIERS = Report(
     description=_("How many members each tier held at the end of the period, and who moved up or down in it."),
     form_class=ReportFilterForm,
     run=tier_report,
+    freshness=AGGREGATED,
 )
 CHURN = Report(
     slug="churn",
@@ -279,6 +390,7 @@ CHURN = Report(
     description=_("Per month and store: of the members in service at the start of the month, how many churned."),
     form_class=ReportFilterForm,
     run=churn_report,
+    freshness=AGGREGATED,
 )
 COMPLAINT_RATE = Report(
     slug="complaint-rate",
@@ -286,4 +398,5 @@ COMPLAINT_RATE = Report(
     description=_("Per month and store: complaints received per 100 members in service."),
     form_class=ReportFilterForm,
     run=complaint_rate_report,
+    freshness=AGGREGATED,
 )

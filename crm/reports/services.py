@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Campaign
-from crm.reports.models import AggregateRefresh, CampaignResult, FunnelDay, MemberValueDay
+from crm.reports.models import AggregateRefresh, CampaignResult, FunnelDay, LifecycleDay, MemberValueDay, TierDay
+from crm.reports.segment_reports import (
+    HISTORY_START,
+    LIFECYCLE_DAYS_SQL,
+    SEGMENT_DAYS_AGGREGATE,
+    TIER_DAYS_SQL,
+    segment_days_sql,
+)
 from crm.reports.selectors import (
     FUNNEL_AGGREGATE,
     MEMBER_VALUE_AGGREGATE,
@@ -164,12 +171,38 @@ def refresh_task_days(*, today: datetime.date | None = None) -> int:
     return written
 
 
+@transaction.atomic
+def refresh_segment_days(*, today: datetime.date | None = None) -> int:
+    """Rebuild the tier and lifecycle history's sums per day and store (the days before ``today``), in two DELETEs
+    and two INSERT … SELECTs: a member who closed their account or moved to another store since moves their history
+    with them. Concurrent refreshes queue on the aggregate's row. Returns the rows written."""
+    today = today or timezone.localdate()
+    refresh, _created = AggregateRefresh.objects.get_or_create(
+        name=SEGMENT_DAYS_AGGREGATE, defaults={"covers_until": HISTORY_START, "refreshed_at": timezone.now()}
+    )
+    AggregateRefresh.objects.select_for_update().get(pk=refresh.pk)
+    TierDay.objects.all().delete()
+    LifecycleDay.objects.all().delete()
+    written = 0
+    with connection.cursor() as cursor:
+        for table, columns, template in (
+            ("reports_tierday", "as_of, store_id, tier, change", TIER_DAYS_SQL),
+            ("reports_lifecycleday", "as_of, store_id, in_service_change, churned", LIFECYCLE_DAYS_SQL),
+        ):
+            sql, params = segment_days_sql(template, alias="default", since=HISTORY_START, before=today, store_ids=None)
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608  (our tables)
+            written += cursor.rowcount
+    AggregateRefresh.objects.filter(pk=refresh.pk).update(covers_until=today, refreshed_at=timezone.now())
+    return written
+
+
 def refresh_report_aggregates(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Every pre-aggregated report figure: the funnel's, the members' spend's and the tasks' days before ``today``,
-    and the campaigns' results."""
+    """Every pre-aggregated report figure: the funnel's, the members' spend's, the tasks' and the tier and
+    lifecycle history's days before ``today``, and the campaigns' results."""
     return {
         "funnel_days": refresh_funnel_days(today=today),
         "member_value_days": refresh_member_value_days(today=today),
         "task_days": refresh_task_days(today=today),
+        "segment_days": refresh_segment_days(today=today),
         "campaign_results": refresh_campaign_results(),
     }

@@ -359,7 +359,7 @@ def test_the_nightly_command_refreshes_every_aggregate_and_refuses_a_bad_date(fu
     call_command("refresh_report_aggregates", "--date", "2026-12-01", stdout=output)
     assert "2026-12-01" in output.getvalue()
     assert set(AggregateRefresh.objects.values_list("name", flat=True)) == {
-        "funnel", "lifetime-value", "campaigns", "task-execution",
+        "funnel", "lifetime-value", "campaigns", "task-execution", "segment-days",
     }  # fmt: skip
     with pytest.raises(CommandError):
         call_command("refresh_report_aggregates", "--date", "2026-13-01")

@@ -5,11 +5,15 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from crm.care.complaints import services as complaint_services
 from crm.care.complaints.models import Complaint
-from crm.reports.segment_reports import churn_report, months_in, tier_report
+from crm.reports.models import LifecycleDay, TierDay
+from crm.reports.segment_reports import churn_report, complaint_rate_report, months_in, tier_report
+from crm.reports.services import refresh_segment_days
 from crm.segments.models import LifecycleChange, TierChange
 from tests.crm.reports.conftest import at, client_for, member_at
 
@@ -144,3 +148,68 @@ def test_months_in_clips_to_the_period():
         (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)),
         (datetime.date(2026, 3, 1), datetime.date(2026, 3, 2)),
     ]
+
+
+SLUGS = ("tiers", "churn", "complaint-rate")
+
+
+def _all_bodies(world) -> list:
+    return [_body(user, slug) for user in (world.head_office, world.store_manager) for slug in SLUGS]
+
+
+def test_the_nightly_sums_give_the_live_figures_and_the_days_since_are_read_from_the_history(world):
+    live = _all_bodies(world)
+    # The days before 1 November from the nightly sums, November from the history; then every day from the sums.
+    for today in (datetime.date(2026, 11, 1), datetime.date(2026, 12, 1)):
+        refresh_segment_days(today=today)
+        assert _all_bodies(world) == live
+    # After the refresh of 1 November: a churn and a rise in November are read from the history.
+    refresh_segment_days(today=datetime.date(2026, 11, 1))
+    a3, a4 = world.members[2], world.members[3]
+    LifecycleChange.objects.create(member=a4, from_lifecycle="new", to_lifecycle="churned",
+                                   as_of=datetime.date(2026, 11, 20))  # fmt: skip
+    TierChange.objects.create(member=a3, from_tier="normal", to_tier="silver", spend_12_months=0,
+                              as_of=datetime.date(2026, 11, 25))  # fmt: skip
+    churn = {(row["month"], row["store_name"]): (row["in_service"], row["churned"])
+             for row in _body(world.head_office, "churn")["rows"]}  # fmt: skip
+    assert churn[("2026-11-01", world.store.name)] == (2, 1)
+    held = {row["tier"]: row["members"] for row in _body(world.head_office, "tiers")["rows"]}
+    assert (held["silver"], held["normal"]) == (1, 2)
+
+
+def test_a_refresh_run_twice_writes_the_same_sums(world):
+    def sums():
+        return (
+            sorted(TierDay.objects.values_list("as_of", "store_id", "tier", "change")),
+            sorted(LifecycleDay.objects.values_list("as_of", "store_id", "in_service_change", "churned")),
+        )
+
+    first = refresh_segment_days(today=datetime.date(2026, 12, 1))
+    before = sums()
+    assert refresh_segment_days(today=datetime.date(2026, 12, 1)) == first
+    assert sums() == before
+    # A member of the other store: the store manager's scope never reads their day rows.
+    assert {store for _day, store, *_rest in before[1]} == {world.store.pk, world.other_store.pk}
+    assert world.other_store.name not in str(_body(world.store_manager, "churn"))
+
+
+def test_the_reports_run_a_fixed_number_of_queries_at_n_and_3n_members(world):
+    refresh_segment_days(today=datetime.date(2026, 11, 1))
+
+    def queries() -> list[int]:
+        counts = []
+        for report in (tier_report, churn_report, complaint_rate_report):
+            with CaptureQueriesContext(connection) as captured:
+                report(user=world.head_office, date_from=datetime.date(2026, 10, 1),
+                       date_to=datetime.date(2026, 11, 30))  # fmt: skip
+            counts.append(len(captured))
+        return counts
+
+    at_n = queries()
+    for n in range(10):  # 5 → 15 members with history
+        member = member_at(world.store if n % 2 else world.other_store, created=at(5, 1), name=f"丙{n}")
+        LifecycleChange.objects.create(member=member, from_lifecycle="", to_lifecycle="active",
+                                       as_of=datetime.date(2026, 6, 1 + n))  # fmt: skip
+        TierChange.objects.create(member=member, from_tier="normal", to_tier="gold", spend_12_months=0,
+                                  as_of=datetime.date(2026, 11, 2 + n))  # fmt: skip
+    assert queries() == at_n

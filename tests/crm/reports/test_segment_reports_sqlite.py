@@ -1,5 +1,6 @@
-"""The tier, churn and complaint-rate reports (month truncation of dates and local timestamps, latest-change
-subqueries) give the same figures on the embedded demo database (SQLite): a subprocess with the demo's settings."""
+"""The tier, churn and complaint-rate reports (month truncation of dates and local timestamps, the
+history's changes added up, live and from the nightly aggregate) give the same figures on the embedded demo database
+(SQLite): a subprocess with the demo's settings."""
 
 import json
 import subprocess
@@ -35,9 +36,12 @@ for n in range(3):
     Member.objects.filter(pk=member.pk).update(created_at=datetime.datetime(2026, 5, 1, tzinfo=tz))
     members.append(member)
 day = datetime.date.fromisoformat
-for member, as_of, stage in ((members[0], "2026-06-01", "active"), (members[0], "2026-10-15", "churned"),
-                             (members[1], "2026-06-01", "at_risk"), (members[2], "2026-10-05", "new")):
-    LifecycleChange.objects.create(member=member, from_lifecycle="", to_lifecycle=stage, as_of=day(as_of))
+# Each change from the stage the one before left, as the nightly segment run writes them.
+for member, as_of, before, stage in (
+    (members[0], "2026-06-01", "", "active"), (members[0], "2026-10-15", "active", "churned"),
+    (members[1], "2026-06-01", "", "at_risk"), (members[2], "2026-10-05", "", "new"),
+):
+    LifecycleChange.objects.create(member=member, from_lifecycle=before, to_lifecycle=stage, as_of=day(as_of))
 TierChange.objects.create(member=members[0], from_tier="normal", to_tier="gold", spend_12_months=0,
                           as_of=day("2026-10-10"))
 # 1 November 00:30 local is still 31 October in UTC: it must count in November.
@@ -46,9 +50,14 @@ for received in (datetime.datetime(2026, 10, 3, 10, tzinfo=tz), datetime.datetim
                                actor=members[1].user)
     Complaint.objects.filter(pk=complaint.pk).update(received_at=received, clock_started_at=received)
 period = {"user": hq, "date_from": day("2026-10-01"), "date_to": day("2026-11-30")}
+live = [report(**period).rows for report in (churn_report, complaint_rate_report, tier_report)]
+# The nightly sums per day on SQLite: the days before 20 October from them, the rest from the history.
+from crm.reports.services import refresh_segment_days
+refresh_segment_days(today=day("2026-10-20"))
 churn = churn_report(**period)
 rate = complaint_rate_report(**period)
 tiers = tier_report(**period)
+assert [churn.rows, rate.rows, tiers.rows] == live, ([churn.rows, rate.rows, tiers.rows], live)
 print(json.dumps({
     "churn": [[r["month"].isoformat(), r["in_service"], r["churned"], str(r["churn_rate"])] for r in churn.rows],
     "rate": [[r["month"].isoformat(), r["complaints"], r["in_service"], str(r["per_100"])] for r in rate.rows],

@@ -28,6 +28,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Funnel: {written['funnel_days']} day rows, covering the days before {day.isoformat()}; "
                 f"members' spend: {written['member_value_days']} day rows; tasks: {written['task_days']} day rows; "
+                f"tier and lifecycle history: {written['segment_days']} day rows; "
                 f"campaigns: {written['campaign_results']}."
             )
         )
