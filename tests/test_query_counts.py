@@ -687,8 +687,8 @@ QUERIES = {
     "api report not-returned": 3,
     "report not-returned": 7,
     # One query a month of the period (this month here), the store names; the complaints one more.
-    "report churn": 7,
-    "report complaint rate": 8,
+    "report churn": 8,
+    "report complaint rate": 9,
     "report points liability": 7,
     "report complaints": 7,
     "report rescue": 6,
