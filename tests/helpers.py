@@ -1,5 +1,6 @@
 """Assertions shared by tests of different apps."""
 
+import datetime
 import json
 import os
 import re
@@ -10,6 +11,9 @@ from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from staff_tasks.selectors import local_day_bounds
 
 _LOCKING_SELECT = re.compile(r"^\s*SELECT\b.*\bFOR (?:NO KEY )?UPDATE\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _LOCK_OF = re.compile(r"^\s*OF\s+(?P<tables>(?:\"\w+\"(?:\s*,\s*)?)+)", re.IGNORECASE)
@@ -72,6 +76,14 @@ def row_counts(*models) -> dict[str, int]:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def later_today(*, hours: float = 2) -> datetime.datetime:
+    """A moment later today, local time: ``hours`` from now, or a second before midnight when that is tomorrow
+    (tests of "today's" queues run at any hour)."""
+    now = timezone.now()
+    end_of_today = local_day_bounds(timezone.localdate(now))[1]
+    return min(now + datetime.timedelta(hours=hours), end_of_today - datetime.timedelta(seconds=1))
 
 
 def sqlite_demo_env(tmp_path: Path) -> dict:

@@ -16,6 +16,7 @@ from members.services import issue_access_token
 from orders.enums import OrderState
 from orders.models import Order
 from staff_tasks.models import Task
+from tests.helpers import later_today
 from tests.members.factories import StaffFactory
 
 URL = "/api/v1/backoffice/reports/task-execution/"
@@ -242,11 +243,11 @@ def open_task(*, store, assignee=None, due):
 
 @pytest.fixture
 def queues(cast):
-    """For store.a at store A: one due in an hour (mine today), one overdue (mine), one unassigned and overdue;
+    """For store.a at store A: one due later today (mine today), one overdue (mine), one unassigned and overdue;
     one of store B's, overdue and unassigned; one done; one due in five days; a new lead at store B and one nobody
     has yet; an application waiting for a store."""
     hour = datetime.timedelta(hours=1)
-    open_task(store=cast.store, assignee=cast.store_staff, due=hour)
+    open_task(store=cast.store, assignee=cast.store_staff, due=later_today(hours=1) - timezone.now())
     open_task(store=cast.store, assignee=cast.store_staff, due=-hour)
     open_task(store=cast.store, due=-hour)
     open_task(store=cast.other_store, due=-hour)

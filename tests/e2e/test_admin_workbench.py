@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from staff_tasks import services
 from staff_tasks.models import Task
-from staff_tasks.selectors import local_day_bounds
 from tests.e2e.helpers import path_is
+from tests.helpers import later_today
 from tests.members.factories import STAFF_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -23,12 +23,9 @@ def path_starts(path: str) -> re.Pattern:
 
 
 def test_an_agent_works_a_task_from_the_admin_home(new_page, cast):
-    # Due later today whatever the hour (two hours from now may already be tomorrow, local time).
-    end_of_today = local_day_bounds(timezone.localdate())[1]
-    due_at = min(timezone.now() + datetime.timedelta(hours=2), end_of_today - datetime.timedelta(seconds=1))
     task = services.open_task(
         kind="three_day_call", title="交车 3 天回访", store=cast.store, member=cast.member, subject_type="member",
-        subject_id=cast.member.pk, due_at=due_at, assignee=cast.call_center,
+        subject_id=cast.member.pk, due_at=later_today(), assignee=cast.call_center,
         script="您好，请问新车用得怎么样？",
     )  # fmt: skip
     services.open_task(
