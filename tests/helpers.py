@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -76,6 +77,28 @@ def row_counts(*models) -> dict[str, int]:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_at_once(work, *, times: int = 2, timeout: float = 120) -> tuple[list, list]:
+    """Run ``work()`` in ``times`` threads released together; (their results, the exceptions they raised). Each
+    thread closes its own database connection."""
+    barrier, results, errors = threading.Barrier(times), [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(work())
+        except Exception as error:  # noqa: BLE001  (returned to the test)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results, errors
 
 
 def later_today(*, hours: float = 2) -> datetime.datetime:

@@ -83,15 +83,23 @@ class MemberValueDay(models.Model):
         return f"{self.joined_on} {self.store_id}: {self.members}"
 
 
-class TierDay(models.Model):
-    """For a local day and a store's open members: the net change in how many hold each tier (a move from silver to
-    gold is −1 silver and +1 gold), from the tier history as of the refresh. The tier report adds the days up to the
-    end of its period."""
+class StoreDay(models.Model):
+    """A local day's figures for one store's members (no store: the members without one)."""
 
     as_of = models.DateField(_("day"))
     store = models.ForeignKey(
         "members.Store", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("store")
     )
+
+    class Meta:
+        abstract = True
+
+
+class TierDay(StoreDay):
+    """For a local day and a store's open members: the net change in how many hold each tier (a move from silver to
+    gold is −1 silver and +1 gold), from the tier history as of the refresh. The tier report adds the days up to the
+    end of its period."""
+
     tier = models.CharField(_("tier"), max_length=10)
     change = models.IntegerField(_("change"))
 
@@ -104,15 +112,11 @@ class TierDay(models.Model):
         return f"{self.as_of} {self.store_id} {self.tier}: {self.change:+d}"
 
 
-class LifecycleDay(models.Model):
+class LifecycleDay(StoreDay):
     """For a local day and a store's open members, from the lifecycle history as of the refresh: the net change in
     how many are in service (new, active or at risk), and how many became churned from in service. The churn and
     complaint-rate reports add the days before each month for the members in service at its start."""
 
-    as_of = models.DateField(_("day"))
-    store = models.ForeignKey(
-        "members.Store", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("store")
-    )
     in_service_change = models.IntegerField(_("change in members in service"))
     churned = models.PositiveIntegerField(_("became churned"))
 

@@ -109,18 +109,18 @@ def _covered_until(alias: str) -> datetime.date | None:
     )
 
 
-def _split(alias: str, before: datetime.date) -> tuple[datetime.date | None, datetime.date]:
-    """(read the aggregate for the days before this, or None; read the history live from this day on)."""
+def _aggregated_before(alias: str, before: datetime.date) -> datetime.date | None:
+    """The day before which the nightly sums are read (the history live from it on); None before the first refresh
+    (everything live)."""
     covered = _covered_until(alias)
-    if covered is None:
-        return None, HISTORY_START
-    return min(covered, before), min(covered, before)
+    return None if covered is None else min(covered, before)
 
 
 def _tiers_held(alias: str, *, store_ids, date_to: datetime.date) -> dict[str, int]:
     """Members (open, in the stores) holding each tier above normal at the end of ``date_to``. Two queries."""
     before = date_to + datetime.timedelta(days=1)
-    aggregated_before, live_from = _split(alias, before)
+    aggregated_before = _aggregated_before(alias, before)
+    live_from = aggregated_before or HISTORY_START
     held: dict[str, int] = defaultdict(int)
     if aggregated_before is not None:
         days = TierDay.objects.using(alias).filter(as_of__lt=aggregated_before)
@@ -228,14 +228,14 @@ def _in_service_by_month(store_ids, months: list[tuple[datetime.date, datetime.d
     """Per month (its first day) and store: the members in service at its start (the changes before it added up)
     and how many of them became churned during it; stores with nobody in service left out. Up to three queries."""
     before = months[-1][1] + datetime.timedelta(days=1)
-    # Which month a day falls in: -1 before the first, then 0, 1, … (the days after the last are not read).
-    whens = [(first, last) for first, last in months]
-    aggregated_before, live_from = _split(alias, before)
+    aggregated_before = _aggregated_before(alias, before)
+    live_from = aggregated_before or HISTORY_START
+    # Per store and month (-1: the days before the first month, then 0, 1, …): the in-service change and the churned.
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     if aggregated_before is not None:
         month_of = Case(
-            When(as_of__lt=whens[0][0], then=Value(-1)),
-            *(When(as_of__lte=last, then=Value(index)) for index, (_first, last) in enumerate(whens)),
+            When(as_of__lt=months[0][0], then=Value(-1)),
+            *(When(as_of__lte=last, then=Value(index)) for index, (_first, last) in enumerate(months)),
             output_field=IntegerField(),
         )
         days = LifecycleDay.objects.using(alias).filter(as_of__lt=aggregated_before)
@@ -251,21 +251,25 @@ def _in_service_by_month(store_ids, months: list[tuple[datetime.date, datetime.d
         sql, params = segment_days_sql(
             LIFECYCLE_DAYS_SQL, alias=alias, since=live_from, before=before, store_ids=store_ids
         )
-        cases = " ".join(f"WHEN d.as_of <= %s THEN {index}" for index in range(len(whens)))
+        cases = " ".join(f"WHEN d.as_of <= %s THEN {index}" for index in range(len(months)))
         month_sql = f"CASE WHEN d.as_of < %s THEN -1 {cases} END"
-        month_params = [_moment(alias, whens[0][0]), *(_moment(alias, last) for _first, last in whens)]
+        month_params = [_moment(alias, months[0][0]), *(_moment(alias, last) for _first, last in months)]
         grouped = f"""SELECT d.store_id, {month_sql}, SUM(d.in_service_change), SUM(d.churned)
                       FROM ({sql}) AS d GROUP BY d.store_id, 2"""  # noqa: S608
         for store_id, month, change, churned in _fetch(alias, grouped, month_params + params):
             sums[(store_id, month)][0] += int(change)  # PostgreSQL sums a sum as numeric
             sums[(store_id, month)][1] += int(churned)
+    # In service at a month's start: the changes of every month before it added up.
+    stores = {store_id for store_id, _month in sums}
+    in_service = {store_id: sums.get((store_id, -1), (0, 0))[0] for store_id in stores}
     by_month: dict[datetime.date, dict] = {}
-    for index, (first, _last) in enumerate(whens):
+    for index, (first, _last) in enumerate(months):
         per_store = {}
-        for store_id in {store_id for store_id, _month in sums}:
-            in_service = sum(sums[(store_id, month)][0] for month in range(-1, index) if (store_id, month) in sums)
-            if in_service > 0:
-                per_store[store_id] = (in_service, sums[(store_id, index)][1] if (store_id, index) in sums else 0)
+        for store_id in stores:
+            change, churned = sums.get((store_id, index), (0, 0))
+            if in_service[store_id] > 0:
+                per_store[store_id] = (in_service[store_id], churned)
+            in_service[store_id] += change
         by_month[first] = per_store
     return by_month
 

@@ -3,10 +3,8 @@ as of the refresh, the days since live, the same answer as computing everything 
 re-runs and concurrent runs leave one copy; pinned queries."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from crm.reports import selectors as report_selectors
 from crm.reports.models import AggregateRefresh
@@ -16,6 +14,7 @@ from crm.supervision.models import TaskDay
 from staff_tasks.models import Task
 from tests.crm.test_supervision import at, task
 from tests.crm.test_supervision import tasks as tasks  # noqa: PLC0414  (the fixture: November's known tasks)
+from tests.helpers import run_at_once
 
 pytestmark = pytest.mark.django_db
 NOV_1, NOV_30, DEC_1 = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30), datetime.date(2026, 12, 1)
@@ -208,22 +207,7 @@ def test_the_report_is_two_queries_at_n_and_three_n_tasks(tasks, django_assert_n
 def test_two_refreshes_at_once_leave_one_copy(tasks):
     refresh_task_days(today=DEC_1)
     expected = task_day_rows()
-    barrier, results, errors = threading.Barrier(2), [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(refresh_task_days(today=DEC_1))
-        except Exception as error:  # noqa: BLE001  (reported below)
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results, errors = run_at_once(lambda: refresh_task_days(today=DEC_1))
     assert errors == []
     assert results == [len(expected), len(expected)]
     assert task_day_rows() == expected

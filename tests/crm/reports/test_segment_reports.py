@@ -11,11 +11,12 @@ from openpyxl import load_workbook
 
 from crm.care.complaints import services as complaint_services
 from crm.care.complaints.models import Complaint
-from crm.reports.models import LifecycleDay, TierDay
+from crm.reports.models import AggregateRefresh, LifecycleDay, TierDay
 from crm.reports.segment_reports import churn_report, complaint_rate_report, months_in, tier_report
 from crm.reports.services import refresh_segment_days
 from crm.segments.models import LifecycleChange, TierChange
 from tests.crm.reports.conftest import at, client_for, member_at
+from tests.helpers import run_at_once
 
 API = "/api/v1/backoffice/reports/{}/"
 PAGE = "/backoffice/reports/{}/"
@@ -213,3 +214,14 @@ def test_the_reports_run_a_fixed_number_of_queries_at_n_and_3n_members(world):
         TierChange.objects.create(member=member, from_tier="normal", to_tier="gold", spend_12_months=0,
                                   as_of=datetime.date(2026, 11, 2 + n))  # fmt: skip
     assert queries() == at_n
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_at_once_leave_one_copy(world):
+    refresh_segment_days(today=datetime.date(2026, 12, 1))
+    tiers, lifecycles = TierDay.objects.count(), LifecycleDay.objects.count()
+    results, errors = run_at_once(lambda: refresh_segment_days(today=datetime.date(2026, 12, 1)))
+    assert errors == []
+    assert results == [tiers + lifecycles] * 2
+    assert (TierDay.objects.count(), LifecycleDay.objects.count()) == (tiers, lifecycles)
+    assert AggregateRefresh.objects.filter(name="segment-days").count() == 1
