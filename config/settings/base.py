@@ -103,6 +103,13 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'member_center.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Baked statements (common/baked.py) are prepared on the server, so PostgreSQL plans each once per connection.
+    # Django's own queries bind on the client and are never prepared. (Behind a transaction-mode pooler such as
+    # PgBouncer < 1.21, set DB_PREPARE_STATEMENTS=false.)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        0 if env.bool("DB_PREPARE_STATEMENTS", default=True) else None
+    )
 # Reports read from a replica when one is given (crm/reports/router.py); everything else uses the primary.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")

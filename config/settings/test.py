@@ -58,3 +58,6 @@ STORAGES = {
 }
 LOG_LEVEL = "WARNING"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Every reuse of a baked statement (common/baked.py) is compiled again and compared with the queryset it stands for.
+BAKED_STATEMENTS_VERIFY = True

@@ -10,6 +10,7 @@ import dataclasses
 from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, Replace, Upper
 
+from common.baked import baked_values
 from common.choices import choice_label
 from crm.care.complaints.selectors import member_complaint_summaries
 from crm.customer360.exceptions import MemberNotFound
@@ -152,10 +153,7 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
     )
     timelines = _grouped(
         _with_labels(
-            OrderEvent.objects.filter(order__in=[order.pk for order in orders])
-            .order_by("created_at", "pk")
-            .values("order_id", "transition", "from_state", "to_state", "reason", "created_at")
-            .annotate(actor=_shown_account("actor")),
+            baked_values("360.timeline", _timeline_rows, user=user, order_ids=[order.pk for order in orders]),
             to_state=OrderState,
         ),
         key="order_id",
@@ -167,33 +165,16 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
         .prefetch_related("service_records")  # newest visit first (the model's ordering)
         .order_by("-delivered_on", "-pk")
     )
-    account = points_accounts_visible_to(user=user, member=member).only("balance").first()
+    account = baked_values("360.points_balance", _balance_rows, user=user, member=member)
     leads = _with_labels(
-        # Leads from this phone, converted or not, and those linked to the member; with every enquiry (二次咨询)
-        # and contact attempt.
-        leads_visible_to(user=user)
-        .filter(Q(member=member) | Q(phone=str(member.user.phone)))
-        .order_by("-created_at", "-pk")
-        .values("id", "status", "channel", "model_text", "enquiries_count", "created_at", "converted_at")
-        .annotate(partner=F("partner__name"), store=F("store__code"), assignee=_shown_account("assignee"))[:LEADS],
+        baked_values("360.leads", _lead_rows, user=user, member=member, phone=str(member.user.phone)),
         status=LeadStatus,
         channel=LeadChannel,
     )
     lead_ids = [lead["id"] for lead in leads]
-    enquiries = _grouped(
-        LeadEnquiry.objects.filter(lead__in=lead_ids)
-        .order_by("created_at", "pk")
-        .values("lead_id", "channel", "model_text", "city", "created_at"),
-        key="lead_id",
-    )
+    enquiries = _grouped(baked_values("360.enquiries", _enquiry_rows, user=user, lead_ids=lead_ids), key="lead_id")
     contacts = _grouped(
-        _with_labels(
-            LeadContact.objects.filter(lead__in=lead_ids)
-            .order_by("-created_at", "-pk")
-            .values("lead_id", "outcome", "note", "created_at")
-            .annotate(by=_shown_account("contacted_by")),
-            outcome=ContactOutcome,
-        ),
+        _with_labels(baked_values("360.contacts", _contact_rows, user=user, lead_ids=lead_ids), outcome=ContactOutcome),
         key="lead_id",
     )
     for lead in leads:
@@ -204,49 +185,122 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
         phone=str(member.user.phone),
         orders=[_order_summary(order, timeline=timelines.get(order.pk, [])) for order in orders],
         cars=[CarSummary(car=car, service_visits=car.service_records.all()[:LATEST_SERVICE_VISITS]) for car in cars],
-        points_balance=account.balance if account else 0,
+        points_balance=account[0]["balance"] if account else 0,
         points_entries=_with_labels(
-            points_entries_visible_to(user=user, member=member)
-            .order_by("-created_at", "-pk")
-            .values("kind", "points", "balance_after", "reason", "created_at")[:LATEST_POINTS_ENTRIES],
-            kind=EntryKind,
+            baked_values("360.points_entries", _points_entry_rows, user=user, member=member), kind=EntryKind
         ),
-        coupons=_with_labels(
-            coupons_visible_to(user=user, member=member)
-            .order_by("-created_at", "-pk")
-            .values("code", "face_value", "status", "valid_until", "used_at")
-            .annotate(reward=F("reward__name"))[:LATEST_COUPONS],
-            status=CouponStatus,
-        ),
+        coupons=_with_labels(baked_values("360.coupons", _coupon_rows, user=user, member=member), status=CouponStatus),
         messages=_with_labels(
-            notifications_visible_to(user=user, member=member)
-            .order_by("-created_at", "-pk")
-            .values(
-                "id", "channel", "event", "subject", "status", "provider_status", "created_at", "sent_at", "read_at"
-            )[:LATEST_MESSAGES],
+            baked_values("360.messages", _message_rows, user=user, member=member),
             channel=MessageChannel,
             status=MessageStatus,
         ),
         open_tasks=_with_labels(
-            tasks_visible_to(user=user)
-            .filter(member=member, status=TaskStatus.OPEN)
-            .order_by("due_at", "pk")
-            .values("id", "kind", "title", "due_at")
-            .annotate(store=F("store__code"), assignee=_shown_account("assignee"))[:OPEN_TASKS],
-            kind=TaskKind,
+            baked_values("360.open_tasks", _open_task_rows, user=user, member=member), kind=TaskKind
         ),
         complaints=member_complaint_summaries(user=user, member_id=member.pk),
         contact_history=_with_labels(
-            tasks_visible_to(user=user)
-            .filter(member=member, status=TaskStatus.DONE)
-            .order_by("-completed_at", "-pk")
-            .values("id", "kind", "title", "outcome", "note", "completed_at")
-            .annotate(completed_by=_shown_account("completed_by"))[:CONTACT_HISTORY],
+            baked_values("360.contact_history", _done_task_rows, user=user, member=member),
             kind=TaskKind,
             outcome=TaskOutcome,
         ),
         leads=leads,
         segments=member_segment_view(member=member),
+    )
+
+
+# The long sections, each a statement baked once per caller (common.baked): they read the caller only through the
+# visibility selectors, and the member only by key (the leads also by phone).
+
+
+def _timeline_rows(*, user, order_ids: list[int]) -> QuerySet:
+    # The orders are the ones orders_visible_to gave this caller.
+    return (
+        OrderEvent.objects.filter(order__in=order_ids)
+        .order_by("created_at", "pk")
+        .values("order_id", "transition", "from_state", "to_state", "reason", "created_at")
+        .annotate(actor=_shown_account("actor"))
+    )
+
+
+def _balance_rows(*, user, member) -> QuerySet:
+    return points_accounts_visible_to(user=user, member=member).values("balance")[:1]
+
+
+def _lead_rows(*, user, member, phone: str) -> QuerySet:
+    # Leads from this phone, converted or not, and those linked to the member; with every enquiry (二次咨询) and
+    # contact attempt.
+    return (
+        leads_visible_to(user=user)
+        .filter(Q(member=member) | Q(phone=phone))
+        .order_by("-created_at", "-pk")
+        .values("id", "status", "channel", "model_text", "enquiries_count", "created_at", "converted_at")
+        .annotate(partner=F("partner__name"), store=F("store__code"), assignee=_shown_account("assignee"))[:LEADS]
+    )
+
+
+def _enquiry_rows(*, user, lead_ids: list[int]) -> QuerySet:
+    # The leads are the ones leads_visible_to gave this caller.
+    return (
+        LeadEnquiry.objects.filter(lead__in=lead_ids)
+        .order_by("created_at", "pk")
+        .values("lead_id", "channel", "model_text", "city", "created_at")
+    )
+
+
+def _contact_rows(*, user, lead_ids: list[int]) -> QuerySet:
+    return (
+        LeadContact.objects.filter(lead__in=lead_ids)
+        .order_by("-created_at", "-pk")
+        .values("lead_id", "outcome", "note", "created_at")
+        .annotate(by=_shown_account("contacted_by"))
+    )
+
+
+def _points_entry_rows(*, user, member) -> QuerySet:
+    return (
+        points_entries_visible_to(user=user, member=member)
+        .order_by("-created_at", "-pk")
+        .values("kind", "points", "balance_after", "reason", "created_at")[:LATEST_POINTS_ENTRIES]
+    )
+
+
+def _coupon_rows(*, user, member) -> QuerySet:
+    return (
+        coupons_visible_to(user=user, member=member)
+        .order_by("-created_at", "-pk")
+        .values("code", "face_value", "status", "valid_until", "used_at")
+        .annotate(reward=F("reward__name"))[:LATEST_COUPONS]
+    )
+
+
+def _message_rows(*, user, member) -> QuerySet:
+    return (
+        notifications_visible_to(user=user, member=member)
+        .order_by("-created_at", "-pk")
+        .values("id", "channel", "event", "subject", "status", "provider_status", "created_at", "sent_at", "read_at")[
+            :LATEST_MESSAGES
+        ]
+    )
+
+
+def _open_task_rows(*, user, member) -> QuerySet:
+    return (
+        tasks_visible_to(user=user)
+        .filter(member=member, status=TaskStatus.OPEN)
+        .order_by("due_at", "pk")
+        .values("id", "kind", "title", "due_at")
+        .annotate(store=F("store__code"), assignee=_shown_account("assignee"))[:OPEN_TASKS]
+    )
+
+
+def _done_task_rows(*, user, member) -> QuerySet:
+    return (
+        tasks_visible_to(user=user)
+        .filter(member=member, status=TaskStatus.DONE)
+        .order_by("-completed_at", "-pk")
+        .values("id", "kind", "title", "outcome", "note", "completed_at")
+        .annotate(completed_by=_shown_account("completed_by"))[:CONTACT_HISTORY]
     )
 
 

@@ -2,6 +2,7 @@
 roles every store's (members.selectors.store_ids_visible_to). Reports are plain rows for pages and exports."""
 
 import datetime
+import functools
 
 from django.db.models import (
     Avg,
@@ -20,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from common.baked import baked_values
 from common.choices import choice_label
 from crm.care.complaints.enums import OPEN_STATUSES, ComplaintCategory, ComplaintStatus, SlaStatus
 from crm.care.complaints.exceptions import ComplaintNotFound
@@ -135,15 +137,24 @@ def member_timeline(complaint: Complaint) -> list[dict]:
     return timeline
 
 
-def member_complaint_summaries(*, user, member_id: int, limit: int = 10) -> list[dict]:
-    """For the member 360 view: the latest complaints ``user`` may see, with status and SLA. One query."""
-    # Plain values, not complaint objects: the 360 view shows a handful of columns.
-    rows = (
+def _member_complaint_rows(*, user, member_id: int, limit: int) -> QuerySet:
+    return (
         complaints_visible_to(user=user)
         .filter(member_id=member_id)
         .order_by("-received_at", "-pk")
         .values("id", "number", "category", "severity", "status", "sla_status", "received_at")
         .annotate(store=Coalesce(F("store__name"), Value("")))[:limit]
+    )
+
+
+def member_complaint_summaries(*, user, member_id: int, limit: int = 10) -> list[dict]:
+    """For the member 360 view: the latest complaints ``user`` may see, with status and SLA. One query."""
+    # Plain values, not complaint objects: the 360 view shows a handful of columns.
+    rows = baked_values(
+        f"360.complaints.{limit}",
+        functools.partial(_member_complaint_rows, limit=limit),
+        user=user,
+        member_id=member_id,
     )
     return [
         {**row, "category_label": choice_label(ComplaintCategory, row["category"]),
