@@ -205,7 +205,7 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
             outcome=TaskOutcome,
         ),
         leads=leads,
-        segments=member_segment_view(member=member),
+        segments=member_segment_view(user=user, member=member),
     )
 
 

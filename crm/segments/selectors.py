@@ -5,9 +5,11 @@ import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from common.baked import baked_values
 from crm.segments.churn import reason_labels
 from crm.segments.enums import Lifecycle, Loyalty
-from crm.segments.models import LifecycleChange, MemberSegment, MemberTag, Tag, TierChange
+from crm.segments.models import LifecycleChange, MemberSegment, MemberTag, Tag, TagGroup, TierChange
+from members.models import User
 from members.selectors import members_visible_to, sees_all_stores
 
 
@@ -111,26 +113,49 @@ class MemberSegmentView:
         return Loyalty(self.loyalty).label if self.loyalty in Loyalty.values else ""
 
 
-def member_segment_view(*, member) -> MemberSegmentView:
-    """The segments of one member the caller already may see (two queries)."""
-    segment = MemberSegment.objects.filter(member_id=member.pk).first()
-    tags = list(
-        MemberTag.objects.filter(member_id=member.pk)
-        .select_related("tag__group", "added_by")
-        # What the view shows of a tag; the account as ``str()`` names it (username, else phone).
-        .only(
-            "source", "added_at", "tag__code", "tag__name", "tag__group__name", "added_by__username", "added_by__phone"
-        )
+def member_segment_view(*, user, member) -> MemberSegmentView:
+    """The segments of one member the caller already may see (two baked statements, see common.baked)."""
+    # An unsaved object from its row: its properties (labels, reason codes) are the model's.
+    segment = next(
+        (MemberSegment(**row) for row in baked_values("360.segment", _segment_rows, user=user, member=member)), None
     )
-    labels = reason_labels()
+    tags = [_shown_tag(row) for row in baked_values("360.tags", _tag_rows, user=user, member=member)]
     if segment is None:
         return MemberSegmentView(
             tier=member.tier, tier_label=member.get_tier_display(), loyalty="", lifecycle="", churn_score=0,
             churn_reasons=[], tags=tags, as_of=None,
         )  # fmt: skip
+    labels = reason_labels()
     return MemberSegmentView(
         tier=segment.tier, tier_label=segment.get_tier_display(), loyalty=segment.loyalty,
         lifecycle=segment.lifecycle, churn_score=segment.churn_score,
         churn_reasons=[{"code": code, "label": labels.get(code, code)} for code in segment.churn_reason_codes],
         tags=tags, as_of=segment.as_of,
     )  # fmt: skip
+
+
+def _segment_rows(*, user, member) -> QuerySet:
+    return MemberSegment.objects.filter(member=member).values(
+        "tier", "loyalty", "lifecycle", "churn_score", "churn_reasons", "as_of"
+    )[:1]
+
+
+def _tag_rows(*, user, member) -> QuerySet:
+    # What the view shows of a tag and of the account that added it.
+    return (
+        MemberTag.objects.filter(member=member)
+        .order_by("pk")
+        .values(
+            "source", "added_at", "tag__code", "tag__name", "tag__group__name", "added_by__username", "added_by__phone"
+        )
+    )
+
+
+def _shown_tag(row: dict) -> MemberTag:
+    """A member's tag as the view reads it (``tag.group.name``, ``added_by`` named as ``str()`` of an account does),
+    built from its row: unsaved objects, never written."""
+    added_by = None
+    if row["added_by__username"] is not None or row["added_by__phone"] is not None:
+        added_by = User(username=row["added_by__username"] or "", phone=row["added_by__phone"])
+    tag = Tag(code=row["tag__code"], name=row["tag__name"], group=TagGroup(name=row["tag__group__name"]))
+    return MemberTag(source=row["source"], added_at=row["added_at"], tag=tag, added_by=added_by)
