@@ -3,9 +3,9 @@ with the next request's values.
 
 A page like the member 360 view runs a dozen small queries, each through its app's visibility selector. Their rows
 are few; what costs is Django building each queryset and compiling it to SQL, on every request, to the same SQL
-with other parameters. ``baked_values`` keeps the SQL and which parameter is which value:
+with other parameters. ``baked_rows`` keeps the SQL and which parameter is which value:
 
-    rows = baked_values(
+    rows = baked_rows(
         "360.messages",
         lambda *, user, member: notifications_visible_to(user=user, member=member).values("id", "subject")[:20],
         user=user, member=member,
@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist
 from django.db import connections
 from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
 # Compiled statements kept per process (a few per staff account and page).
 MAX_BAKED = 4096
@@ -51,11 +52,13 @@ _NOT_BAKEABLE = object()
 
 
 class _Baked:
-    __slots__ = ("alias", "columns", "converters", "params", "sql", "width")
+    """A statement's SQL, where each parameter comes from, and the compiler that made it (for the columns' places,
+    converters and, for model rows, which model and related objects each column fills: the shape, not the values)."""
 
-    def __init__(self, *, alias, sql, params, columns, converters, width):
-        self.alias, self.sql, self.params = alias, sql, params
-        self.columns, self.converters, self.width = columns, converters, width
+    __slots__ = ("compiler", "models", "params", "sql")
+
+    def __init__(self, *, compiler, sql, params, models):
+        self.compiler, self.sql, self.params, self.models = compiler, sql, params, models
 
 
 class _Slot:
@@ -138,15 +141,19 @@ def _stand_ins(values: dict) -> tuple[dict, dict]:
 
 
 def _compile(queryset: QuerySet):
-    """(compiler, sql, params) of a ``.values()`` queryset, or _EMPTY when it can match nothing."""
-    if not queryset.query.values_select and not queryset.query.annotation_select:
-        raise _NotBakeable("only .values() querysets are baked")
+    """(compiler, sql, params, whether it yields model objects), or _EMPTY when the queryset can match nothing."""
+    # What the queryset yields must be what _rows builds: dicts (.values()) or model objects with select_related,
+    # nothing to prefetch or attach afterwards.
+    if queryset._iterable_class not in (ValuesIterable, ModelIterable):
+        raise _NotBakeable("only .values() and model querysets are baked")
+    if queryset._prefetch_related_lookups or queryset._known_related_objects:
+        raise _NotBakeable("prefetch_related and related managers' querysets are not baked")
     compiler = queryset.query.get_compiler(using=queryset.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return _EMPTY
-    return compiler, sql, tuple(params)
+    return compiler, sql, tuple(params), queryset._iterable_class is ModelIterable
 
 
 def _bake(build: Callable[..., QuerySet], *, user, values: dict):
@@ -160,7 +167,7 @@ def _bake(build: Callable[..., QuerySet], *, user, values: dict):
     except (_NotBakeable, ObjectDoesNotExist, TypeError, ValueError):
         # The statement reads more of a value than its key (or a value of a kind not baked).
         return _NOT_BAKEABLE, real
-    compiler, sql, params = real
+    compiler, sql, params, models = real
     if other is _EMPTY or other[1] != sql or len(other[2]) != len(params):
         return _NOT_BAKEABLE, real
     sources = []
@@ -171,17 +178,10 @@ def _bake(build: Callable[..., QuerySet], *, user, values: dict):
         if mine == theirs and place is None:
             sources.append(mine)
         elif place is not None and place.value(values) == mine:
-            sources.append(places[theirs])
+            sources.append(place)
         else:
             return _NOT_BAKEABLE, real
-    query = compiler.query
-    columns = (*query.extra_select, *query.values_select, *query.annotation_select)
-    width = compiler.col_count
-    converters = compiler.get_converters([column[0] for column in compiler.select[:width]])
-    baked = _Baked(
-        alias=compiler.using, sql=sql, params=tuple(sources), columns=columns, converters=converters, width=width
-    )
-    return baked, real
+    return _Baked(compiler=compiler, sql=sql, params=tuple(sources), models=models), real
 
 
 def _cursor(connection):
@@ -199,32 +199,38 @@ def _cursor(connection):
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
-def _run(*, alias: str, sql: str, params: Sequence, columns: tuple, converters: dict, width: int) -> list[dict]:
-    connection = connections[alias]
+def _rows(compiler, sql: str, params: Sequence, models: bool) -> list:
+    """Run the statement; its rows as ``.values()`` dicts or model objects, as Django's iterables make them."""
+    connection = connections[compiler.using]
     with _cursor(connection) as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    result = []
-    for fetched in rows:
-        row = list(fetched[:width])
-        for position, (functions, expression) in converters.items():
-            value = row[position]
-            for function in functions:
-                value = function(value, expression, connection)
-            row[position] = value
-        result.append(dict(zip(columns, row, strict=True)))
-    return result
-
-
-def _run_compiled(real) -> list[dict]:
-    compiler, sql, params = real
-    query = compiler.query
+        fetched = cursor.fetchall()
     width = compiler.col_count
-    return _run(
-        alias=compiler.using, sql=sql, params=params,
-        columns=(*query.extra_select, *query.values_select, *query.annotation_select),
-        converters=compiler.get_converters([column[0] for column in compiler.select[:width]]), width=width,
-    )  # fmt: skip
+    converters = compiler.get_converters([column[0] for column in compiler.select[:width]])
+    rows = list(compiler.apply_converters(fetched, converters)) if converters else fetched
+    if models:
+        return _objects(compiler, [row[:width] for row in rows])
+    query = compiler.query
+    columns = (*query.extra_select, *query.values_select, *query.annotation_select)
+    return [dict(zip(columns, row[:width], strict=True)) for row in rows]
+
+
+def _objects(compiler, rows: list) -> list:
+    """Model objects, with their select_related objects, as ``ModelIterable`` builds them."""
+    select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map
+    model = klass_info["model"]
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    attnames = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, compiler.using)
+    objects = []
+    for row in rows:
+        instance = model.from_db(compiler.using, attnames, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for name, position in (annotations or {}).items():
+            setattr(instance, name, row[position])
+        objects.append(instance)
+    return objects
 
 
 @functools.cache
@@ -232,10 +238,11 @@ def _verify() -> bool:
     return bool(getattr(settings, "BAKED_STATEMENTS_VERIFY", False))
 
 
-def baked_values(name: str, build: Callable[..., QuerySet], *, user, **values) -> list[dict]:
-    """``list(build(user=user, **values))`` for a ``.values()`` queryset, compiled once per caller and shape. ``values``
-    are the statement's inputs: ids, strings, model instances (their key) and lists of ids; ``build`` must read the
-    caller only through the visibility selectors (see the module's docstring)."""
+def baked_rows(name: str, build: Callable[..., QuerySet], *, user, **values) -> list:
+    """``list(build(user=user, **values))``, compiled once per caller and shape: a ``.values()`` queryset's dicts or a
+    model queryset's objects (``select_related`` and ``only`` allowed, ``prefetch_related`` not). ``values`` are the
+    statement's inputs: ids, strings, model instances (their key) and lists of ids; ``build`` must read the caller
+    only through the visibility selectors (see the module's docstring)."""
     key = (name, _caller_key(user), tuple((item, _shape(value)) for item, value in values.items()))
     with _lock:
         baked = _cache.get(key)
@@ -247,25 +254,20 @@ def baked_values(name: str, build: Callable[..., QuerySet], *, user, **values) -
             _cache[key] = baked
             while len(_cache) > MAX_BAKED:
                 _cache.popitem(last=False)
-        if baked is _EMPTY:
-            return []
-        return _run_compiled(real)
+        return [] if baked is _EMPTY else _rows(*real)
     if baked is _EMPTY:
         if _verify() and _compile(build(user=user, **values)) is not _EMPTY:
             raise AssertionError(f"baked statement {name} found nothing to run, its queryset has")
         return []
     if baked is _NOT_BAKEABLE:
         real = _compile(build(user=user, **values))
-        return [] if real is _EMPTY else _run_compiled(real)
+        return [] if real is _EMPTY else _rows(*real)
     params = [source.value(values) if isinstance(source, _Slot) else source for source in baked.params]
     if _verify():
         real = _compile(build(user=user, **values))
         if real is _EMPTY or real[1] != baked.sql or list(real[2]) != params:
             raise AssertionError(f"baked statement {name} differs from its queryset")
-    return _run(
-        alias=baked.alias, sql=baked.sql, params=params, columns=baked.columns, converters=baked.converters,
-        width=baked.width,
-    )  # fmt: skip
+    return _rows(baked.compiler, baked.sql, params, baked.models)
 
 
 def forget_baked() -> None:

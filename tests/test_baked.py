@@ -52,7 +52,7 @@ def test_rows_equal_the_querysets_for_every_member_once_baked(two_stores):
     _, _, members = two_stores
     agent = StaffFactory(role="call_center")
     for member in members:
-        rows = baked.baked_values("test.tasks", task_rows, user=agent, member=member)
+        rows = baked.baked_rows("test.tasks", task_rows, user=agent, member=member)
         assert rows == list(task_rows(user=agent, member=member))
         assert len(rows) == 2
     assert baked_key_count("test.tasks", baked._Baked) == 1
@@ -61,9 +61,9 @@ def test_rows_equal_the_querysets_for_every_member_once_baked(two_stores):
 def test_a_reused_statement_is_one_query_with_the_new_values(two_stores):
     store_a, _, members = two_stores
     clerk = StaffFactory(role="store_staff", store=store_a)
-    baked.baked_values("test.tasks", task_rows, user=clerk, member=members[0])
+    baked.baked_rows("test.tasks", task_rows, user=clerk, member=members[0])
     with CaptureQueriesContext(connection) as queries:
-        rows = baked.baked_values("test.tasks", task_rows, user=clerk, member=members[1])
+        rows = baked.baked_rows("test.tasks", task_rows, user=clerk, member=members[1])
     assert len(queries.captured_queries) == 1
     assert [row["title"] for row in rows] == ["BKA-1"]
 
@@ -73,34 +73,34 @@ def test_a_statement_is_baked_per_caller_and_never_shows_another_stores_rows(two
     clerk_a = StaffFactory(role="store_staff", store=store_a)
     clerk_b = StaffFactory(role="store_staff", store=store_b)
     for member in members:
-        assert {
-            row["store_id"] for row in baked.baked_values("test.tasks", task_rows, user=clerk_a, member=member)
-        } == {store_a.pk}
-        assert {
-            row["store_id"] for row in baked.baked_values("test.tasks", task_rows, user=clerk_b, member=member)
-        } == {store_b.pk}
+        assert {row["store_id"] for row in baked.baked_rows("test.tasks", task_rows, user=clerk_a, member=member)} == {
+            store_a.pk
+        }
+        assert {row["store_id"] for row in baked.baked_rows("test.tasks", task_rows, user=clerk_b, member=member)} == {
+            store_b.pk
+        }
     assert baked_key_count("test.tasks", baked._Baked) == 2
 
 
 def test_a_caller_moved_to_another_store_gets_a_new_statement(two_stores):
     store_a, store_b, members = two_stores
     clerk = StaffFactory(role="store_staff", store=store_a)
-    assert baked.baked_values("test.tasks", task_rows, user=clerk, member=members[0])[0]["store_id"] == store_a.pk
+    assert baked.baked_rows("test.tasks", task_rows, user=clerk, member=members[0])[0]["store_id"] == store_a.pk
     clerk.store = store_b
     clerk.save()
-    assert baked.baked_values("test.tasks", task_rows, user=clerk, member=members[0])[0]["store_id"] == store_b.pk
+    assert baked.baked_rows("test.tasks", task_rows, user=clerk, member=members[0])[0]["store_id"] == store_b.pk
     clerk.role = "member"
     clerk.is_staff = False
     clerk.save()
-    assert baked.baked_values("test.tasks", task_rows, user=clerk, member=members[0]) == []
+    assert baked.baked_rows("test.tasks", task_rows, user=clerk, member=members[0]) == []
 
 
 def test_a_caller_who_may_see_nothing_runs_no_query(two_stores):
     _, _, members = two_stores
     nobody = StaffFactory(role="", is_staff=False)
-    baked.baked_values("test.tasks", task_rows, user=nobody, member=members[0])
+    baked.baked_rows("test.tasks", task_rows, user=nobody, member=members[0])
     with CaptureQueriesContext(connection) as queries:
-        assert baked.baked_values("test.tasks", task_rows, user=nobody, member=members[1]) == []
+        assert baked.baked_rows("test.tasks", task_rows, user=nobody, member=members[1]) == []
     assert queries.captured_queries == []
 
 
@@ -115,7 +115,7 @@ def test_the_member_rule_decided_once_is_baked_for_that_caller(two_stores):
 
     for member in members:
         visible = member_visible_to(user=clerk, member_id=member.pk)
-        rows = baked.baked_values("test.decided", titles, user=clerk, member=visible)
+        rows = baked.baked_rows("test.decided", titles, user=clerk, member=visible)
         assert rows == list(titles(user=clerk, member=visible))
     assert baked_key_count("test.decided", baked._Baked) == 1
 
@@ -128,7 +128,7 @@ def test_lists_of_ids_are_baked_per_length(two_stores):
         return tasks_visible_to(user=user).filter(member__in=member_ids).order_by("pk").values("member_id")
 
     for ids in ([members[0].pk], [members[1].pk], [members[0].pk, members[2].pk], []):
-        rows = baked.baked_values("test.lists", of_members, user=agent, member_ids=ids)
+        rows = baked.baked_rows("test.lists", of_members, user=agent, member_ids=ids)
         assert [row["member_id"] for row in rows] == [
             row["member_id"] for row in of_members(user=agent, member_ids=ids)
         ]
@@ -153,18 +153,43 @@ def test_what_cannot_be_baked_runs_as_a_queryset_every_time(two_stores, build):
     agent = StaffFactory(role="call_center")
     for listed in members:
         member = Member.objects.select_related("user").get(pk=listed.pk)
-        assert baked.baked_values("test.unsafe", build, user=agent, member=member) == list(
+        assert baked.baked_rows("test.unsafe", build, user=agent, member=member) == list(
             build(user=agent, member=member)
         )
     assert baked_key_count("test.unsafe", baked._Baked) == 0
 
 
-def test_only_values_querysets_are_baked(two_stores):
+def test_model_rows_come_with_their_related_objects(two_stores):
+    store_a, _, members = two_stores
+    clerk = StaffFactory(role="store_staff", store=store_a)
+
+    def tasks(*, user, member):
+        return tasks_visible_to(user=user).filter(member=member).select_related("store").only("title", "store__code")
+
+    for member in members:
+        rows = baked.baked_rows("test.objects", tasks, user=clerk, member=member)
+        assert [(task.pk, task.title, task.store.code) for task in rows] == [
+            (task.pk, task.title, task.store.code) for task in tasks(user=clerk, member=member)
+        ]
+    assert baked_key_count("test.objects", baked._Baked) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert rows[0].store.code == "BKA"
+    assert queries.captured_queries == []
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda *, user, member: Task.objects.filter(member=member).prefetch_related("store"),
+        lambda *, user, member: Task.objects.filter(member=member).values_list("id", flat=True),
+    ],
+    ids=["prefetch", "values-list"],
+)
+def test_what_the_rows_cannot_hold_is_refused(two_stores, build):
     _, _, members = two_stores
     agent = StaffFactory(role="call_center")
     with pytest.raises(baked._NotBakeable):
-        baked.baked_values("test.objects", lambda *, user, member: Task.objects.filter(member=member), user=agent,
-                           member=members[0])  # fmt: skip
+        baked.baked_rows("test.refused", build, user=agent, member=members[0])
 
 
 @override_settings(BAKED_STATEMENTS_VERIFY=True)
@@ -173,15 +198,14 @@ def test_verification_catches_a_statement_that_no_longer_matches_its_queryset(tw
     agent = StaffFactory(role="call_center")
     baked._verify.cache_clear()
     try:
-        baked.baked_values("test.tasks", task_rows, user=agent, member=members[0])
+        baked.baked_rows("test.tasks", task_rows, user=agent, member=members[0])
         key = next(key for key in baked._cache if key[0] == "test.tasks")
         statement = baked._cache[key]
         baked._cache[key] = baked._Baked(
-            alias=statement.alias, sql=statement.sql.replace("ORDER BY", "AND 1 = 1 ORDER BY"),
-            params=statement.params, columns=statement.columns, converters=statement.converters,
-            width=statement.width,
+            compiler=statement.compiler, sql=statement.sql.replace("ORDER BY", "AND 1 = 1 ORDER BY"),
+            params=statement.params, models=statement.models,
         )  # fmt: skip
         with pytest.raises(AssertionError, match="test.tasks"):
-            baked.baked_values("test.tasks", task_rows, user=agent, member=members[1])
+            baked.baked_rows("test.tasks", task_rows, user=agent, member=members[1])
     finally:
         baked._verify.cache_clear()

@@ -108,7 +108,7 @@ class LoanSerializer(serializers.Serializer):
     term_months = serializers.IntegerField()
     monthly_payment = serializers.DecimalField(max_digits=12, decimal_places=2)
     disbursed_at = serializers.DateTimeField()
-    installments = InstallmentSerializer(many=True, read_only=True)  # prefetched, by number
+    installments = InstallmentSerializer(many=True, read_only=True)  # by number
 
 
 class OrderSerializer(serializers.Serializer):

@@ -1,16 +1,18 @@
 """The member 360 view (客户全景) and member search for staff: one read that gathers a member's whole relationship
 from every app, through each app's own visibility selector, so a store clerk sees only what their store may see.
 
-The number of queries does not grow with the member's history: every section is one query (or one prefetch), and
+The number of queries does not grow with the member's history: every section is one query, and
 the long sections (messages, points entries, coupons, service visits, tasks, leads) show the latest rows only.
 """
 
 import dataclasses
+import datetime
+from decimal import Decimal
 
 from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, Replace, Upper
 
-from common.baked import baked_values
+from common.baked import baked_rows
 from common.choices import choice_label
 from crm.care.complaints.selectors import member_complaint_summaries
 from crm.customer360.exceptions import MemberNotFound
@@ -27,12 +29,13 @@ from notifications.models import Channel as MessageChannel
 from notifications.models import Status as MessageStatus
 from notifications.selectors import notifications_visible_to
 from orders.enums import OrderState
-from orders.models import OrderEvent
+from orders.models import Installment, OrderEvent
 from orders.selectors import orders_visible_to
 from points.enums import CouponStatus, EntryKind
 from points.selectors import coupons_visible_to, points_accounts_visible_to, points_entries_visible_to
 from staff_tasks.enums import TaskKind, TaskOutcome, TaskStatus
 from staff_tasks.selectors import tasks_visible_to
+from vehicles.models import ServiceRecord
 from vehicles.selectors import owned_vehicles_visible_to
 
 # How many of the latest rows the long sections show.
@@ -93,10 +96,20 @@ MAX_QUERY_LENGTH = 50
 
 
 @dataclasses.dataclass(frozen=True)
+class LoanSummary:
+    principal: Decimal
+    annual_rate: Decimal
+    term_months: int
+    monthly_payment: Decimal
+    disbursed_at: datetime.datetime | None
+    installments: list
+
+
+@dataclasses.dataclass(frozen=True)
 class OrderSummary:
     order: object
     timeline: list
-    loan: object | None
+    loan: LoanSummary | None
     installments: list
 
 
@@ -143,38 +156,33 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
     if member is None or not user.is_staff:
         raise MemberNotFound()
 
-    orders = list(
-        orders_visible_to(user=user)
-        .filter(member=member)
-        .select_related("trim__car_model__brand", "store", "loan")
-        .only(*SHOWN_ORDER_FIELDS)
-        .prefetch_related("loan__installments")  # by number (the model's ordering)
-        .order_by("-created_at", "-pk")
-    )
+    orders = baked_rows("360.orders", _order_rows, user=user, member=member)
     timelines = _grouped(
         _with_labels(
-            baked_values("360.timeline", _timeline_rows, user=user, order_ids=[order.pk for order in orders]),
+            baked_rows("360.timeline", _timeline_rows, user=user, order_ids=[order.pk for order in orders]),
             to_state=OrderState,
         ),
         key="order_id",
     )
-    cars = list(
-        owned_vehicles_visible_to(user=user, member=member)
-        .select_related("trim__car_model__brand")
-        .only(*SHOWN_CAR_FIELDS)
-        .prefetch_related("service_records")  # newest visit first (the model's ordering)
-        .order_by("-delivered_on", "-pk")
+    loan_ids = [loan.pk for loan in (getattr(order, "loan", None) for order in orders) if loan is not None]
+    installments: dict[int, list] = {}
+    for installment in baked_rows("360.installments", _installment_rows, user=user, loan_ids=loan_ids):
+        installments.setdefault(installment.loan_id, []).append(installment)
+    cars = baked_rows("360.cars", _car_rows, user=user, member=member)
+    visits = _grouped(
+        baked_rows("360.service_visits", _service_visit_rows, user=user, car_ids=[car.pk for car in cars]),
+        key="vehicle_id",
     )
-    account = baked_values("360.points_balance", _balance_rows, user=user, member=member)
+    account = baked_rows("360.points_balance", _balance_rows, user=user, member=member)
     leads = _with_labels(
-        baked_values("360.leads", _lead_rows, user=user, member=member, phone=str(member.user.phone)),
+        baked_rows("360.leads", _lead_rows, user=user, member=member, phone=str(member.user.phone)),
         status=LeadStatus,
         channel=LeadChannel,
     )
     lead_ids = [lead["id"] for lead in leads]
-    enquiries = _grouped(baked_values("360.enquiries", _enquiry_rows, user=user, lead_ids=lead_ids), key="lead_id")
+    enquiries = _grouped(baked_rows("360.enquiries", _enquiry_rows, user=user, lead_ids=lead_ids), key="lead_id")
     contacts = _grouped(
-        _with_labels(baked_values("360.contacts", _contact_rows, user=user, lead_ids=lead_ids), outcome=ContactOutcome),
+        _with_labels(baked_rows("360.contacts", _contact_rows, user=user, lead_ids=lead_ids), outcome=ContactOutcome),
         key="lead_id",
     )
     for lead in leads:
@@ -183,24 +191,24 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
     return Customer360(
         member=member,
         phone=str(member.user.phone),
-        orders=[_order_summary(order, timeline=timelines.get(order.pk, [])) for order in orders],
-        cars=[CarSummary(car=car, service_visits=car.service_records.all()[:LATEST_SERVICE_VISITS]) for car in cars],
+        orders=[
+            _order_summary(order, timeline=timelines.get(order.pk, []), installments=installments) for order in orders
+        ],
+        cars=[CarSummary(car=car, service_visits=visits.get(car.pk, [])[:LATEST_SERVICE_VISITS]) for car in cars],
         points_balance=account[0]["balance"] if account else 0,
         points_entries=_with_labels(
-            baked_values("360.points_entries", _points_entry_rows, user=user, member=member), kind=EntryKind
+            baked_rows("360.points_entries", _points_entry_rows, user=user, member=member), kind=EntryKind
         ),
-        coupons=_with_labels(baked_values("360.coupons", _coupon_rows, user=user, member=member), status=CouponStatus),
+        coupons=_with_labels(baked_rows("360.coupons", _coupon_rows, user=user, member=member), status=CouponStatus),
         messages=_with_labels(
-            baked_values("360.messages", _message_rows, user=user, member=member),
+            baked_rows("360.messages", _message_rows, user=user, member=member),
             channel=MessageChannel,
             status=MessageStatus,
         ),
-        open_tasks=_with_labels(
-            baked_values("360.open_tasks", _open_task_rows, user=user, member=member), kind=TaskKind
-        ),
+        open_tasks=_with_labels(baked_rows("360.open_tasks", _open_task_rows, user=user, member=member), kind=TaskKind),
         complaints=member_complaint_summaries(user=user, member_id=member.pk),
         contact_history=_with_labels(
-            baked_values("360.contact_history", _done_task_rows, user=user, member=member),
+            baked_rows("360.contact_history", _done_task_rows, user=user, member=member),
             kind=TaskKind,
             outcome=TaskOutcome,
         ),
@@ -211,6 +219,43 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
 
 # The long sections, each a statement baked once per caller (common.baked): they read the caller only through the
 # visibility selectors, and the member only by key (the leads also by phone).
+
+
+def _order_rows(*, user, member) -> QuerySet:
+    return (
+        orders_visible_to(user=user)
+        .filter(member=member)
+        .select_related("trim__car_model__brand", "store", "loan")
+        .only(*SHOWN_ORDER_FIELDS)
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _installment_rows(*, user, loan_ids: list[int]) -> QuerySet:
+    # The loans of the orders orders_visible_to gave this caller; by number, as the schedule reads.
+    return (
+        Installment.objects.filter(loan__in=loan_ids)
+        .only("loan_id", "number", "due_on", "amount", "deduction", "status", "paid_at")
+        .order_by("loan_id", "number")
+    )
+
+
+def _car_rows(*, user, member) -> QuerySet:
+    return (
+        owned_vehicles_visible_to(user=user, member=member)
+        .select_related("trim__car_model__brand")
+        .only(*SHOWN_CAR_FIELDS)
+        .order_by("-delivered_on", "-pk")
+    )
+
+
+def _service_visit_rows(*, user, car_ids: list[int]) -> QuerySet:
+    # The cars owned_vehicles_visible_to gave this caller; newest visit first.
+    return (
+        ServiceRecord.objects.filter(vehicle__in=car_ids)
+        .order_by("vehicle_id", "-serviced_on", "-pk")
+        .values("vehicle_id", "serviced_on", "mileage_km", "description", "is_maintenance")
+    )
 
 
 def _timeline_rows(*, user, order_ids: list[int]) -> QuerySet:
@@ -304,14 +349,20 @@ def _done_task_rows(*, user, member) -> QuerySet:
     )
 
 
-def _order_summary(order, *, timeline: list[dict]) -> OrderSummary:
+def _order_summary(order, *, timeline: list[dict], installments: dict[int, list]) -> OrderSummary:
     loan = getattr(order, "loan", None)  # the reverse one-to-one raises an AttributeError when there is none
+    if loan is None:
+        return OrderSummary(order=order, timeline=timeline, loan=None, installments=[])
+    shown = installments.get(loan.pk, [])
     return OrderSummary(
         order=order,
         timeline=timeline,
-        loan=loan,
-        installments=list(loan.installments.all()) if loan else [],
-    )
+        loan=LoanSummary(
+            principal=loan.principal, annual_rate=loan.annual_rate, term_months=loan.term_months,
+            monthly_payment=loan.monthly_payment, disbursed_at=loan.disbursed_at, installments=shown,
+        ),
+        installments=shown,
+    )  # fmt: skip
 
 
 # Search -----------------------------------------------------------------------------------------------------------

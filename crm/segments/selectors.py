@@ -5,7 +5,7 @@ import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from common.baked import baked_values
+from common.baked import baked_rows
 from crm.segments.churn import reason_labels
 from crm.segments.enums import Lifecycle, Loyalty
 from crm.segments.models import LifecycleChange, MemberSegment, MemberTag, Tag, TagGroup, TierChange
@@ -117,9 +117,9 @@ def member_segment_view(*, user, member) -> MemberSegmentView:
     """The segments of one member the caller already may see (two baked statements, see common.baked)."""
     # An unsaved object from its row: its properties (labels, reason codes) are the model's.
     segment = next(
-        (MemberSegment(**row) for row in baked_values("360.segment", _segment_rows, user=user, member=member)), None
+        (MemberSegment(**row) for row in baked_rows("360.segment", _segment_rows, user=user, member=member)), None
     )
-    tags = [_shown_tag(row) for row in baked_values("360.tags", _tag_rows, user=user, member=member)]
+    tags = [_shown_tag(row) for row in baked_rows("360.tags", _tag_rows, user=user, member=member)]
     if segment is None:
         return MemberSegmentView(
             tier=member.tier, tier_label=member.get_tier_display(), loyalty="", lifecycle="", churn_score=0,

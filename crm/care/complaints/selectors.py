@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from common.baked import baked_values
+from common.baked import baked_rows
 from common.choices import choice_label
 from crm.care.complaints.enums import OPEN_STATUSES, ComplaintCategory, ComplaintStatus, SlaStatus
 from crm.care.complaints.exceptions import ComplaintNotFound
@@ -150,7 +150,7 @@ def _member_complaint_rows(*, user, member_id: int, limit: int) -> QuerySet:
 def member_complaint_summaries(*, user, member_id: int, limit: int = 10) -> list[dict]:
     """For the member 360 view: the latest complaints ``user`` may see, with status and SLA. One query."""
     # Plain values, not complaint objects: the 360 view shows a handful of columns.
-    rows = baked_values(
+    rows = baked_rows(
         f"360.complaints.{limit}",
         functools.partial(_member_complaint_rows, limit=limit),
         user=user,
