@@ -83,7 +83,9 @@ _STAND_IN_INT = -1_987_654_321
 
 
 def _caller_key(user) -> tuple:
-    """What of the caller a visibility selector may read."""
+    """What of the caller a visibility selector may read (None: a statement that depends on no caller)."""
+    if user is None:
+        return (None,)
     return (
         user.pk, getattr(user, "role", None), getattr(user, "store_id", None), user.is_staff, user.is_superuser,
         user.is_active, user.is_authenticated,

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.baked import baked_rows
 from members import events
 from members.enums import STORE_BOUND_ROLES, OtpStatus, StaffRole
 from members.models import CardChange, Member, MembershipCard, Qualification, SignInCode, Store, User
@@ -144,11 +145,24 @@ _VISIBLE_TO_USER = "_visible_to_user_id"
 
 
 def member_visible_to(
-    *, user, member_id: int, shape: Callable[[QuerySet[Member]], QuerySet[Member]] = lambda members: members
+    *,
+    user,
+    member_id: int,
+    shape: Callable[[QuerySet[Member]], QuerySet[Member]] = lambda members: members,
+    baked_as: str = "",
 ) -> Member | None:
     """One member ``user`` may see (``shape`` chooses columns and joins), or None. The member is marked as decided
-    for ``user``, so that ``rows_of_visible_member`` scopes that member's rows without the rule's subqueries."""
-    member = shape(members_visible_to(user=user)).filter(pk=member_id).first()
+    for ``user``, so that ``rows_of_visible_member`` scopes that member's rows without the rule's subqueries.
+    ``baked_as`` names the statement for a page that reads it often (common.baked): one name per ``shape``."""
+
+    def one_member(*, user, member_id):
+        return shape(members_visible_to(user=user)).filter(pk=member_id).order_by("pk")[:1]
+
+    if baked_as:
+        found = baked_rows(baked_as, one_member, user=user, member_id=member_id)
+    else:
+        found = one_member(user=user, member_id=member_id)
+    member = next(iter(found), None)
     if member is not None:
         setattr(member, _VISIBLE_TO_USER, user.pk)
     return member

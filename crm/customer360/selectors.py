@@ -152,6 +152,7 @@ def get_customer_360(*, user, member_id: int) -> Customer360:
         shape=lambda members: members.select_related("user", "preferred_store", "referred_by").only(
             *SHOWN_MEMBER_FIELDS
         ),
+        baked_as="360.member",
     )
     if member is None or not user.is_staff:
         raise MemberNotFound()
