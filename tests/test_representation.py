@@ -93,3 +93,24 @@ def test_times_are_written_in_the_active_time_zone():
     with timezone.override("UTC"):
         assert represent(Everything, row)["at"] == "2026-12-01T16:30:00Z"
     assert [line["amount"] for line in represent(Everything, row)["lines"]] == ["1.50", "2764.14"]
+
+
+class Stamps(serializers.Serializer):
+    at = serializers.DateTimeField()
+    formatted = serializers.DateTimeField(format="%Y-%m-%d %H:%M", source="at")
+    in_utc = serializers.DateTimeField(default_timezone=datetime.UTC, source="at")
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime.datetime(2026, 12, 1, 16, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 12, 1, 16, 30, 5, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
+        datetime.datetime(2026, 12, 1, 16, 30),  # noqa: DTZ001  (naive: made aware in the active zone, as DRF does)
+        "2026-12-01 16:30",  # text is written as it is
+    ],
+)
+def test_times_in_every_form_are_written_as_drf_writes_them(at):
+    for zone in ("Asia/Shanghai", "UTC"):
+        with timezone.override(zone):
+            assert represent(Stamps, {"at": at}) == Stamps({"at": at}).data
