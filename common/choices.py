@@ -18,3 +18,8 @@ def choice_label(choices, value) -> str:
     """The label of ``value`` in the active language (the value itself when it is not one of the choices, as
     ``get_FOO_display`` does)."""
     return _labels(choices, get_language()).get(value, value)
+
+
+def choice_labels(choices) -> dict[str, str]:
+    """Every label of ``choices`` in the active language, for labelling many rows: ``labels.get(value, value)``."""
+    return _labels(choices, get_language())

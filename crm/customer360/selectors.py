@@ -13,7 +13,7 @@ from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Valu
 from django.db.models.functions import Cast, Coalesce, NullIf, Replace, Upper
 
 from common.baked import baked_rows
-from common.choices import choice_label
+from common.choices import choice_labels
 from crm.care.complaints.selectors import member_complaint_summaries
 from crm.customer360.exceptions import MemberNotFound
 from crm.leads.enums import ContactOutcome, LeadChannel, LeadStatus
@@ -78,9 +78,10 @@ def _shown_account(relation: str):
 def _with_labels(rows, **labelled: type) -> list[dict]:
     """Each row with ``<field>_label`` for the fields named: ``_with_labels(rows, kind=TaskKind)``."""
     rows = list(rows)
-    for row in rows:
-        for field, choices in labelled.items():
-            row[f"{field}_label"] = choice_label(choices, row[field])
+    for field, choices in labelled.items():
+        labels, name = choice_labels(choices), f"{field}_label"
+        for row in rows:
+            row[name] = labels.get(row[field], row[field])
     return rows
 
 
