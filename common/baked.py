@@ -55,10 +55,11 @@ class _Baked:
     """A statement's SQL, where each parameter comes from, and the compiler that made it (for the columns' places,
     converters and, for model rows, which model and related objects each column fills: the shape, not the values)."""
 
-    __slots__ = ("compiler", "models", "params", "sql")
+    __slots__ = ("compiler", "converters", "models", "params", "sql")
 
     def __init__(self, *, compiler, sql, params, models):
         self.compiler, self.sql, self.params, self.models = compiler, sql, params, models
+        self.converters = _converters(compiler)
 
 
 class _Slot:
@@ -201,14 +202,20 @@ def _cursor(connection):
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
-def _rows(compiler, sql: str, params: Sequence, models: bool) -> list:
+def _converters(compiler) -> dict:
+    """What turns each column's database value into Python (dates on SQLite, decimals, JSON): by column, not row."""
+    return compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+
+
+def _rows(compiler, sql: str, params: Sequence, models: bool, converters: dict | None = None) -> list:
     """Run the statement; its rows as ``.values()`` dicts or model objects, as Django's iterables make them."""
     connection = connections[compiler.using]
     with _cursor(connection) as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     width = compiler.col_count
-    converters = compiler.get_converters([column[0] for column in compiler.select[:width]])
+    if converters is None:
+        converters = _converters(compiler)
     rows = list(compiler.apply_converters(fetched, converters)) if converters else fetched
     if models:
         return _objects(compiler, [row[:width] for row in rows])
@@ -269,7 +276,7 @@ def baked_rows(name: str, build: Callable[..., QuerySet], *, user, **values) -> 
         real = _compile(build(user=user, **values))
         if real is _EMPTY or real[1] != baked.sql or list(real[2]) != params:
             raise AssertionError(f"baked statement {name} differs from its queryset")
-    return _rows(baked.compiler, baked.sql, params, baked.models)
+    return _rows(baked.compiler, baked.sql, params, baked.models, baked.converters)
 
 
 def forget_baked() -> None:
