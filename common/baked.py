@@ -35,8 +35,9 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
-# Compiled statements kept per process (a few per staff account and page).
-MAX_BAKED = 4096
+# Compiled statements kept per process, the least recently used dropped first: about 15 KB each (the compiler is kept
+# for the columns' places), so at most about 30 MB; the 360 bakes 18 per staff account.
+MAX_BAKED = 2000
 
 
 class _NotBakeable(Exception):
