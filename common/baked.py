@@ -94,6 +94,19 @@ def _caller_key(user) -> tuple:
     )  # fmt: skip
 
 
+# Django leaves a lookup with an integer out of its column's range unrun (no rows, no query): such a value changes
+# the statement, so it is never put in a baked one.
+_INT_RANGE = range(-(2**31), 2**31)
+
+
+def _bakeable_value(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, list, tuple)):
+        return True
+    if isinstance(value, int):
+        return value in _INT_RANGE
+    return all(isinstance(item, int) and item in _INT_RANGE for item in value)
+
+
 def _shape(value) -> object:
     if isinstance(value, (list, tuple)):
         return ("seq", len(value))
@@ -163,16 +176,17 @@ def _compile(queryset: QuerySet):
 def _bake(build: Callable[..., QuerySet], *, user, values: dict):
     """The baked statement for these values (and the real compile, to run now), or _EMPTY / _NOT_BAKEABLE."""
     real = _compile(build(user=user, **values))
-    if real is _EMPTY:
-        return _EMPTY, None
     try:
         stand_ins, places = _stand_ins(values)
         other = _compile(build(user=user, **stand_ins))
     except (_NotBakeable, ObjectDoesNotExist, TypeError, ValueError):
         # The statement reads more of a value than its key (or a value of a kind not baked).
         return _NOT_BAKEABLE, real
+    if real is _EMPTY or other is _EMPTY:
+        # Nothing to run for any value of this shape (a caller who may see nothing, an empty list), or only for these.
+        return (_EMPTY if real is other else _NOT_BAKEABLE), real
     compiler, sql, params, models = real
-    if other is _EMPTY or other[1] != sql or len(other[2]) != len(params):
+    if other[1] != sql or len(other[2]) != len(params):
         return _NOT_BAKEABLE, real
     sources = []
     for mine, theirs in zip(params, other[2], strict=True):
@@ -253,6 +267,9 @@ def baked_rows(name: str, build: Callable[..., QuerySet], *, user, **values) -> 
     model queryset's objects (``select_related`` and ``only`` allowed, ``prefetch_related`` not). ``values`` are the
     statement's inputs: ids, strings, model instances (their key) and lists of ids; ``build`` must read the caller
     only through the visibility selectors (see the module's docstring)."""
+    if not all(map(_bakeable_value, values.values())):
+        real = _compile(build(user=user, **values))
+        return [] if real is _EMPTY else _rows(*real)
     key = (name, _caller_key(user), tuple((item, _shape(value)) for item, value in values.items()))
     with _lock:
         baked = _cache.get(key)
@@ -264,7 +281,7 @@ def baked_rows(name: str, build: Callable[..., QuerySet], *, user, **values) -> 
             _cache[key] = baked
             while len(_cache) > MAX_BAKED:
                 _cache.popitem(last=False)
-        return [] if baked is _EMPTY else _rows(*real)
+        return [] if real is _EMPTY else _rows(*real)
     if baked is _EMPTY:
         if _verify() and _compile(build(user=user, **values)) is not _EMPTY:
             raise AssertionError(f"baked statement {name} found nothing to run, its queryset has")

@@ -209,3 +209,23 @@ def test_verification_catches_a_statement_that_no_longer_matches_its_queryset(tw
             baked.baked_rows("test.tasks", task_rows, user=agent, member=members[1])
     finally:
         baked._verify.cache_clear()
+
+
+@pytest.mark.parametrize("huge", [2**31, 2**63, 10**20, -(2**40)])
+def test_an_id_out_of_range_finds_nothing_and_spoils_no_statement(two_stores, huge):
+    """Django leaves a lookup out of its column's range unrun: such an id is never baked, and what was baked before
+    or after it still finds every member's rows."""
+    _, _, members = two_stores
+    agent = StaffFactory(role="call_center")
+
+    def titles(*, user, member_id):
+        return tasks_visible_to(user=user).filter(member_id=member_id).order_by("title").values("title")
+
+    assert baked.baked_rows("test.range", titles, user=agent, member_id=huge) == []
+    assert baked._cache == {}
+    for member in members:
+        assert baked.baked_rows("test.range", titles, user=agent, member_id=member.pk) == list(
+            titles(user=agent, member_id=member.pk)
+        )
+        assert baked.baked_rows("test.range", titles, user=agent, member_id=huge) == []
+    assert baked_key_count("test.range", baked._Baked) == 1

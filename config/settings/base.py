@@ -103,7 +103,7 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'member_center.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
     # Baked statements (common/baked.py) are prepared on the server, so PostgreSQL plans each once per connection.
     # Django's own queries bind on the client and are never prepared. (Behind a transaction-mode pooler such as
     # PgBouncer < 1.21, set DB_PREPARE_STATEMENTS=false.)
