@@ -5,12 +5,14 @@ These live in crm because they read members, orders and cars together; members i
 
 import datetime
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from crm.holidays import holidays_on
 from notifications.bulk import bulk_queue_notifications, local_day_bounds, reminder_time, sql_month_and_day
 from notifications.catalog import EventSpec, register_event
 from notifications.models import Category, Channel
+from staff_tasks.selectors import sql_local_date
 
 FOLLOW_UP_DAYS = (3, 7, 15, 30)
 HOLIDAYS = ("spring_festival", "mid_autumn", "national_day", "new_year")
@@ -99,10 +101,12 @@ def run_member_care(*, day: datetime.date) -> dict[str, int]:
     queue("birthday", "member.birthday", _active_members(where=f"AND {sql_month_and_day('m.birthday')} IN ({marks})"),
           [dear, *month_days], (Channel.INBOX, Channel.SMS),
           f"'member.birthday:' || CAST(source.member_id AS TEXT) || ':{day.year}'")  # fmt: skip
-    # Membership anniversary: the day of joining, a year or more ago.
+    # Membership anniversary: the day of joining (its local date: a member who joined before 08:00 joined on the
+    # previous day in UTC), a year or more ago.
+    joined_on = sql_local_date("m.created_at", vendor=connection.vendor)
     year_start, _end = local_day_bounds(day.replace(month=1, day=1))
     queue("anniversary", "member.anniversary",
-          _active_members(where=f"AND m.created_at < %s AND {sql_month_and_day('m.created_at')} = %s"),
+          _active_members(where=f"AND m.created_at < %s AND {sql_month_and_day(joined_on)} = %s"),
           [dear, year_start, day.strftime("%m-%d")], (Channel.INBOX,),
           f"'member.anniversary:' || CAST(source.member_id AS TEXT) || ':{day.year}'")  # fmt: skip
     for code, holiday in holidays_on(day):

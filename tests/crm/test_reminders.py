@@ -189,3 +189,15 @@ def test_reminder_settings_refuse_nonsense():
 
     with pytest.raises(ValidationError):
         ReminderPolicy(days_before="a week", send_hour=9).full_clean()
+
+
+@pytest.mark.parametrize("local_hour", [0, 7, 8, 23])
+def test_the_anniversary_is_the_local_day_of_joining(member, local_hour):
+    """Joined at 07:30 in China is the day before in UTC: the greeting goes out on the local day, once."""
+    joined = timezone.make_aware(datetime.datetime(2025, 12, 1, local_hour, 30))  # noqa: DTZ001  (local on purpose)
+    type(member).objects.filter(pk=member.pk).update(created_at=joined)
+    run_reminders(day=datetime.date(2026, 11, 30))
+    assert ("member.anniversary", "inbox") not in events(recipient=member.user)
+    run_reminders(day=datetime.date(2026, 12, 1))
+    run_reminders(day=datetime.date(2026, 12, 2))
+    assert events(recipient=member.user).count(("member.anniversary", "inbox")) == 1
