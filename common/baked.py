@@ -1,5 +1,5 @@
-"""Baked statements: the SQL of a ``.values()`` queryset compiled once per process, caller and shape, then run again
-with the next request's values.
+"""Baked statements: the SQL of a queryset compiled once per process, caller and shape, then run again with the next
+request's values (``.values()`` rows as dicts, model rows as objects with their ``select_related`` objects).
 
 A page like the member 360 view runs a dozen small queries, each through its app's visibility selector. Their rows
 are few; what costs is Django building each queryset and compiling it to SQL, on every request, to the same SQL
@@ -15,7 +15,7 @@ How a statement is baked, and why it is safe. The queryset is built and compiled
 with stand-ins (a member whose key is a number no row has, a string no one types). The SQL must come out the same,
 and each parameter must either be equal in both (a constant of the statement, e.g. a status) or be the stand-in in
 one and the real value in the other (that value's place). Anything else (a parameter derived from a value, a time
-of day, a date) means the statement cannot be baked: it is then run as a queryset every time, as before. The key
+of day, a date) means the statement cannot be baked: it is then run as a plain queryset every time. The key
 holds everything of the caller that a visibility selector reads (account, role, store, flags), so a statement baked
 for one caller is never run for another; sequences of ids are baked per length. Test settings set
 ``BAKED_STATEMENTS_VERIFY``: every reuse is compiled again and compared, so the suite checks each baked statement
@@ -100,6 +100,8 @@ _INT_RANGE = range(-(2**31), 2**31)
 
 
 def _bakeable_value(value) -> bool:
+    if isinstance(value, Model):
+        return value.pk in _INT_RANGE
     if isinstance(value, bool) or not isinstance(value, (int, list, tuple)):
         return True
     if isinstance(value, int):
