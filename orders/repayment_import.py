@@ -238,24 +238,44 @@ def _load(cursor, *, path: Path, repayment_import_id: int, total: int) -> dict[s
 # Checking and applying ----------------------------------------------------------------------------------------
 
 
+# The patterns end with \Z, the end of the text on both engines (SQLite's REGEXP is Python's, whose $ also matches
+# before a line break at the end).
+_DATE_SHAPE = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\Z"
+_INSTALLMENT_NUMBER = r"^0*[1-9][0-9]{0,2}\Z"
+
+
 def _matches(expression: str, pattern: str) -> str:
     operator = "~" if connection.vendor == "postgresql" else "REGEXP"
     return f"({expression} {operator} '{pattern}')"
 
 
 def _valid_date(column: str) -> str:
-    """YYYY-MM-DD of a day that exists (no casts that could fail: a bad date must be a row's error, not the file's)."""
-    shaped = _matches(column, "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    """YYYY-MM-DD of a day that exists (no casts that could fail: a bad date must be a row's error, not the file's).
+    Only a 29th, 30th or 31st needs its month's length."""
+    shaped = _matches(column, _DATE_SHAPE)
     year, day = f"CAST(SUBSTR({column}, 1, 4) AS INTEGER)", f"CAST(SUBSTR({column}, 9, 2) AS INTEGER)"
     is_leap = f"({year} % 4 = 0 AND ({year} % 100 <> 0 OR {year} % 400 = 0))"
     last_day = (
         f"CASE SUBSTR({column}, 6, 2) WHEN '02' THEN CASE WHEN {is_leap} THEN 29 ELSE 28 END "
         "WHEN '04' THEN 30 WHEN '06' THEN 30 WHEN '09' THEN 30 WHEN '11' THEN 30 ELSE 31 END"
     )
-    return f"(CASE WHEN {shaped} THEN {day} <= {last_day} ELSE FALSE END)"
+    late = f"SUBSTR({column}, 9, 2) IN ('29', '30', '31')"
+    return f"(CASE WHEN {shaped} THEN NOT {late} OR {day} <= {last_day} ELSE FALSE END)"
 
 
-_NO_DIGIT_BUT_ZERO = "REPLACE(REPLACE(amount, '0', ''), '.', '') = ''"
+def _digits_as_hashes(expression: str) -> str:
+    """The text with each ASCII digit written as ``#``: one TRANSLATE on PostgreSQL; on SQLite, which has none, a
+    REPLACE a digit."""
+    if connection.vendor == "postgresql":
+        return f"TRANSLATE({expression}, '0123456789', '##########')"
+    for digit in "0123456789":
+        expression = f"REPLACE({expression}, '{digit}', '#')"
+    return expression
+
+
+# Every shape of an amount in yuan and fen, its digits written as #: 1 to 10 digits of yuan, then none, one or two of
+# fen. One lookup in a (hashed) list is cheaper than a regular expression a cell.
+_AMOUNT_SHAPES = ", ".join(f"'{'#' * yuan}{fen}'" for yuan in range(1, 11) for fen in ("", ".#", ".##"))
 
 
 def _cell_checks() -> list[tuple[str, str]]:
@@ -263,9 +283,9 @@ def _cell_checks() -> list[tuple[str, str]]:
     return [
         ("reference", "(reference = '' OR LENGTH(reference) > 64)"),
         ("contract", "(contract = '' OR LENGTH(contract) > 24)"),
-        ("installment", f"NOT {_matches('installment', '^0*[1-9][0-9]{0,2}$')}"),
-        # Not zero: nothing left once the zeros and the point are taken out (cheaper than a second pattern).
-        ("amount", f"(NOT {_matches('amount', '^[0-9]{1,10}([.][0-9]{1,2})?$')} OR {_NO_DIGIT_BUT_ZERO})"),
+        ("installment", f"NOT {_matches('installment', _INSTALLMENT_NUMBER)}"),
+        # Not zero: nothing left once the zeros and points in front are taken out.
+        ("amount", f"({_digits_as_hashes('amount')} NOT IN ({_AMOUNT_SHAPES}) OR LTRIM(amount, '0.') = '')"),
         ("paid_on", f"NOT {_valid_date('paid_on')}"),
     ]
 
