@@ -4,9 +4,12 @@ One row per payment: ``reference`` (the loan system's payment reference), ``cont
 ``installment`` (its number on that loan), ``amount``, ``paid_on`` (the Chinese headers 流水号, 合同号, 期数, 金额,
 还款日期 are read too). The file is streamed row by row into a temporary table (``COPY`` on PostgreSQL), so memory
 stays flat whatever its size; then the installments are locked, one statement checks, types and joins every row to
-its installment and to any payment already recorded under its reference, a few more find the bad rows, and two add
-the new payments to their installments and record them. A reference already recorded (same installment, same
-amount) is skipped, so the same file twice changes nothing. Any bad row rejects the file, naming the row and why.
+its installment and to any payment already recorded under its reference, one scan finds the rows that are bad on
+their own, and two statements add the new payments to their installments and record them. A reference on two new
+rows and more than is left on an installment are refused by the database's own constraints while they are recorded
+(the payments' unique reference, the installments' ``installment_not_overpaid``): the recording is undone and only
+then are the rows sorted to name them. A reference already recorded (same installment, same amount) is skipped, so
+the same file twice changes nothing. Any bad row rejects the file, naming the row and why.
 """
 
 import csv
@@ -19,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -300,17 +303,20 @@ def _resolve(cursor, cells: dict[str, str]) -> int:
     # SQLite keeps dates as ISO text (a CAST would make a number of the year).
     paid_on = "CAST(paid_on AS DATE)" if is_postgresql else "paid_on"
     on_commit = " ON COMMIT DROP" if is_postgresql else ""
-    # MATERIALIZED: each cell is trimmed and checked once, not once for every column that reads the result. The
-    # cells' text is kept for the bad rows only (their reasons quote it).
+    # Each cell is trimmed once and checked once, whatever reads the result: on PostgreSQL a subquery with OFFSET 0
+    # is computed row by row as written, neither folded into the query that reads it (which would repeat each
+    # expression wherever its result is used) nor stored on the side (as a MATERIALIZED CTE is). The cells' text is
+    # kept for the bad rows only (their reasons quote it), the contract and the number for the rows that match no
+    # installment (theirs too).
+    fence = " OFFSET 0" if is_postgresql else ""
     cursor.execute(
         f"""CREATE TEMPORARY TABLE {TABLE}{on_commit} AS
-            WITH checked AS MATERIALIZED (
-                SELECT trimmed.*, {problem} AS problem FROM (
-                    SELECT r.row_number, {cells["reference"]} AS reference, {cells["contract"]} AS contract,
-                           {cells["installment"]} AS installment, REPLACE({cells["amount"]}, ',', '') AS amount,
-                           REPLACE({cells["paid_on"]}, '/', '-') AS paid_on
-                    FROM {RAW} r) AS trimmed),
-            typed AS (
+            SELECT t.row_number, t.reference, t.problem, t.installment_text, t.amount_text, t.paid_on_text,
+                   CASE WHEN i.id IS NULL THEN t.contract END AS contract,
+                   CASE WHEN i.id IS NULL THEN t.number END AS number, t.amount, t.paid_on, i.id AS installment_id,
+                   i.amount - i.deduction - i.paid_amount AS left_before, p.id IS NULL AS is_new,
+                   (p.installment_id <> i.id OR p.amount <> t.amount) AS other_money
+            FROM (
                 SELECT row_number, reference, contract, problem,
                        CASE WHEN problem IS NOT NULL THEN installment END AS installment_text,
                        CASE WHEN problem IS NOT NULL THEN amount END AS amount_text,
@@ -318,22 +324,18 @@ def _resolve(cursor, cells: dict[str, str]) -> int:
                        CASE WHEN problem IS NULL THEN CAST(installment AS INTEGER) END AS number,
                        CASE WHEN problem IS NULL THEN CAST(amount AS NUMERIC(12, 2)) END AS amount,
                        CASE WHEN problem IS NULL THEN {paid_on} END AS paid_on
-                FROM checked)
-            SELECT t.row_number, t.reference, t.contract, t.problem, t.installment_text, t.amount_text,
-                   t.paid_on_text, t.number, t.amount, t.paid_on, i.id AS installment_id,
-                   i.amount - i.deduction - i.paid_amount AS left_before, p.id IS NULL AS is_new,
-                   (p.installment_id <> i.id OR p.amount <> t.amount) AS other_money
-            FROM typed t
+                FROM (
+                    SELECT trimmed.*, {problem} AS problem FROM (
+                        SELECT r.row_number, {cells["reference"]} AS reference, {cells["contract"]} AS contract,
+                               {cells["installment"]} AS installment, REPLACE({cells["amount"]}, ',', '') AS amount,
+                               REPLACE({cells["paid_on"]}, '/', '-') AS paid_on
+                        FROM {RAW} r{fence}) AS trimmed{fence}) AS checked) AS t
             LEFT JOIN orders_order o ON o.number = t.contract AND t.problem IS NULL
             LEFT JOIN orders_loan l ON l.order_id = o.id
             LEFT JOIN orders_installment i ON i.loan_id = l.id AND i.number = t.number
             LEFT JOIN orders_payment p ON p.reference = t.reference AND t.problem IS NULL"""  # noqa: S608
     )
     count = cursor.rowcount
-    if is_postgresql:
-        # The grouping columns' statistics: without them the planner guesses 200 installments and updates 200,000
-        # through the index one by one instead of one hash join.
-        cursor.execute(f"ANALYZE {TABLE} (installment_id, reference)")
     if count >= 0:
         return count
     cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")  # noqa: S608  (SQLite does not count a CREATE TABLE … AS)
@@ -396,6 +398,12 @@ def _repeated_references(cursor) -> list[dict]:
     )
 
 
+def _recorded_reference_twice(cursor) -> bool:
+    """Whether a reference already recorded is on more than one row (rows the payments' unique reference never sees:
+    they are not recorded again). Few rows on a new file."""
+    return _has(cursor, f"SELECT 1 FROM {TABLE} WHERE NOT is_new GROUP BY reference HAVING COUNT(*) > 1")  # noqa: S608
+
+
 def _overpayments(cursor) -> list[dict]:
     """The new rows that take an installment past what is left on it, the row where it happens and every one after
     (read after the installments are locked, so what is left holds until the payments are in)."""
@@ -431,7 +439,22 @@ def _lock_installments(cursor) -> None:
         cursor.execute("LOCK TABLE orders_installment IN EXCLUSIVE MODE")
 
 
+def _paid_per_installment(cursor) -> str:
+    """What the new rows add to each installment they pay: a row each when no installment has two (a file's usual
+    case, no grouping), else their sums."""
+    if not _has(cursor, f"SELECT 1 FROM {TABLE} WHERE is_new GROUP BY installment_id HAVING COUNT(*) > 1"):  # noqa: S608
+        return f"SELECT installment_id, amount AS total FROM {TABLE} WHERE is_new"  # noqa: S608
+    if connection.vendor == "postgresql":
+        # The column's statistics: without them the planner guesses 200 groups and updates 200,000 installments
+        # through the index one by one instead of one hash join.
+        cursor.execute(f"ANALYZE {TABLE} (installment_id)")
+    return f"SELECT installment_id, SUM(amount) AS total FROM {TABLE} WHERE is_new GROUP BY installment_id"  # noqa: S608
+
+
 def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
+    """Add the new rows to their installments and record them as payments. The installments' check
+    (``installment_not_overpaid``) and the payments' unique reference refuse, with an IntegrityError, more than is
+    left on an installment and a reference on two new rows."""
     now, today = timezone.now(), timezone.localdate()
     # Column references on the right of SET read the row as it was, on both engines.
     cursor.execute(
@@ -441,7 +464,7 @@ def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
                     WHEN {FULLY_PAID} THEN %s
                     WHEN orders_installment.due_on < %s THEN %s ELSE %s END,
                 paid_at = CASE WHEN {FULLY_PAID} THEN %s ELSE orders_installment.paid_at END
-            FROM (SELECT installment_id, SUM(amount) AS total FROM {TABLE} WHERE is_new GROUP BY installment_id) paid
+            FROM ({_paid_per_installment(cursor)}) paid
             WHERE orders_installment.id = paid.installment_id""",  # noqa: S608
         [InstallmentStatus.PAID, today, InstallmentStatus.OVERDUE, InstallmentStatus.PARTLY_PAID, now],
     )
@@ -473,10 +496,19 @@ def _load_check_and_apply(*, repayment_import: RepaymentImport, path: Path, tota
         _lock_installments(cursor)
         count = _resolve(cursor, cells)
         repayment_import.total_rows = count
-        errors = _row_errors(cursor) + _repeated_references(cursor) + _overpayments(cursor)
-        if errors:
-            raise FileErrors(errors)
-        applied = _apply(cursor, repayment_import=repayment_import)
+        errors = _row_errors(cursor)
+        if errors or _recorded_reference_twice(cursor):
+            raise FileErrors(errors + _repeated_references(cursor) + _overpayments(cursor))
+        try:
+            with transaction.atomic():
+                applied = _apply(cursor, repayment_import=repayment_import)
+        except IntegrityError:
+            # A new reference on two rows, or more than is left on an installment, refused while the payments were
+            # recorded (and undone with them): only now are the rows sorted to name them.
+            errors = _repeated_references(cursor) + _overpayments(cursor)
+            if not errors:
+                raise
+            raise FileErrors(errors) from None
         if connection.vendor != "postgresql":
             cursor.execute(f"DROP TABLE {TABLE}")
             cursor.execute(f"DROP TABLE {RAW}")
