@@ -452,10 +452,20 @@ def _paid_per_installment(cursor) -> str:
 
 
 def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
-    """Add the new rows to their installments and record them as payments. The installments' check
-    (``installment_not_overpaid``) and the payments' unique reference refuse, with an IntegrityError, more than is
-    left on an installment and a reference on two new rows."""
+    """Record the new rows as payments and add them to their installments. The payments' unique reference and the
+    installments' check (``installment_not_overpaid``) refuse, with an IntegrityError, a reference on two new rows and
+    more than is left on an installment. (The payments go in first: the check of their installments then reads the
+    installments before their update, one version of each.)"""
     now, today = timezone.now(), timezone.localdate()
+    # Who recorded an imported payment is the file's uploader, read through the file (``recorded_by`` stays empty):
+    # a foreign key filled on every row is a check per row when the transaction commits.
+    cursor.execute(
+        f"""INSERT INTO orders_payment
+                (installment_id, amount, paid_on, reference, source, recorded_by_id, repayment_import_id, created_at)
+            SELECT installment_id, amount, paid_on, reference, %s, NULL, %s, %s FROM {TABLE} WHERE is_new""",  # noqa: S608
+        [PaymentSource.IMPORTED, repayment_import.pk, now],
+    )
+    applied = max(cursor.rowcount, 0)
     # Column references on the right of SET read the row as it was, on both engines.
     cursor.execute(
         f"""UPDATE orders_installment SET
@@ -468,15 +478,6 @@ def _apply(cursor, *, repayment_import: RepaymentImport) -> int:
             WHERE orders_installment.id = paid.installment_id""",  # noqa: S608
         [InstallmentStatus.PAID, today, InstallmentStatus.OVERDUE, InstallmentStatus.PARTLY_PAID, now],
     )
-    # Who recorded an imported payment is the file's uploader, read through the file (``recorded_by`` stays empty):
-    # a foreign key filled on every row is a check per row when the transaction commits.
-    cursor.execute(
-        f"""INSERT INTO orders_payment
-                (installment_id, amount, paid_on, reference, source, recorded_by_id, repayment_import_id, created_at)
-            SELECT installment_id, amount, paid_on, reference, %s, NULL, %s, %s FROM {TABLE} WHERE is_new""",  # noqa: S608
-        [PaymentSource.IMPORTED, repayment_import.pk, now],
-    )
-    applied = max(cursor.rowcount, 0)
     cancel_collection_calls(
         installment_ids_sql=f"""SELECT i.id FROM orders_installment i
             WHERE i.status = %s AND i.id IN (SELECT installment_id FROM {TABLE} WHERE is_new)""",  # noqa: S608
