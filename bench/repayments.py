@@ -142,8 +142,8 @@ def plain_baseline(database_url: str, path: Path) -> float:
 
 
 class StatementTimes:
-    """``--statements``: the time of each SQL statement the application runs (what is left of the total is Python and
-    the commit, where the deferred foreign-key checks run)."""
+    """``--statements``: the time of each SQL statement the application runs (what is left of the total is Python, the
+    file's ``COPY`` and the commit)."""
 
     def __init__(self) -> None:
         self.times: list[tuple[float, str]] = []
@@ -159,7 +159,7 @@ class StatementTimes:
         for seconds, sql in self.times:
             if seconds >= 0.01:
                 print(f"    {seconds:7.2f} s  {sql}")
-        print(f"    {total - sum(seconds for seconds, _ in self.times):7.2f} s  (Python and the commit)")
+        print(f"    {total - sum(seconds for seconds, _ in self.times):7.2f} s  (Python, COPY and the commit)")
 
 
 def apply_file(path: Path, *, statements: bool = False) -> tuple[float, object]:

@@ -345,9 +345,15 @@ class Payment(models.Model):
     """Money received for one installment. Its reference (the loan system's or the bank's) is unique, so recording
     or importing the same payment again finds it instead of paying twice."""
 
+    # The link is checked by triggers rather than a foreign-key constraint (migration 0013): PostgreSQL checks a
+    # constraint one new payment at a time when the transaction commits, a repayment file's 200,000 of them a second;
+    # the trigger checks every payment a statement wrote with one join, and a delete of installments waits for the
+    # payments being recorded and is refused while any is left on them. On SQLite a remade table loses its
+    # triggers: a migration that remakes orders_payment or orders_installment there must create them again.
     installment = models.ForeignKey(
-        Installment, on_delete=models.PROTECT, related_name="payments", verbose_name=_("installment")
-    )
+        Installment, on_delete=models.PROTECT, related_name="payments", verbose_name=_("installment"),
+        db_constraint=False,
+    )  # fmt: skip
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("payment reference"), max_length=64)

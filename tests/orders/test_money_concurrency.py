@@ -1,11 +1,13 @@
 """Races on PostgreSQL with real connections: two payments on one installment never overpay it; one coupon goes on
-one installment only, and an installment takes one coupon."""
+one installment only, and an installment takes one coupon; a payment and the delete of its installment never both
+commit."""
 
 import threading
+import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from common.exceptions import DomainError
 from orders import repayments
@@ -13,6 +15,7 @@ from orders.models import Installment, Payment
 from points import services as points_services
 from points.enums import EarnEvent, RewardKind
 from points.models import Coupon
+from tests.helpers import run_at_once
 from tests.members.factories import StaffFactory, StoreFactory
 from tests.orders.factories import LoanFactory
 from tests.points.factories import RewardFactory
@@ -31,6 +34,8 @@ def race(*calls):
             outcomes[index] = "ok"
         except DomainError as error:
             outcomes[index] = error.code
+        except DatabaseError as error:
+            outcomes[index] = getattr(error.__cause__, "sqlstate", None) or type(error).__name__
         finally:
             connection.close()
 
@@ -181,3 +186,158 @@ def test_the_same_file_uploaded_twice_at_once_records_each_payment_once(loan, se
     assert sorted(loan.installments.filter(number__lte=2).values_list("paid_amount", flat=True)) == [
         Decimal("100.00"), Decimal("100.00"),
     ]  # fmt: skip
+
+
+# The payment → installment link is checked by triggers (migration 0013), not a foreign-key constraint: a payment
+# recorded and its installment deleted at once never both commit, and no payment is left without its installment.
+
+FOREIGN_KEY_VIOLATION = "23503"
+INSERT_PAYMENT = """INSERT INTO orders_payment (installment_id, amount, paid_on, reference, source, created_at)
+    VALUES (%s, 10, '2026-11-01', %s, 'imported', now())"""
+DELETE_INSTALLMENT = "DELETE FROM orders_installment WHERE id = %s"
+
+
+def sql(statement: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def wait_until_blocked(pid: int, timeout: float = 20) -> None:
+    """Until the server process ``pid`` waits for a lock another transaction holds (the lock manager, read live)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [pid])
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"server process {pid} never waited for a lock")
+
+
+def orphan_payments() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT COUNT(*) FROM orders_payment p
+               WHERE NOT EXISTS (SELECT 1 FROM orders_installment i WHERE i.id = p.installment_id)"""
+        )
+        return cursor.fetchone()[0]
+
+
+class Deleter:
+    """Deletes one installment in its own transaction once told to, after publishing its server process."""
+
+    def __init__(self, installment_id: int) -> None:
+        self.installment_id, self.pid = installment_id, None
+        self.known, self.go = threading.Event(), threading.Event()
+
+    def __call__(self) -> None:
+        self.pid = backend_pid()
+        self.known.set()
+        assert self.go.wait(20)
+        with transaction.atomic():
+            sql(DELETE_INSTALLMENT, [self.installment_id])
+
+    def wait_until_blocked(self) -> None:
+        assert self.known.wait(20)
+        wait_until_blocked(self.pid)
+
+
+def test_an_installment_deleted_while_a_payment_on_it_is_being_recorded_waits_and_is_refused(loan):
+    """The delete's commit waits for the transaction recording a payment, then finds the payment."""
+    installment = loan.installments.get(number=1)
+    deleter = Deleter(installment.pk)
+
+    def record():
+        with transaction.atomic():
+            sql(INSERT_PAYMENT, [installment.pk, "WHILE-DELETED"])
+            deleter.go.set()
+            deleter.wait_until_blocked()
+
+    assert race(record, deleter) == ["ok", FOREIGN_KEY_VIOLATION]
+    assert Payment.objects.filter(installment=installment).count() == 1
+    assert orphan_payments() == 0
+
+
+def test_a_payment_recorded_while_its_installment_is_deleted_waits_and_is_refused(loan):
+    """Once a delete's check has run, a payment on any installment waits for the delete to commit, then finds its
+    installment gone."""
+    installment = loan.installments.get(number=1)
+    checked, recorder = threading.Event(), {}
+
+    def delete():
+        with transaction.atomic():
+            sql(DELETE_INSTALLMENT, [installment.pk])
+            sql("SET CONSTRAINTS ALL IMMEDIATE")  # the check, as at the commit: it holds the payments' lock
+            checked.set()
+            assert recorder["known"].wait(20)
+            wait_until_blocked(recorder["pid"])
+
+    def record():
+        recorder["pid"] = backend_pid()
+        recorder["known"].set()
+        assert checked.wait(20)
+        with transaction.atomic():
+            sql(INSERT_PAYMENT, [installment.pk, "AFTER-DELETE"])
+
+    recorder["known"] = threading.Event()
+    assert race(delete, record) == ["ok", FOREIGN_KEY_VIOLATION]
+    assert not Installment.objects.filter(pk=installment.pk).exists()
+    assert not Payment.objects.exists()
+
+
+def test_a_desk_payment_holding_its_installment_and_a_delete_end_without_a_deadlock(loan):
+    """A payment at the desk locks its installment's row, then records the payment (repayments.record_payment); a
+    delete of that installment waits for the row, and its check, taken at the commit, finds the payment: the
+    payment is kept and the delete refused, no deadlock (a lock on the payments taken before the delete's rows would
+    wait for the desk while the desk waited for it)."""
+    installment = loan.installments.get(number=1)
+    deleter = Deleter(installment.pk)
+
+    def pay_at_the_desk():
+        with transaction.atomic():
+            sql("SELECT id FROM orders_installment WHERE id = %s FOR UPDATE", [installment.pk])
+            deleter.go.set()
+            deleter.wait_until_blocked()
+            sql(INSERT_PAYMENT, [installment.pk, "DESK"])
+            sql("UPDATE orders_installment SET paid_amount = paid_amount + 10 WHERE id = %s", [installment.pk])
+
+    assert race(pay_at_the_desk, deleter) == ["ok", FOREIGN_KEY_VIOLATION]
+    installment.refresh_from_db()
+    assert installment.paid_amount == Decimal("10.00")
+    assert orphan_payments() == 0
+
+
+def test_payments_and_deletes_of_their_installments_at_once_never_both_commit(loan):
+    """Released together, many times: in each round exactly one of the two commits, and no payment is ever left
+    without its installment."""
+    due_on = loan.installments.get(number=1).due_on
+    for number in range(10, 22):
+        installment = Installment.objects.create(
+            loan=loan, number=number, due_on=due_on, principal=Decimal("2310.00"), interest=Decimal("454.14"),
+            amount=Decimal("2764.14"),
+        )  # fmt: skip
+        turn = iter(("record", "delete"))
+        lock = threading.Lock()
+
+        def work(installment=installment, turn=turn, lock=lock):
+            with lock:
+                role = next(turn)
+            with transaction.atomic():
+                if role == "record":
+                    sql(INSERT_PAYMENT, [installment.pk, f"AT-ONCE-{installment.pk}"])
+                else:
+                    sql(DELETE_INSTALLMENT, [installment.pk])
+            return role
+
+        results, errors = run_at_once(work)
+        assert len(results) == 1, (results, errors)
+        assert [getattr(error.__cause__, "sqlstate", error) for error in errors] == [FOREIGN_KEY_VIOLATION]
+        kept = Installment.objects.filter(pk=installment.pk).exists()
+        assert kept == (results == ["record"]) == Payment.objects.filter(installment_id=installment.pk).exists()
+    assert orphan_payments() == 0

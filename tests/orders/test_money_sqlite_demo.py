@@ -36,6 +36,12 @@ try:
     call_command("import_repayments", str(bad))
 except Exception as error:
     print("rejected", RepaymentImport.objects.get(original_name="bad.csv").errors[0]["row"])
+twice = Path(r"{tmp}") / "twice.csv"
+twice.write_text("reference,contract,installment,amount,paid_on\\n" + f"R8,{{number}},2,0.01,2026-11-01\\n" * 2)
+try:
+    call_command("import_repayments", str(twice))
+except Exception as error:
+    print("twice", *RepaymentImport.objects.get(original_name="twice.csv").errors[0].values())
 Installment.objects.filter(loan=loan, number=2).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
 print("overdue", mark_overdue_installments(day=timezone.localdate()))
 rows = loan.installments.order_by("number")
@@ -56,4 +62,9 @@ def test_on_the_demo_sqlite_database_the_repayment_file_applies_once(demo_sqlite
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert lines[-3:] == ["rejected 2", "overdue 1", "paid:2764.14 overdue:0.30 3"]
+    assert lines[-4:] == [
+        "rejected 2",
+        "twice 3 还款流水号 R8 已出现在第 2 行",
+        "overdue 1",
+        "paid:2764.14 overdue:0.30 3",
+    ]

@@ -199,3 +199,45 @@ def test_a_row_with_other_columns_is_named_and_windows_line_ends_and_blank_tail_
     fine.write_bytes(f'{HEADER.strip()}\r\nR1,{number},1,"1,000.00",2026/11/01\r\n\r\n\r\n'.encode())
     call_command("import_repayments", str(fine))
     assert statuses(first)[0] == ("partly_paid", Decimal("1000.00"))
+
+
+def test_a_file_whose_only_fault_is_found_while_recording_is_rejected_whole(tmp_path, loans):
+    """With every row good on its own, a reference twice among the new rows and more than is left on an installment
+    are found while the payments are recorded: the file is still rejected whole, naming the rows."""
+    first, second = loans
+    twice = write(
+        tmp_path,
+        HEADER
+        + f"T1,{first.order.number},1,10.00,2026-11-01\n"
+        + f"T2,{first.order.number},2,10.00,2026-11-01\n"
+        + f"T1,{second.order.number},1,10.00,2026-11-01\n",
+        name="twice.csv",
+    )
+    over = write(
+        tmp_path,
+        HEADER + f"O1,{first.order.number},1,10.00,2026-11-01\nO2,{second.order.number},2,2764.15,2026-11-01\n",
+        name="over.csv",
+    )
+    for path in (twice, over):
+        with pytest.raises(CommandError):
+            call_command("import_repayments", str(path))
+    assert RepaymentImport.objects.get(original_name="twice.csv").errors == [
+        {"row": 4, "reason": "payment reference T1 is already on row 2"}
+    ]
+    assert RepaymentImport.objects.get(original_name="over.csv").errors == [
+        {"row": 3, "reason": "more than is still due on the installment (¥2764.14)"}
+    ]
+    assert not Payment.objects.exists()
+    assert statuses(first) == statuses(second) == [("due", Decimal("0.00")), ("due", Decimal("0.00"))]
+
+
+def test_a_recorded_reference_twice_in_a_file_is_rejected(tmp_path, loans):
+    first, _second = loans
+    row = f"R1,{first.order.number},1,10.00,2026-11-01\n"
+    call_command("import_repayments", str(write(tmp_path, HEADER + row)))
+    with pytest.raises(CommandError):
+        call_command("import_repayments", str(write(tmp_path, HEADER + row + row, name="again.csv")))
+    assert RepaymentImport.objects.get(original_name="again.csv").errors == [
+        {"row": 3, "reason": "payment reference R1 is already on row 2"}
+    ]
+    assert statuses(first)[0] == ("partly_paid", Decimal("10.00"))
