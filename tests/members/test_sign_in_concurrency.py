@@ -8,6 +8,7 @@ from django.db import connection
 from members.exceptions import InvalidSignInCode, TooManyRequests
 from members.models import Member, SignInCode
 from members.services import request_sign_in_code, sign_in_with_code
+from tests.helpers import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,28 +16,11 @@ PHONE = "+8613955556666"
 
 
 def _race(workers: int, target) -> list:
-    barrier = threading.Barrier(workers)
-    outcomes = []
-    lock = threading.Lock()
-
-    def run():
-        try:
-            barrier.wait()
-            result = target()
-            with lock:
-                outcomes.append(("ok", result))
-        except InvalidSignInCode as error:
-            with lock:
-                outcomes.append(("refused", error.code))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _unused in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+    """``target()`` in ``workers`` threads at once: ("ok", result) or ("refused", code) each; anything else fails."""
+    results, errors = run_at_once(target, times=workers, timeout=30)
+    unexpected = [error for error in errors if not isinstance(error, InvalidSignInCode)]
+    assert unexpected == []
+    return [("ok", result) for result in results] + [("refused", error.code) for error in errors]
 
 
 def test_two_logins_with_the_same_code_exactly_one_succeeds(sms_outbox):
